@@ -1,0 +1,82 @@
+"""The closed set of evidence kinds and the scope each one is exported at."""
+
+from __future__ import annotations
+
+import enum
+
+
+class Scope(enum.StrEnum):
+    BUNDLE = "bundle"  # manifest
+    ORGANIZATION = "organization"  # organization/...
+    ACCOUNT = "account"  # <account>/iam/..., <account>/ec2/...
+    REGION = "region"  # <account>/<region>/...
+    TRAIL = "trail"  # <account>/<region>/cloudtrail/get-trail-status/<trail>.json
+    BUCKET = "bucket"  # <account>/s3/<bucket>/...
+    POLICY = "policy"  # organization/policies/<id>.json
+
+
+class Kind(enum.StrEnum):
+    """Evidence kinds; the value is also the schema's file stem under ``schemas/``."""
+
+    MANIFEST = "manifest"
+    ORG_DESCRIBE = "organizations-describe-organization"
+    ORG_ACCOUNTS = "organizations-list-accounts"
+    ORG_ROOTS = "organizations-list-roots"
+    ORG_POLICY = "organizations-describe-policy"
+    ORG_TARGETS = "organizations-list-targets-for-policy"
+    IAM_AUTH_DETAILS = "iam-get-account-authorization-details"
+    IAM_PASSWORD_POLICY = "iam-get-account-password-policy"
+    IAM_SUMMARY = "iam-get-account-summary"
+    IAM_VIRTUAL_MFA = "iam-list-virtual-mfa-devices"
+    IAM_CREDENTIAL_REPORT = "iam-get-credential-report"
+    IAM_ORG_FEATURES = "iam-list-organizations-features"
+    EC2_REGIONS = "ec2-describe-regions"
+    TRAILS = "cloudtrail-describe-trails"
+    TRAIL_STATUS = "cloudtrail-get-trail-status"
+    TRAIL_SELECTORS = "cloudtrail-get-event-selectors"
+    CONFIG_RECORDERS = "config-describe-configuration-recorders"
+    CONFIG_RECORDER_STATUS = "config-describe-configuration-recorder-status"
+    CONFIG_CHANNELS = "config-describe-delivery-channels"
+    CONFIG_CHANNEL_STATUS = "config-describe-delivery-channel-status"
+    S3_BUCKET_POLICY = "s3-get-bucket-policy"
+
+
+SCOPE: dict[Kind, Scope] = {
+    Kind.MANIFEST: Scope.BUNDLE,
+    Kind.ORG_DESCRIBE: Scope.ORGANIZATION,
+    Kind.ORG_ACCOUNTS: Scope.ORGANIZATION,
+    Kind.ORG_ROOTS: Scope.ORGANIZATION,
+    Kind.ORG_POLICY: Scope.POLICY,
+    Kind.ORG_TARGETS: Scope.POLICY,
+    Kind.IAM_AUTH_DETAILS: Scope.ACCOUNT,
+    Kind.IAM_PASSWORD_POLICY: Scope.ACCOUNT,
+    Kind.IAM_SUMMARY: Scope.ACCOUNT,
+    Kind.IAM_VIRTUAL_MFA: Scope.ACCOUNT,
+    Kind.IAM_CREDENTIAL_REPORT: Scope.ACCOUNT,
+    Kind.IAM_ORG_FEATURES: Scope.ACCOUNT,
+    Kind.EC2_REGIONS: Scope.ACCOUNT,
+    Kind.TRAILS: Scope.REGION,
+    Kind.TRAIL_STATUS: Scope.TRAIL,
+    Kind.TRAIL_SELECTORS: Scope.TRAIL,
+    Kind.CONFIG_RECORDERS: Scope.REGION,
+    Kind.CONFIG_RECORDER_STATUS: Scope.REGION,
+    Kind.CONFIG_CHANNELS: Scope.REGION,
+    Kind.CONFIG_CHANNEL_STATUS: Scope.REGION,
+    Kind.S3_BUCKET_POLICY: Scope.BUCKET,
+}
+
+#: Account-level kinds every account of an organization is expected to have.
+REQUIRED_ACCOUNT_KINDS: tuple[Kind, ...] = (
+    Kind.IAM_AUTH_DETAILS,
+    Kind.IAM_PASSWORD_POLICY,
+    Kind.IAM_SUMMARY,
+    Kind.IAM_CREDENTIAL_REPORT,
+)
+
+#: Region-level kinds expected in every enabled region of every account.
+REQUIRED_REGION_KINDS: tuple[Kind, ...] = (
+    Kind.TRAILS,
+    Kind.CONFIG_RECORDERS,
+    Kind.CONFIG_RECORDER_STATUS,
+    Kind.CONFIG_CHANNELS,
+)

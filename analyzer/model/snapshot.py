@@ -1,0 +1,143 @@
+"""The whole normalized bundle: what every later stage reads."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from analyzer.model.entities import (
+    AccountSummary,
+    BucketPolicy,
+    ConfigRecorder,
+    CredentialReport,
+    DeliveryChannel,
+    Group,
+    ManagedPolicy,
+    MfaDevice,
+    Organization,
+    OrgAccount,
+    PasswordPolicy,
+    Role,
+    ServiceControlPolicy,
+    Trail,
+    User,
+)
+from analyzer.model.evidence import EvidenceState, EvidenceStatus
+from analyzer.model.kinds import Kind
+
+
+class FileStatus(enum.StrEnum):
+    LOADED = "loaded"
+    INCOMPLETE = "incomplete"
+    INVALID = "invalid"
+    IGNORED = "ignored"
+    ERROR_RECORD = "error_record"  # a recorded failed export call (.error.json / .err)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A precise, actionable complaint about one file: ``path: pointer: what; what to do``."""
+
+    pointer: str
+    message: str
+    hint: str = ""
+
+    def render(self, path: str) -> str:
+        hint = f"; {self.hint}" if self.hint else ""
+        return f"{path}: {self.pointer or '/'}: {self.message}{hint}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InventoryRow:
+    path: str
+    kind: str | None
+    account_id: str | None
+    region: str | None
+    size: int
+    sha256: str
+    status: FileStatus
+    reason: str = ""
+    problems: tuple[Problem, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AccountEvidence:
+    """Everything the bundle holds about one account."""
+
+    account_id: str
+    users: tuple[User, ...] = ()
+    groups: tuple[Group, ...] = ()
+    roles: tuple[Role, ...] = ()
+    managed_policies: tuple[ManagedPolicy, ...] = ()
+    password_policy: PasswordPolicy | None = None
+    summary: AccountSummary | None = None
+    credential_report: CredentialReport | None = None
+    mfa_devices: tuple[MfaDevice, ...] = ()
+    enabled_regions: tuple[str, ...] | None = None  # from ec2 describe-regions, when exported
+    regions_seen: tuple[str, ...] = ()  # regions with any regional evidence
+    trails: tuple[Trail, ...] = ()  # deduplicated by ARN; as seen from this account
+    recorders: tuple[ConfigRecorder, ...] = ()
+    channels: tuple[DeliveryChannel, ...] = ()
+    root_credentials_managed_centrally: bool = False
+
+    def user(self, name: str) -> User | None:
+        lowered = name.lower()
+        return next((u for u in self.users if u.name.lower() == lowered), None)
+
+    def group(self, name: str) -> Group | None:
+        lowered = name.lower()
+        return next((g for g in self.groups if g.name.lower() == lowered), None)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Manifest:
+    collected_at: datetime | None = None
+    collected_at_source: str = "unknown"  # manifest | credential-report | unknown
+    identity_account: str | None = None
+    log_bucket: str | None = None
+    partition: str = "aws"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Snapshot:
+    bundle_name: str
+    bundle_sha256: str
+    manifest: Manifest
+    organization: Organization | None
+    org_accounts: tuple[OrgAccount, ...]
+    scps: tuple[ServiceControlPolicy, ...]
+    scps_complete: bool  # every SCP named by a target was exported (else SCP decisions are unknown)
+    accounts: dict[str, AccountEvidence]
+    bucket_policies: tuple[BucketPolicy, ...]
+    inventory: tuple[InventoryRow, ...]
+    #: (account or "", region or "", kind, item or "") -> state. ``item`` is the trail name,
+    #: bucket name or SCP id for kinds scoped below a region or account.
+    states: dict[tuple[str, str, str, str], EvidenceState] = field(default_factory=dict)
+
+    def state(
+        self, kind: Kind, account: str | None = None, region: str | None = None, item: str | None = None
+    ) -> EvidenceState:
+        """The evidence state for a kind and scope; ``MISSING`` when the bundle has no file for it."""
+        found = self.states.get((account or "", region or "", kind.value, item or ""))
+        if found is not None:
+            return found
+        where = " ".join(x for x in (account, region, item) if x)
+        return EvidenceState(
+            kind.value, EvidenceStatus.MISSING, f"no {kind.value} file in the bundle for {where or 'the organization'}"
+        )
+
+    def account(self, account_id: str) -> AccountEvidence | None:
+        return self.accounts.get(account_id)
+
+    @property
+    def account_ids(self) -> tuple[str, ...]:
+        """Every account known from the organization's list or from evidence, sorted."""
+        ids = {a.id for a in self.org_accounts} | set(self.accounts)
+        return tuple(sorted(ids))
+
+    def org_account(self, account_id: str) -> OrgAccount | None:
+        return next((a for a in self.org_accounts if a.id == account_id), None)
+
+    def bucket_policy(self, bucket: str) -> BucketPolicy | None:
+        return next((b for b in self.bucket_policies if b.bucket == bucket), None)
