@@ -23,9 +23,7 @@ from typing import Any, Literal
 from analyzer.model.evidence import EvidenceRef
 
 Effect = Literal["Allow", "Deny"]
-PolicyKind = Literal[
-    "inline", "managed", "trust", "boundary", "bucket", "scp", "unresolved"
-]
+PolicyKind = Literal["inline", "managed", "trust", "boundary", "bucket", "scp", "unresolved"]
 
 
 class PolicyParseError(ValueError):
@@ -174,8 +172,17 @@ def _conditions(value: Any, pointer: str) -> tuple[ConditionClause, ...]:
 
 
 _STATEMENT_KEYS = frozenset(
-    {"Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction",
-     "Resource", "NotResource", "Condition"}
+    {
+        "Sid",
+        "Effect",
+        "Principal",
+        "NotPrincipal",
+        "Action",
+        "NotAction",
+        "Resource",
+        "NotResource",
+        "Condition",
+    }
 )
 
 
@@ -205,9 +212,7 @@ def _statement(raw: Any, pointer: str) -> Statement:
         effect=effect,
         sid=sid,
         principal=_principal(raw["Principal"], f"{pointer}/Principal") if "Principal" in raw else None,
-        not_principal=(
-            _principal(raw["NotPrincipal"], f"{pointer}/NotPrincipal") if "NotPrincipal" in raw else None
-        ),
+        not_principal=(_principal(raw["NotPrincipal"], f"{pointer}/NotPrincipal") if "NotPrincipal" in raw else None),
         actions=opt("Action", "Action"),
         not_actions=opt("NotAction", "NotAction"),
         resources=opt("Resource", "Resource"),

@@ -15,8 +15,8 @@ from analyzer.model.entities import (
     Group,
     ManagedPolicy,
     MfaDevice,
-    Organization,
     OrgAccount,
+    Organization,
     PasswordPolicy,
     Role,
     ServiceControlPolicy,
@@ -124,7 +124,9 @@ class Snapshot:
             return found
         where = " ".join(x for x in (account, region, item) if x)
         return EvidenceState(
-            kind.value, EvidenceStatus.MISSING, f"no {kind.value} file in the bundle for {where or 'the organization'}"
+            kind.value,
+            EvidenceStatus.MISSING,
+            f"no {kind.value} file in the bundle for {where or 'the organization'}",
         )
 
     def account(self, account_id: str) -> AccountEvidence | None:

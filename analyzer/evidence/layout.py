@@ -1,0 +1,185 @@
+"""Where a file sits in a bundle and what it holds: kind, account, region, item.
+
+The documented layout gives all of it by name. Auditors also receive evidence laid out some
+other way, so the kind is also recognised from the content (the top-level keys each AWS
+command returns), the account from a 12-digit path segment or failing that from ARNs inside
+the file, and the region from a region-shaped path segment.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from analyzer.model.kinds import Kind
+
+ACCOUNT_RE = re.compile(r"^\d{12}$")
+REGION_RE = re.compile(r"^(?:[a-z]{2}|us-gov|us-iso[a-z]?|eu-iso[a-z]?|cn)-[a-z]+(?:-[a-z]+)?-\d{1,2}$")
+ARN_ACCOUNT_RE = re.compile(r"arn:aws(?:-cn|-us-gov|-iso[a-z-]*)?:[a-z0-9-]+:[a-z0-9-]*:(\d{12}):")
+
+#: File stem (the CLI command) -> kind, for files directly named after their command.
+COMMAND_KINDS: dict[str, Kind] = {
+    "manifest": Kind.MANIFEST,
+    "describe-organization": Kind.ORG_DESCRIBE,
+    "list-accounts": Kind.ORG_ACCOUNTS,
+    "list-roots": Kind.ORG_ROOTS,
+    "get-account-authorization-details": Kind.IAM_AUTH_DETAILS,
+    "get-account-password-policy": Kind.IAM_PASSWORD_POLICY,
+    "get-account-summary": Kind.IAM_SUMMARY,
+    "list-virtual-mfa-devices": Kind.IAM_VIRTUAL_MFA,
+    "get-credential-report": Kind.IAM_CREDENTIAL_REPORT,
+    "credential-report": Kind.IAM_CREDENTIAL_REPORT,
+    "list-organizations-features": Kind.IAM_ORG_FEATURES,
+    "describe-regions": Kind.EC2_REGIONS,
+    "describe-trails": Kind.TRAILS,
+    "describe-configuration-recorders": Kind.CONFIG_RECORDERS,
+    "describe-configuration-recorder-status": Kind.CONFIG_RECORDER_STATUS,
+    "describe-delivery-channels": Kind.CONFIG_CHANNELS,
+    "describe-delivery-channel-status": Kind.CONFIG_CHANNEL_STATUS,
+    "get-bucket-policy": Kind.S3_BUCKET_POLICY,
+}
+
+#: Folder (the CLI command) -> kind, for files named after the item they describe.
+ITEM_FOLDER_KINDS: dict[str, Kind] = {
+    "get-trail-status": Kind.TRAIL_STATUS,
+    "get-event-selectors": Kind.TRAIL_SELECTORS,
+    "policies": Kind.ORG_POLICY,
+    "describe-policy": Kind.ORG_POLICY,
+    "targets": Kind.ORG_TARGETS,
+    "list-targets-for-policy": Kind.ORG_TARGETS,
+}
+
+_SUFFIXES = (".error.json", ".json.gz", ".json", ".csv", ".err")
+
+#: A unique top-level key -> kind. Checked in order; the first key present decides.
+_CONTENT_KEYS: tuple[tuple[str, Kind], ...] = (
+    ("UserDetailList", Kind.IAM_AUTH_DETAILS),
+    ("RoleDetailList", Kind.IAM_AUTH_DETAILS),
+    ("GroupDetailList", Kind.IAM_AUTH_DETAILS),
+    ("PasswordPolicy", Kind.IAM_PASSWORD_POLICY),
+    ("SummaryMap", Kind.IAM_SUMMARY),
+    ("VirtualMFADevices", Kind.IAM_VIRTUAL_MFA),
+    ("ReportFormat", Kind.IAM_CREDENTIAL_REPORT),
+    ("EnabledFeatures", Kind.IAM_ORG_FEATURES),
+    ("Regions", Kind.EC2_REGIONS),
+    ("Organization", Kind.ORG_DESCRIBE),
+    ("Accounts", Kind.ORG_ACCOUNTS),
+    ("Roots", Kind.ORG_ROOTS),
+    ("Targets", Kind.ORG_TARGETS),
+    ("trailList", Kind.TRAILS),
+    ("EventSelectors", Kind.TRAIL_SELECTORS),
+    ("AdvancedEventSelectors", Kind.TRAIL_SELECTORS),
+    ("ConfigurationRecorders", Kind.CONFIG_RECORDERS),
+    ("ConfigurationRecordersStatus", Kind.CONFIG_RECORDER_STATUS),
+    ("DeliveryChannels", Kind.CONFIG_CHANNELS),
+    ("DeliveryChannelsStatus", Kind.CONFIG_CHANNEL_STATUS),
+)
+_TRAIL_STATUS_KEYS = frozenset(
+    {
+        "IsLogging",
+        "LatestDeliveryTime",
+        "LatestDeliveryError",
+        "StartLoggingTime",
+        "StopLoggingTime",
+        "LatestNotificationTime",
+        "LatestDigestDeliveryTime",
+        "TimeLoggingStarted",
+    }
+)
+_MANIFEST_KEYS = frozenset({"collected_at", "identity_account", "log_bucket", "partition"})
+
+
+@dataclass(frozen=True, slots=True)
+class PathInfo:
+    """What a path says: the kind by name (None if the name is not a known command)."""
+
+    path: str
+    kind: Kind | None
+    account_id: str | None
+    region: str | None
+    item: str | None  # trail name, bucket name or SCP id
+    error_record: bool  # <name>.error.json or <name>.err
+    csv: bool
+    stem: str
+
+
+def split_name(filename: str) -> tuple[str, str]:
+    for suffix in _SUFFIXES:
+        if filename.endswith(suffix):
+            return filename[: -len(suffix)], suffix
+    return filename, ""
+
+
+def read_path(path: str) -> PathInfo:
+    parts = path.split("/")
+    stem, suffix = split_name(parts[-1])
+    folders = parts[:-1]
+    account = next((p for p in folders if ACCOUNT_RE.match(p)), None)
+    region = next((p for p in folders if REGION_RE.match(p)), None)
+    kind: Kind | None = None
+    item: str | None = None
+    if folders and folders[-1] in ITEM_FOLDER_KINDS:
+        kind = ITEM_FOLDER_KINDS[folders[-1]]
+        item = stem
+    elif stem in COMMAND_KINDS:
+        kind = COMMAND_KINDS[stem]
+        if (kind is Kind.S3_BUCKET_POLICY and len(folders) >= 2 and folders[-2] == "s3") or (
+            kind is Kind.S3_BUCKET_POLICY and folders and folders[-1] != "s3"
+        ):
+            item = folders[-1]
+    return PathInfo(
+        path=path,
+        kind=kind,
+        account_id=account,
+        region=region,
+        item=item,
+        error_record=suffix in (".error.json", ".err"),
+        csv=suffix == ".csv",
+        stem=stem,
+    )
+
+
+def kind_from_content(document: Any) -> Kind | None:
+    """Recognise an AWS command's output by its top-level keys."""
+    if not isinstance(document, Mapping):
+        return None
+    for key, kind in _CONTENT_KEYS:
+        if key in document:
+            return kind
+    if "Policies" in document and isinstance(document.get("Policies"), list) and "Marker" in document:
+        return Kind.IAM_AUTH_DETAILS
+    policy = document.get("Policy")
+    if isinstance(policy, str):
+        return Kind.S3_BUCKET_POLICY
+    if isinstance(policy, Mapping) and "Content" in policy:
+        return Kind.ORG_POLICY
+    if _TRAIL_STATUS_KEYS & set(document):
+        return Kind.TRAIL_STATUS
+    if "Content" in document and "GeneratedTime" in document:
+        return Kind.IAM_CREDENTIAL_REPORT
+    if _MANIFEST_KEYS & set(document):
+        return Kind.MANIFEST
+    return None
+
+
+def accounts_in(document: Any, limit: int = 2000) -> Counter[str]:
+    """Account IDs named in ARNs inside a document (a bounded walk over its strings)."""
+    found: Counter[str] = Counter()
+    stack: list[Any] = [document]
+    seen = 0
+    while stack and seen < limit:
+        value = stack.pop()
+        seen += 1
+        if isinstance(value, str):
+            if value.startswith("arn:"):
+                match = ARN_ACCOUNT_RE.match(value)
+                if match:
+                    found[match.group(1)] += 1
+        elif isinstance(value, Mapping):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return found

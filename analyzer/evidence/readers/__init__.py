@@ -1,0 +1,37 @@
+"""One reader per evidence kind: validated JSON in, model entities out (into a :class:`Collector`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from analyzer.evidence.readers import cloudtrail, config, iam, organizations, s3
+from analyzer.evidence.readers.base import Collector, FileContext
+from analyzer.model.kinds import Kind
+
+Reader = Callable[[Any, FileContext, Collector], None]
+
+READERS: dict[Kind, Reader] = {
+    Kind.ORG_DESCRIBE: organizations.read_describe_organization,
+    Kind.ORG_ACCOUNTS: organizations.read_list_accounts,
+    Kind.ORG_ROOTS: organizations.read_list_roots,
+    Kind.ORG_POLICY: organizations.read_describe_policy,
+    Kind.ORG_TARGETS: organizations.read_list_targets,
+    Kind.IAM_AUTH_DETAILS: iam.read_authorization_details,
+    Kind.IAM_PASSWORD_POLICY: iam.read_password_policy,
+    Kind.IAM_SUMMARY: iam.read_account_summary,
+    Kind.IAM_VIRTUAL_MFA: iam.read_virtual_mfa_devices,
+    Kind.IAM_CREDENTIAL_REPORT: iam.read_credential_report,
+    Kind.IAM_ORG_FEATURES: iam.read_organizations_features,
+    Kind.EC2_REGIONS: iam.read_describe_regions,
+    Kind.TRAILS: cloudtrail.read_describe_trails,
+    Kind.TRAIL_STATUS: cloudtrail.read_trail_status,
+    Kind.TRAIL_SELECTORS: cloudtrail.read_event_selectors,
+    Kind.CONFIG_RECORDERS: config.read_recorders,
+    Kind.CONFIG_RECORDER_STATUS: config.read_recorder_status,
+    Kind.CONFIG_CHANNELS: config.read_channels,
+    Kind.CONFIG_CHANNEL_STATUS: config.read_channel_status,
+    Kind.S3_BUCKET_POLICY: s3.read_bucket_policy,
+}
+
+__all__ = ["READERS", "Collector", "FileContext", "Reader"]

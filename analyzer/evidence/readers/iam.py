@@ -1,0 +1,369 @@
+"""IAM account-level evidence: authorization details, password policy, summary, MFA, credentials."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import csv
+import io
+from typing import Any
+
+from analyzer.evidence.readers.base import Collector, FileContext, as_bool
+from analyzer.model.entities import (
+    AccessKeyInfo,
+    AccountSummary,
+    AttachedPolicyRef,
+    CredentialReport,
+    CredentialReportRow,
+    Group,
+    ManagedPolicy,
+    MfaDevice,
+    PasswordPolicy,
+    Role,
+    User,
+)
+from analyzer.model.evidence import EvidenceRef
+from analyzer.model.policy import PolicySource
+
+# --------------------------------------------------------------------------- authorization details
+
+
+def _managed_policies(doc: dict[str, Any], ctx: FileContext, account: str) -> dict[str, ManagedPolicy]:
+    out: dict[str, ManagedPolicy] = {}
+    for index, raw in enumerate(doc.get("Policies") or []):
+        ref = ctx.ref("Policies", index)
+        arn = raw.get("Arn", "")
+        name = raw.get("PolicyName") or arn.rsplit("/", 1)[-1]
+        default = raw.get("DefaultVersionId")
+        versions = raw.get("PolicyVersionList") or []
+        chosen = next(
+            (
+                (i, v)
+                for i, v in enumerate(versions)
+                if v.get("IsDefaultVersion") is True or (default and v.get("VersionId") == default)
+            ),
+            None,
+        )
+        source: PolicySource | None = None
+        if chosen is None:
+            ctx.problem(ref, f"managed policy {arn} has no default version document", "export without --filter")
+        else:
+            i, version = chosen
+            source = ctx.policy(
+                version.get("Document"), ref.child("PolicyVersionList", i, "Document"), "managed", name, arn
+            )
+        out[arn] = ManagedPolicy(
+            account_id=account,
+            arn=arn,
+            name=name,
+            ref=ref,
+            default_version=default,
+            source=source,
+            aws_managed=":iam::aws:policy/" in arn,
+        )
+    return out
+
+
+def _attached(
+    raw: dict[str, Any], ref: EvidenceRef, policies: dict[str, ManagedPolicy]
+) -> tuple[AttachedPolicyRef, ...]:
+    out = []
+    for index, item in enumerate(raw.get("AttachedManagedPolicies") or []):
+        arn = item.get("PolicyArn", "")
+        found = policies.get(arn)
+        out.append(
+            AttachedPolicyRef(
+                arn=arn,
+                name=item.get("PolicyName") or arn.rsplit("/", 1)[-1],
+                ref=ref.child("AttachedManagedPolicies", index),
+                policy=found.source if found else None,
+            )
+        )
+    return tuple(out)
+
+
+def _boundary(raw: dict[str, Any], ref: EvidenceRef, policies: dict[str, ManagedPolicy]) -> AttachedPolicyRef | None:
+    boundary = raw.get("PermissionsBoundary")
+    if not boundary or not boundary.get("PermissionsBoundaryArn"):
+        return None
+    arn = boundary["PermissionsBoundaryArn"]
+    found = policies.get(arn)
+    return AttachedPolicyRef(
+        arn=arn,
+        name=arn.rsplit("/", 1)[-1],
+        ref=ref.child("PermissionsBoundary"),
+        policy=found.source if found else None,
+    )
+
+
+def _inline(
+    raw: dict[str, Any], list_key: str, ref: EvidenceRef, ctx: FileContext, owner: str
+) -> tuple[PolicySource, ...]:
+    out = []
+    for index, item in enumerate(raw.get(list_key) or []):
+        name = item.get("PolicyName", f"#{index}")
+        source = ctx.policy(
+            item.get("PolicyDocument"), ref.child(list_key, index, "PolicyDocument"), "inline", name, owner
+        )
+        if source is not None:
+            out.append(source)
+    return tuple(out)
+
+
+def _tags(raw: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    return tuple((str(t.get("Key", "")), str(t.get("Value", ""))) for t in raw.get("Tags") or [])
+
+
+def read_authorization_details(doc: Any, ctx: FileContext, out: Collector) -> None:
+    account = ctx.account_id or ""
+    parts = out.account(account)
+    policies = _managed_policies(doc, ctx, account)
+    parts.managed_policies.extend(policies[k] for k in sorted(policies))
+    for index, raw in enumerate(doc.get("UserDetailList") or []):
+        ref = ctx.ref("UserDetailList", index)
+        arn = raw.get("Arn", "")
+        parts.users.append(
+            User(
+                account_id=account,
+                arn=arn,
+                name=raw.get("UserName", ""),
+                user_id=raw.get("UserId", ""),
+                path=raw.get("Path", "/"),
+                ref=ref,
+                created=ctx.timestamp(raw.get("CreateDate"), ref.child("CreateDate")),
+                group_names=tuple(raw.get("GroupList") or ()),
+                inline_policies=_inline(raw, "UserPolicyList", ref, ctx, arn),
+                attached_policies=_attached(raw, ref, policies),
+                boundary=_boundary(raw, ref, policies),
+                tags=_tags(raw),
+            )
+        )
+    for index, raw in enumerate(doc.get("GroupDetailList") or []):
+        ref = ctx.ref("GroupDetailList", index)
+        arn = raw.get("Arn", "")
+        parts.groups.append(
+            Group(
+                account_id=account,
+                arn=arn,
+                name=raw.get("GroupName", ""),
+                group_id=raw.get("GroupId", ""),
+                path=raw.get("Path", "/"),
+                ref=ref,
+                inline_policies=_inline(raw, "GroupPolicyList", ref, ctx, arn),
+                attached_policies=_attached(raw, ref, policies),
+            )
+        )
+    for index, raw in enumerate(doc.get("RoleDetailList") or []):
+        ref = ctx.ref("RoleDetailList", index)
+        arn = raw.get("Arn", "")
+        name = raw.get("RoleName", "")
+        trust = None
+        if "AssumeRolePolicyDocument" in raw:
+            trust = ctx.policy(
+                raw["AssumeRolePolicyDocument"], ref.child("AssumeRolePolicyDocument"), "trust", name, arn
+            )
+        else:
+            ctx.problem(ref, f"role {arn} has no AssumeRolePolicyDocument", "re-export without --query")
+        last_used = (raw.get("RoleLastUsed") or {}).get("LastUsedDate")
+        parts.roles.append(
+            Role(
+                account_id=account,
+                arn=arn,
+                name=name,
+                role_id=raw.get("RoleId", ""),
+                path=raw.get("Path", "/"),
+                ref=ref,
+                trust_policy=trust,
+                created=ctx.timestamp(raw.get("CreateDate"), ref.child("CreateDate")),
+                inline_policies=_inline(raw, "RolePolicyList", ref, ctx, arn),
+                attached_policies=_attached(raw, ref, policies),
+                boundary=_boundary(raw, ref, policies),
+                tags=_tags(raw),
+                last_used=ctx.timestamp(last_used, ref.child("RoleLastUsed", "LastUsedDate")),
+            )
+        )
+
+
+# --------------------------------------------------------------------------- account settings
+
+
+def read_password_policy(doc: Any, ctx: FileContext, out: Collector) -> None:
+    raw = doc["PasswordPolicy"]
+    ref = ctx.ref("PasswordPolicy")
+    out.account(ctx.account_id or "").password_policy = PasswordPolicy(
+        account_id=ctx.account_id or "",
+        ref=ref,
+        minimum_length=raw.get("MinimumPasswordLength"),
+        require_symbols=bool(raw.get("RequireSymbols")),
+        require_numbers=bool(raw.get("RequireNumbers")),
+        require_uppercase=bool(raw.get("RequireUppercaseCharacters")),
+        require_lowercase=bool(raw.get("RequireLowercaseCharacters")),
+        allow_users_to_change=bool(raw.get("AllowUsersToChangePassword")),
+        expire_passwords=bool(raw.get("ExpirePasswords")) or bool(raw.get("MaxPasswordAge")),
+        max_age_days=raw.get("MaxPasswordAge"),
+        reuse_prevention=raw.get("PasswordReusePrevention"),
+        hard_expiry=bool(raw.get("HardExpiry")),
+    )
+
+
+def default_password_policy(account_id: str, ref: EvidenceRef) -> PasswordPolicy:
+    """What AWS applies when no custom policy is set (NoSuchEntity): 8+ characters, no expiry."""
+    return PasswordPolicy(account_id=account_id, ref=ref, is_default=True, minimum_length=8)
+
+
+def read_account_summary(doc: Any, ctx: FileContext, out: Collector) -> None:
+    summary = doc["SummaryMap"]
+
+    def flag(key: str) -> bool | None:
+        return None if key not in summary else bool(summary[key])
+
+    out.account(ctx.account_id or "").summary = AccountSummary(
+        account_id=ctx.account_id or "",
+        ref=ctx.ref("SummaryMap"),
+        root_mfa_enabled=flag("AccountMFAEnabled"),
+        root_access_keys_present=flag("AccountAccessKeysPresent"),
+        root_password_present=flag("AccountPasswordPresent"),
+        counts=tuple(sorted((k, int(v)) for k, v in summary.items() if isinstance(v, int))),
+    )
+
+
+def read_virtual_mfa_devices(doc: Any, ctx: FileContext, out: Collector) -> None:
+    parts = out.account(ctx.account_id or "")
+    for index, raw in enumerate(doc.get("VirtualMFADevices") or []):
+        ref = ctx.ref("VirtualMFADevices", index)
+        user = raw.get("User") or {}
+        parts.mfa_devices.append(
+            MfaDevice(
+                account_id=ctx.account_id or "",
+                serial=raw.get("SerialNumber", ""),
+                ref=ref,
+                user_arn=user.get("Arn"),
+                enabled=ctx.timestamp(raw.get("EnableDate"), ref.child("EnableDate")),
+            )
+        )
+
+
+def read_organizations_features(doc: Any, ctx: FileContext, out: Collector) -> None:
+    features = {str(f) for f in doc.get("EnabledFeatures") or []}
+    if "RootCredentialsManagement" in features:
+        out.account(ctx.account_id or "").root_credentials_managed_centrally = True
+
+
+def read_describe_regions(doc: Any, ctx: FileContext, out: Collector) -> None:
+    enabled = sorted(
+        r.get("RegionName", "")
+        for r in doc.get("Regions") or []
+        if str(r.get("OptInStatus", "opt-in-not-required")) in ("opt-in-not-required", "opted-in")
+    )
+    out.account(ctx.account_id or "").enabled_regions = tuple(enabled)
+
+
+# --------------------------------------------------------------------------- credential report
+
+CREDENTIAL_REPORT_COLUMNS = (
+    "user",
+    "arn",
+    "user_creation_time",
+    "password_enabled",
+    "password_last_used",
+    "password_last_changed",
+    "password_next_rotation",
+    "mfa_active",
+    "access_key_1_active",
+    "access_key_1_last_rotated",
+    "access_key_1_last_used_date",
+    "access_key_1_last_used_region",
+    "access_key_1_last_used_service",
+    "access_key_2_active",
+    "access_key_2_last_rotated",
+    "access_key_2_last_used_date",
+    "access_key_2_last_used_region",
+    "access_key_2_last_used_service",
+    "cert_1_active",
+    "cert_1_last_rotated",
+    "cert_2_active",
+    "cert_2_last_rotated",
+)
+_REQUIRED_COLUMNS = ("user", "arn", "password_enabled", "mfa_active", "access_key_1_active")
+
+
+def credential_report_text(doc: Any, ctx: FileContext) -> str | None:
+    """The CSV inside a get-credential-report JSON (base64 ``Content``), or None with a problem."""
+    content = doc.get("Content")
+    if not isinstance(content, str):
+        ctx.fail(ctx.ref("Content"), "Content is not a base64 string", "export with the AWS CLI v2")
+        return None
+    if content.startswith(("b'", 'b"')):
+        ctx.fail(
+            ctx.ref("Content"),
+            "Content is a Python bytes repr (boto3 + json.dumps(default=str)), not base64",
+            "base64-encode the bytes, or save the CSV as iam/credential-report.csv",
+        )
+        return None
+    try:
+        return base64.b64decode(content, validate=True).decode("utf-8-sig")
+    except (binascii.Error, UnicodeDecodeError):
+        if content.startswith("user,arn,"):
+            return content
+        ctx.fail(ctx.ref("Content"), "Content is not valid base64 of a UTF-8 CSV", "re-export the report")
+        return None
+
+
+def read_credential_report_csv(text: str, ctx: FileContext, out: Collector, generated: Any = None) -> None:
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip() for h in reader.fieldnames or []]
+    missing = [c for c in _REQUIRED_COLUMNS if c not in header]
+    base_ref = ctx.ref("Content").embedded() if not ctx.path.endswith(".csv") else ctx.ref()
+    if missing:
+        ctx.fail(base_ref, f"credential report lacks column(s) {', '.join(missing)}", "re-export the report")
+        return
+    account = ctx.account_id or ""
+    rows = []
+    for line_no, row in enumerate(reader, start=2):
+        ref = (
+            EvidenceRef(base_ref.file, base_ref.pointer, f"/line/{line_no}")
+            if base_ref.inner is not None
+            else (EvidenceRef(base_ref.file, f"/line/{line_no}"))
+        )
+        clean = {k.strip(): (v or "").strip() for k, v in row.items() if k}
+        keys = []
+        for slot in (1, 2):
+            active = as_bool(clean.get(f"access_key_{slot}_active", "false"))
+            rotated = ctx.timestamp(clean.get(f"access_key_{slot}_last_rotated"), ref)
+            if active or rotated:
+                keys.append(
+                    AccessKeyInfo(
+                        slot=slot,
+                        active=bool(active),
+                        last_rotated=rotated,
+                        last_used=ctx.timestamp(clean.get(f"access_key_{slot}_last_used_date"), ref),
+                    )
+                )
+        is_root = clean.get("user") == "<root_account>" or clean.get("arn", "").endswith(":root")
+        rows.append(
+            CredentialReportRow(
+                account_id=account,
+                user=clean.get("user", ""),
+                arn=clean.get("arn", ""),
+                ref=ref,
+                is_root=is_root,
+                created=ctx.timestamp(clean.get("user_creation_time"), ref),
+                password_enabled=None if is_root else as_bool(clean.get("password_enabled", "")),
+                password_last_used=ctx.timestamp(clean.get("password_last_used"), ref),
+                password_last_changed=ctx.timestamp(clean.get("password_last_changed"), ref),
+                mfa_active=bool(as_bool(clean.get("mfa_active", "false"))),
+                access_keys=tuple(keys),
+            )
+        )
+    out.account(account).credential_report = CredentialReport(
+        account_id=account,
+        ref=ctx.ref(),
+        generated=ctx.timestamp(generated, ctx.ref("GeneratedTime")) if generated else None,
+        rows=tuple(rows),
+    )
+
+
+def read_credential_report(doc: Any, ctx: FileContext, out: Collector) -> None:
+    text = credential_report_text(doc, ctx)
+    if text is not None:
+        read_credential_report_csv(text, ctx, out, doc.get("GeneratedTime"))

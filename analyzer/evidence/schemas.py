@@ -1,0 +1,78 @@
+"""The evidence contracts: JSON Schemas (draft 2020-12) in ``schemas/``, shipped in the wheel.
+
+The wheel maps the repository's ``schemas/`` folder to the ``analyzer.schemas`` package; a source
+checkout reads the folder directly. Validators are compiled once per schema and reused.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+from referencing import Registry, Resource
+
+from analyzer.model.snapshot import Problem
+
+
+def schema_dir() -> Traversable:
+    """The folder holding the ``*.schema.json`` files, installed or in a source checkout."""
+    try:
+        packaged = resources.files("analyzer.schemas")
+        if packaged.joinpath("manifest.schema.json").is_file():
+            return packaged
+    except ModuleNotFoundError:
+        pass
+    return Path(__file__).resolve().parents[2] / "schemas"
+
+
+@cache
+def _registry() -> tuple[Registry, dict[str, dict[str, Any]]]:
+    by_stem: dict[str, dict[str, Any]] = {}
+    registry: Registry = Registry()
+    for entry in sorted(schema_dir().iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith(".schema.json"):
+            continue
+        schema = json.loads(entry.read_text(encoding="utf-8"))
+        by_stem[entry.name.removesuffix(".schema.json")] = schema
+        registry = registry.with_resource(schema["$id"], Resource.from_contents(schema))
+    return registry, by_stem
+
+
+def schema_names() -> tuple[str, ...]:
+    return tuple(sorted(_registry()[1]))
+
+
+@cache
+def validator(stem: str) -> Draft202012Validator:
+    registry, by_stem = _registry()
+    if stem not in by_stem:
+        raise KeyError(f"no schema named {stem}.schema.json")
+    return Draft202012Validator(by_stem[stem], registry=registry)
+
+
+def _pointer(error: ValidationError) -> str:
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in error.absolute_path)
+
+
+def _describe(error: ValidationError) -> str:
+    if error.validator == "additionalProperties":
+        return f"{error.message}; this key is not part of the command's output"
+    if error.validator == "required":
+        return f"{error.message} (expected in the command's output)"
+    return error.message if len(error.message) < 300 else error.message[:297] + "..."
+
+
+def check(stem: str, document: Any, *, limit: int = 20) -> tuple[Problem, ...]:
+    """Schema problems of a document, most specific first, at most ``limit`` of them."""
+    errors = sorted(
+        validator(stem).iter_errors(document),
+        key=lambda e: (list(map(str, e.absolute_path)), str(e.validator)),
+    )
+    hint = f"compare with schemas/{stem}.schema.json or re-export the file with the AWS CLI"
+    return tuple(Problem(_pointer(e), _describe(e), hint) for e in errors[:limit])
