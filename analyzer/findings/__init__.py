@@ -1,0 +1,1 @@
+"""Findings: settings, the organization's shape (Identity account, log bucket), running rules, results."""

@@ -1,0 +1,97 @@
+"""Run the catalog over a context: outcomes -> findings, with overrides, suppressions, coverage.
+
+A rule that raises becomes one ``error`` finding naming the exception; it never passes. A rule
+that yields nothing at all for an audited scope is reported as ``not_evaluated`` so coverage is
+visible (every rule has at least one result).
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from analyzer.findings.result import Finding, SuppressionState, fingerprint
+from analyzer.findings.settings import Settings
+from analyzer.rules.base import Outcome, Rule, Severity, Status
+from analyzer.rules.context import RuleContext
+from analyzer.rules.registry import RuleRegistry
+
+
+@dataclass(frozen=True, slots=True)
+class RuleRun:
+    rule: Rule
+    findings: tuple[Finding, ...]
+    error: str | None = None
+
+
+def _suppression(settings: Settings, outcome: Outcome, rule_id: str, today: date | None) -> SuppressionState | None:
+    for entry in settings.suppressions:
+        if entry.matches(rule_id, outcome.account, outcome.resource):
+            expired = entry.expires is not None and today is not None and entry.expires < today
+            note = f" (expired {entry.expires}: no longer applied)" if expired else ""
+            return SuppressionState(
+                reason=entry.reason + note,
+                expires=entry.expires.isoformat() if entry.expires else None,
+                source=settings.source,
+                expired=expired,
+            )
+    return None
+
+
+def _finding(rule: Rule, outcome: Outcome, settings: Settings, today: date | None) -> Finding:
+    overrides = dict(settings.severity_overrides)
+    severity = Severity(overrides[rule.id]) if rule.id in overrides else (outcome.severity or rule.meta.severity)
+    suppressed = None
+    if outcome.status is Status.FAIL:
+        suppressed = _suppression(settings, outcome, rule.id, today)
+        if outcome.details.get("break_glass"):
+            suppressed = SuppressionState(reason=str(outcome.details["break_glass"]), expires=None,
+                                          source=f"break_glass_users in {settings.source}")
+    return Finding(
+        rule=rule.id,
+        status=outcome.status,
+        severity=severity,
+        account=outcome.account,
+        region=outcome.region,
+        resource=outcome.resource,
+        message=outcome.message,
+        evidence=tuple(sorted(set(outcome.evidence))),
+        fingerprint=fingerprint(rule.id, outcome.account, outcome.region, outcome.resource, outcome.subject),
+        subject=outcome.subject,
+        suppressed=suppressed,
+        details=dict(outcome.details),
+    )
+
+
+def run_rule(rule: Rule, ctx: RuleContext) -> RuleRun:
+    today = ctx.collected_at.date() if ctx.collected_at else None
+    try:
+        outcomes: Iterable[Outcome] = list(rule.check(ctx))
+    except Exception as exc:  # noqa: BLE001 - a failing rule is reported, never silently passed
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        message = (f"engine error: the rule raised {type(exc).__name__}: {exc} "
+                   f"(at {where.filename.rsplit('/', 1)[-1]}:{where.lineno}); its verdict is unknown")
+        error = Finding(
+            rule=rule.id, status=Status.ERROR, severity=rule.meta.severity, account=None, region=None,
+            resource=None, message=message, evidence=(),
+            fingerprint=fingerprint(rule.id, None, None, None, "engine-error"),
+        )
+        return RuleRun(rule, (error,), message)
+    findings = [_finding(rule, o, ctx.settings, today) for o in outcomes]
+    if not findings:
+        findings.append(
+            Finding(
+                rule=rule.id, status=Status.NOT_EVALUATED, severity=rule.meta.severity, account=None,
+                region=None, resource=None,
+                message="not evaluated: the rule found nothing in the evidence to apply to",
+                evidence=(), fingerprint=fingerprint(rule.id, None, None, None, "no-scope"),
+            )
+        )
+    return RuleRun(rule, tuple(sorted(findings, key=lambda f: f.sort_key)))
+
+
+def run_rules(ctx: RuleContext, registry: RuleRegistry, only: Iterable[str] | None = None) -> list[RuleRun]:
+    wanted = {r.upper() for r in only} if only else None
+    return [run_rule(rule, ctx) for rule in registry if wanted is None or rule.id in wanted]

@@ -1,0 +1,140 @@
+"""Which account is the Identity account, which bucket is the central log bucket, who is who.
+
+Configured values win; then the bundle's manifest; then an inference from the evidence whose
+reason is stated in the output. An ambiguous inference is reported as such, never guessed.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from analyzer.findings.settings import Settings
+from analyzer.iam.arn import account_of_principal
+from analyzer.model.snapshot import Snapshot
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    value: str | None
+    source: str  # config | manifest | inferred | unknown
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class AccountInfo:
+    id: str
+    name: str | None
+    role: str  # identity | member | management | unknown
+    state: str | None
+    in_organization: bool
+
+
+@dataclass(frozen=True, slots=True)
+class OrgShape:
+    identity: Resolved
+    log_bucket: Resolved
+    management_account: str | None
+    accounts: tuple[AccountInfo, ...]
+
+    @property
+    def identity_account(self) -> str | None:
+        return self.identity.value
+
+    def info(self, account_id: str) -> AccountInfo | None:
+        return next((a for a in self.accounts if a.id == account_id), None)
+
+    @property
+    def org_ids(self) -> frozenset[str]:
+        return frozenset(a.id for a in self.accounts if a.in_organization)
+
+
+def _trusting_accounts(snapshot: Snapshot) -> Counter[str]:
+    """For each account, how many *other* accounts hold a role whose trust names it."""
+    trusted_by: dict[str, set[str]] = {}
+    for account in snapshot.accounts.values():
+        for role in account.roles:
+            if role.trust_policy is None or role.is_service_linked:
+                continue
+            for statement in role.trust_policy.document.statements:
+                if statement.effect != "Allow" or statement.principal is None:
+                    continue
+                for value in statement.principal.aws:
+                    owner = account_of_principal(value)
+                    if owner and owner != account.account_id:
+                        trusted_by.setdefault(owner, set()).add(account.account_id)
+    return Counter({k: len(v) for k, v in trusted_by.items()})
+
+
+def _infer_identity(snapshot: Snapshot) -> Resolved:
+    counts = _trusting_accounts(snapshot)
+    with_users = {aid for aid, acc in snapshot.accounts.items() if acc.users}
+    ranked = sorted(((n, aid) for aid, n in counts.items() if aid in with_users), reverse=True)
+    if not ranked:
+        return Resolved(None, "unknown", "no account with IAM users is trusted by roles in other accounts; "
+                        "set identity_account in the config")
+    if len(ranked) > 1 and ranked[0][0] == ranked[1][0]:
+        tied = ", ".join(sorted(aid for n, aid in ranked if n == ranked[0][0]))
+        return Resolved(None, "unknown", f"ambiguous: accounts {tied} are each trusted by roles in "
+                        f"{ranked[0][0]} other accounts; set identity_account in the config")
+    n, aid = ranked[0]
+    return Resolved(aid, "inferred", f"the only account with IAM users that roles in {n} other accounts trust")
+
+
+def _infer_bucket(snapshot: Snapshot) -> Resolved:
+    delivering: dict[str, set[str]] = {}
+    for account in snapshot.accounts.values():
+        for trail in account.trails:
+            if trail.s3_bucket:
+                delivering.setdefault(trail.s3_bucket, set()).add(account.account_id)
+        for channel in account.channels:
+            if channel.s3_bucket:
+                delivering.setdefault(channel.s3_bucket, set()).add(account.account_id)
+    ranked = sorted(((len(v), k) for k, v in delivering.items()), reverse=True)
+    if not ranked:
+        return Resolved(None, "unknown", "no trail or delivery channel in the evidence names a bucket; "
+                        "set log_bucket in the config")
+    if len(ranked) > 1 and ranked[0][0] == ranked[1][0]:
+        tied = ", ".join(sorted(k for n, k in ranked if n == ranked[0][0]))
+        return Resolved(None, "unknown", f"ambiguous: buckets {tied} each receive logs from {ranked[0][0]} "
+                        "accounts; set log_bucket in the config")
+    n, bucket = ranked[0]
+    return Resolved(bucket, "inferred", f"the bucket that trails and delivery channels of {n} accounts deliver to")
+
+
+def resolve_shape(snapshot: Snapshot, settings: Settings) -> OrgShape:
+    if settings.identity_account:
+        identity = Resolved(settings.identity_account, "config", f"identity_account in {settings.source}")
+    elif snapshot.manifest.identity_account:
+        identity = Resolved(snapshot.manifest.identity_account, "manifest", "identity_account in manifest.json")
+    else:
+        identity = _infer_identity(snapshot)
+    if settings.log_bucket:
+        bucket = Resolved(settings.log_bucket, "config", f"log_bucket in {settings.source}")
+    elif snapshot.manifest.log_bucket:
+        bucket = Resolved(snapshot.manifest.log_bucket, "manifest", "log_bucket in manifest.json")
+    else:
+        bucket = _infer_bucket(snapshot)
+    management = snapshot.organization.management_account_id if snapshot.organization else None
+    org = {a.id: a for a in snapshot.org_accounts}
+    infos = []
+    for aid in snapshot.account_ids:
+        entry = org.get(aid)
+        if aid == identity.value:
+            role = "identity"
+        elif aid == management:
+            role = "management"
+        elif entry is not None or not org:
+            role = "member"
+        else:
+            role = "unknown"
+        infos.append(
+            AccountInfo(
+                id=aid,
+                name=entry.name if entry else None,
+                role=role,
+                state=entry.state if entry else None,
+                in_organization=entry is not None,
+            )
+        )
+    return OrgShape(identity=identity, log_bucket=bucket, management_account=management, accounts=tuple(infos))

@@ -1,0 +1,1 @@
+"""The access graph: who can become which role, and whether MFA stands in the way."""

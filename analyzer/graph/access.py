@@ -1,0 +1,149 @@
+"""The organization's access graph and the questions asked of it.
+
+A ``networkx.MultiDiGraph`` keyed by ARN (external accounts by their root ARN, service
+principals by their name, ``*`` for anyone). Node attributes: ``kind`` (:class:`NodeKind`),
+``account`` and ``label``. Edge attributes: ``kind`` (:class:`EdgeKind`) and, for ``can_assume``,
+the :class:`AssumeEdge` under ``info``. The builder (``analyzer.graph.build``) adds a
+``can_assume`` edge only where the full evaluation allows it; every query here is a networkx
+algorithm over a filtered view, not a hand-made search.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import networkx as nx
+
+from analyzer.model.evidence import EvidenceRef
+
+
+class NodeKind(enum.StrEnum):
+    ACCOUNT = "account"
+    USER = "user"
+    GROUP = "group"
+    ROLE = "role"
+    SAML_PROVIDER = "saml_provider"
+    OIDC_PROVIDER = "oidc_provider"
+    EXTERNAL_ACCOUNT = "external_account"
+    SERVICE = "service"
+    ANYONE = "anyone"
+    DELETED_PRINCIPAL = "deleted_principal"  # a bare unique id left in a trust policy
+
+
+class EdgeKind(enum.StrEnum):
+    MEMBER_OF = "member_of"  # user -> group
+    CAN_ASSUME = "can_assume"  # principal -> role, where identity and trust policies both allow
+    TRUSTS = "trusts"  # role -> what its trust policy names, as written
+
+
+class MfaStatus(enum.StrEnum):
+    ENFORCED = "enforced"  # a Bool/age condition that long-term keys and non-MFA sessions fail
+    WEAK = "weak"  # only ...IfExists-style conditions: long-term access keys pass
+    ABSENT = "absent"  # a session without MFA is allowed
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AssumeEdge:
+    """Why ``source`` can become ``target``: the MFA verdict, open conditions and deciding statements."""
+
+    source: str
+    target: str
+    mfa: MfaStatus
+    mfa_by: tuple[str, ...] = ()  # which side enforces it: "trust", "identity" (both: both)
+    conditional: tuple[str, ...] = ()  # condition texts on keys the evidence cannot know
+    evidence: tuple[EvidenceRef, ...] = ()  # deciding statements of identity and trust policies
+    reason: str = ""
+    via_saml: bool = False  # an SSO/SAML federation edge (MFA is enforced by the IdP, not visible here)
+
+
+@dataclass(frozen=True, slots=True)
+class AccessPath:
+    principal: str
+    role: str
+    hops: tuple[AssumeEdge, ...]
+
+    @property
+    def mfa_enforced(self) -> bool:
+        """True when at least one hop enforces MFA (a later hop cannot undo an MFA session)."""
+        return any(h.mfa is MfaStatus.ENFORCED for h in self.hops)
+
+    @property
+    def weakest(self) -> MfaStatus:
+        if self.mfa_enforced:
+            return MfaStatus.ENFORCED
+        return MfaStatus.WEAK if any(h.mfa is MfaStatus.WEAK for h in self.hops) else MfaStatus.ABSENT
+
+
+class AccessGraph:
+    """A built graph plus queries. Construct with :func:`analyzer.graph.build.build_access_graph`."""
+
+    def __init__(self, graph: nx.MultiDiGraph[str]) -> None:
+        self.graph = graph
+        self._assume = nx.subgraph_view(graph, filter_edge=self._is_assume)
+        self._assume_no_mfa = nx.subgraph_view(graph, filter_edge=self._is_assume_without_mfa)
+
+    def _is_assume(self, u: str, v: str, k: object) -> bool:
+        return bool(self.graph.edges[u, v, k]["kind"] == EdgeKind.CAN_ASSUME)
+
+    def _is_assume_without_mfa(self, u: str, v: str, k: object) -> bool:
+        data = self.graph.edges[u, v, k]
+        return bool(data["kind"] == EdgeKind.CAN_ASSUME and data["info"].mfa is not MfaStatus.ENFORCED)
+
+    # ------------------------------------------------------------------ nodes
+    def kind(self, node: str) -> NodeKind | None:
+        data = self.graph.nodes.get(node)
+        return NodeKind(data["kind"]) if data else None
+
+    def account_of(self, node: str) -> str | None:
+        data = self.graph.nodes.get(node)
+        return data.get("account") if data else None
+
+    def nodes_of(self, kind: NodeKind, account: str | None = None) -> list[str]:
+        return sorted(
+            n for n, d in self.graph.nodes(data=True)
+            if d.get("kind") == kind and (account is None or d.get("account") == account)
+        )
+
+    # ------------------------------------------------------------------ edges
+    def assume_edges(self) -> Iterator[AssumeEdge]:
+        for _, _, data in sorted(self._assume.edges(data=True), key=lambda e: (e[0], e[1])):
+            yield data["info"]
+
+    def edge(self, source: str, target: str) -> AssumeEdge | None:
+        for data in (self.graph.get_edge_data(source, target) or {}).values():
+            if data["kind"] == EdgeKind.CAN_ASSUME:
+                info: AssumeEdge = data["info"]
+                return info
+        return None
+
+    def _path(self, nodes: list[str]) -> AccessPath:
+        hops = tuple(e for e in (self.edge(a, b) for a, b in zip(nodes, nodes[1:], strict=False)) if e)
+        return AccessPath(nodes[0], nodes[-1], hops)
+
+    # ------------------------------------------------------------------ queries
+    def reachable(self, principal: str, *, without_mfa: bool = False) -> dict[str, AccessPath]:
+        """Every role ``principal`` can become (role chaining followed), with a shortest path each.
+
+        ``without_mfa`` restricts to paths on which no hop enforces MFA.
+        """
+        view = self._assume_no_mfa if without_mfa else self._assume
+        if principal not in view:
+            return {}
+        paths = nx.single_source_shortest_path(view, principal)
+        return {t: self._path(p) for t, p in sorted(paths.items()) if t != principal}
+
+    def who_can_assume(self, role: str, *, without_mfa: bool = False) -> dict[str, AccessPath]:
+        """Every node that can reach ``role``, with a shortest path from each."""
+        view = self._assume_no_mfa if without_mfa else self._assume
+        if role not in view:
+            return {}
+        reverse = nx.single_source_shortest_path(view.reverse(copy=False), role)
+        return {s: self._path(list(reversed(p))) for s, p in sorted(reverse.items()) if s != role}
+
+    def all_paths(self, principal: str, role: str, cutoff: int = 6) -> list[AccessPath]:
+        if principal not in self._assume or role not in self._assume:
+            return []
+        simple = nx.all_simple_paths(self._assume, principal, role, cutoff=cutoff)
+        return [self._path(p) for p in sorted(simple, key=lambda p: (len(p), p))]

@@ -1,0 +1,1 @@
+"""Rules: metadata + pure checks over the model and the access graph."""
