@@ -1,0 +1,286 @@
+"""Compiled statements and the evaluation of one set of policies against one request.
+
+A :class:`~analyzer.model.policy.PolicyDocument` is compiled once (cached by the immutable
+document): action patterns are lower-cased and indexed by service prefix, so a request for
+``sts:AssumeRole`` only looks at statements that name ``sts:...``, a wildcard service or use
+``NotAction``. Resource and condition work happens only for statements whose action matches.
+
+Resource matching: a statement without ``Resource``/``NotResource`` (a trust policy statement)
+covers every resource. A policy variable that cannot be resolved makes its ``Resource`` pattern
+match nothing and makes a ``NotResource`` statement not apply ("the statement is invalid").
+Limitation: a variable in a resource whose key is *unknown* is treated like an unresolved one (the
+pattern does not match); resource ARNs with variables are rare outside per-user home folders.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from types import MappingProxyType
+from typing import Literal
+
+from analyzer.iam.conditions import evaluate_conditions
+from analyzer.iam.context import Lookup, Tri
+from analyzer.iam.principals import MatchKind, Principal, statement_applies_to
+from analyzer.iam.variables import UNRESOLVED, Template, resolve, template_of
+from analyzer.iam.wildcard import action_matches, arn_match_pattern, arn_matches, has_wildcard
+from analyzer.model.evidence import EvidenceRef
+from analyzer.model.policy import ConditionClause, PolicyDocument, PolicySource, Statement
+
+VARIABLES_VERSION = "2012-10-17"
+
+PrincipalMode = Literal["identity", "resource"]
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledStatement:
+    statement: Statement
+    actions: tuple[str, ...]  # lower-cased patterns of Action or NotAction
+    action_negated: bool
+    resources: tuple[str, ...] | None  # None: no Resource/NotResource element
+    resource_templates: tuple[Template, ...] | None  # only when a pattern holds a variable
+    resource_negated: bool
+
+    def action_matches(self, action: str) -> bool:
+        """``action`` lower-cased."""
+        hit = _any_action(self.actions, action)
+        return not hit if self.action_negated else hit
+
+    def resource_matches(self, resource: str, lookup: Callable[[str], Lookup]) -> bool:
+        if self.resources is None:
+            return True
+        if self.resource_templates is None:
+            hit = any(arn_matches(p, resource) for p in self.resources)
+            return not hit if self.resource_negated else hit
+        hit = False
+        for template in self.resource_templates:
+            pattern = resolve(template, lookup)
+            if pattern is UNRESOLVED or not isinstance(pattern, tuple):
+                if self.resource_negated:
+                    return False  # the statement is invalid: it applies to nothing
+                continue
+            if arn_match_pattern(pattern, resource):
+                hit = True
+                break
+        return not hit if self.resource_negated else hit
+
+
+@lru_cache(maxsize=262144)
+def _any_action(patterns: tuple[str, ...], action: str) -> bool:
+    return any(action_matches(p, action) for p in patterns)
+
+
+def _service_of(pattern: str) -> str | None:
+    """The service prefix a pattern is limited to, or ``None`` if it may match any service."""
+    service, sep, _ = pattern.partition(":")
+    if not sep or has_wildcard(service):
+        return None
+    return service
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledDocument:
+    document: PolicyDocument
+    variables_enabled: bool
+    statements: tuple[CompiledStatement, ...]
+    by_service: Mapping[str, tuple[CompiledStatement, ...]] = field(repr=False)
+    anywhere: tuple[CompiledStatement, ...] = field(repr=False)
+
+    def candidates(self, action: str) -> tuple[CompiledStatement, ...]:
+        """Statements that can match ``action`` (lower-cased), in document order."""
+        service = action.partition(":")[0]
+        return self.by_service.get(service, self.anywhere)
+
+
+def _compile_statement(statement: Statement, variables_enabled: bool) -> CompiledStatement:
+    negated = statement.actions is None
+    actions = tuple(a.lower() for a in (statement.not_actions if negated else statement.actions) or ())
+    resource_negated = statement.resources is None and statement.not_resources is not None
+    resources = statement.not_resources if resource_negated else statement.resources
+    templates: tuple[Template, ...] | None = None
+    if resources is not None and variables_enabled:
+        parsed = tuple(template_of(r, True) for r in resources)
+        if any(t != ((r, True),) for t, r in zip(parsed, resources, strict=True)):
+            templates = parsed  # variables or ${*} ${?} ${$} escapes
+    return CompiledStatement(statement, actions, negated, resources, templates, resource_negated)
+
+
+_BY_IDENTITY_LIMIT = 65536
+
+
+class _IdentityCache:
+    """Compiled documents by object identity, in front of the by-value cache.
+
+    Hashing or comparing a :class:`PolicyDocument` walks every statement; the same document object
+    is evaluated again and again (one managed policy, thousands of requests), so the object is
+    looked up by ``id`` first. Each entry keeps its document alive, so an id is never reused while
+    its entry exists.
+    """
+
+    def __init__(self) -> None:
+        self._entries: dict[int, tuple[PolicyDocument, CompiledDocument]] = {}
+
+    def get(self, document: PolicyDocument) -> CompiledDocument:
+        entry = self._entries.get(id(document))
+        if entry is not None and entry[0] is document:
+            return entry[1]
+        compiled = _compile_document(document)
+        if len(self._entries) >= _BY_IDENTITY_LIMIT:
+            self._entries.clear()
+        self._entries[id(document)] = (document, compiled)
+        return compiled
+
+    def clear(self) -> None:
+        self._entries.clear()
+        _compile_document.cache_clear()
+
+
+_COMPILED = _IdentityCache()
+
+
+def compile_document(document: PolicyDocument) -> CompiledDocument:
+    """The compiled form of ``document``, compiled once per distinct document."""
+    return _COMPILED.get(document)
+
+
+def clear_compile_cache() -> None:
+    _COMPILED.clear()
+
+
+def compile_cache_info() -> tuple[int, int]:
+    """``(hits, misses)`` of the by-value compile cache (a miss is one compilation)."""
+    info = _compile_document.cache_info()
+    return info.hits, info.misses
+
+
+@lru_cache(maxsize=16384)
+def _compile_document(document: PolicyDocument) -> CompiledDocument:
+    variables_enabled = document.version == VARIABLES_VERSION
+    compiled = tuple(_compile_statement(s, variables_enabled) for s in document.statements)
+    anywhere: list[int] = []
+    per_service: dict[str, set[int]] = {}
+    for index, statement in enumerate(compiled):
+        services = {_service_of(p) for p in statement.actions}
+        if statement.action_negated or None in services:
+            anywhere.append(index)
+            continue
+        for service in services:
+            if service is not None:
+                per_service.setdefault(service, set()).add(index)
+    by_service = {
+        service: tuple(compiled[i] for i in sorted(indices | set(anywhere))) for service, indices in per_service.items()
+    }
+    return CompiledDocument(
+        document, variables_enabled, compiled, MappingProxyType(by_service), tuple(compiled[i] for i in anywhere)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class StatementHit:
+    """A statement that applies to the request, definitely (``unknown == ()``) or conditionally."""
+
+    source: PolicySource
+    statement: Statement
+    unknown: tuple[ConditionClause, ...] = ()
+    match: MatchKind | None = None  # how a resource-policy Principal named the caller
+    level: str | None = None  # the SCP level (target id) for SCP statements
+
+    @property
+    def definite(self) -> bool:
+        return not self.unknown
+
+    @property
+    def ref(self) -> EvidenceRef:
+        return self.source.statement_ref(self.statement)
+
+
+@dataclass(frozen=True, slots=True)
+class PolicySetResult:
+    """Every applicable statement of a set of policies, sorted by effect and certainty."""
+
+    denies: tuple[StatementHit, ...] = ()
+    conditional_denies: tuple[StatementHit, ...] = ()
+    allows: tuple[StatementHit, ...] = ()
+    conditional_allows: tuple[StatementHit, ...] = ()
+    problems: tuple[str, ...] = ()
+
+    @property
+    def allowed(self) -> bool:
+        """An Allow applies, definitely or conditionally (explicit denies not considered)."""
+        return bool(self.allows or self.conditional_allows)
+
+
+@dataclass(frozen=True, slots=True)
+class RequestView:
+    """What statement evaluation needs of a request."""
+
+    action: str  # lower-cased
+    resource: str
+    lookup: Callable[[str], Lookup]
+    caller: Principal
+    has_boundary: bool = False
+
+
+def evaluate_policy_set(
+    sources: Iterable[PolicySource],
+    view: RequestView,
+    *,
+    mode: PrincipalMode,
+    level: str | None = None,
+) -> PolicySetResult:
+    """Evaluate every statement of ``sources`` that matches the request.
+
+    ``mode="identity"``: identity policies, boundaries and SCPs (no ``Principal`` element expected;
+    one that is present is reported and ignored). ``mode="resource"``: resource and trust policies,
+    where a statement applies only if its ``Principal``/``NotPrincipal`` covers the caller.
+    """
+    denies: list[StatementHit] = []
+    conditional_denies: list[StatementHit] = []
+    allows: list[StatementHit] = []
+    conditional_allows: list[StatementHit] = []
+    problems: list[str] = []
+    for source in sources:
+        compiled = compile_document(source.document)
+        for cs in compiled.candidates(view.action):
+            statement = cs.statement
+            if not cs.action_matches(view.action):
+                continue
+            match: MatchKind | None = None
+            has_principal = statement.principal is not None or statement.not_principal is not None
+            if mode == "resource":
+                if not has_principal:
+                    problems.append(f"{_where(source, statement)}: statement without Principal is ignored")
+                    continue
+                match = statement_applies_to(
+                    statement.principal, statement.not_principal, statement.effect, view.caller, view.has_boundary
+                )
+                if match is None:
+                    continue
+            elif has_principal:
+                problems.append(
+                    f"{_where(source, statement)}: Principal/NotPrincipal ignored in a {source.kind} policy"
+                )
+            if not cs.resource_matches(view.resource, view.lookup):
+                continue
+            conditions = evaluate_conditions(statement.conditions, view.lookup, compiled.variables_enabled)
+            problems.extend(f"{_where(source, statement)}: {p}" for p in conditions.problems)
+            if conditions.value is Tri.FALSE:
+                continue
+            hit = StatementHit(source, statement, conditions.unknown, match, level)
+            if statement.effect == "Deny":
+                (denies if hit.definite else conditional_denies).append(hit)
+            else:
+                (allows if hit.definite else conditional_allows).append(hit)
+    return PolicySetResult(
+        tuple(denies), tuple(conditional_denies), tuple(allows), tuple(conditional_allows), tuple(problems)
+    )
+
+
+def statement_label(statement: Statement) -> str:
+    """``Sid`` when it has one, else its place in the document (``/Statement/2``)."""
+    return statement.sid if statement.sid else (statement.pointer or "/Statement")
+
+
+def _where(source: PolicySource, statement: Statement) -> str:
+    return f"{source.kind} policy {source.name} statement {statement_label(statement)}"

@@ -1,0 +1,119 @@
+"""Wildcard matching for actions, ARNs and ``...Like`` condition values.
+
+* Actions (IAMUG ``reference_policies_elements_action``): ``*`` and ``?`` anywhere, compared
+  case-insensitively.
+* ARNs in ``Resource``/``NotResource`` and the ``Arn...`` condition operators (IAMUG
+  ``reference_policies_elements_resource``, ``reference_policies_elements_condition_operators``
+  ``Conditions_ARN``): compared case-sensitively and segment by segment. The first five
+  colon-separated segments (``arn``, partition, service, region, account) are matched each on
+  its own, so a ``*`` there never crosses a ``:``. The last segment of the pattern (normally the
+  resource part) is matched against the rest of the ARN, so there ``*`` crosses ``/`` and ``:``.
+* ``StringLike``/``StringNotLike``: ``*`` and ``?`` over the whole value, case-sensitive.
+
+A pattern is a tuple of :data:`Piece` s so that text produced by the policy-variable escapes
+``${*}``, ``${?}`` (and substituted variable values) can be matched literally while the policy's
+own ``*``/``?`` stay wildcards. Compiled regexes are cached per pattern; nothing is compiled per
+call once a pattern has been seen.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+Piece = tuple[str, bool]
+"""``(text, wildcards_active)``: in a piece whose flag is False, ``*`` and ``?`` are literal."""
+
+Pattern = tuple[Piece, ...]
+
+_WILDCARD_CHARS = frozenset("*?")
+
+
+def literal_pattern(text: str) -> Pattern:
+    """A pattern in which ``*`` and ``?`` are wildcards (the policy text as written)."""
+    return ((text, True),)
+
+
+def has_wildcard(text: str) -> bool:
+    return "*" in text or "?" in text
+
+
+def _translate(pieces: Pattern, star: str, question: str) -> str:
+    out: list[str] = []
+    for text, active in pieces:
+        for char in text:
+            if active and char == "*":
+                out.append(star)
+            elif active and char == "?":
+                out.append(question)
+            else:
+                out.append(re.escape(char))
+    return "".join(out)
+
+
+@lru_cache(maxsize=65536)
+def _glob_regex(pieces: Pattern) -> re.Pattern[str]:
+    return re.compile(_translate(pieces, ".*", "."), re.DOTALL)
+
+
+@lru_cache(maxsize=65536)
+def _arn_regex(pieces: Pattern) -> re.Pattern[str]:
+    text = "".join(t for t, _ in pieces)
+    segments = min(text.count(":"), 5) + 1
+    out: list[str] = []
+    colons = 0
+    for piece_text, active in pieces:
+        for char in piece_text:
+            in_last = colons >= segments - 1
+            if char == ":" and colons < 5:
+                colons += 1
+                out.append(":")
+            elif active and char == "*":
+                out.append(".*" if in_last else "[^:]*")
+            elif active and char == "?":
+                out.append("." if in_last else "[^:]")
+            else:
+                out.append(re.escape(char))
+    return re.compile("".join(out), re.DOTALL)
+
+
+def _plain(pieces: Pattern) -> str | None:
+    """The text of a pattern without any active wildcard, or ``None``."""
+    if all(not active or not (_WILDCARD_CHARS & set(text)) for text, active in pieces):
+        return "".join(t for t, _ in pieces)
+    return None
+
+
+def glob_match_pattern(pieces: Pattern, value: str) -> bool:
+    """``StringLike`` semantics: ``*`` any run of characters, ``?`` exactly one, case-sensitive."""
+    if pieces == (("*", True),):
+        return True
+    plain = _plain(pieces)
+    if plain is not None:
+        return plain == value
+    return _glob_regex(pieces).fullmatch(value) is not None
+
+
+def glob_match(pattern: str, value: str) -> bool:
+    return glob_match_pattern(((pattern, True),), value)
+
+
+@lru_cache(maxsize=262144)
+def action_matches(pattern: str, action: str) -> bool:
+    """Case-insensitive action match: ``s3:Get*`` matches ``S3:GetObject``."""
+    return glob_match(pattern.lower(), action.lower())
+
+
+def arn_match_pattern(pieces: Pattern, arn: str) -> bool:
+    """Segment-wise, case-sensitive ARN match (see the module docstring)."""
+    if pieces == (("*", True),):
+        return True
+    plain = _plain(pieces)
+    if plain is not None:
+        return plain == arn
+    return _arn_regex(pieces).fullmatch(arn) is not None
+
+
+@lru_cache(maxsize=262144)
+def arn_matches(pattern: str, arn: str) -> bool:
+    return arn_match_pattern(((pattern, True),), arn)
