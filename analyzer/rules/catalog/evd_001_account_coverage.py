@@ -1,0 +1,109 @@
+"""EVD-001: every active organization account has the evidence the rules need.
+
+Required kinds: ``REQUIRED_ACCOUNT_KINDS`` per account and ``REQUIRED_REGION_KINDS`` per expected
+region (settings, else describe-regions, else the regions with evidence). Only *absent* files count
+here: a present but unusable file (denied, truncated, invalid) is EVD-002's finding, and an AWS
+answer such as NoSuchEntity for the password policy is evidence. The message names the rules each
+gap leaves not evaluated, from the registered rules' ``requires``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from analyzer.model.evidence import EvidenceRef, EvidenceStatus
+from analyzer.model.kinds import Kind
+from analyzer.rules.base import Outcome, Pillar, Rule, RuleMeta, Severity, fail, missing_message, not_evaluated, passed
+from analyzer.rules.context import RuleContext
+from analyzer.rules.support.evidence import Coverage, account_label, accounts_with_files, coverage, rules_reading
+
+META = RuleMeta(
+    id="EVD-001",
+    title="Organization account without (complete) evidence",
+    severity=Severity.HIGH,
+    pillar=Pillar.EVIDENCE,
+    rationale=(
+        "An audit is only as complete as its evidence. An account or region that was not exported cannot "
+        "fail any check, so a clean report could simply mean nothing was looked at. Naming every gap, and the "
+        "checks it silences, keeps the verdict honest."
+    ),
+    remediation=(
+        "Re-run the export for the listed account and kinds with a role that can read them (the SecurityAudit "
+        "managed policy covers every call), into <account-id>/... as the bundle layout describes; for regional "
+        "kinds run the calls in every listed region."
+    ),
+    references=(
+        "https://docs.aws.amazon.com/organizations/latest/APIReference/API_ListAccounts.html",
+        "https://docs.aws.amazon.com/aws-managed-policy/latest/reference/SecurityAudit.html",
+    ),
+    requires=(Kind.ORG_ACCOUNTS,),
+    applies_to="account",
+)
+
+
+def _gaps(cov: Coverage) -> str:
+    parts = []
+    if cov.missing_account:
+        parts.append("no " + ", ".join(k.value for k in cov.missing_account))
+    for region, kinds in cov.missing_regional:
+        parts.append(f"no {', '.join(k.value for k in kinds)} in {region}")
+    if not cov.regions.regions:
+        parts.append(
+            "no regional evidence in any region (and no describe-regions or expected_regions to say "
+            "which regions to expect)"
+        )
+    return "; ".join(parts)
+
+
+def _verdict(ctx: RuleContext, account: str, ref: EvidenceRef, with_files: frozenset[str]) -> Outcome:
+    label = account_label(ctx, account)
+    cov = coverage(ctx, account, with_files)
+    silenced = ", ".join(rules_reading(cov.missing_kinds())) or "none"
+    if not cov.has_files:
+        return fail(
+            f"active {label} has no evidence at all: no rule can judge it (rules left not evaluated: {silenced})",
+            account=account,
+            evidence=(ref,),
+        )
+    gaps = _gaps(cov)
+    if gaps:
+        return fail(
+            f"{label} lacks evidence: {gaps}; rules left not evaluated: {silenced}",
+            account=account,
+            evidence=(ref,),
+            details={"missing": list(cov.missing_kinds())},
+        )
+    regions = f"{', '.join(cov.regions.regions)} (from {cov.regions.source})"
+    unusable = (
+        (f"; {len(cov.unusable)} file(s) present but unusable ({', '.join(s.kind for s in cov.unusable)}): see EVD-002")
+        if cov.unusable
+        else ""
+    )
+    return passed(
+        f"{label} has every required kind of evidence, account-wide and in {regions}{unusable}",
+        account=account,
+        evidence=(ref,),
+    )
+
+
+def check(ctx: RuleContext) -> Iterator[Outcome]:
+    blocked = ctx.blocking((Kind.ORG_ACCOUNTS,))
+    if blocked:
+        yield not_evaluated(
+            missing_message(blocked) + ": the organization's account list says which accounts should have evidence"
+        )
+        return
+    state = ctx.snapshot.state(Kind.ORG_ACCOUNTS)
+    if state.status is EvidenceStatus.ABSENT_IN_AWS:
+        yield not_evaluated(
+            f"not evaluated: AWS Organizations is not in use ({state.reason}): there is no account "
+            "list to check coverage against"
+        )
+        return
+    with_files = accounts_with_files(ctx.snapshot)
+    for org_account in ctx.snapshot.org_accounts:
+        if org_account.active:
+            yield _verdict(ctx, org_account.id, org_account.ref, with_files)
+
+
+RULE = Rule(META, check)

@@ -1,0 +1,110 @@
+"""EVD-002: evidence that is present but truncated, invalid, refused or failed.
+
+One fail per affected (account, region, kind[, item]) from the snapshot's evidence states, plus one
+per recognised evidence file that could not be used and that no state records (a file that cannot
+be placed in an account, content from another account, an error record without an AWS error code).
+``resource`` is the file's bundle path: the thing to fix. Every audited account with files and no
+such problem passes; an account without any file is left to EVD-001 (not evaluated here).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from analyzer.model.evidence import EvidenceRef, EvidenceState
+from analyzer.model.snapshot import InventoryRow
+from analyzer.rules.base import Outcome, Pillar, Rule, RuleMeta, Severity, fail, not_evaluated, passed
+from analyzer.rules.context import RuleContext
+from analyzer.rules.support.evidence import (
+    EXPORT_CALLS,
+    account_label,
+    accounts_with_files,
+    fix_for,
+    kind_of,
+    rules_reading,
+    state_problems,
+    stateless_problem_rows,
+)
+
+META = RuleMeta(
+    id="EVD-002",
+    title="Evidence truncated, invalid or access-denied",
+    severity=Severity.MEDIUM,
+    pillar=Pillar.EVIDENCE,
+    rationale=(
+        "A truncated listing hides the users or roles on its missing pages; a refused or unreadable export "
+        "hides everything. Checks that depend on such a file are not evaluated, and the report must say which "
+        "file, what is wrong with it and how to get a usable copy."
+    ),
+    remediation=(
+        "Re-export each listed file as the message says: with the AWS CLI v2 default pagination (no "
+        "--max-items or --no-paginate), raw JSON output (no --query), and a role allowed to make the call "
+        "(the SecurityAudit managed policy covers every call trustmap reads)."
+    ),
+    references=(
+        "https://docs.aws.amazon.com/cli/latest/userguide/cli-usage-pagination.html",
+        "https://docs.aws.amazon.com/aws-managed-policy/latest/reference/SecurityAudit.html",
+    ),
+    requires=(),
+    applies_to="evidence file",
+)
+
+
+def _state_outcome(key: tuple[str, str, str, str], state: EvidenceState) -> Outcome:
+    account, region, kind, item = key
+    file = state.files[0] if state.files else kind
+    more = f" (and {', '.join(state.files[1:])})" if len(state.files) > 1 else ""
+    scope = " ".join(x for x in (account, region, item) if x) or "the organization"
+    what = (state.reason or "no reason recorded").split("; re-run", 1)[0]  # the fix below says it precisely
+    rules = ", ".join(rules_reading([kind])) or "none"
+    return fail(
+        f"{file}{more}: {kind} for {scope} is {state.status.value}: {what}; to fix: {fix_for(state)}; "
+        f"rules left not evaluated for this scope: {rules}",
+        account=account or None,
+        region=region or None,
+        resource=file,
+        subject=f"{kind}:{item}" if item else kind,
+        evidence=tuple(EvidenceRef(f) for f in state.files),
+        details={"status": state.status.value, "kind": kind, "error_code": state.error_code},
+    )
+
+
+def _row_outcome(row: InventoryRow) -> Outcome:
+    """A file no evidence state records: the loader's reason says what is wrong and, usually, what to do."""
+    what = row.reason or "; ".join(p.render(row.path) for p in row.problems) or "the file could not be used"
+    kind = kind_of(row.kind) if row.kind else None
+    command = EXPORT_CALLS[kind][0] if kind is not None and kind in EXPORT_CALLS else "the export command"
+    fix = "" if ";" in what else f"; to fix: re-export it with {command} into its documented place"
+    return fail(
+        f"{row.path}{f' ({row.kind})' if row.kind else ''} is {row.status.value}: {what}{fix}",
+        account=row.account_id,
+        region=row.region,
+        resource=row.path,
+        subject=row.kind,
+        evidence=(EvidenceRef(row.path),),
+        details={"status": row.status.value},
+    )
+
+
+def check(ctx: RuleContext) -> Iterator[Outcome]:
+    snapshot = ctx.snapshot
+    affected: set[str] = set()
+    for key, state in state_problems(snapshot):
+        affected.add(key[0])
+        yield _state_outcome(key, state)
+    for row in stateless_problem_rows(snapshot):
+        affected.add(row.account_id or "")
+        yield _row_outcome(row)
+    with_files = accounts_with_files(snapshot)
+    for account in ctx.audited_accounts():
+        label = account_label(ctx, account)
+        if account not in with_files:
+            yield not_evaluated(
+                f"not evaluated: the bundle holds no file for {label}; EVD-001 reports what is missing", account=account
+            )
+        elif account not in affected:
+            count = sum(1 for r in snapshot.inventory if r.account_id == account)
+            yield passed(f"all {count} evidence file(s) of {label} are usable", account=account)
+
+
+RULE = Rule(META, check)
