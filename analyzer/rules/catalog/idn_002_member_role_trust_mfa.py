@@ -1,0 +1,119 @@
+"""IDN-002: member-account roles that trust the Identity account require MFA in their trust policy."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from analyzer.iam import Principal
+from analyzer.model.kinds import Kind
+from analyzer.rules.base import Outcome, Pillar, Rule, RuleMeta, Severity, fail, missing_message, not_evaluated, passed
+from analyzer.rules.compliance import refs
+from analyzer.rules.context import RuleContext
+from analyzer.rules.support.identity import account_label, identity_unknown_message
+from analyzer.rules.support.trust import (
+    TrustMfa,
+    aws_entries,
+    callers_in_account,
+    clause_texts,
+    condition_entries,
+    is_customer_role,
+    statement_names,
+    unreadable_trust,
+    worst_mfa,
+)
+
+META = RuleMeta(
+    id="IDN-002",
+    title="Member-account roles trusting the Identity account require MFA",
+    severity=Severity.HIGH,
+    pillar=Pillar.MFA,
+    rationale=(
+        "A role in a member account that trusts the Identity account is the door into that account. "
+        "Unless its trust policy itself demands MFA (Bool aws:MultiFactorAuthPresent true, or a "
+        "NumericLessThan aws:MultiFactorAuthAge bound), a stolen password or access key of any Identity "
+        "user who may assume it is enough. BoolIfExists lets long-term access keys through, because their "
+        "requests carry no MFA key at all."
+    ),
+    remediation=(
+        "Give every statement that trusts the Identity account the condition "
+        '`"Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}` (optionally also '
+        '`"NumericLessThan": {"aws:MultiFactorAuthAge": "3600"}`), remove statements that trust it without '
+        "one, and apply it with `aws iam update-assume-role-policy --role-name <role> --policy-document "
+        "file://trust.json`."
+    ),
+    compliance=refs(("NIST", "IA-2(1)"), ("NIST", "IA-2(2)"), ("PCI", "8.4.2"), ("APRA", "21"), ("MAS", "9.1")),
+    references=(
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_mfa_configure-api-require.html",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/tutorial_cross-account-with-roles.html",
+    ),
+    requires=(Kind.IAM_AUTH_DETAILS,),
+    applies_to="role",
+)
+
+
+def _identity_members(ctx: RuleContext, identity: str) -> list[Principal]:
+    account = ctx.account(identity)
+    if account is None or ctx.blocking((Kind.IAM_AUTH_DETAILS,), identity):
+        return []
+    users = [Principal.user(u.arn, tags=dict(u.tags), unique_id=u.user_id) for u in account.users]
+    roles = [Principal.role(r.arn, tags=dict(r.tags), unique_id=r.role_id) for r in account.roles]
+    return users + roles
+
+
+def _message(role_name: str, found: TrustMfa) -> str:
+    who = found.label
+    where = statement_names(h.statement for h in found.witnesses)
+    if found.verdict == "enforced":
+        return f"role {role_name} trusts {who} and its trust policy requires MFA: {clause_texts(found.clauses)}"
+    if found.verdict == "denied":
+        return f"role {role_name} names {who} but its trust policy denies them in every MFA situation"
+    if found.verdict == "weak":
+        return (
+            f"role {role_name} trusts {who} with only a weak MFA condition ({clause_texts(found.clauses)}; "
+            f"statement {where}): long-term access keys send no aws:MultiFactorAuthPresent key and pass without MFA"
+        )
+    return f"role {role_name} trusts {who} without MFA: statement {where} allows sts:AssumeRole without it"
+
+
+def check(ctx: RuleContext) -> Iterator[Outcome]:
+    identity = ctx.identity_account
+    if identity is None:
+        for account_id in ctx.audited_accounts():
+            yield not_evaluated(identity_unknown_message(ctx), account=account_id)
+        return
+    members = _identity_members(ctx, identity)
+    label = f"the Identity account {account_label(ctx, identity)}"
+    for account_id in ctx.non_identity_accounts():
+        blocked = ctx.blocking((Kind.IAM_AUTH_DETAILS,), account_id)
+        if blocked:
+            yield not_evaluated(missing_message(blocked), account=account_id)
+            continue
+        account = ctx.account(account_id)
+        found_any = False
+        for role in account.roles if account is not None else ():
+            if not is_customer_role(role) or role.is_sso:
+                continue
+            if role.trust_policy is None:
+                found_any = True
+                yield unreadable_trust(role)
+                continue
+            named = [*aws_entries(role.trust_policy), *condition_entries(role.trust_policy)]
+            if not any(e.account == identity for e in named):
+                continue  # a trust open to anyone without naming the Identity account is IDN-005's
+            callers = callers_in_account(role.trust_policy, identity, members, ctx.partition, label)
+            found = worst_mfa(role.trust_policy, role.arn, callers)
+            if found is None:
+                continue
+            found_any = True
+            outcome = passed if found.verdict in ("enforced", "denied") else fail
+            evidence = found.refs or (role.trust_policy.ref,)
+            yield outcome(_message(role.name, found), account=account_id, resource=role.arn, evidence=evidence)
+        if not found_any:
+            yield passed(
+                f"no role in account {account_label(ctx, account_id)} trusts the Identity account {identity}",
+                account=account_id,
+            )
+
+
+RULE = Rule(META, check)

@@ -1,0 +1,118 @@
+"""IDN-003: every path from an Identity-account principal into a member-account role passes an MFA check."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from analyzer.graph.access import AccessPath, AssumeEdge, MfaStatus
+from analyzer.iam import parse_arn, role_name
+from analyzer.model.entities import Role, User
+from analyzer.model.kinds import Kind
+from analyzer.rules.base import Outcome, Pillar, Rule, RuleMeta, Severity, fail, missing_message, not_evaluated, passed
+from analyzer.rules.compliance import refs
+from analyzer.rules.context import RuleContext
+from analyzer.rules.support.identity import account_label, identity_unknown_message
+
+META = RuleMeta(
+    id="IDN-003",
+    title="MFA on every path from the Identity account into member accounts",
+    severity=Severity.HIGH,
+    pillar=Pillar.MFA,
+    rationale=(
+        "What matters is not one policy but the whole way in: a user may reach a stage account's role "
+        "directly or by chaining through other roles, and MFA only protects the path if some hop on it "
+        "demands it (in the trust policy or in the caller's identity policies; a session that proved MFA "
+        "keeps that state when it chains). One path without such a hop lets a stolen password or access "
+        "key into the member account."
+    ),
+    remediation=(
+        "On the path shown, require MFA on the first hop: add `Bool aws:MultiFactorAuthPresent true` to the "
+        "trust policy of the member role (and of any Identity-account role used as a stepping stone), or "
+        "to the statement of the Identity group's policy that allows sts:AssumeRole. Remove trust "
+        "statements that admit the stepping-stone role without MFA."
+    ),
+    compliance=refs(("NIST", "IA-2(1)"), ("NIST", "IA-2(2)"), ("PCI", "8.4.2"), ("APRA", "21"), ("MAS", "9.1")),
+    references=(
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_mfa_configure-api-require.html",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_switch-role-api.html",
+    ),
+    requires=(Kind.IAM_AUTH_DETAILS, Kind.ORG_DESCRIBE, Kind.ORG_POLICY, Kind.ORG_TARGETS),
+    applies_to="path",
+)
+
+_HOP_MFA = {
+    MfaStatus.WEAK: "weak (a session without MFA is refused, long-term access keys pass)",
+    MfaStatus.ABSENT: "absent (nothing requires MFA)",
+    MfaStatus.ENFORCED: "enforced",
+}
+
+
+def _short(arn: str) -> str:
+    parsed = parse_arn(arn)
+    return f"{role_name(arn)} ({parsed.account})" if parsed is not None and parsed.account else arn
+
+
+def _hop(hop: AssumeEdge) -> str:
+    only_if = f", only if {', '.join(hop.conditional)}" if hop.conditional else ""
+    return f"{_short(hop.source)} -> {_short(hop.target)}: MFA {_HOP_MFA[hop.mfa]}{only_if}"
+
+
+def _fail(principal: str, role: str, path: AccessPath, account: str) -> Outcome:
+    hops = "; ".join(_hop(h) for h in path.hops)
+    return fail(
+        f"{role_name(principal)} reaches {role_name(role)} in account {account} without MFA on any hop "
+        f"(weakest: {path.weakest.value}): {hops}",
+        account=account,
+        resource=f"{principal} -> {role}",
+        subject=principal,
+        evidence=tuple(dict.fromkeys(e for h in path.hops for e in h.evidence)),
+    )
+
+
+def check(ctx: RuleContext) -> Iterator[Outcome]:
+    identity = ctx.identity_account
+    if identity is None:
+        yield not_evaluated(identity_unknown_message(ctx))
+        return
+    blocked = ctx.blocking((Kind.IAM_AUTH_DETAILS,), identity)
+    if blocked:
+        yield not_evaluated(missing_message(blocked), account=identity)
+        return
+    unknown = []
+    for account_id in ctx.non_identity_accounts():
+        member_blocked = ctx.blocking((Kind.IAM_AUTH_DETAILS,), account_id)
+        if member_blocked:
+            unknown.append(account_id)
+            yield not_evaluated(
+                f"{missing_message(member_blocked)}: paths from the Identity account into "
+                f"{account_label(ctx, account_id)} cannot be followed",
+                account=account_id,
+            )
+    account = ctx.account(identity)
+    principals: list[User | Role] = (
+        [*account.users, *(r for r in account.roles if not r.is_service_linked)] if account else []
+    )
+    for principal in principals:
+        open_paths = {
+            role: path
+            for role, path in ctx.graph.reachable(principal.arn, without_mfa=True).items()
+            if ctx.graph.account_of(role) not in (identity, None)
+        }
+        for role, path in open_paths.items():
+            yield _fail(principal.arn, role, path, ctx.graph.account_of(role) or "")
+        if not open_paths:
+            everywhere = ctx.graph.reachable(principal.arn)
+            reached = {r: p for r, p in everywhere.items() if ctx.graph.account_of(r) not in (identity, None)}
+            scope = f" (accounts {', '.join(unknown)} not evaluated)" if unknown else ""
+            evidence = tuple(dict.fromkeys(e for p in reached.values() for h in p.hops for e in h.evidence))
+            yield passed(
+                f"every path from {principal.name} into member-account roles requires MFA on some hop "
+                f"({len(reached)} member role(s) reachable){scope}",
+                account=identity,
+                resource=principal.arn,
+                subject=principal.arn,
+                evidence=evidence or (principal.ref,),
+            )
+
+
+RULE = Rule(META, check)

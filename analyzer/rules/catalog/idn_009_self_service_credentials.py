@@ -1,0 +1,112 @@
+"""IDN-009: every Identity-account user can look after its own password, MFA device and access keys."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Final
+
+from analyzer.iam import Principal, Request, evaluate
+from analyzer.model.entities import User
+from analyzer.model.evidence import EvidenceRef
+from analyzer.model.kinds import Kind
+from analyzer.model.snapshot import AccountEvidence
+from analyzer.rules.base import Outcome, Pillar, Rule, RuleMeta, Severity, fail, missing_message, not_evaluated, passed
+from analyzer.rules.compliance import refs
+from analyzer.rules.context import RuleContext
+from analyzer.rules.support.identity import direct_policies, group_policies, identity_unknown_message
+
+META = RuleMeta(
+    id="IDN-009",
+    title="Identity-account users can manage their own credentials",
+    severity=Severity.LOW,
+    pillar=Pillar.IDENTITY,
+    rationale=(
+        "The model rests on people changing their own passwords, enrolling their own MFA device and "
+        "rotating their own access keys. Without a self-service policy they cannot, so MFA stays "
+        "unenrolled (and every MFA-guarded role unusable or quietly relaxed), keys are not rotated and "
+        "administrators end up holding other people's credentials."
+    ),
+    remediation=(
+        "Attach a self-service credentials policy to every access group (or to an all-users group): "
+        "iam:ChangePassword, iam:GetAccountPasswordPolicy, iam:CreateVirtualMFADevice and "
+        "iam:EnableMFADevice / ResyncMFADevice / DeactivateMFADevice, and iam:Create/Update/Delete/ListAccessKeys, "
+        "each on `arn:aws:iam::*:user/${aws:username}` (MFA devices on `arn:aws:iam::*:mfa/*`), as in AWS's "
+        "example 'Allows MFA-authenticated IAM users to manage their own credentials'."
+    ),
+    compliance=refs(("NIST", "IA-5"), ("NIST", "IA-5(1)"), ("PCI", "8.3.9"), ("MAS", "9.1")),
+    references=(
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_examples_aws_my-sec-creds-self-manage.html",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_passwords_enable-user-change.html",
+    ),
+    requires=(Kind.IAM_AUTH_DETAILS,),
+    applies_to="user",
+)
+
+#: What a user must be able to do to itself: (capability, ((action, resource kind), ...)).
+CAPABILITIES: Final = (
+    ("change the password", (("iam:ChangePassword", "user"),)),
+    ("manage MFA devices", (("iam:CreateVirtualMFADevice", "mfa"), ("iam:EnableMFADevice", "user"))),
+    (
+        "rotate access keys",
+        (("iam:CreateAccessKey", "user"), ("iam:UpdateAccessKey", "user"), ("iam:DeleteAccessKey", "user")),
+    ),
+)
+
+
+def _user_outcome(account: AccountEvidence, user: User, partition: str) -> Outcome:
+    held = [*direct_policies(user), *group_policies(account, user)]
+    sources = [h.source for h in held if h.source is not None]
+    unresolved = [h.resource for h in held if h.source is None]
+    boundaries = []
+    if user.boundary is not None:
+        if user.boundary.policy is None:
+            unresolved.append(f"permissions boundary {user.boundary.arn}")
+        else:
+            boundaries.append(user.boundary.policy)
+    caller = Principal.user(user.arn, tags=dict(user.tags), unique_id=user.user_id)
+    targets = {"user": user.arn, "mfa": f"arn:{partition}:iam::{user.account_id}:mfa/{user.name}"}
+    missing: list[str] = []
+    evidence: list[EvidenceRef] = [user.ref]
+    for capability, needs in CAPABILITIES:
+        for action, target in needs:
+            decision = evaluate(
+                Request(caller, action, targets[target]), identity_policies=sources, boundaries=boundaries or None
+            )
+            evidence.extend(d.ref for d in decision.deciding)
+            if not decision.allowed:
+                missing.append(f"{capability} ({action} {decision.outcome.replace('_', ' ')})")
+                break
+    kw = {"account": user.account_id, "resource": user.arn, "evidence": tuple(dict.fromkeys(evidence))}
+    if not missing:
+        return passed(f"user {user.name} can change its password, manage its MFA device and its access keys", **kw)
+    where = f"groups {', '.join(user.group_names)}" if user.group_names else "no group"
+    if unresolved:
+        return not_evaluated(
+            f"not evaluated: user {user.name} cannot {'; '.join(missing)} by the policies in the evidence, but "
+            f"{', '.join(unresolved)} is not in it and may grant it",
+            **kw,
+        )
+    return fail(
+        f"user {user.name} has no self-service credentials policy (through the user or {where}): it cannot "
+        + "; ".join(missing),
+        **kw,
+    )
+
+
+def check(ctx: RuleContext) -> Iterator[Outcome]:
+    identity = ctx.identity_account
+    if identity is None:
+        yield not_evaluated(identity_unknown_message(ctx))
+        return
+    blocked = ctx.blocking((Kind.IAM_AUTH_DETAILS,), identity)
+    account = ctx.account(identity)
+    if blocked or account is None:
+        yield not_evaluated(missing_message(blocked) if blocked else "not evaluated: no evidence", account=identity)
+        return
+    if not account.users:
+        yield passed(f"the Identity account {identity} has no IAM users", account=identity)
+    for user in account.users:
+        yield _user_outcome(account, user, ctx.partition)
+
+
+RULE = Rule(META, check)
