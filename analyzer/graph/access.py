@@ -13,6 +13,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import pairwise
 
 import networkx as nx
 
@@ -102,7 +103,8 @@ class AccessGraph:
 
     def nodes_of(self, kind: NodeKind, account: str | None = None) -> list[str]:
         return sorted(
-            n for n, d in self.graph.nodes(data=True)
+            n
+            for n, d in self.graph.nodes(data=True)
             if d.get("kind") == kind and (account is None or d.get("account") == account)
         )
 
@@ -119,7 +121,7 @@ class AccessGraph:
         return None
 
     def _path(self, nodes: list[str]) -> AccessPath:
-        hops = tuple(e for e in (self.edge(a, b) for a, b in zip(nodes, nodes[1:], strict=False)) if e)
+        hops = tuple(e for e in (self.edge(a, b) for a, b in pairwise(nodes)) if e)
         return AccessPath(nodes[0], nodes[-1], hops)
 
     # ------------------------------------------------------------------ queries

@@ -1,0 +1,398 @@
+"""Build the organization's access graph from the model, once, for every later stage.
+
+Nodes (:class:`~analyzer.graph.access.NodeKind`): every account (organization and evidence), user,
+group and role in the evidence, and everything a trust policy names: external accounts, service
+principals, SAML/OIDC providers, ``*`` and deleted principals (bare unique ids). A name seen only
+in a trust gets a node with ``in_evidence=False``.
+
+Edges (:class:`~analyzer.graph.access.EdgeKind`):
+
+* ``member_of`` user -> group.
+* ``trusts`` role -> each principal named by an ``Allow`` statement of its trust policy, as written
+  (``principal_type``, ``written``, ``evidence`` = the statement's ref, ``sid``, ``conditions``).
+  An ``Allow`` + ``NotPrincipal`` statement trusts everyone it does not list: an edge to ``*`` with
+  ``not_principal=True``. ``Deny`` statements name who is refused, not trusted: no edge.
+* ``can_assume`` principal -> role, only where the full evaluation allows it (:mod:`.assume`):
+  identity policies + boundary + SCPs of the caller, and the role's trust policy. Users and roles
+  are callers (role chaining is followed). Service-linked roles have trust edges only: they are
+  neither callers nor assumable. SAML/OIDC providers get an edge to the roles whose trust lets
+  them federate (``via_saml`` for SAML). External accounts and ``*`` keep their ``trusts`` edges
+  only: whether a principal there may call ``sts:AssumeRole`` depends on its own identity
+  policies, which are not in the evidence.
+
+MFA on federation edges. ``AssumeRoleWithSAML`` and ``AssumeRoleWithWebIdentity`` carry no MFA
+information (IAMUG ``id_credentials_mfa_configure-api-require``: "the user is authenticated by an
+external provider and AWS cannot determine whether that provider required MFA"). For an IAM
+Identity Center role (path ``/aws-reserved/sso.amazonaws.com/``) trusted by a SAML provider of its
+own account, the edge is recognised as centrally managed access: ``mfa=ENFORCED`` with
+``mfa_by=("identity-provider",)`` and ``via_saml=True``, meaning *delegated to the identity
+provider, not verified here* (:class:`MfaStatus` has no member for that; the reason says it).
+Any other federation edge is ``mfa=ABSENT``: nothing the evidence shows requires MFA.
+
+What is not known is not guessed: a managed policy, group or boundary whose document is missing
+is listed on the caller node (``unresolved``) and in ``graph.graph["notes"]``; a missing identity
+policy grants nothing, a missing boundary limits nothing. SCPs: see :mod:`analyzer.graph.scp`
+(management account, missing or incomplete SCP evidence, levels without a policy).
+
+Attributes beyond ``kind``/``account``/``label``: every node has ``in_evidence`` (False for a name
+seen only in a trust policy); account nodes ``role`` (identity/member/management/unknown); roles
+``path``, ``sso``, ``service_linked``, ``trust_readable``; callers with missing documents
+``unresolved``. ``graph.graph`` holds ``partition`` and ``notes`` (sorted texts).
+
+Not modelled: a trust naming an assumed-role *session* ARN is drawn to its role, but no
+``can_assume`` edge comes of it (session names are not in the evidence); ``CanonicalUser``
+principals (S3 only) get no node.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import networkx as nx
+
+from analyzer.findings.org_shape import OrgShape
+from analyzer.graph.access import AccessGraph, AssumeEdge, EdgeKind, MfaStatus, NodeKind
+from analyzer.graph.assume import AssumeEvaluator, Caller, OrgContext, Verdict
+from analyzer.graph.index import SAML, TrustIndex
+from analyzer.graph.nodes import (
+    ANYONE,
+    KnownPrincipals,
+    NodeSpec,
+    aws_principal_node,
+    federated_node,
+    service_node,
+)
+from analyzer.graph.scp import ScpResolver
+from analyzer.iam import DecidingStatement, Principal, Request, RequestContext, evaluate
+from analyzer.iam.arn import parse_arn
+from analyzer.model.entities import AttachedPolicyRef, Group, Role, User
+from analyzer.model.evidence import EvidenceRef
+from analyzer.model.policy import PolicySource, Statement
+from analyzer.model.snapshot import AccountEvidence, Snapshot
+
+_SIDE_LABELS = {
+    "trust": "the trust policy",
+    "identity": "the identity policies",
+    "boundary": "the permissions boundary",
+    "scp": "an SCP",
+}
+
+
+def build_access_graph(snapshot: Snapshot, shape: OrgShape) -> AccessGraph:
+    """The access graph of ``snapshot`` (see the module docstring for what it holds)."""
+    return AccessGraph(_Builder(snapshot, shape).build())
+
+
+@dataclass(frozen=True, slots=True)
+class _EdgeText:
+    evidence: tuple[EvidenceRef, ...]
+    reason: str
+
+
+class _Builder:
+    def __init__(self, snapshot: Snapshot, shape: OrgShape) -> None:
+        self.snapshot = snapshot
+        self.shape = shape
+        self.partition = snapshot.manifest.partition or "aws"
+        self.graph: nx.MultiDiGraph[str] = nx.MultiDiGraph()
+        self.notes: set[str] = set()
+        self.index = TrustIndex()
+        self.scps = ScpResolver.of(snapshot, shape.management_account)
+        org_id = snapshot.organization.id if snapshot.organization else None
+        members = frozenset(a.id for a in snapshot.org_accounts)
+        self.evaluator = AssumeEvaluator(self.scps, OrgContext(org_id, members))
+        self.known = self._known()
+        self._texts: dict[tuple[int, str], _EdgeText] = {}
+
+    # ------------------------------------------------------------------ nodes
+    def _known(self) -> KnownPrincipals:
+        accounts = {a.id: f"{a.name} ({a.id})" if a.name else a.id for a in self.shape.accounts}
+        principals: dict[str, NodeSpec] = {}
+        unique_ids: dict[str, NodeSpec] = {}
+        roles_by_name: dict[tuple[str, str], str] = {}
+        for evidence in self._accounts():
+            for user in evidence.users:
+                spec = NodeSpec(user.arn, NodeKind.USER, user.account_id, user.name, True)
+                principals[user.arn] = unique_ids[user.user_id] = spec
+            for role in evidence.roles:
+                spec = NodeSpec(role.arn, NodeKind.ROLE, role.account_id, role.name, True)
+                principals[role.arn] = unique_ids[role.role_id] = spec
+                roles_by_name[(role.account_id, role.name)] = role.arn
+        return KnownPrincipals(self.partition, accounts, principals, unique_ids, roles_by_name)
+
+    def _accounts(self) -> Iterable[AccountEvidence]:
+        return (self.snapshot.accounts[a] for a in sorted(self.snapshot.accounts))
+
+    def _node(self, spec: NodeSpec, **extra: object) -> str:
+        if spec.key not in self.graph:
+            self.graph.add_node(
+                spec.key, kind=spec.kind, account=spec.account, label=spec.label, in_evidence=spec.in_evidence, **extra
+            )
+        return spec.key
+
+    def _add_inventory(self) -> None:
+        for info in self.shape.accounts:
+            spec = NodeSpec(
+                f"arn:{self.partition}:iam::{info.id}:root",
+                NodeKind.ACCOUNT,
+                info.id,
+                self.known.accounts[info.id],
+                True,
+            )
+            self._node(spec, role=info.role)
+        for evidence in self._accounts():
+            for group in evidence.groups:
+                self._node(NodeSpec(group.arn, NodeKind.GROUP, group.account_id, group.name, True))
+            for user in evidence.users:
+                self._node(self.known.principals[user.arn])
+            for role in evidence.roles:
+                self._node(
+                    self.known.principals[role.arn],
+                    path=role.path,
+                    sso=role.is_sso,
+                    service_linked=role.is_service_linked,
+                    trust_readable=role.trust_policy is not None,
+                )
+
+    # ------------------------------------------------------------------ callers
+    def _user_caller(self, user: User, evidence: AccountEvidence) -> Caller:
+        identity: list[PolicySource] = list(user.inline_policies)
+        unresolved: list[str] = []
+        identity.extend(self._attached(user.attached_policies, unresolved))
+        for name in sorted(user.group_names, key=str.lower):
+            group = evidence.group(name)
+            if group is None:
+                key = f"arn:{self.partition}:iam::{user.account_id}:group/{name}"
+                self._node(NodeSpec(key, NodeKind.GROUP, user.account_id, name))
+                self.graph.add_edge(user.arn, key, key=EdgeKind.MEMBER_OF, kind=EdgeKind.MEMBER_OF)
+                unresolved.append(f"group {name}")
+                continue
+            self.graph.add_edge(user.arn, group.arn, key=EdgeKind.MEMBER_OF, kind=EdgeKind.MEMBER_OF)
+            identity.extend(self._group_policies(group, unresolved))
+        principal = Principal.user(user.arn, tags=dict(user.tags), unique_id=user.user_id)
+        boundary = self._boundary(user.boundary, unresolved)
+        return Caller(user.arn, "user", user.account_id, principal, tuple(identity), boundary, tuple(unresolved))
+
+    def _group_policies(self, group: Group, unresolved: list[str]) -> list[PolicySource]:
+        return [*group.inline_policies, *self._attached(group.attached_policies, unresolved)]
+
+    def _role_caller(self, role: Role) -> Caller:
+        unresolved: list[str] = []
+        identity = [*role.inline_policies, *self._attached(role.attached_policies, unresolved)]
+        principal = Principal.role(role.arn, tags=dict(role.tags), unique_id=role.role_id)
+        boundary = self._boundary(role.boundary, unresolved)
+        return Caller(role.arn, "role", role.account_id, principal, tuple(identity), boundary, tuple(unresolved))
+
+    @staticmethod
+    def _attached(refs: Iterable[AttachedPolicyRef], unresolved: list[str]) -> list[PolicySource]:
+        found = []
+        for ref in refs:
+            if ref.policy is None:
+                unresolved.append(ref.arn)
+            else:
+                found.append(ref.policy)
+        return found
+
+    @staticmethod
+    def _boundary(ref: AttachedPolicyRef | None, unresolved: list[str]) -> PolicySource | None:
+        if ref is not None and ref.policy is None:
+            unresolved.append(f"boundary {ref.arn}")
+        return ref.policy if ref is not None else None
+
+    def _callers(self) -> list[Caller]:
+        callers: list[Caller] = []
+        for evidence in self._accounts():
+            callers.extend(self._user_caller(u, evidence) for u in evidence.users)
+            callers.extend(self._role_caller(r) for r in evidence.roles if not r.is_service_linked)
+        for caller in callers:
+            if caller.unresolved:
+                self.graph.nodes[caller.arn]["unresolved"] = caller.unresolved
+                self.notes.add(
+                    f"{caller.arn}: {', '.join(caller.unresolved)} not in the evidence; its grants are not counted"
+                )
+        return sorted(callers, key=lambda c: c.arn)
+
+    # ------------------------------------------------------------------ trusts
+    def _add_trusts(self) -> None:
+        for evidence in self._accounts():
+            for role in evidence.roles:
+                trust = role.trust_policy
+                if trust is None:
+                    self.notes.add(f"{role.arn}: trust policy not readable; nobody is shown able to assume it")
+                    continue
+                for statement in trust.document.statements:
+                    if statement.effect == "Allow":
+                        self._trust_edges(role, trust, statement)
+                if not role.is_service_linked:
+                    self.index.add(role, trust)
+
+    def _trust_edges(self, role: Role, trust: PolicySource, statement: Statement) -> None:
+        conditions = tuple(c.text for c in statement.conditions)
+        common = {"evidence": trust.statement_ref(statement), "sid": statement.sid or "", "conditions": conditions}
+        if statement.not_principal is not None:
+            self._node(NodeSpec(ANYONE, NodeKind.ANYONE, "", "anyone (*)"))
+            key = f"trusts{statement.pointer}:NotPrincipal"
+            self.graph.add_edge(
+                role.arn,
+                ANYONE,
+                key=key,
+                kind=EdgeKind.TRUSTS,
+                principal_type="NotPrincipal",
+                written="",
+                not_principal=True,
+                **common,
+            )
+        if statement.principal is None:
+            return
+        for ptype, value in statement.principal.values():
+            spec = self._principal_spec(ptype, value, role)
+            if spec is None:
+                continue
+            self._node(spec)
+            self.graph.add_edge(
+                role.arn,
+                spec.key,
+                key=f"trusts{statement.pointer}:{ptype}:{value}",
+                kind=EdgeKind.TRUSTS,
+                principal_type=ptype,
+                written=value,
+                not_principal=False,
+                **common,
+            )
+
+    def _principal_spec(self, ptype: str, value: str, role: Role) -> NodeSpec | None:
+        if ptype == "AWS":
+            spec = aws_principal_node(value, self.known)
+            if spec is None:
+                self.notes.add(f"{role.arn}: trust names {value!r}, which is not a valid AWS principal")
+            return spec
+        if ptype == "Service":
+            return service_node(value)
+        if ptype == "Federated":
+            return federated_node(value)
+        return None  # CanonicalUser: S3 only, never a role's caller
+
+    # ------------------------------------------------------------------ can_assume
+    def _add_assume_edges(self, callers: list[Caller]) -> None:
+        matched: dict[tuple[object, ...], list[Role]] = {}
+        for caller in callers:
+            cls = self.evaluator.caller_class(caller)
+            candidates = {r.arn: r for r in self.index.naming(caller.arn, caller.principal.unique_id)}
+            if cls.can_allow:
+                found = matched.get(caller.class_key)
+                if found is None:
+                    pool = self.index.pool_for_account(caller.account)
+                    found = matched[caller.class_key] = pool.matching(cls.allow_patterns)
+                candidates.update((r.arn, r) for r in found)
+            for arn in sorted(candidates):
+                role = candidates[arn]
+                trust = role.trust_policy
+                if trust is None:
+                    continue
+                verdict = self.evaluator.verdict(caller, role, trust, self.index.info(trust.document))
+                if verdict is not None:
+                    self._assume_edge(caller, role, trust, verdict)
+
+    def _assume_edge(self, caller: Caller, role: Role, trust: PolicySource, verdict: Verdict) -> None:
+        text = self._texts.get((id(verdict), role.arn))
+        if text is None:
+            deciding = tuple(_repoint(d, verdict.trust, trust) for d in verdict.deciding)
+            text = self._texts[(id(verdict), role.arn)] = _EdgeText(
+                tuple(dict.fromkeys(d.ref for d in deciding)), _reason(caller.kind, deciding, verdict)
+            )
+        info = AssumeEdge(
+            source=caller.arn,
+            target=role.arn,
+            mfa=verdict.mfa,
+            mfa_by=verdict.mfa_by,
+            conditional=verdict.conditional,
+            evidence=text.evidence,
+            reason=text.reason,
+        )
+        self.graph.add_edge(caller.arn, role.arn, key=EdgeKind.CAN_ASSUME, kind=EdgeKind.CAN_ASSUME, info=info)
+
+    def _add_federation_edges(self) -> None:
+        for evidence in self._accounts():
+            for role in evidence.roles:
+                trust = role.trust_policy
+                if trust is None or role.is_service_linked:
+                    continue
+                for provider, action in self.index.info(trust.document).federated:
+                    self._federation_edge(role, trust, provider, action)
+
+    def _federation_edge(self, role: Role, trust: PolicySource, provider: str, action: str) -> None:
+        context = RequestContext.build({"aws:ResourceAccount": role.account_id})
+        decision = evaluate(
+            Request(Principal.federated(provider), action, role.arn, context), resource_policy=trust, trust_policy=True
+        )
+        if not decision.allowed:
+            return
+        saml = action == SAML
+        provider_arn = parse_arn(provider)
+        own_provider = provider_arn is not None and provider_arn.account == role.account_id
+        conditional = tuple(sorted({c.text for c in decision.conditional}))
+        evidence = tuple(dict.fromkeys(d.ref for d in decision.deciding))
+        mfa_by: tuple[str, ...] = ()
+        if saml and role.is_sso and own_provider:
+            mfa, mfa_by = MfaStatus.ENFORCED, ("identity-provider",)
+            reason = (
+                f"IAM Identity Center role federated through its account's SAML provider ({action}): centrally "
+                "managed access. MFA is the identity provider's to enforce and is not visible in this evidence; "
+                "mfa=enforced here means delegated to the identity provider, not verified"
+            )
+        else:
+            mfa = MfaStatus.ABSENT
+            kind = "SAML" if saml else "web identity"
+            reason = (
+                f"{kind} federation ({action}) allowed by the trust policy: AWS cannot know whether the provider "
+                "required MFA, and nothing in the evidence requires it"
+            )
+        info = AssumeEdge(
+            source=provider,
+            target=role.arn,
+            mfa=mfa,
+            mfa_by=mfa_by,
+            conditional=conditional,
+            evidence=evidence,
+            reason=reason,
+            via_saml=saml,
+        )
+        self.graph.add_edge(provider, role.arn, key=EdgeKind.CAN_ASSUME, kind=EdgeKind.CAN_ASSUME, info=info)
+
+    # ------------------------------------------------------------------ all
+    def build(self) -> nx.MultiDiGraph[str]:
+        self._add_inventory()
+        self._add_trusts()
+        callers = self._callers()
+        self._add_assume_edges(callers)
+        self._add_federation_edges()
+        self.notes.update(self.scps.notes)
+        self.graph.graph["partition"] = self.partition
+        self.graph.graph["notes"] = tuple(sorted(self.notes))
+        return self.graph
+
+
+def _repoint(decided: DecidingStatement, evaluated: PolicySource, trust: PolicySource) -> DecidingStatement:
+    """A deciding statement of the trust evaluated for another role, re-pointed at this role's own trust."""
+    if decided.source is not evaluated or evaluated is trust:
+        return decided
+    ref = trust.statement_ref(decided.statement)
+    return DecidingStatement(trust, decided.statement, ref, decided.unknown, decided.level)
+
+
+def _reason(caller_kind: str, deciding: tuple[DecidingStatement, ...], verdict: Verdict) -> str:
+    allowed = "allowed by " + "; ".join(d.describe() for d in deciding) if deciding else "allowed"
+    if verdict.mfa is MfaStatus.ENFORCED:
+        by = " and ".join(_SIDE_LABELS.get(s, s) for s in verdict.mfa_by) or "the policies together"
+        mfa = f"MFA enforced by {by}"
+    elif verdict.mfa is MfaStatus.WEAK:
+        by = " and ".join(_SIDE_LABELS.get(s, s) for s in verdict.mfa_by) or "the policies"
+        mfa = f"MFA weak: {by} refuse a session without MFA but long-term access keys pass (...IfExists)"
+    else:
+        mfa = "no MFA required"
+    if caller_kind == "role":
+        mfa += " (role chaining: the calling session keeps the MFA state it was assumed with)"
+    if verdict.conditional:
+        mfa += "; only if: " + ", ".join(verdict.conditional)
+    return f"{allowed}; {mfa}"

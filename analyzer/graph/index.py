@@ -1,0 +1,196 @@
+"""Indexes that keep the build linear in practice: roles by ARN/account/name, trusts by whom they name.
+
+A ``can_assume`` edge needs both sides to allow, so a caller is only ever evaluated against roles
+whose trust policy *can* name it (its ARN or unique id, its account, or anyone) and, unless the
+trust names it directly, whose ARN one of its ``sts:AssumeRole`` resource patterns can match.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from analyzer.iam.arn import account_principal, parse_arn
+from analyzer.iam.statements import CompiledStatement, compile_document
+from analyzer.iam.wildcard import arn_matches, has_wildcard
+from analyzer.model.entities import Role
+from analyzer.model.policy import ConditionClause, PolicyDocument, PolicySource
+
+ASSUME = "sts:assumerole"
+SAML = "sts:assumerolewithsaml"
+WEB_IDENTITY = "sts:assumerolewithwebidentity"
+
+_VARIABLE = re.compile(r"\$\{[^{}]*\}")
+# Condition keys whose value differs between two callers of the same account and policies.
+_PRINCIPAL_KEYS = frozenset({"aws:principalarn", "aws:username", "aws:userid"})
+_PRINCIPAL_PREFIXES = ("aws:principaltag/",)
+RESOURCE_ACCOUNT = "aws:resourceaccount"
+
+
+def assume_statements(document: PolicyDocument, action: str = ASSUME) -> tuple[CompiledStatement, ...]:
+    """The statements of ``document`` whose ``Action``/``NotAction`` covers ``action`` (lower-cased)."""
+    return tuple(cs for cs in compile_document(document).candidates(action) if cs.action_matches(action))
+
+
+def principal_sensitive(clauses: Iterable[ConditionClause]) -> bool:
+    """True when a clause reads a key (or a variable) whose value is specific to one caller."""
+    for clause in clauses:
+        key = clause.key.lower()
+        if key in _PRINCIPAL_KEYS or key.startswith(_PRINCIPAL_PREFIXES):
+            return True
+        if any("${" in v for v in clause.values):
+            return True
+    return False
+
+
+def uses_key(clauses: Iterable[ConditionClause], key: str) -> bool:
+    return any(c.key.lower() == key for c in clauses)
+
+
+def prefilter_pattern(pattern: str) -> str:
+    """A resource pattern with its policy variables widened to ``*``: a superset, for candidate search."""
+    return _VARIABLE.sub("*", pattern)
+
+
+@dataclass(frozen=True, slots=True)
+class TrustInfo:
+    """What one trust document says about who may call ``sts:AssumeRole`` (and federation)."""
+
+    accounts: frozenset[str]  # accounts named (bare id or root ARN) by Allow statements for sts:AssumeRole
+    named: frozenset[str]  # ARNs / unique ids named anywhere in Principal or NotPrincipal
+    anyone: bool  # "*" or an Allow + NotPrincipal statement for sts:AssumeRole
+    federated: tuple[tuple[str, str], ...]  # (provider, action) pairs of Allow statements
+    principal_sensitive: bool  # a condition reads a caller-specific key: no sharing between callers
+    uses_resource_account: bool
+    has_resource: bool  # a statement with Resource/NotResource (invalid in a trust, but then per-role)
+
+    @classmethod
+    def of(cls, document: PolicyDocument) -> TrustInfo:
+        accounts: set[str] = set()
+        named: set[str] = set()
+        anyone = False
+        federated: list[tuple[str, str]] = []
+        for statement in document.statements:
+            for spec in (statement.principal, statement.not_principal):
+                if spec is not None:
+                    named.update(v for v in spec.aws if account_principal(v) is None)
+        # compile_document is cached by value: its statements may belong to an equal document
+        # object, so pair them with ours by position, never by identity.
+        compiled = compile_document(document).statements
+        for statement, cs in zip(document.statements, compiled, strict=True):
+            if statement.effect != "Allow":
+                continue
+            if cs.action_matches(ASSUME):
+                if statement.not_principal is not None or (statement.principal and statement.principal.any):
+                    anyone = True
+                if statement.principal is not None:
+                    accounts.update(a[0] for v in statement.principal.aws if (a := account_principal(v)))
+            if statement.principal is not None:
+                for provider in statement.principal.federated:
+                    action = SAML if _is_saml(provider) else WEB_IDENTITY
+                    if cs.action_matches(action):
+                        federated.append((provider, action))
+        clauses = [c for s in document.statements for c in s.conditions]
+        return cls(
+            accounts=frozenset(accounts),
+            named=frozenset(named),
+            anyone=anyone,
+            federated=tuple(dict.fromkeys(federated)),
+            principal_sensitive=principal_sensitive(clauses),
+            uses_resource_account=uses_key(clauses, RESOURCE_ACCOUNT),
+            has_resource=any(s.resources is not None or s.not_resources is not None for s in document.statements),
+        )
+
+
+def _is_saml(provider: str) -> bool:
+    arn = parse_arn(provider)
+    return arn is not None and arn.resource_type == "saml-provider"
+
+
+@dataclass(slots=True)
+class RolePool:
+    """A set of roles with a name index, to match resource patterns without scanning every role."""
+
+    roles: dict[str, Role] = field(default_factory=dict)
+    by_name: dict[str, list[Role]] = field(default_factory=dict)
+    by_account: dict[str, list[Role]] = field(default_factory=dict)
+
+    def add(self, role: Role) -> None:
+        if role.arn in self.roles:
+            return
+        self.roles[role.arn] = role
+        self.by_name.setdefault(role.name, []).append(role)
+        self.by_account.setdefault(role.account_id, []).append(role)
+
+    def matching(self, patterns: Sequence[str] | None) -> list[Role]:
+        """Roles whose ARN one of ``patterns`` matches (``None``: any resource), sorted by ARN."""
+        if patterns is None or "*" in patterns:
+            return sorted(self.roles.values(), key=lambda r: r.arn)
+        found: dict[str, Role] = {}
+        for pattern in patterns:
+            for role in self._narrow(pattern):
+                if role.arn not in found and arn_matches(pattern, role.arn):
+                    found[role.arn] = role
+        return sorted(found.values(), key=lambda r: r.arn)
+
+    def _narrow(self, pattern: str) -> Iterable[Role]:
+        if not has_wildcard(pattern):
+            role = self.roles.get(pattern)
+            return (role,) if role is not None else ()
+        parts = pattern.split(":", 5)
+        if len(parts) == 6 and parts[2] == "iam":
+            name = parts[5].rsplit("/", 1)[-1]
+            if parts[5].startswith("role/") and not has_wildcard(name):
+                return self.by_name.get(name, ())
+            if not has_wildcard(parts[4]):
+                return self.by_account.get(parts[4], ())
+        return self.roles.values()
+
+
+@dataclass(slots=True)
+class TrustIndex:
+    """Assumable roles (not service-linked, with a readable trust) by what their trust names."""
+
+    trust_info: dict[int, TrustInfo] = field(default_factory=dict)  # id(document) -> info
+    by_account: dict[str, RolePool] = field(default_factory=dict)
+    by_named: dict[str, list[Role]] = field(default_factory=dict)
+    anyone: list[Role] = field(default_factory=list)
+    _pools: dict[str, RolePool] = field(default_factory=dict)
+
+    def info(self, document: PolicyDocument) -> TrustInfo:
+        found = self.trust_info.get(id(document))
+        if found is None:
+            found = self.trust_info[id(document)] = TrustInfo.of(document)
+        return found
+
+    def add(self, role: Role, trust: PolicySource) -> TrustInfo:
+        info = self.info(trust.document)
+        for account in info.accounts:
+            self.by_account.setdefault(account, RolePool()).add(role)
+        for entry in info.named:
+            self.by_named.setdefault(entry, []).append(role)
+        if info.anyone:
+            self.anyone.append(role)
+        return info
+
+    def pool_for_account(self, account: str) -> RolePool:
+        """Roles trusting ``account`` or anyone: those a caller of ``account`` can reach via its identity policies."""
+        pool = self._pools.get(account)
+        if pool is None:
+            pool = RolePool()
+            for role in self.by_account.get(account, RolePool()).roles.values():
+                pool.add(role)
+            for role in self.anyone:
+                pool.add(role)
+            self._pools[account] = pool
+        return pool
+
+    def naming(self, *entries: str | None) -> list[Role]:
+        """Roles whose trust names one of ``entries`` (an ARN or unique id) directly."""
+        found: dict[str, Role] = {}
+        for entry in entries:
+            if entry:
+                for role in self.by_named.get(entry, ()):
+                    found.setdefault(role.arn, role)
+        return [found[a] for a in sorted(found)]
