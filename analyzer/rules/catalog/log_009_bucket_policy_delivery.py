@@ -1,0 +1,191 @@
+"""LOG-009: the central bucket policy lets CloudTrail and Config deliver each account's logs.
+
+Decided by the policy engine, not by reading the policy's text: for every trail covering the
+account and every delivery channel of the account that target the central bucket, the exact
+requests the service makes (object keys under the prefix actually configured, its condition
+keys) are evaluated against the bucket policy (see :mod:`analyzer.rules.support.log_bucket`). One
+result per account; the message lists each refused delivery and the statement (or the lack of an
+allowing one) that refuses it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+from analyzer.iam import is_service_linked_role
+from analyzer.model.entities import Role, Trail
+from analyzer.model.kinds import Kind
+from analyzer.rules.base import Outcome, Pillar, Rule, RuleMeta, Severity, fail, missing_message, not_evaluated, passed
+from analyzer.rules.compliance import refs
+from analyzer.rules.context import RuleContext
+from analyzer.rules.support.evidence import account_label
+from analyzer.rules.support.log_bucket import (
+    DeliveryCheck,
+    DeliveryPlan,
+    Judge,
+    PolicyLookup,
+    Verdict,
+    cloudtrail_checks,
+    config_checks,
+    find_bucket_policy,
+)
+from analyzer.rules.support.log_delivery import (
+    bucket_unknown_message,
+    central_bucket,
+    channels_in,
+    covering_trails,
+    customer_recorders,
+    trail_index,
+)
+
+META = RuleMeta(
+    id="LOG-009",
+    title="Central bucket policy refuses CloudTrail or Config deliveries",
+    severity=Severity.HIGH,
+    pillar=Pillar.LOGGING,
+    rationale=(
+        "CloudTrail and Config write cross-account into the central bucket only as far as its policy allows: "
+        "one account missing from a Resource or aws:SourceAccount list, or a prefix that differs from the "
+        "trail's S3KeyPrefix, and that account's logs are silently dropped (the trail shows a delivery error "
+        "nobody watches). Only simulating the services' real requests shows which deliveries work."
+    ),
+    remediation=(
+        "Grant each account's prefix in the bucket policy of the log archive account: s3:PutObject on "
+        "arn:aws:s3:::<bucket>/<prefix>/AWSLogs/<account>/* (organization trails: .../AWSLogs/<o-id>/*) for "
+        "cloudtrail.amazonaws.com and .../AWSLogs/<account>/Config/* for config.amazonaws.com, with "
+        "s3:x-amz-acl = bucket-owner-full-control and aws:SourceAccount / aws:SourceArn naming the accounts and "
+        "trails; s3:GetBucketAcl (and s3:ListBucket for Config) on the bucket. Apply with aws s3api "
+        "put-bucket-policy."
+    ),
+    compliance=refs(("NIST", "AU-9(2)"), ("NIST", "AU-5"), ("PCI", "10.3.3")),
+    references=(
+        "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-s3-bucket-policy-for-cloudtrail.html",
+        "https://docs.aws.amazon.com/config/latest/developerguide/s3-bucket-policy.html",
+    ),
+    requires=(Kind.S3_BUCKET_POLICY, Kind.TRAILS, Kind.CONFIG_CHANNELS, Kind.CONFIG_RECORDERS, Kind.ORG_DESCRIBE),
+    applies_to="account",
+)
+
+
+def _plan(ctx: RuleContext, bucket: str) -> DeliveryPlan:
+    org = ctx.snapshot.organization
+    day = ctx.collected_at.date() if ctx.collected_at is not None else date(2026, 11, 20)
+    members = ctx.shape.org_ids  # empty when list-accounts is missing: membership (and aws:SourceOrgID) unknown
+    return DeliveryPlan(bucket, ctx.partition, day, org.id if org else None, org is not None and bool(members), members)
+
+
+def _recorder_role(ctx: RuleContext, account: str, region: str, notes: list[str]) -> Role | None:
+    """The customer-managed role Config writes as first, when the recorder uses one and GAAD shows it."""
+    arns = [r.role_arn for r in customer_recorders(ctx, account, region) if r.role_arn]
+    if not arns or is_service_linked_role(arns[0]):
+        return None
+    evidence = ctx.account(account)
+    role = next((r for r in evidence.roles if r.arn == arns[0]), None) if evidence is not None else None
+    if role is None:
+        notes.append(f"recorder role {arns[0]} is not in the IAM evidence, so Config was simulated as its service")
+    return role
+
+
+def _checks(
+    ctx: RuleContext, account: str, plan: DeliveryPlan, lookup: PolicyLookup, index: dict[str, Trail]
+) -> tuple[list[DeliveryCheck], list[str], list[str]]:
+    """(checks, notes, undecidable parts) for the account's deliveries to the central bucket."""
+    checks: list[DeliveryCheck] = []
+    notes: list[str] = []
+    undecided: list[str] = []
+    regions = ctx.regions(account).regions
+    for trail in covering_trails(ctx, account, index):
+        if trail.s3_bucket != plan.bucket:
+            continue
+        if trail.organization_trail and plan.org_id is None:
+            undecided.append(
+                f"{trail.arn} writes under AWSLogs/<organization id>/, and the organization's id is "
+                "unknown (no organization/describe-organization.json)"
+            )
+            continue
+        checks += cloudtrail_checks(plan, account, trail, regions or (trail.home_region,))
+    for region in regions:
+        for channel in channels_in(ctx, account, region):
+            if channel.s3_bucket == plan.bucket:
+                role = _recorder_role(ctx, account, region, notes)
+                checks += config_checks(plan, channel, role, lookup.owner)
+    return checks, notes, undecided
+
+
+def _describe(verdicts: list[Verdict]) -> str:
+    """Refusals grouped by who delivers and why: ``CloudTrail for <trail> in <regions>: log files (...); why``."""
+    groups: dict[tuple[str, str, str], dict[str, set[str]]] = {}
+    for v in verdicts:
+        c = v.check
+        requests = groups.setdefault((c.service, c.source, v.explanation), {})
+        requests.setdefault(f"{c.what} ({c.action} on {c.shown})", set()).add(c.region)
+    parts = []
+    for (service, source, why), requests in groups.items():
+        regions = sorted({r for rs in requests.values() for r in rs})
+        parts.append(f"{service} for {source} in {', '.join(regions)}: {', '.join(requests)} - {why}")
+    return "; ".join(parts)
+
+
+def _verdict(ctx: RuleContext, account: str, decide: Judge, plan: DeliveryPlan, index: dict[str, Trail]) -> Outcome:
+    lookup = decide.lookup
+    label = account_label(ctx, account)
+    checks, notes, undecided = _checks(ctx, account, plan, lookup, index)
+    policy_ref = (lookup.policy.source.ref,) if lookup.policy is not None else ()
+    if not checks and not undecided:
+        return not_evaluated(
+            f"not evaluated: no trail or delivery channel of {label} targets {plan.bucket} "
+            "(LOG-002 and LOG-008 report where its logs go)",
+            account=account,
+        )
+    if lookup.absent_in_aws:
+        return fail(
+            f"{plan.bucket} has no bucket policy ({lookup.state.reason}): CloudTrail and Config cannot "
+            f"deliver {label}'s logs to it",
+            account=account,
+        )
+    verdicts = [decide(c) for c in checks]
+    refused = [v for v in verdicts if not v.allowed and v.check.required]
+    evidence = tuple(dict.fromkeys(r for v in verdicts for r in (*v.check.evidence, *v.evidence))) or policy_ref
+    if refused:
+        return fail(
+            f"the policy of {plan.bucket} refuses {len(refused)} of {len(checks)} deliveries of {label}'s "
+            f"logs: {_describe(refused)}",
+            account=account,
+            evidence=evidence,
+        )
+    if undecided:
+        return not_evaluated("not evaluated: " + "; ".join(undecided), account=account, evidence=evidence)
+    allowed_by = sorted({label for v in verdicts if v.allowed for label in v.allowed_by})
+    roles = sorted({v.via for v in verdicts if v.allowed and not v.via.startswith("service ")})
+    optional = [v for v in verdicts if not v.allowed]
+    extra = [f"Config writes as {r}" for r in roles]
+    extra += [f"note: {_describe(optional)} (AWS Config still delivers without it)"] if optional else []
+    return passed(
+        f"the policy of {plan.bucket} lets {len([v for v in verdicts if v.allowed])} of {len(checks)} simulated "
+        f"deliveries of {label}'s logs through (statements {', '.join(allowed_by)})" + "; ".join(["", *extra, *notes]),
+        account=account,
+        evidence=evidence,
+    )
+
+
+def check(ctx: RuleContext) -> Iterator[Outcome]:
+    bucket = central_bucket(ctx)
+    accounts = ctx.audited_accounts()
+    if bucket is None:
+        for account in accounts:
+            yield not_evaluated(bucket_unknown_message(ctx), account=account)
+        return
+    lookup = find_bucket_policy(ctx, bucket)
+    if lookup.policy is None and not lookup.absent_in_aws:
+        for account in accounts:
+            yield not_evaluated(missing_message([lookup.state]), account=account)
+        return
+    plan = _plan(ctx, bucket)
+    index = trail_index(ctx)
+    decide = Judge.of(lookup)
+    for account in accounts:
+        yield _verdict(ctx, account, decide, plan, index)
+
+
+RULE = Rule(META, check)

@@ -1,0 +1,88 @@
+"""LOG-010: weaknesses of the central log bucket's policy.
+
+One fail per weakness (resource = the bucket ARN, subject = the statement and the kind of
+weakness), a pass when there is none: writes open to callers outside the organization, log
+service writes accepted without ``bucket-owner-full-control``, and log service statements without
+a working confused-deputy condition. See :mod:`analyzer.rules.support.log_bucket_weakness`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from analyzer.model.kinds import Kind
+from analyzer.rules.base import Outcome, Pillar, Rule, RuleMeta, Severity, fail, missing_message, not_evaluated, passed
+from analyzer.rules.compliance import refs
+from analyzer.rules.context import RuleContext
+from analyzer.rules.support.log_bucket import find_bucket_policy
+from analyzer.rules.support.log_bucket_weakness import weaknesses
+from analyzer.rules.support.log_delivery import bucket_unknown_message, central_bucket
+
+META = RuleMeta(
+    id="LOG-010",
+    title="Central log bucket policy weaknesses",
+    severity=Severity.MEDIUM,
+    pillar=Pillar.LOGGING,
+    rationale=(
+        "The central bucket holds the evidence of every account. A policy that lets others write can be used to "
+        "plant, overwrite or delete log objects; service writes without bucket-owner-full-control leave objects "
+        "the bucket owner may not control; service statements without aws:SourceAccount/aws:SourceArn let any "
+        "AWS customer's trail or recorder write into the bucket (the confused-deputy problem)."
+    ),
+    remediation=(
+        "Limit writers to cloudtrail.amazonaws.com and config.amazonaws.com; require s3:x-amz-acl = "
+        "bucket-owner-full-control on their s3:PutObject statements; add aws:SourceAccount (the organization's "
+        "accounts), aws:SourceArn (the trails) or aws:SourceOrgID conditions to every service statement; remove "
+        "grants to * or to accounts outside the organization; apply with aws s3api put-bucket-policy."
+    ),
+    compliance=refs(("NIST", "AU-9"), ("NIST", "AC-3"), ("PCI", "10.3.2")),
+    references=(
+        "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-s3-bucket-policy-for-cloudtrail.html",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html",
+        "https://docs.aws.amazon.com/config/latest/developerguide/s3-bucket-policy.html",
+    ),
+    requires=(Kind.S3_BUCKET_POLICY, Kind.ORG_ACCOUNTS),
+    applies_to="bucket",
+)
+
+
+def check(ctx: RuleContext) -> Iterator[Outcome]:
+    bucket = central_bucket(ctx)
+    if bucket is None:
+        yield not_evaluated(bucket_unknown_message(ctx), account=ctx.identity_account)
+        return
+    resource = f"arn:{ctx.partition}:s3:::{bucket}"
+    lookup = find_bucket_policy(ctx, bucket)
+    where = {"account": lookup.owner, "resource": resource}
+    if lookup.absent_in_aws:
+        yield passed(
+            f"{bucket} has no bucket policy, so it grants nothing (LOG-009 reports the refused deliveries)", **where
+        )
+        return
+    if lookup.policy is None:
+        yield not_evaluated(missing_message([lookup.state]), **where)
+        return
+    source = lookup.policy.source
+    # Accounts that may legitimately appear: the organization's (or, without its account list, every
+    # account in the bundle), the bucket owner and the configured trusted accounts.
+    members = set(ctx.shape.org_ids) or set(ctx.audited_accounts())
+    trusted = {t.id for t in ctx.settings.trusted_external_accounts}
+    known = frozenset(members | trusted | {lookup.policy.account_id})
+    found = weaknesses(source, resource, known, ctx.partition)
+    for weakness in found:
+        yield fail(
+            f"policy of {bucket}: {weakness.message}",
+            evidence=(weakness.ref,),
+            subject=f"{weakness.statement.sid or weakness.statement.pointer}#{weakness.code}",
+            **where,
+        )
+    if not found:
+        yield passed(
+            f"policy of {bucket}: no write open outside the organization, log service writes require "
+            "bucket-owner-full-control and every log service statement is limited to the organization's accounts",
+            evidence=(source.ref,),
+            **where,
+        )
+
+
+RULE = Rule(META, check)

@@ -1,0 +1,426 @@
+"""The central log bucket's policy, decided with the policy engine (LOG-009, LOG-010).
+
+LOG-009 simulates the requests CloudTrail and Config really make, as their service principals, with
+the condition keys those requests carry:
+
+* CloudTrail (CTUG ``create-s3-bucket-policy-for-cloudtrail``, ``cloudtrail-find-log-files``):
+  ``s3:GetBucketAcl`` on the bucket, ``s3:PutObject`` of each region's log file under
+  ``[<prefix>/]AWSLogs/[<o-id>/]<acct>/CloudTrail/<region>/...`` and, with log file validation, of the
+  digest under ``.../CloudTrail-Digest/...``; ``aws:SourceAccount`` = the trail's owner,
+  ``aws:SourceArn`` = the trail ARN, ``s3:x-amz-acl = bucket-owner-full-control``.
+* Config (CFGUG ``s3-bucket-policy``): ``s3:GetBucketAcl``, ``s3:PutObject`` under
+  ``[<prefix>/]AWSLogs/<acct>/Config/<region>/...`` with ``aws:SourceAccount`` = the account and
+  ``aws:SourceArn`` = ``arn:aws:config:<region>:<acct>:*`` (the documented value, verbatim).
+  ``s3:ListBucket`` is the bucket-existence check; the guide says delivery succeeds without it,
+  so its refusal is reported, not failed. With a customer-managed recorder role Config first
+  writes as that role (in its own account only as the role); with the service-linked role it
+  always writes as the service principal.
+
+Context keys: the ones above; ``aws:SecureTransport`` true and ``aws:ViaAWSService`` false (the
+services call S3 directly over TLS); ``aws:PrincipalOrgID``, VPC and MFA keys absent (a service
+principal belongs to no organization and uses no VPC endpoint of yours). ``aws:SourceOrgID`` is
+the organization for a CloudTrail request on behalf of an organization account and unknown for
+Config, whose guide says organization conditions do not work with its service principal; any other
+key (``aws:SourceIp``, encryption headers without a KMS key ...) is unknown, and a decision that
+depends on an unknown key is not counted as a working delivery.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from analyzer.iam import Decision, Principal, Request, RequestContext, evaluate
+from analyzer.model.entities import BucketPolicy, DeliveryChannel, Role, Trail
+from analyzer.model.evidence import EvidenceRef, EvidenceState, EvidenceStatus
+from analyzer.model.kinds import Kind
+from analyzer.model.policy import PolicySource
+from analyzer.rules.context import RuleContext
+from analyzer.rules.support.log_delivery import normalized_prefix
+
+CLOUDTRAIL = "cloudtrail.amazonaws.com"
+CONFIG = "config.amazonaws.com"
+LOG_SERVICES = (CLOUDTRAIL, CONFIG)
+ACL = "bucket-owner-full-control"
+
+#: Keys that a request made directly by a service principal never carries.
+ABSENT_FOR_SERVICES = (
+    "aws:PrincipalOrgID",
+    "aws:PrincipalOrgPaths",
+    "aws:SourceVpc",
+    "aws:SourceVpce",
+    "aws:VpcSourceIp",
+    "aws:MultiFactorAuthPresent",
+    "aws:MultiFactorAuthAge",
+    "aws:CalledVia",
+    "aws:CalledViaFirst",
+    "aws:CalledViaLast",
+)
+
+
+# --------------------------------------------------------------------------- the policy
+@dataclass(frozen=True, slots=True)
+class PolicyLookup:
+    """The bucket's policy, or the evidence state that says why there is none."""
+
+    bucket: str
+    policy: BucketPolicy | None
+    state: EvidenceState
+    owner: str | None
+
+    @property
+    def absent_in_aws(self) -> bool:
+        return self.policy is None and self.state.status is EvidenceStatus.ABSENT_IN_AWS
+
+
+def find_bucket_policy(ctx: RuleContext, bucket: str) -> PolicyLookup:
+    policy = ctx.snapshot.bucket_policy(bucket)
+    kind = Kind.S3_BUCKET_POLICY.value
+    states = sorted((k, s) for k, s in ctx.snapshot.states.items() if k[2] == kind and k[3] == bucket)
+    if policy is not None:
+        loaded = states[0][1] if states else EvidenceState(kind, EvidenceStatus.LOADED)
+        return PolicyLookup(bucket, policy, loaded, policy.account_id)
+    if states:
+        (owner, _, _, _), state = states[0]
+        return PolicyLookup(bucket, None, state, owner or None)
+    reason = (
+        f"no get-bucket-policy file for {bucket} in the bundle (expected <owner account>/s3/{bucket}/"
+        "get-bucket-policy.json, exported from the account that owns the bucket)"
+    )
+    return PolicyLookup(bucket, None, EvidenceState(kind, EvidenceStatus.MISSING, reason), ctx.identity_account)
+
+
+# --------------------------------------------------------------------------- request contexts
+def service_context(
+    *, source_account: str, source_arn: str, source_org: str | None, org_known: bool, put: bool, kms_key: str | None
+) -> RequestContext:
+    values: dict[str, str] = {
+        "aws:SecureTransport": "true",
+        "aws:ViaAWSService": "false",
+        "aws:SourceAccount": source_account,
+        "aws:SourceArn": source_arn,
+    }
+    absent = list(ABSENT_FOR_SERVICES)
+    if source_org is not None:
+        values["aws:SourceOrgID"] = source_org
+    elif org_known:
+        absent.append("aws:SourceOrgID")
+    if put:
+        values["s3:x-amz-acl"] = ACL
+        if kms_key:
+            values["s3:x-amz-server-side-encryption"] = "aws:kms"
+            values["s3:x-amz-server-side-encryption-aws-kms-key-id"] = kms_key
+    else:
+        absent += ["s3:x-amz-acl", "s3:x-amz-server-side-encryption"]
+    return RequestContext.build(values, absent, absent_prefixes=("aws:PrincipalTag/",))
+
+
+def role_context(*, org_id: str | None, put: bool) -> RequestContext:
+    values = {"aws:SecureTransport": "true", "aws:ViaAWSService": "false"}
+    if org_id:
+        values["aws:PrincipalOrgID"] = org_id
+    if put:
+        values["s3:x-amz-acl"] = ACL
+    absent = ["aws:SourceAccount", "aws:SourceArn", "aws:SourceOrgID"] + ([] if put else ["s3:x-amz-acl"])
+    return RequestContext.build(values, absent)
+
+
+# --------------------------------------------------------------------------- delivery checks
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """One way a service may write: as its service principal, or as the recorder's IAM role.
+
+    The request is built only when it is evaluated (the cross-region memo often makes that unnecessary).
+    """
+
+    principal: Principal
+    action: str
+    resource: str
+    context: RequestContext
+    via: str
+    identity: tuple[PolicySource, ...] = ()
+    boundaries: tuple[PolicySource, ...] = ()
+
+    def request(self) -> Request:
+        return Request(self.principal, self.action, self.resource, self.context)
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryCheck:
+    service: str  # CloudTrail | Config
+    source: str  # the trail ARN or the delivery channel
+    what: str  # log files | digest files | bucket ACL check | existence check
+    region: str
+    action: str
+    shown: str  # the object key with <region>, or the bucket
+    attempts: tuple[Attempt, ...]
+    required: bool = True
+    evidence: tuple[EvidenceRef, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    check: DeliveryCheck
+    allowed: bool
+    explanation: str
+    evidence: tuple[EvidenceRef, ...]
+    allowed_by: tuple[str, ...] = ()  # the statements that allow it: bucket policy Sid/place, or described
+    via: str = ""  # who the allowed request was made as
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryPlan:
+    """What the simulated object keys and contexts need besides the trail or channel."""
+
+    bucket: str
+    partition: str
+    day: date
+    org_id: str | None
+    org_known: bool  # the organization and its account list are known (so aws:SourceOrgID can be decided)
+    org_accounts: frozenset[str]
+
+    def object_arn(self, key: str) -> str:
+        return f"arn:{self.partition}:s3:::{self.bucket}/{key}"
+
+    @property
+    def bucket_arn(self) -> str:
+        return f"arn:{self.partition}:s3:::{self.bucket}"
+
+
+def _prefix(prefix: str | None) -> str:
+    cleaned = normalized_prefix(prefix)
+    return f"{cleaned}/" if cleaned else ""
+
+
+def cloudtrail_checks(plan: DeliveryPlan, account: str, trail: Trail, regions: Sequence[str]) -> list[DeliveryCheck]:
+    """The requests CloudTrail makes to deliver ``account``'s events of ``trail`` (org id needed for org trails)."""
+    owner = trail.owner_account_id
+    org_segment = f"{plan.org_id}/" if trail.organization_trail else ""
+    base = f"{_prefix(trail.s3_prefix)}AWSLogs/{org_segment}{account}"
+    stamp = plan.day.strftime("%Y%m%d")
+    folder = plan.day.strftime("%Y/%m/%d")
+    source_org = plan.org_id if owner in plan.org_accounts else None
+
+    contexts = {
+        put: service_context(
+            source_account=owner,
+            source_arn=trail.arn,
+            source_org=source_org,
+            org_known=plan.org_known,
+            put=put,
+            kms_key=trail.kms_key,
+        )
+        for put in (True, False)
+    }
+    service = Principal.service(CLOUDTRAIL)
+
+    def principal_request(action: str, resource: str) -> Attempt:
+        return Attempt(service, action, resource, contexts[action == "s3:PutObject"], f"service {CLOUDTRAIL}")
+
+    checks = [
+        DeliveryCheck(
+            "CloudTrail",
+            trail.arn,
+            "bucket ACL check",
+            trail.home_region,
+            "s3:GetBucketAcl",
+            plan.bucket,
+            (principal_request("s3:GetBucketAcl", plan.bucket_arn),),
+            evidence=(trail.ref,),
+        )
+    ]
+    for region in regions:
+        log = (
+            f"{base}/CloudTrail/{region}/{folder}/{account}_CloudTrail_{region}_{stamp}T0000Z_abcdefghijklmnop.json.gz"
+        )
+        shown = f"{base}/CloudTrail/<region>/{folder}/..."
+        checks.append(
+            DeliveryCheck(
+                "CloudTrail",
+                trail.arn,
+                "log files",
+                region,
+                "s3:PutObject",
+                shown,
+                (principal_request("s3:PutObject", plan.object_arn(log)),),
+                evidence=(trail.ref,),
+            )
+        )
+        if trail.log_file_validation:
+            digest = (
+                f"{base}/CloudTrail-Digest/{region}/{folder}/{account}_CloudTrail-Digest_{region}_{trail.name}_"
+                f"{trail.home_region}_{stamp}T000000Z.json.gz"
+            )
+            checks.append(
+                DeliveryCheck(
+                    "CloudTrail",
+                    trail.arn,
+                    "digest files",
+                    region,
+                    "s3:PutObject",
+                    f"{base}/CloudTrail-Digest/<region>/{folder}/...",
+                    (principal_request("s3:PutObject", plan.object_arn(digest)),),
+                    evidence=(trail.ref,),
+                )
+            )
+    return checks
+
+
+def role_policies(role: Role) -> tuple[tuple[PolicySource, ...], tuple[PolicySource, ...]]:
+    """(identity policies, boundaries) of a role whose documents are in the evidence."""
+    identity = (*role.inline_policies, *(a.policy for a in role.attached_policies if a.policy is not None))
+    boundary = (role.boundary.policy,) if role.boundary is not None and role.boundary.policy is not None else ()
+    return identity, boundary
+
+
+def config_checks(
+    plan: DeliveryPlan, channel: DeliveryChannel, role: Role | None, bucket_owner: str | None
+) -> list[DeliveryCheck]:
+    """The requests Config makes to deliver ``channel``'s files, with the recorder's role as an alternative."""
+    account, region = channel.account_id, channel.region
+    source_arn = f"arn:{plan.partition}:config:{region}:{account}:*"
+    folder = f"{plan.day.year}/{plan.day.month}/{plan.day.day}"  # Config does not zero-pad
+    stamp = plan.day.strftime("%Y%m%d")
+    key = (
+        f"{_prefix(channel.s3_prefix)}AWSLogs/{account}/Config/{region}/{folder}/ConfigHistory/"
+        f"{account}_Config_{region}_ConfigHistory_AWS::IAM::Role_{stamp}T000000Z_{stamp}T010000Z_1.json.gz"
+    )
+    shown = f"{_prefix(channel.s3_prefix)}AWSLogs/{account}/Config/<region>/{folder}/ConfigHistory/..."
+    same_account = bucket_owner == account
+
+    def attempts(action: str, resource: str) -> tuple[Attempt, ...]:
+        put = action == "s3:PutObject"
+        service_ctx = service_context(
+            source_account=account, source_arn=source_arn, source_org=None, org_known=False, put=put, kms_key=None
+        )
+        found: list[Attempt] = []
+        if role is not None:
+            identity, boundaries = role_policies(role)
+            org = plan.org_id if account in plan.org_accounts else None
+            principal = Principal.role(role.arn, tags=dict(role.tags))
+            context = role_context(org_id=org, put=put)
+            found.append(
+                Attempt(principal, action, resource, context, f"recorder role {role.arn}", identity, boundaries)
+            )
+        if role is None or not same_account:
+            found.append(Attempt(Principal.service(CONFIG), action, resource, service_ctx, f"service {CONFIG}"))
+        return tuple(found)
+
+    refs = (channel.ref,)
+    return [
+        DeliveryCheck(
+            "Config",
+            f"delivery channel {channel.name}",
+            "bucket ACL check",
+            region,
+            "s3:GetBucketAcl",
+            plan.bucket,
+            attempts("s3:GetBucketAcl", plan.bucket_arn),
+            evidence=refs,
+        ),
+        DeliveryCheck(
+            "Config",
+            f"delivery channel {channel.name}",
+            "existence check",
+            region,
+            "s3:ListBucket",
+            plan.bucket,
+            attempts("s3:ListBucket", plan.bucket_arn),
+            required=False,
+            evidence=refs,
+        ),
+        DeliveryCheck(
+            "Config",
+            f"delivery channel {channel.name}",
+            "configuration history",
+            region,
+            "s3:PutObject",
+            shown,
+            attempts("s3:PutObject", plan.object_arn(key)),
+            evidence=refs,
+        ),
+    ]
+
+
+# --------------------------------------------------------------------------- judging
+def _explain(decision: Decision, via: str) -> str:
+    if decision.outcome == "explicit_deny":
+        return f"as {via}: refused by {decision.deciding[0].describe()}"
+    if decision.outcome == "implicit_deny":
+        return f"as {via}: {decision.reason}"
+    parts = []
+    if decision.conditional:
+        texts = " and ".join(sorted({c.text for c in decision.conditional}))
+        allowed_by = ", ".join(d.describe() for d in decision.deciding if d.unknown) or "its statement"
+        parts.append(f"allowed by {allowed_by} only if {texts}")
+    for deny in decision.conditional_denies:
+        texts = " and ".join(sorted({c.text for c in deny.unknown}))
+        parts.append(f"refused by {deny.describe()} if {texts}")
+    return f"as {via}: delivery depends on conditions the service's request does not settle offline: " + "; ".join(
+        parts
+    )
+
+
+def judge(check: DeliveryCheck, lookup: PolicyLookup) -> Verdict:
+    """Allowed when one attempt is allowed whatever the unknown keys are; otherwise why not, per attempt."""
+    policy = lookup.policy.source if lookup.policy is not None else None
+    reasons: list[str] = []
+    evidence: list[EvidenceRef] = []
+    for attempt in check.attempts:
+        decision = evaluate(
+            attempt.request(),
+            identity_policies=attempt.identity,
+            boundaries=attempt.boundaries or None,
+            resource_policy=policy,
+            resource_account=lookup.owner,
+        )
+        evidence.extend(d.ref for d in (*decision.deciding, *decision.conditional_denies))
+        if decision.definite:
+            labels = tuple(d.label if d.source.kind == "bucket" else d.describe() for d in decision.deciding)
+            text = f"allowed as {attempt.via} by {', '.join(labels) or decision.reason}"
+            return Verdict(check, True, text, tuple(dict.fromkeys(evidence)), labels, attempt.via)
+        reasons.append(_explain(decision, attempt.via))
+    return Verdict(check, False, "; ".join(reasons), tuple(dict.fromkeys(evidence)))
+
+
+# --------------------------------------------------------------------------- many accounts and regions
+#: A region name (``us-east-1``, ``us-gov-west-1``, ``cn-north-1`` ...).
+_REGION = re.compile(r"\b[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d\b")
+#: A key segment right after ``CloudTrail/`` or ``Config/`` that is not a plain ``*``: a region filter.
+_REGION_SEGMENT = re.compile(r"(?:CloudTrail|CloudTrail-Digest|Config)/(?!\*)")
+
+
+def region_neutral(source: PolicySource) -> bool:
+    """True when nothing in the policy can tell one region's delivery from another's.
+
+    Then a delivery decided for one region is decided for all: the object keys and contexts of
+    two regions differ only in the region name, which the policy never mentions.
+    """
+    return not any(
+        _REGION.search(s.source_text) or _REGION_SEGMENT.search(s.source_text) for s in source.document.statements
+    )
+
+
+@dataclass
+class Judge:
+    """:func:`judge` with a memo across regions when the policy is :func:`region_neutral`."""
+
+    lookup: PolicyLookup
+    neutral: bool = False
+    _memo: dict[tuple[str, ...], Verdict] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, lookup: PolicyLookup) -> Judge:
+        return cls(lookup, lookup.policy is not None and region_neutral(lookup.policy.source))
+
+    def __call__(self, check: DeliveryCheck) -> Verdict:
+        if not self.neutral:
+            return judge(check, self.lookup)
+        key = (check.service, check.source, check.what, check.action, check.shown, *(a.via for a in check.attempts))
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = judge(check, self.lookup)
+        return dataclasses.replace(found, check=check)
