@@ -14,9 +14,14 @@ from analyzer.rules.registry import default_registry
 def rule_json(rule: Rule) -> dict[str, object]:
     m = rule.meta
     return {
-        "id": m.id, "title": m.title, "severity": m.severity.value, "pillar": m.pillar.value,
-        "rationale": m.rationale, "remediation": m.remediation,
-        "compliance": [str(c) for c in m.compliance], "references": list(m.references),
+        "id": m.id,
+        "title": m.title,
+        "severity": m.severity.value,
+        "pillar": m.pillar.value,
+        "rationale": m.rationale,
+        "remediation": m.remediation,
+        "compliance": [str(c) for c in m.compliance],
+        "references": list(m.references),
         "requires": [k.value for k in m.requires],
     }
 

@@ -47,8 +47,11 @@ def _finding(rule: Rule, outcome: Outcome, settings: Settings, today: date | Non
     if outcome.status is Status.FAIL:
         suppressed = _suppression(settings, outcome, rule.id, today)
         if outcome.details.get("break_glass"):
-            suppressed = SuppressionState(reason=str(outcome.details["break_glass"]), expires=None,
-                                          source=f"break_glass_users in {settings.source}")
+            suppressed = SuppressionState(
+                reason=str(outcome.details["break_glass"]),
+                expires=None,
+                source=f"break_glass_users in {settings.source}",
+            )
     return Finding(
         rule=rule.id,
         status=outcome.status,
@@ -69,13 +72,21 @@ def run_rule(rule: Rule, ctx: RuleContext) -> RuleRun:
     today = ctx.collected_at.date() if ctx.collected_at else None
     try:
         outcomes: Iterable[Outcome] = list(rule.check(ctx))
-    except Exception as exc:  # noqa: BLE001 - a failing rule is reported, never silently passed
+    except Exception as exc:  # a failing rule is reported as an engine error, never silently passed
         where = traceback.extract_tb(exc.__traceback__)[-1]
-        message = (f"engine error: the rule raised {type(exc).__name__}: {exc} "
-                   f"(at {where.filename.rsplit('/', 1)[-1]}:{where.lineno}); its verdict is unknown")
+        message = (
+            f"engine error: the rule raised {type(exc).__name__}: {exc} "
+            f"(at {where.filename.rsplit('/', 1)[-1]}:{where.lineno}); its verdict is unknown"
+        )
         error = Finding(
-            rule=rule.id, status=Status.ERROR, severity=rule.meta.severity, account=None, region=None,
-            resource=None, message=message, evidence=(),
+            rule=rule.id,
+            status=Status.ERROR,
+            severity=rule.meta.severity,
+            account=None,
+            region=None,
+            resource=None,
+            message=message,
+            evidence=(),
             fingerprint=fingerprint(rule.id, None, None, None, "engine-error"),
         )
         return RuleRun(rule, (error,), message)
@@ -83,10 +94,15 @@ def run_rule(rule: Rule, ctx: RuleContext) -> RuleRun:
     if not findings:
         findings.append(
             Finding(
-                rule=rule.id, status=Status.NOT_EVALUATED, severity=rule.meta.severity, account=None,
-                region=None, resource=None,
+                rule=rule.id,
+                status=Status.NOT_EVALUATED,
+                severity=rule.meta.severity,
+                account=None,
+                region=None,
+                resource=None,
                 message="not evaluated: the rule found nothing in the evidence to apply to",
-                evidence=(), fingerprint=fingerprint(rule.id, None, None, None, "no-scope"),
+                evidence=(),
+                fingerprint=fingerprint(rule.id, None, None, None, "no-scope"),
             )
         )
     return RuleRun(rule, tuple(sorted(findings, key=lambda f: f.sort_key)))

@@ -71,12 +71,19 @@ def _infer_identity(snapshot: Snapshot) -> Resolved:
     with_users = {aid for aid, acc in snapshot.accounts.items() if acc.users}
     ranked = sorted(((n, aid) for aid, n in counts.items() if aid in with_users), reverse=True)
     if not ranked:
-        return Resolved(None, "unknown", "no account with IAM users is trusted by roles in other accounts; "
-                        "set identity_account in the config")
+        return Resolved(
+            None,
+            "unknown",
+            "no account with IAM users is trusted by roles in other accounts; set identity_account in the config",
+        )
     if len(ranked) > 1 and ranked[0][0] == ranked[1][0]:
         tied = ", ".join(sorted(aid for n, aid in ranked if n == ranked[0][0]))
-        return Resolved(None, "unknown", f"ambiguous: accounts {tied} are each trusted by roles in "
-                        f"{ranked[0][0]} other accounts; set identity_account in the config")
+        return Resolved(
+            None,
+            "unknown",
+            f"ambiguous: accounts {tied} are each trusted by roles in "
+            f"{ranked[0][0]} other accounts; set identity_account in the config",
+        )
     n, aid = ranked[0]
     return Resolved(aid, "inferred", f"the only account with IAM users that roles in {n} other accounts trust")
 
@@ -92,12 +99,16 @@ def _infer_bucket(snapshot: Snapshot) -> Resolved:
                 delivering.setdefault(channel.s3_bucket, set()).add(account.account_id)
     ranked = sorted(((len(v), k) for k, v in delivering.items()), reverse=True)
     if not ranked:
-        return Resolved(None, "unknown", "no trail or delivery channel in the evidence names a bucket; "
-                        "set log_bucket in the config")
+        return Resolved(
+            None, "unknown", "no trail or delivery channel in the evidence names a bucket; set log_bucket in the config"
+        )
     if len(ranked) > 1 and ranked[0][0] == ranked[1][0]:
         tied = ", ".join(sorted(k for n, k in ranked if n == ranked[0][0]))
-        return Resolved(None, "unknown", f"ambiguous: buckets {tied} each receive logs from {ranked[0][0]} "
-                        "accounts; set log_bucket in the config")
+        return Resolved(
+            None,
+            "unknown",
+            f"ambiguous: buckets {tied} each receive logs from {ranked[0][0]} accounts; set log_bucket in the config",
+        )
     n, bucket = ranked[0]
     return Resolved(bucket, "inferred", f"the bucket that trails and delivery channels of {n} accounts deliver to")
 

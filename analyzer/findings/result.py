@@ -41,12 +41,17 @@ class Finding:
 
     @property
     def sort_key(self) -> tuple[str, str, str, str, str, str]:
-        return (self.rule, self.account or "", self.region or "", self.resource or "", self.subject or "",
-                self.status.value)
+        return (
+            self.rule,
+            self.account or "",
+            self.region or "",
+            self.resource or "",
+            self.subject or "",
+            self.status.value,
+        )
 
 
-def fingerprint(rule: str, account: str | None, region: str | None, resource: str | None,
-                subject: str | None) -> str:
+def fingerprint(rule: str, account: str | None, region: str | None, resource: str | None, subject: str | None) -> str:
     """Stable across runs for the same rule and subject; independent of status and message."""
     key = "\x1f".join((rule, account or "", region or "", resource or "", subject or ""))
     return hashlib.sha256(key.encode()).hexdigest()[:20]
