@@ -4,7 +4,11 @@ Archives are never extracted to disk: members are streamed from the archive into
 a time, so nothing is written anywhere and the user's files are never modified. Hostile archives
 are refused before any member is read: absolute paths and ``..`` (zip-slip), links and devices,
 one member over ``max_member_bytes`` or a total expanded size over ``max_expanded_bytes`` (zip
-bomb). Directory bundles do not follow symbolic links.
+bomb). The sizes an archive declares are checked again while reading, since a header can lie.
+Directory bundles do not follow symbolic links.
+
+Members are listed in the container's own order (the order a ``.tar.gz`` can be read in one
+pass); the loader sorts its results, so the order never shows in the output.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import os
 import stat
 import tarfile
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -21,18 +26,29 @@ from typing import IO
 DEFAULT_MAX_EXPANDED_BYTES = 2 * 1024**3
 DEFAULT_MAX_MEMBER_BYTES = 512 * 1024**2
 
+#: Names that look like evidence files: a directory with such a name is reported, not skipped.
+_FILE_LIKE_SUFFIXES = (".json", ".csv", ".err", ".gz")
+#: Folders that archivers add and that are never part of a bundle (macOS Finder's resource forks).
+_ARCHIVER_FOLDERS = ("__MACOSX/",)
+
 
 class BundleError(Exception):
     """The bundle as a whole cannot be read (missing, corrupt or hostile archive): exit code 2."""
 
 
+class MemberError(Exception):
+    """One member cannot be read; the rest of the bundle still can."""
+
+
 @dataclass(frozen=True, slots=True)
 class Member:
-    """One entry of a bundle. ``problem`` is set for entries that are not readable regular files."""
+    """One entry of a bundle. ``problem`` is set for entries that are not readable regular files;
+    ``skip`` says the entry is deliberately passed over (a link) rather than broken."""
 
     path: str  # bundle-relative, POSIX separators
     size: int
     problem: str = ""
+    skip: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,18 +64,44 @@ def _safe_relative(name: str) -> str:
         raise BundleError(f"archive member {name!r} has an absolute path; refusing the archive (zip-slip)")
     parts = [p for p in PurePosixPath(raw).parts if p not in ("", ".")]
     if ".." in parts:
-        raise BundleError(f"archive member {name!r} climbs out of the bundle with '..'; refusing the archive")
+        raise BundleError(
+            f"archive member {name!r} climbs out of the bundle with '..'; refusing the archive (zip-slip)"
+        )
     return "/".join(parts)
 
 
-def _strip_common_root(paths: list[str]) -> str:
+def _is_account_folder(name: str) -> bool:
+    return len(name) == 12 and name.isascii() and name.isdigit()
+
+
+def _common_root(paths: list[str]) -> str:
     """An archive of a folder holds ``sample-org/...``; the bundle starts inside that folder."""
-    tops = {p.split("/", 1)[0] for p in paths if p}
-    if len(tops) == 1 and all("/" in p for p in paths if p):
+    relevant = [p for p in paths if not p.startswith(_ARCHIVER_FOLDERS)]
+    tops = {p.split("/", 1)[0] for p in relevant}
+    if len(tops) == 1 and all("/" in p for p in relevant):
         top = next(iter(tops))
-        if top != "organization" and not (top.isdigit() and len(top) == 12):
+        if top != "organization" and not _is_account_folder(top):
             return top + "/"
     return ""
+
+
+def _kind_of_container(path: Path) -> str:
+    """``zip`` or ``tar`` by name, else by the first bytes; BundleError when it is neither."""
+    name = path.name.lower()
+    if name.endswith(".zip"):
+        return "zip"
+    if name.endswith((".tar.gz", ".tgz", ".tar")):
+        return "tar"
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4)
+    except OSError as exc:
+        raise BundleError(f"{path}: cannot read ({exc.strerror})") from exc
+    if head.startswith(b"PK"):
+        return "zip"
+    if head.startswith(b"\x1f\x8b"):
+        return "tar"
+    raise BundleError(f"{path}: not a directory, a .zip or a .tar.gz; give the bundle folder or an archive of it")
 
 
 class Bundle:
@@ -71,95 +113,119 @@ class Bundle:
         self.name = path.name
         self._zip: zipfile.ZipFile | None = None
         self._tar: tarfile.TarFile | None = None
-        self._archive_names: dict[str, str] = {}
-        self._tar_members: dict[str, tarfile.TarInfo] = {}
+        self._zip_infos: dict[str, zipfile.ZipInfo] = {}
+        self._tar_infos: dict[str, tarfile.TarInfo] = {}
         self._members: list[Member] = []
         self._read_total = 0
         if not path.exists():
             raise BundleError(f"{path}: no such file or directory; give a bundle directory, .zip or .tar.gz")
         if path.is_dir():
             self._members = list(self._scan_directory())
-        elif zipfile.is_zipfile(path):
+        elif _kind_of_container(path) == "zip":
             self._open_zip()
-        elif path.name.endswith((".tar.gz", ".tgz", ".tar")):
-            self._open_tar()
         else:
-            raise BundleError(
-                f"{path}: not a directory, a .zip or a .tar.gz; give the bundle folder or an archive of it"
-            )
+            self._open_tar()
 
-    # ------------------------------------------------------------------ containers
+    @property
+    def is_archive(self) -> bool:
+        return self._zip is not None or self._tar is not None
+
+    # ------------------------------------------------------------------ directories
     def _scan_directory(self) -> Iterator[Member]:
         root = self.path
-        for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-            dirnames.sort()
+        failures: list[OSError] = []
+        for dirpath, dirnames, filenames in os.walk(root, followlinks=False, onerror=failures.append):
             base = Path(dirpath)
+            dirnames.sort()
+            for name in list(dirnames):
+                rel = (base / name).relative_to(root).as_posix()
+                if (base / name).is_symlink():
+                    dirnames.remove(name)
+                    yield Member(rel, 0, "a symbolic link to a folder: not followed; copy the folder in", skip=True)
+                elif name.endswith(_FILE_LIKE_SUFFIXES):
+                    yield Member(rel, 0, "a directory named like an evidence file; expected a file here")
             for name in sorted(filenames):
-                full = base / name
-                rel = full.relative_to(root).as_posix()
-                try:
-                    info = full.lstat()
-                except OSError as exc:
-                    yield Member(rel, 0, f"cannot stat: {exc.strerror}")
-                    continue
-                if stat.S_ISLNK(info.st_mode):
-                    yield Member(rel, 0, "symbolic link: not followed; copy the file itself into the bundle")
-                elif not stat.S_ISREG(info.st_mode):
-                    yield Member(rel, 0, "not a regular file")
-                else:
-                    yield Member(rel, info.st_size)
-            # A directory named like an evidence file is reported, not silently skipped.
-            for name in dirnames:
-                if name.endswith((".json", ".csv", ".err", ".gz")):
-                    rel = (base / name).relative_to(root).as_posix()
-                    yield Member(rel, 0, "a directory named like an evidence file; expected a JSON file here")
+                yield self._directory_file(base / name)
+        for failure in failures:
+            where = Path(os.path.relpath(failure.filename, root)).as_posix() if failure.filename else "."
+            yield Member(where, 0, f"cannot list this folder: {failure.strerror}")
 
+    def _directory_file(self, full: Path) -> Member:
+        rel = full.relative_to(self.path).as_posix()
+        try:
+            info = full.lstat()
+        except OSError as exc:
+            return Member(rel, 0, f"cannot read the file: {exc.strerror}")
+        if stat.S_ISLNK(info.st_mode):
+            return Member(rel, 0, "a symbolic link: not followed; copy the file itself into the bundle", skip=True)
+        if not stat.S_ISREG(info.st_mode):
+            return Member(rel, 0, "not a regular file (a device, socket or pipe)")
+        if info.st_size > self.limits.max_member_bytes:
+            return Member(
+                rel,
+                info.st_size,
+                f"larger than the {self.limits.max_member_bytes}-byte limit per file; "
+                "raise --max-member-bytes if the file is genuine",
+            )
+        return Member(rel, info.st_size)
+
+    # ------------------------------------------------------------------ archives
     def _open_zip(self) -> None:
         try:
             self._zip = zipfile.ZipFile(self.path)
             infos = self._zip.infolist()
-        except (zipfile.BadZipFile, OSError) as exc:
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
             raise BundleError(f"{self.path}: corrupt zip archive ({exc}); re-create the archive") from exc
         total = 0
-        names: list[tuple[str, zipfile.ZipInfo]] = []
+        entries: list[tuple[str, zipfile.ZipInfo]] = []
         for info in infos:
             rel = _safe_relative(info.filename)
-            mode = info.external_attr >> 16
+            if stat.S_ISLNK(info.external_attr >> 16):
+                raise BundleError(f"archive member {info.filename!r} is a symbolic link; refusing the archive")
             if info.is_dir() or not rel:
                 continue
-            if stat.S_ISLNK(mode):
-                raise BundleError(f"archive member {info.filename!r} is a symbolic link; refusing the archive")
-            self._check_sizes(info.filename, info.file_size, total := total + info.file_size)
-            names.append((rel, info))
-        prefix = _strip_common_root([n for n, _ in names])
-        for rel, info in sorted(names, key=lambda x: x[0]):
-            short = rel[len(prefix) :] if prefix else rel
-            self._archive_names[short] = info.filename
-            self._members.append(Member(short, info.file_size))
+            total += info.file_size
+            self._check_sizes(info.filename, info.file_size, total)
+            entries.append((rel, info))
+        prefix = _common_root([rel for rel, _ in entries])
+        for rel, info in entries:
+            short = rel.removeprefix(prefix)
+            problem = "encrypted archive member; store it unencrypted" if info.flag_bits & 0x1 else ""
+            self._add_archive_member(short, info.file_size, problem)
+            self._zip_infos.setdefault(short, info)
 
     def _open_tar(self) -> None:
         try:
             self._tar = tarfile.open(self.path, "r:*")  # noqa: SIM115 - kept open for member reads
             infos = self._tar.getmembers()
-        except (tarfile.TarError, OSError, EOFError) as exc:
+        except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
             raise BundleError(f"{self.path}: corrupt tar archive ({exc}); re-create the archive") from exc
         total = 0
-        names: list[tuple[str, tarfile.TarInfo]] = []
+        entries: list[tuple[str, tarfile.TarInfo]] = []
         for info in infos:
             rel = _safe_relative(info.name)
-            if info.isdir() or not rel:
-                continue
             if info.issym() or info.islnk():
                 raise BundleError(f"archive member {info.name!r} is a link; refusing the archive")
+            if info.isdir() or not rel:
+                continue
             if not info.isfile():
                 raise BundleError(f"archive member {info.name!r} is a device or special file; refusing the archive")
-            self._check_sizes(info.name, info.size, total := total + info.size)
-            names.append((rel, info))
-        prefix = _strip_common_root([n for n, _ in names])
-        for rel, info in sorted(names, key=lambda x: x[0]):
-            short = rel[len(prefix) :] if prefix else rel
-            self._tar_members[short] = info
-            self._members.append(Member(short, info.size))
+            total += info.size
+            self._check_sizes(info.name, info.size, total)
+            entries.append((rel, info))
+        prefix = _common_root([rel for rel, _ in entries])
+        for rel, info in entries:
+            short = rel.removeprefix(prefix)
+            self._add_archive_member(short, info.size, "")
+            self._tar_infos.setdefault(short, info)
+
+    def _add_archive_member(self, path: str, size: int, problem: str) -> None:
+        if path in self._zip_infos or path in self._tar_infos:
+            problem = "the archive holds this path more than once; only the first copy is read"
+        elif path.startswith(_ARCHIVER_FOLDERS):
+            self._members.append(Member(path, size, "archiver metadata (macOS), not evidence", skip=True))
+            return
+        self._members.append(Member(path, size, problem))
 
     def _check_sizes(self, name: str, size: int, total: int) -> None:
         if size > self.limits.max_member_bytes:
@@ -180,27 +246,40 @@ class Bundle:
 
     def _open(self, path: str) -> IO[bytes]:
         if self._zip is not None:
-            return self._zip.open(self._archive_names[path])
+            return self._zip.open(self._zip_infos[path])
         if self._tar is not None:
-            handle = self._tar.extractfile(self._tar_members[path])
+            handle = self._tar.extractfile(self._tar_infos[path])
             if handle is None:
-                raise OSError("not a regular file")
+                raise MemberError("not a regular file")
             return handle
         return (self.path / path).open("rb")
 
     def read(self, path: str) -> bytes:
-        """The member's bytes, refusing to read more than the per-file limit (the header may lie)."""
+        """The member's bytes, never more than the limits allow.
+
+        Raises :class:`MemberError` when this one member cannot be read, and :class:`BundleError`
+        when an archive turns out to expand beyond what it declared (a lying header: hostile).
+        """
         limit = self.limits.max_member_bytes
-        with self._open(path) as handle:
-            data = handle.read(limit + 1)
+        try:
+            with self._open(path) as handle:
+                data = handle.read(limit + 1)
+        except (OSError, EOFError, zlib.error, zipfile.BadZipFile, tarfile.TarError, RuntimeError) as exc:
+            raise MemberError(f"cannot read the file from the bundle ({exc})") from exc
+        except NotImplementedError as exc:
+            raise MemberError(f"unsupported compression in the archive ({exc})") from exc
         if len(data) > limit:
-            raise BundleError(f"{path}: larger than the {limit}-byte limit per file; refusing to read it")
-        self._read_total += len(data)
-        if self._read_total > self.limits.max_expanded_bytes:
-            raise BundleError(
-                f"the bundle expands to more than {self.limits.max_expanded_bytes} bytes (zip bomb?); "
-                "raise --max-expanded-bytes if the bundle is genuine"
-            )
+            message = f"{path}: larger than the {limit}-byte limit per file"
+            if self.is_archive:
+                raise BundleError(f"{message}, though the archive declared less (zip bomb?); refusing the archive")
+            raise MemberError(f"{message}; raise --max-member-bytes if the file is genuine")
+        if self.is_archive:
+            self._read_total += len(data)
+            if self._read_total > self.limits.max_expanded_bytes:
+                raise BundleError(
+                    f"the archive expands to more than {self.limits.max_expanded_bytes} bytes (zip bomb?); "
+                    "raise --max-expanded-bytes if the bundle is genuine"
+                )
         return data
 
     def close(self) -> None:

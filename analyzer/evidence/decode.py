@@ -1,9 +1,13 @@
-"""Bytes to JSON, as real exports arrive: BOMs, UTF-16 from PowerShell, gzip, hostile nesting.
+"""Bytes to JSON, as real exports arrive: BOMs, UTF-16 from PowerShell, gzip, hostile input.
 
-Policy documents that AWS delivers as strings (URL-encoded JSON from the raw IAM API, JSON text
-in ``get-bucket-policy`` and ``describe-policy``) are decoded here too, with duplicate keys
-refused: Python's ``json`` would silently keep the last one, and in a policy that can turn a
-Deny into an Allow.
+Duplicate keys are recorded, never silently resolved: Python's ``json`` keeps the last value, and
+in a policy document that can turn a Deny into an Allow. Parsing registers every object that had
+duplicate keys in a :class:`Duplicates` table (by identity, so nothing is added to the
+document); a policy document that contains such an object is refused by
+:func:`decode_policy_field`, and the loader reports any other duplicates as problems of the file.
+
+Policy documents that AWS delivers as strings (URL-encoded JSON from the raw IAM API, JSON text in
+``get-bucket-policy`` and ``describe-policy``) are decoded here too.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import codecs
 import json
 import zlib
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import unquote
 
@@ -27,166 +32,203 @@ class DecodeError(ValueError):
         self.pointer = pointer
 
 
-_BOMS: tuple[tuple[bytes, str], ...] = (
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
+_BOMS: tuple[tuple[bytes, str, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32-le", "UTF-32 LE with BOM"),
+    (codecs.BOM_UTF32_BE, "utf-32-be", "UTF-32 BE with BOM"),
+    (codecs.BOM_UTF8, "utf-8", "UTF-8 with BOM"),
+    (codecs.BOM_UTF16_LE, "utf-16-le", "UTF-16 LE with BOM"),
+    (codecs.BOM_UTF16_BE, "utf-16-be", "UTF-16 BE with BOM"),
 )
 
+PLAIN_UTF8 = "UTF-8"
 
-def decompress_if_gzip(data: bytes, limit: int) -> bytes:
-    """Gunzip a ``.json.gz`` payload, refusing to expand beyond ``limit`` bytes."""
+
+def escape_pointer_part(part: str | int) -> str:
+    return str(part).replace("~", "~0").replace("/", "~1")
+
+
+# --------------------------------------------------------------------------- bytes -> text
+
+
+def decompress_if_gzip(data: bytes, limit: int) -> tuple[bytes, bool]:
+    """Gunzip a ``.json.gz`` payload, refusing to expand beyond ``limit`` bytes; (bytes, was gzip)."""
     if not data.startswith(GZIP_MAGIC):
-        return data
+        return data, False
     decomp = zlib.decompressobj(wbits=31)
     try:
         out = decomp.decompress(data, limit + 1)
     except zlib.error as exc:
         raise DecodeError(f"corrupt gzip data ({exc})", "re-export the file or store it uncompressed") from exc
     if len(out) > limit or decomp.unconsumed_tail:
-        raise DecodeError(f"gzip content expands beyond {limit} bytes", "this looks like a decompression bomb")
-    return out
+        raise DecodeError(
+            f"gzip content expands beyond the {limit}-byte limit per file",
+            "this looks like a decompression bomb; raise --max-member-bytes only if the file is genuine",
+        )
+    if not decomp.eof:
+        raise DecodeError("the gzip data ends early (truncated file)", "re-copy or re-compress the file")
+    return out, True
 
 
 def decode_text(data: bytes) -> tuple[str, str]:
-    """Decode bytes to text, honouring a BOM; returns (text, encoding name)."""
-    for bom, encoding in _BOMS:
+    """Decode bytes to text, honouring a BOM; returns (text, a name of the encoding for people)."""
+    for bom, codec, label in _BOMS:
         if data.startswith(bom):
             try:
-                return data[len(bom) :].decode(encoding), encoding + " with BOM"
+                return data[len(bom) :].decode(codec), label
             except UnicodeDecodeError as exc:
                 raise DecodeError(
-                    f"the file starts with a {encoding} byte-order mark but is not valid {encoding}",
+                    f"the file starts with a {label.removesuffix(' with BOM')} byte-order mark "
+                    f"but is not valid {codec} (invalid data at byte {exc.start + len(bom)})",
                     "re-export it as UTF-8",
                 ) from exc
     # UTF-16 without a BOM still shows as NUL bytes between ASCII characters.
-    if len(data) >= 4 and data[1] == 0 and data[3] == 0 and data[0] != 0:
+    if len(data) >= 4 and data[0] != 0 and data[1] == 0 and data[3] == 0:
         try:
-            return data.decode("utf-16-le"), "utf-16-le"
+            return data.decode("utf-16-le"), "UTF-16 LE"
         except UnicodeDecodeError:
             pass
+    if len(data) >= 4 and data[0] == 0 and data[2] == 0 and data[1] != 0:
+        try:
+            return data.decode("utf-16-be"), "UTF-16 BE"
+        except UnicodeDecodeError:
+            pass
+    if b"\x00" in data[:4096]:
+        raise DecodeError(
+            "binary data, not a text export (NUL bytes in the file)",
+            "replace it with the JSON output of the AWS CLI command",
+        )
     try:
-        return data.decode("utf-8"), "utf-8"
+        return data.decode("utf-8"), PLAIN_UTF8
     except UnicodeDecodeError as exc:
         raise DecodeError(
-            f"not UTF-8 text (invalid byte at offset {exc.start})",
+            f"not UTF-8 text (invalid byte 0x{data[exc.start]:02x} at offset {exc.start})",
             "export as UTF-8 (in PowerShell: Out-File -Encoding utf8)",
         ) from exc
 
 
-def _line_col(text: str, pos: int) -> tuple[int, int]:
-    line = text.count("\n", 0, pos) + 1
-    col = pos - (text.rfind("\n", 0, pos) + 1) + 1
-    return line, col
+# --------------------------------------------------------------------------- text -> JSON
 
 
-def loads_json(text: str) -> Any:
+class Duplicates:
+    """Objects of one parsed document that had duplicate keys, by object identity."""
+
+    def __init__(self) -> None:
+        self.keys_by_id: dict[int, list[str]] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self.keys_by_id)
+
+    def hook(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        out = dict(pairs)
+        if len(out) != len(pairs):
+            seen: set[str] = set()
+            repeated = {k for k, _ in pairs if k in seen or seen.add(k)}  # type: ignore[func-returns-value]
+            self.keys_by_id[id(out)] = sorted(repeated)
+        return out
+
+    def take(self, value: Any, pointer: str = "") -> Iterator[tuple[str, list[str]]]:
+        """(pointer, keys) of every registered object inside ``value``, removing them from the table."""
+        if not self.keys_by_id:
+            return
+        stack: list[tuple[Any, str]] = [(value, pointer)]
+        while stack:
+            node, where = stack.pop()
+            if isinstance(node, dict):
+                keys = self.keys_by_id.pop(id(node), None)
+                if keys is not None:
+                    yield where, keys
+                stack.extend((v, f"{where}/{escape_pointer_part(k)}") for k, v in reversed(node.items()))
+            elif isinstance(node, list):
+                stack.extend((v, f"{where}/{i}") for i, v in reversed(list(enumerate(node))))
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+_NOT_JSON_STARTS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("<!doctype", "<html", "<?xml", "<"), "an HTML/XML page, not JSON (an error or login page was saved?)"),
+    (("an error occurred",), "AWS CLI error text, not JSON; save it as <name>.err next to where the output belongs"),
+)
+
+
+def loads_json(text: str, duplicates: Duplicates | None = None) -> Any:
     """``json.loads`` with every failure turned into a :class:`DecodeError` a person can act on."""
-    if not text.strip():
+    stripped = text.lstrip()
+    if not stripped:
         raise DecodeError("the file is empty", "re-run the export; an empty file usually means the command failed")
+    head = stripped[:64].lower()
+    for starts, what in _NOT_JSON_STARTS:
+        if head.startswith(starts):
+            raise DecodeError(f"the file holds {what}", "replace it with the JSON output of the AWS CLI command")
     try:
-        return json.loads(text)
+        return json.loads(
+            text,
+            object_pairs_hook=duplicates.hook if duplicates is not None else None,
+            parse_constant=_refuse_constant,
+        )
     except json.JSONDecodeError as exc:
-        line, col = exc.lineno, exc.colno
-        truncated = exc.pos >= len(text.rstrip()) - 1
+        truncated = exc.msg.startswith("Unterminated string") or exc.pos >= len(text.rstrip()) - 1
         hint = (
             "the file ends early; it was probably cut off while being written, re-export it"
             if truncated
             else "fix the JSON syntax or re-export the file"
         )
-        raise DecodeError(f"not valid JSON: {exc.msg} at line {line}, column {col}", hint) from exc
+        what = "JSON cut off" if truncated else "not valid JSON"
+        raise DecodeError(f"{what}: {exc.msg} (line {exc.lineno}, column {exc.colno})", hint) from exc
+    except ValueError as exc:  # NaN / Infinity
+        raise DecodeError(f"not valid JSON: {exc}", "re-export the file with the AWS CLI") from exc
     except RecursionError as exc:
-        raise DecodeError("JSON nested too deeply to be an AWS export", "this is not an AWS CLI output") from exc
+        raise DecodeError(
+            "JSON nested too deeply to be an AWS export", "this is not the output of an AWS CLI command"
+        ) from exc
 
 
-#: Set on an object decoded by :func:`loads_json_marking_duplicates` that had duplicate keys.
-DUPLICATE_MARK = "\u0000duplicate-keys"
+# --------------------------------------------------------------------------- policy documents
 
 
-class _DuplicateKey(ValueError):
-    pass
-
-
-def _mark_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out = dict(pairs)
-    if len(out) != len(pairs):
-        seen: set[str] = set()
-        out[DUPLICATE_MARK] = sorted({k for k, _ in pairs if k in seen or seen.add(k)})  # type: ignore[func-returns-value]
-    return out
-
-
-def loads_json_marking_duplicates(text: str) -> Any:
-    """Like :func:`loads_json`, but objects with duplicate keys carry :data:`DUPLICATE_MARK`.
-
-    Used for files that embed policy documents as objects (authorization details), so that a
-    duplicate inside one policy makes that one document unreadable, not the whole file.
-    """
-    try:
-        return json.loads(text, object_pairs_hook=_mark_duplicates)
-    except (json.JSONDecodeError, RecursionError):
-        return loads_json(text)  # raises the same DecodeError the plain path gives
-
-
-def duplicate_keys_in(value: Any, pointer: str = "") -> tuple[str, list[str]] | None:
-    """The first (pointer, keys) of a duplicate-key mark inside a decoded document, if any."""
-    if isinstance(value, dict):
-        if DUPLICATE_MARK in value:
-            return pointer, list(value[DUPLICATE_MARK])
-        for key, item in value.items():
-            found = duplicate_keys_in(item, f"{pointer}/{key}")
-            if found:
-                return found
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            found = duplicate_keys_in(item, f"{pointer}/{index}")
-            if found:
-                return found
-    return None
-
-
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out = dict(pairs)
-    if len(out) != len(pairs):
-        seen: set[str] = set()
-        dup = next(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
-        raise _DuplicateKey(dup)
-    return out
+def _duplicate_error(where: str, keys: list[str]) -> DecodeError:
+    return DecodeError(
+        f"duplicate key(s) {', '.join(map(repr, keys))} in the policy document",
+        "AWS evaluates such a document unpredictably; remove the duplicate",
+        pointer=where,
+    )
 
 
 def parse_document_text(text: str) -> Any:
     """Parse policy-document JSON text, refusing duplicate keys (AWS rejects them; json keeps the last)."""
+    duplicates = Duplicates()
     try:
-        return json.loads(text, object_pairs_hook=_no_duplicates)
-    except _DuplicateKey as exc:
-        raise DecodeError(
-            f"duplicate key {exc.args[0]!r} in the policy document",
-            "AWS evaluates such a document unpredictably; remove the duplicate",
-        ) from exc
+        value = json.loads(text, object_pairs_hook=duplicates.hook, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
-        raise DecodeError(f"policy document is not valid JSON: {exc.msg} at character {exc.pos}") from exc
+        raise DecodeError(
+            f"the policy document is not valid JSON: {exc.msg} at character {exc.pos}",
+            "fix the policy text",
+        ) from exc
+    except ValueError as exc:
+        raise DecodeError(f"the policy document is not valid JSON: {exc}") from exc
     except RecursionError as exc:
-        raise DecodeError("policy document nested too deeply") from exc
+        raise DecodeError("the policy document is nested too deeply") from exc
+    found = list(duplicates.take(value))
+    if found:
+        raise _duplicate_error(*found[0])
+    return value
 
 
-def decode_policy_field(value: Any) -> Any:
+def decode_policy_field(value: Any, duplicates: Duplicates | None = None) -> Any:
     """A policy document as an object, a URL-encoded JSON string or a JSON string -> decoded object.
 
-    botocore decodes with ``json.loads(unquote(s))`` (``unquote``, not ``unquote_plus``), and only
-    when the string looks URL-encoded; JSON text is parsed as it is.
+    JSON text (``{...}``) is parsed as it is; anything else is URL-decoded first, as botocore does
+    (``json.loads(unquote(s))``: ``unquote``, not ``unquote_plus``). An object is refused when
+    ``duplicates`` registered one of its members while the file was parsed.
     """
     if isinstance(value, str):
         text = value.strip()
-        if text.startswith("%7B") or text.startswith("%7b") or "%22" in text:
-            text = unquote(text)
+        if not text.startswith("{"):
+            text = unquote(text).strip()
         return parse_document_text(text)
-    duplicate = duplicate_keys_in(value)
-    if duplicate is not None:
-        where, keys = duplicate
-        raise DecodeError(
-            f"duplicate key(s) {', '.join(map(repr, keys))} in the policy document",
-            "AWS evaluates such a document unpredictably; remove the duplicate",
-            pointer=where,
-        )
+    if duplicates:
+        found = list(duplicates.take(value))
+        if found:
+            raise _duplicate_error(*found[0])
     return value

@@ -14,11 +14,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from analyzer.model.kinds import Kind
+from analyzer.model.kinds import SCOPE, Kind, Scope
 
-ACCOUNT_RE = re.compile(r"^\d{12}$")
-REGION_RE = re.compile(r"^(?:[a-z]{2}|us-gov|us-iso[a-z]?|eu-iso[a-z]?|cn)-[a-z]+(?:-[a-z]+)?-\d{1,2}$")
-ARN_ACCOUNT_RE = re.compile(r"arn:aws(?:-cn|-us-gov|-iso[a-z-]*)?:[a-z0-9-]+:[a-z0-9-]*:(\d{12}):")
+ACCOUNT_RE = re.compile(r"[0-9]{12}")  # use fullmatch (``$`` would accept a trailing newline)
+#: us-east-1, us-gov-west-1, us-isob-east-1, cn-northwest-1, eusc-de-east-1 ... (ASCII only: a folder
+#: such as ``org-export-2`` is not a region).
+REGION_RE = re.compile(
+    r"[a-z]{2,4}(?:-[a-z]+)*-(?:east|west|north|south|central|northeast|northwest|southeast|southwest)-[0-9]{1,2}"
+)
+ARN_ACCOUNT_RE = re.compile(r"arn:aws(?:-[a-z]+)*:[a-z0-9-]+:[a-z0-9-]*:([0-9]{12}):")
 
 #: File stem (the CLI command) -> kind, for files directly named after their command.
 COMMAND_KINDS: dict[str, Kind] = {
@@ -113,12 +117,22 @@ def split_name(filename: str) -> tuple[str, str]:
     return filename, ""
 
 
+def _bucket_folder(folders: list[str]) -> str | None:
+    """The bucket of ``<account>/s3/<bucket>/get-bucket-policy.json`` (or of another folder layout)."""
+    if len(folders) >= 2 and folders[-2] == "s3":
+        return folders[-1]
+    last = folders[-1] if folders else None
+    if last is None or last == "s3" or ACCOUNT_RE.fullmatch(last) or REGION_RE.fullmatch(last):
+        return None
+    return last
+
+
 def read_path(path: str) -> PathInfo:
     parts = path.split("/")
     stem, suffix = split_name(parts[-1])
     folders = parts[:-1]
-    account = next((p for p in folders if ACCOUNT_RE.match(p)), None)
-    region = next((p for p in folders if REGION_RE.match(p)), None)
+    account = next((p for p in folders if ACCOUNT_RE.fullmatch(p)), None)
+    region = next((p for p in folders if REGION_RE.fullmatch(p)), None)
     kind: Kind | None = None
     item: str | None = None
     if folders and folders[-1] in ITEM_FOLDER_KINDS:
@@ -126,10 +140,8 @@ def read_path(path: str) -> PathInfo:
         item = stem
     elif stem in COMMAND_KINDS:
         kind = COMMAND_KINDS[stem]
-        if (kind is Kind.S3_BUCKET_POLICY and len(folders) >= 2 and folders[-2] == "s3") or (
-            kind is Kind.S3_BUCKET_POLICY and folders and folders[-1] != "s3"
-        ):
-            item = folders[-1]
+        if kind is Kind.S3_BUCKET_POLICY:
+            item = _bucket_folder(folders)
     return PathInfo(
         path=path,
         kind=kind,
@@ -139,6 +151,33 @@ def read_path(path: str) -> PathInfo:
         error_record=suffix in (".error.json", ".err"),
         csv=suffix == ".csv",
         stem=stem,
+    )
+
+
+#: (account, region, kind, item) as :attr:`Snapshot.states` keys it; "" where the scope has no such part.
+Slot = tuple[str, str, str, str]
+
+
+def slot_complete(kind: Kind, account: str | None, region: str | None, item: str | None) -> bool:
+    """Whether every part the kind's scope needs is known (else the evidence has no place to be)."""
+    scope = SCOPE[kind]
+    needs_account = scope in (Scope.ACCOUNT, Scope.REGION, Scope.TRAIL, Scope.BUCKET)
+    needs_region = scope in (Scope.REGION, Scope.TRAIL)
+    needs_item = scope in (Scope.TRAIL, Scope.BUCKET, Scope.POLICY)
+    return bool((account or not needs_account) and (region or not needs_region) and (item or not needs_item))
+
+
+def slot_for(kind: Kind, account: str | None, region: str | None, item: str | None) -> Slot:
+    """The state key of a kind at a place, keeping only the parts its scope has."""
+    scope = SCOPE[kind]
+    keep_account = scope in (Scope.ACCOUNT, Scope.REGION, Scope.TRAIL, Scope.BUCKET)
+    keep_region = scope in (Scope.REGION, Scope.TRAIL)
+    keep_item = scope in (Scope.TRAIL, Scope.BUCKET, Scope.POLICY)
+    return (
+        (account or "") if keep_account else "",
+        (region or "") if keep_region else "",
+        kind.value,
+        (item or "") if keep_item else "",
     )
 
 

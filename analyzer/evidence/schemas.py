@@ -1,12 +1,15 @@
 """The evidence contracts: JSON Schemas (draft 2020-12) in ``schemas/``, shipped in the wheel.
 
 The wheel maps the repository's ``schemas/`` folder to the ``analyzer.schemas`` package; a source
-checkout reads the folder directly. Validators are compiled once per schema and reused.
+checkout reads the folder directly. Each schema is compiled once: a fast yes/no check
+(:mod:`analyzer.evidence.fastcheck`) decides the common case, and ``jsonschema`` runs only on the
+documents that fail it, to say precisely what is wrong and where.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -17,6 +20,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 
+from analyzer.evidence.fastcheck import Check, Compiler, Unsupported
 from analyzer.model.snapshot import Problem
 
 
@@ -31,29 +35,55 @@ def schema_dir() -> Traversable:
     return Path(__file__).resolve().parents[2] / "schemas"
 
 
+@dataclass(frozen=True, slots=True)
+class _Schemas:
+    registry: Registry[Any]
+    by_stem: dict[str, dict[str, Any]]
+    by_id: dict[str, dict[str, Any]]
+
+
 @cache
-def _registry() -> tuple[Registry, dict[str, dict[str, Any]]]:
+def _schemas() -> _Schemas:
     by_stem: dict[str, dict[str, Any]] = {}
-    registry: Registry = Registry()
+    by_id: dict[str, dict[str, Any]] = {}
+    registry: Registry[Any] = Registry()
     for entry in sorted(schema_dir().iterdir(), key=lambda e: e.name):
         if not entry.name.endswith(".schema.json"):
             continue
         schema = json.loads(entry.read_text(encoding="utf-8"))
         by_stem[entry.name.removesuffix(".schema.json")] = schema
+        by_id[schema["$id"]] = schema
         registry = registry.with_resource(schema["$id"], Resource.from_contents(schema))
-    return registry, by_stem
+    return _Schemas(registry, by_stem, by_id)
 
 
 def schema_names() -> tuple[str, ...]:
-    return tuple(sorted(_registry()[1]))
+    return tuple(sorted(_schemas().by_stem))
 
 
 @cache
 def validator(stem: str) -> Draft202012Validator:
-    registry, by_stem = _registry()
-    if stem not in by_stem:
+    loaded = _schemas()
+    if stem not in loaded.by_stem:
         raise KeyError(f"no schema named {stem}.schema.json")
-    return Draft202012Validator(by_stem[stem], registry=registry)
+    return Draft202012Validator(loaded.by_stem[stem], registry=loaded.registry)
+
+
+@cache
+def _compiler() -> Compiler:
+    return Compiler(_schemas().by_id)
+
+
+@cache
+def fast_check(stem: str) -> Check | None:
+    """The compiled check for a schema, or None when it uses a keyword the compiler lacks."""
+    loaded = _schemas()
+    if stem not in loaded.by_stem:
+        raise KeyError(f"no schema named {stem}.schema.json")
+    try:
+        return _compiler().compile_id(loaded.by_stem[stem]["$id"])
+    except Unsupported:
+        return None
 
 
 def _pointer(error: ValidationError) -> str:
@@ -70,6 +100,9 @@ def _describe(error: ValidationError) -> str:
 
 def check(stem: str, document: Any, *, limit: int = 20) -> tuple[Problem, ...]:
     """Schema problems of a document, most specific first, at most ``limit`` of them."""
+    quick = fast_check(stem)
+    if quick is not None and quick(document):
+        return ()
     errors = sorted(
         validator(stem).iter_errors(document),
         key=lambda e: (list(map(str, e.absolute_path)), str(e.validator)),

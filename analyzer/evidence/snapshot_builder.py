@@ -3,26 +3,30 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
 
 from analyzer.evidence.readers.base import AccountParts, Collector
 from analyzer.model.entities import ConfigRecorder, DeliveryChannel, ServiceControlPolicy, Trail
-from analyzer.model.evidence import EvidenceRef, EvidenceState
+from analyzer.model.evidence import EvidenceState
 from analyzer.model.snapshot import AccountEvidence, InventoryRow, Manifest, Snapshot
 
 
 def _dedupe_trails(parts: AccountParts) -> tuple[Trail, ...]:
-    """One copy per trail ARN: the one seen from its home region, with its status and selectors."""
-    by_arn: dict[str, Trail] = {}
-    for trail in sorted(parts.trails, key=lambda t: (t.arn, t.seen_in_region != t.home_region, t.seen_in_region)):
-        by_arn.setdefault(trail.arn, trail)
+    """One copy per trail ARN: the one seen from its home region, with its status and selectors.
+
+    Status and selectors are looked up by trail name in the home region first, then in the other
+    regions this same trail (same ARN) was seen from; never in a region where only another trail
+    of the same name lives.
+    """
+    copies: dict[str, list[Trail]] = {}
+    for trail in parts.trails:
+        copies.setdefault(trail.arn, []).append(trail)
     out = []
-    for arn in sorted(by_arn):
-        trail = by_arn[arn]
-        regions = [trail.home_region, trail.seen_in_region, *sorted(r for r, _ in parts.trail_status)]
+    for arn in sorted(copies):
+        seen = sorted(copies[arn], key=lambda t: (t.seen_in_region != t.home_region, t.seen_in_region))
+        trail = seen[0]
+        regions = [trail.home_region, *sorted({t.seen_in_region for t in seen} - {trail.home_region})]
         status = next(
-            (parts.trail_status[(r, trail.name)] for r in regions if (r, trail.name) in parts.trail_status),
-            None,
+            (parts.trail_status[(r, trail.name)] for r in regions if (r, trail.name) in parts.trail_status), None
         )
         selectors = next(
             (parts.trail_selectors[(r, trail.name)] for r in regions if (r, trail.name) in parts.trail_selectors),
@@ -32,22 +36,17 @@ def _dedupe_trails(parts: AccountParts) -> tuple[Trail, ...]:
     return tuple(out)
 
 
-def _lower(value: Any) -> str | None:
-    return str(value) if value not in (None, "") else None
-
-
 def _with_recorder_status(parts: AccountParts) -> tuple[ConfigRecorder, ...]:
     out = []
     for recorder in sorted(parts.recorders, key=lambda r: (r.region, r.name)):
-        found = parts.recorder_status.get((recorder.region, recorder.name))
-        if found:
-            raw, ref = found
+        facts = parts.recorder_status.get((recorder.region, recorder.name))
+        if facts is not None:
             recorder = dataclasses.replace(
                 recorder,
-                recording=bool(raw.get("recording")) if "recording" in raw else None,
-                last_status=_lower(raw.get("lastStatus")),
-                last_error=_lower(raw.get("lastErrorCode")) or _lower(raw.get("lastErrorMessage")),
-                status_ref=ref,
+                recording=facts.recording,
+                last_status=facts.last_status,
+                last_error=facts.last_error,
+                status_ref=facts.ref,
             )
         out.append(recorder)
     return tuple(out)
@@ -56,22 +55,10 @@ def _with_recorder_status(parts: AccountParts) -> tuple[ConfigRecorder, ...]:
 def _with_channel_status(parts: AccountParts) -> tuple[DeliveryChannel, ...]:
     out = []
     for channel in sorted(parts.channels, key=lambda c: (c.region, c.name)):
-        found = parts.channel_status.get((channel.region, channel.name))
-        if found:
-            raw, ref = found
-            infos = [raw.get(k) or {} for k in ("configHistoryDeliveryInfo", "configSnapshotDeliveryInfo")]
-            failed = next((i for i in infos if str(i.get("lastStatus", "")).upper() == "FAILURE"), None)
-            status = (
-                "FAILURE"
-                if failed
-                else next((str(i["lastStatus"]).upper() for i in infos if i.get("lastStatus")), None)
-            )
+        facts = parts.channel_status.get((channel.region, channel.name))
+        if facts is not None:
             channel = dataclasses.replace(
-                channel,
-                last_status=status,
-                last_error=_lower((failed or {}).get("lastErrorCode"))
-                or _lower((failed or {}).get("lastErrorMessage")),
-                status_ref=ref,
+                channel, last_status=facts.last_status, last_error=facts.last_error, status_ref=facts.ref
             )
         out.append(channel)
     return tuple(out)
@@ -143,4 +130,4 @@ def build_snapshot(
     )
 
 
-__all__ = ["EvidenceRef", "build_snapshot"]
+__all__ = ["build_snapshot"]

@@ -17,7 +17,7 @@ def parse_ts(value: Any) -> datetime | None:
     if isinstance(value, bool):
         raise ValueError(f"not a timestamp: {value!r}")
     if isinstance(value, (int, float)):
-        return datetime.fromtimestamp(float(value), tz=UTC)
+        return _from_epoch(float(value), value)
     if not isinstance(value, str):
         raise ValueError(f"not a timestamp: {value!r}")
     text = value.strip()
@@ -29,12 +29,23 @@ def parse_ts(value: Any) -> datetime | None:
         parsed = datetime.fromisoformat(text)
     except ValueError:
         try:
-            return datetime.fromtimestamp(float(text), tz=UTC)
+            seconds = float(text)
         except ValueError:
             raise ValueError(f"not a timestamp: {value!r}") from None
+        return _from_epoch(seconds, value)
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+        return parsed.replace(tzinfo=UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"not a timestamp: {value!r} is outside the range of dates") from None
+
+
+def _from_epoch(seconds: float, original: Any) -> datetime:
+    try:
+        return datetime.fromtimestamp(seconds, tz=UTC)
+    except (ValueError, OverflowError, OSError):  # NaN, infinity, years beyond 9999
+        raise ValueError(f"not a timestamp: {original!r} is outside the range of dates") from None
 
 
 def format_ts(value: datetime | None) -> str | None:

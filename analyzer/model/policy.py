@@ -85,7 +85,14 @@ class Statement:
     not_resources: tuple[str, ...] | None = None
     conditions: tuple[ConditionClause, ...] = ()
     pointer: str = ""  # where the statement sits inside its document, e.g. "/Statement/1"
-    source_text: str = field(default="", compare=False)  # the statement as written, pretty-printed
+    source_json: str = field(default="", compare=False)  # the statement as written, compact JSON
+
+    @property
+    def source_text(self) -> str:
+        """The statement as written, pretty-printed (computed on demand: loading stays fast)."""
+        if not self.source_json:
+            return ""
+        return json.dumps(json.loads(self.source_json), indent=2, ensure_ascii=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,7 +226,7 @@ def _statement(raw: Any, pointer: str) -> Statement:
         not_resources=opt("NotResource", "NotResource"),
         conditions=_conditions(raw["Condition"], f"{pointer}/Condition") if "Condition" in raw else (),
         pointer=pointer,
-        source_text=json.dumps(raw, indent=2, ensure_ascii=False),
+        source_json=json.dumps(raw, ensure_ascii=False, separators=(",", ":")),
     )
 
 

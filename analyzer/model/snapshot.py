@@ -80,14 +80,19 @@ class AccountEvidence:
     recorders: tuple[ConfigRecorder, ...] = ()
     channels: tuple[DeliveryChannel, ...] = ()
     root_credentials_managed_centrally: bool = False
+    # Lookup indexes built once (names are unique case-insensitively), so lookups stay O(1).
+    _users_by_name: dict[str, User] = field(init=False, repr=False, compare=False)
+    _groups_by_name: dict[str, Group] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_users_by_name", {u.name.lower(): u for u in reversed(self.users)})
+        object.__setattr__(self, "_groups_by_name", {g.name.lower(): g for g in reversed(self.groups)})
 
     def user(self, name: str) -> User | None:
-        lowered = name.lower()
-        return next((u for u in self.users if u.name.lower() == lowered), None)
+        return self._users_by_name.get(name.lower())
 
     def group(self, name: str) -> Group | None:
-        lowered = name.lower()
-        return next((g for g in self.groups if g.name.lower() == lowered), None)
+        return self._groups_by_name.get(name.lower())
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -114,6 +119,13 @@ class Snapshot:
     #: (account or "", region or "", kind, item or "") -> state. ``item`` is the trail name,
     #: bucket name or SCP id for kinds scoped below a region or account.
     states: dict[tuple[str, str, str, str], EvidenceState] = field(default_factory=dict)
+    # Lookup indexes built once, so per-account and per-bucket lookups stay O(1).
+    _org_accounts_by_id: dict[str, OrgAccount] = field(init=False, repr=False, compare=False)
+    _bucket_policies_by_name: dict[str, BucketPolicy] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_org_accounts_by_id", {a.id: a for a in reversed(self.org_accounts)})
+        object.__setattr__(self, "_bucket_policies_by_name", {b.bucket: b for b in reversed(self.bucket_policies)})
 
     def state(
         self, kind: Kind, account: str | None = None, region: str | None = None, item: str | None = None
@@ -139,7 +151,7 @@ class Snapshot:
         return tuple(sorted(ids))
 
     def org_account(self, account_id: str) -> OrgAccount | None:
-        return next((a for a in self.org_accounts if a.id == account_id), None)
+        return self._org_accounts_by_id.get(account_id)
 
     def bucket_policy(self, bucket: str) -> BucketPolicy | None:
-        return next((b for b in self.bucket_policies if b.bucket == bucket), None)
+        return self._bucket_policies_by_name.get(bucket)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from analyzer.evidence.readers import cloudtrail, config, iam, organizations, s3
+from analyzer.evidence.readers import cloudtrail, config, credentials, iam, organizations, s3
 from analyzer.evidence.readers.base import Collector, FileContext
 from analyzer.model.kinds import Kind
 
@@ -21,7 +21,7 @@ READERS: dict[Kind, Reader] = {
     Kind.IAM_PASSWORD_POLICY: iam.read_password_policy,
     Kind.IAM_SUMMARY: iam.read_account_summary,
     Kind.IAM_VIRTUAL_MFA: iam.read_virtual_mfa_devices,
-    Kind.IAM_CREDENTIAL_REPORT: iam.read_credential_report,
+    Kind.IAM_CREDENTIAL_REPORT: credentials.read_credential_report,
     Kind.IAM_ORG_FEATURES: iam.read_organizations_features,
     Kind.EC2_REGIONS: iam.read_describe_regions,
     Kind.TRAILS: cloudtrail.read_describe_trails,

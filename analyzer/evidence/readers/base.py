@@ -1,13 +1,19 @@
-"""What every reader shares: the file it reads and the collector it fills."""
+"""What every reader shares: the file it reads and the collector it fills.
+
+Each file is read into its own small :class:`Collector`; the loader merges the collectors of the
+files it keeps (:func:`merge_into`) once it knows which copy of duplicated evidence wins, so the
+result never depends on the order an archive lists its members in.
+"""
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
-from analyzer.evidence.decode import DecodeError, decode_policy_field
+from analyzer.evidence.decode import DecodeError, Duplicates, decode_policy_field
 from analyzer.evidence.timestamps import parse_ts
 from analyzer.model.entities import (
     AccountSummary,
@@ -33,20 +39,38 @@ from analyzer.model.policy import (
     PolicyKind,
     PolicyParseError,
     PolicySource,
-    canonical_text,
-    parse_policy_text,
+    parse_policy,
 )
 from analyzer.model.snapshot import Problem
+
+#: The key under which identical documents share one parse (as ``canonical_text``; one encoder,
+#: not one per call).
+_canonical = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+
+def at_pointer(base: EvidenceRef, pointer: str) -> EvidenceRef:
+    """``base`` extended by an already-escaped JSON pointer (inside the embedded document if any)."""
+    if not pointer:
+        return base
+    if base.inner is not None:
+        return EvidenceRef(base.file, base.pointer, base.inner + pointer)
+    return EvidenceRef(base.file, base.pointer + pointer)
 
 
 @dataclass
 class FileContext:
-    """The file being read: its place in the bundle and the problems found in it."""
+    """The file being read: its place in the bundle and the problems found in it.
+
+    ``item`` starts as what the path says (trail name, bucket, SCP id); a reader may replace it
+    with what the content says, and the loader keys the evidence state by the final value.
+    """
 
     path: str
     account_id: str | None
     region: str | None
     item: str | None
+    duplicates: Duplicates | None = None
+    policy_cache: dict[str, PolicyDocument] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     fatal: bool = False  # the content cannot be used at all: the file is invalid
 
@@ -75,45 +99,69 @@ class FileContext:
         """Decode and normalize a policy document; on failure record why and return None.
 
         A None document is *unresolved*: rules treat everything depending on it as not evaluated.
+        Identical documents (AWS-managed policies in every account, copied trust policies) are
+        parsed once per bundle.
         """
-        embedded = isinstance(raw, str)
+        base = ref.embedded() if isinstance(raw, str) else ref
         try:
-            decoded = decode_policy_field(raw)
-            document = _parse_shared(canonical_text(decoded))
+            decoded = decode_policy_field(raw, self.duplicates)
+            text = _canonical(decoded)
+            document = self.policy_cache.get(text)
+            if document is None:
+                document = parse_policy(decoded)
+                self.policy_cache[text] = document
         except DecodeError as exc:
-            base = ref.embedded() if embedded else ref
-            where = base.child(*exc.pointer.strip("/").split("/")) if exc.pointer else ref
+            where = at_pointer(base, exc.pointer) if exc.pointer else ref
             self.problem(where, f"{kind} policy {name!r}: {exc.message}", exc.hint)
             return None
         except PolicyParseError as exc:
-            where = EvidenceRef(ref.file, ref.pointer, exc.pointer) if embedded else _join(ref, exc.pointer)
+            where = at_pointer(base, exc.pointer)
             self.problem(where, f"{kind} policy {name!r}: {exc.message}", "fix the policy document")
             return None
-        source_ref = ref.embedded() if embedded else ref
-        return PolicySource(kind=kind, name=name, document=document, ref=source_ref, arn=arn)
+        return PolicySource(kind=kind, name=name, document=document, ref=base, arn=arn)
 
 
-def _join(ref: EvidenceRef, pointer: str) -> EvidenceRef:
-    return EvidenceRef(ref.file, ref.pointer + pointer, ref.inner)
-
-
-def _parse_shared(text: str) -> PolicyDocument:
-    return parse_policy_text(text)
+_TRUE = frozenset({"true", "yes", "1"})
+_FALSE = frozenset({"false", "no", "0"})
 
 
 def as_bool(value: Any) -> bool | None:
-    """AWS booleans arrive as JSON booleans, 0/1, or 'true'/'TRUE'/'false' strings."""
+    """AWS booleans arrive as JSON booleans, 0/1, or 'true'/'TRUE'/'false' strings; None otherwise."""
     if isinstance(value, bool):
         return value
     if isinstance(value, int):
         return value != 0
     if isinstance(value, str):
         lowered = value.strip().lower()
-        if lowered in ("true", "yes", "1"):
+        if lowered in _TRUE:
             return True
-        if lowered in ("false", "no", "0"):
+        if lowered in _FALSE:
             return False
     return None
+
+
+def text_or_none(value: Any) -> str | None:
+    """A non-empty string value, or None (AWS omits unset strings; some producers send "")."""
+    return value if isinstance(value, str) and value else None
+
+
+@dataclass(frozen=True, slots=True)
+class RecorderStatusFacts:
+    """What describe-configuration-recorder-status says about one recorder."""
+
+    ref: EvidenceRef
+    recording: bool | None
+    last_status: str | None
+    last_error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelStatusFacts:
+    """What describe-delivery-channel-status says about one channel (the worst of its deliveries)."""
+
+    ref: EvidenceRef
+    last_status: str | None
+    last_error: str | None
 
 
 @dataclass
@@ -134,17 +182,17 @@ class AccountParts:
     trail_status: dict[tuple[str, str], TrailStatus] = field(default_factory=dict)  # (region, name)
     trail_selectors: dict[tuple[str, str], EventSelectorSummary] = field(default_factory=dict)
     recorders: list[ConfigRecorder] = field(default_factory=list)
-    recorder_status: dict[tuple[str, str], tuple[dict[str, Any], EvidenceRef]] = field(default_factory=dict)
+    recorder_status: dict[tuple[str, str], RecorderStatusFacts] = field(default_factory=dict)
     channels: list[DeliveryChannel] = field(default_factory=list)
-    channel_status: dict[tuple[str, str], tuple[dict[str, Any], EvidenceRef]] = field(default_factory=dict)
+    channel_status: dict[tuple[str, str], ChannelStatusFacts] = field(default_factory=dict)
     root_credentials_managed_centrally: bool = False
 
 
 @dataclass
 class Collector:
-    """Everything read so far; the loader turns it into an immutable Snapshot at the end."""
+    """Everything read from one file (or, merged, from the whole bundle)."""
 
-    accounts: dict[str, AccountParts] = field(default_factory=lambda: defaultdict(AccountParts))
+    accounts: defaultdict[str, AccountParts] = field(default_factory=lambda: defaultdict(AccountParts))
     organization: Organization | None = None
     org_accounts: list[OrgAccount] = field(default_factory=list)
     root_ids: list[str] = field(default_factory=list)
@@ -154,3 +202,27 @@ class Collector:
 
     def account(self, account_id: str) -> AccountParts:
         return self.accounts[account_id]
+
+
+def _merge_fields(target: Any, source: Any, skip: frozenset[str] = frozenset()) -> None:
+    """Lists extend, sets and dicts update, flags OR, other values replace when set."""
+    for spec in fields(source):
+        if spec.name in skip:
+            continue
+        value = getattr(source, spec.name)
+        current = getattr(target, spec.name)
+        if isinstance(value, list):
+            current.extend(value)
+        elif isinstance(value, (set, dict)):
+            current.update(value)
+        elif isinstance(value, bool):
+            setattr(target, spec.name, current or value)
+        elif value is not None:
+            setattr(target, spec.name, value)
+
+
+def merge_into(target: Collector, source: Collector) -> None:
+    """Add what one file's collector holds to the bundle's collector."""
+    for account_id, parts in source.accounts.items():
+        _merge_fields(target.account(account_id), parts)
+    _merge_fields(target, source, skip=frozenset({"accounts"}))

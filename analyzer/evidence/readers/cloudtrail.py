@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from analyzer.evidence.readers.base import Collector, FileContext, as_bool
+from analyzer.evidence.readers.base import Collector, FileContext, as_bool, text_or_none
 from analyzer.model.entities import EventSelectorSummary, Trail, TrailStatus
 from analyzer.model.evidence import EvidenceRef
 
@@ -34,10 +34,10 @@ def read_describe_trails(doc: Any, ctx: FileContext, out: Collector) -> None:
                 organization_trail=bool(raw.get("IsOrganizationTrail")),
                 include_global_events=bool(raw.get("IncludeGlobalServiceEvents")),
                 log_file_validation=bool(raw.get("LogFileValidationEnabled")),
-                s3_bucket=raw.get("S3BucketName"),
-                s3_prefix=raw.get("S3KeyPrefix") or None,
-                sns_topic=raw.get("SnsTopicARN") or raw.get("SnsTopicName") or None,
-                kms_key=raw.get("KmsKeyId"),
+                s3_bucket=text_or_none(raw.get("S3BucketName")),
+                s3_prefix=text_or_none(raw.get("S3KeyPrefix")),
+                sns_topic=text_or_none(raw.get("SnsTopicARN")) or text_or_none(raw.get("SnsTopicName")),
+                kms_key=text_or_none(raw.get("KmsKeyId")),
             )
         )
 
@@ -51,11 +51,14 @@ def read_trail_status(doc: Any, ctx: FileContext, out: Collector) -> None:
         ref=ref,
         is_logging=as_bool(doc.get("IsLogging")),
         latest_delivery_time=ctx.timestamp(doc.get("LatestDeliveryTime"), ref.child("LatestDeliveryTime")),
-        latest_delivery_error=doc.get("LatestDeliveryError") or None,
-        latest_notification_error=doc.get("LatestNotificationError") or None,
+        latest_delivery_error=text_or_none(doc.get("LatestDeliveryError")),
+        latest_notification_error=text_or_none(doc.get("LatestNotificationError")),
         start_logging_time=ctx.timestamp(doc.get("StartLoggingTime"), ref.child("StartLoggingTime")),
         stop_logging_time=ctx.timestamp(doc.get("StopLoggingTime"), ref.child("StopLoggingTime")),
     )
+
+
+_READ_WRITE = {"all": "All", "readonly": "ReadOnly", "writeonly": "WriteOnly"}
 
 
 def _combine(modes: set[str]) -> str:
@@ -63,7 +66,12 @@ def _combine(modes: set[str]) -> str:
         return "None"
     if "All" in modes or {"ReadOnly", "WriteOnly"} <= modes:
         return "All"
-    return next(iter(sorted(modes)))
+    return min(modes)
+
+
+def _intersect(excluded: set[str] | None, these: set[str]) -> set[str]:
+    """Sources excluded by every management selector (one that logs a source is enough)."""
+    return these if excluded is None else excluded & these
 
 
 def _basic(selectors: list[dict[str, Any]], ref: EvidenceRef) -> EventSelectorSummary:
@@ -72,9 +80,8 @@ def _basic(selectors: list[dict[str, Any]], ref: EvidenceRef) -> EventSelectorSu
     for sel in selectors:
         if sel.get("IncludeManagementEvents", True) is False:
             continue
-        modes.add(str(sel.get("ReadWriteType", "All")))
-        these = {str(s) for s in sel.get("ExcludeManagementEventSources") or []}
-        excluded = these if excluded is None else excluded & these
+        modes.add(_READ_WRITE.get(str(sel.get("ReadWriteType", "All")).lower(), "All"))
+        excluded = _intersect(excluded, {str(s) for s in sel.get("ExcludeManagementEventSources") or []})
     return EventSelectorSummary(
         ref=ref,
         advanced=False,
@@ -82,6 +89,17 @@ def _basic(selectors: list[dict[str, Any]], ref: EvidenceRef) -> EventSelectorSu
         read_write=_combine(modes),
         excluded_sources=tuple(sorted(excluded or ())),
     )
+
+
+def _read_only_mode(field: dict[str, Any]) -> str:
+    """What a ``readOnly`` field selector keeps: ``Equals ["true"]`` -> ReadOnly, ``NotEquals ["true"]`` ..."""
+    equals = [str(v).lower() for v in field.get("Equals") or []]
+    not_equals = [str(v).lower() for v in field.get("NotEquals") or []]
+    if equals == ["true"] or not_equals == ["false"]:
+        return "ReadOnly"
+    if equals == ["false"] or not_equals == ["true"]:
+        return "WriteOnly"
+    return "All"
 
 
 def _advanced(selectors: list[dict[str, Any]], ref: EvidenceRef) -> EventSelectorSummary:
@@ -92,10 +110,8 @@ def _advanced(selectors: list[dict[str, Any]], ref: EvidenceRef) -> EventSelecto
         category = fields.get("eventCategory", {})
         if "Management" not in (category.get("Equals") or []):
             continue
-        read_only = [str(v).lower() for v in (fields.get("readOnly", {}).get("Equals") or [])]
-        modes.add("ReadOnly" if read_only == ["true"] else "WriteOnly" if read_only == ["false"] else "All")
-        these = {str(s) for s in (fields.get("eventSource", {}).get("NotEquals") or [])}
-        excluded = these if excluded is None else excluded & these
+        modes.add(_read_only_mode(fields.get("readOnly", {})))
+        excluded = _intersect(excluded, {str(s) for s in (fields.get("eventSource", {}).get("NotEquals") or [])})
     return EventSelectorSummary(
         ref=ref,
         advanced=True,
@@ -107,6 +123,7 @@ def _advanced(selectors: list[dict[str, Any]], ref: EvidenceRef) -> EventSelecto
 
 def read_event_selectors(doc: Any, ctx: FileContext, out: Collector) -> None:
     name = ctx.item or str(doc.get("TrailARN", "")).rsplit("/", 1)[-1]
+    ctx.item = name or None
     if not name:
         ctx.fail(
             ctx.ref(),

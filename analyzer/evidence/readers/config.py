@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from analyzer.evidence.readers.base import Collector, FileContext
+from analyzer.evidence.readers.base import (
+    ChannelStatusFacts,
+    Collector,
+    FileContext,
+    RecorderStatusFacts,
+    as_bool,
+    text_or_none,
+)
 from analyzer.model.entities import ConfigRecorder, DeliveryChannel
+
+_DELIVERIES = ("configHistoryDeliveryInfo", "configSnapshotDeliveryInfo")
 
 
 def read_recorders(doc: Any, ctx: FileContext, out: Collector) -> None:
@@ -21,11 +30,11 @@ def read_recorders(doc: Any, ctx: FileContext, out: Collector) -> None:
                 region=ctx.region or "",
                 name=name,
                 ref=ctx.ref("ConfigurationRecorders", index),
-                role_arn=raw.get("roleARN"),
+                role_arn=text_or_none(raw.get("roleARN")),
                 # AWS's default recording group is "all supported" when the group is omitted.
                 all_supported=bool(group.get("allSupported", not group)),
                 include_global=bool(group.get("includeGlobalResourceTypes", False)),
-                strategy=str(strategy) if strategy else None,
+                strategy=str(strategy).upper() if strategy else None,
                 resource_types=tuple(sorted(str(t) for t in group.get("resourceTypes") or [])),
                 excluded_types=tuple(
                     sorted(str(t) for t in (group.get("exclusionByResourceTypes") or {}).get("resourceTypes") or [])
@@ -39,7 +48,12 @@ def read_recorder_status(doc: Any, ctx: FileContext, out: Collector) -> None:
     parts = out.account(ctx.account_id or "")
     for index, raw in enumerate(doc.get("ConfigurationRecordersStatus") or []):
         key = (ctx.region or "", str(raw.get("name", "default")))
-        parts.recorder_status[key] = (raw, ctx.ref("ConfigurationRecordersStatus", index))
+        parts.recorder_status[key] = RecorderStatusFacts(
+            ref=ctx.ref("ConfigurationRecordersStatus", index),
+            recording=as_bool(raw.get("recording")),
+            last_status=str(raw["lastStatus"]).upper() if raw.get("lastStatus") else None,
+            last_error=text_or_none(raw.get("lastErrorCode")) or text_or_none(raw.get("lastErrorMessage")),
+        )
 
 
 def read_channels(doc: Any, ctx: FileContext, out: Collector) -> None:
@@ -51,15 +65,25 @@ def read_channels(doc: Any, ctx: FileContext, out: Collector) -> None:
                 region=ctx.region or "",
                 name=str(raw.get("name", "default")),
                 ref=ctx.ref("DeliveryChannels", index),
-                s3_bucket=raw.get("s3BucketName"),
-                s3_prefix=raw.get("s3KeyPrefix") or None,
-                sns_topic=raw.get("snsTopicARN") or None,
+                s3_bucket=text_or_none(raw.get("s3BucketName")),
+                s3_prefix=text_or_none(raw.get("s3KeyPrefix")),
+                sns_topic=text_or_none(raw.get("snsTopicARN")),
             )
         )
+
+
+def _channel_facts(raw: dict[str, Any], ctx: FileContext, index: int) -> ChannelStatusFacts:
+    """A failed history or snapshot delivery wins; otherwise the first reported status."""
+    infos = [raw.get(k) or {} for k in _DELIVERIES]
+    failed = next((i for i in infos if str(i.get("lastStatus", "")).upper() == "FAILURE"), None)
+    if failed is not None:
+        error = text_or_none(failed.get("lastErrorCode")) or text_or_none(failed.get("lastErrorMessage"))
+        return ChannelStatusFacts(ctx.ref("DeliveryChannelsStatus", index), "FAILURE", error)
+    status = next((str(i["lastStatus"]).upper() for i in infos if i.get("lastStatus")), None)
+    return ChannelStatusFacts(ctx.ref("DeliveryChannelsStatus", index), status, None)
 
 
 def read_channel_status(doc: Any, ctx: FileContext, out: Collector) -> None:
     parts = out.account(ctx.account_id or "")
     for index, raw in enumerate(doc.get("DeliveryChannelsStatus") or []):
-        key = (ctx.region or "", str(raw.get("name", "default")))
-        parts.channel_status[key] = (raw, ctx.ref("DeliveryChannelsStatus", index))
+        parts.channel_status[(ctx.region or "", str(raw.get("name", "default")))] = _channel_facts(raw, ctx, index)

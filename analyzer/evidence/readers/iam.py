@@ -1,20 +1,13 @@
-"""IAM account-level evidence: authorization details, password policy, summary, MFA, credentials."""
+"""IAM account-level evidence: authorization details, password policy, summary, MFA devices, regions."""
 
 from __future__ import annotations
 
-import base64
-import binascii
-import csv
-import io
 from typing import Any
 
-from analyzer.evidence.readers.base import Collector, FileContext, as_bool
+from analyzer.evidence.readers.base import Collector, FileContext
 from analyzer.model.entities import (
-    AccessKeyInfo,
     AccountSummary,
     AttachedPolicyRef,
-    CredentialReport,
-    CredentialReportRow,
     Group,
     ManagedPolicy,
     MfaDevice,
@@ -256,114 +249,3 @@ def read_describe_regions(doc: Any, ctx: FileContext, out: Collector) -> None:
         if str(r.get("OptInStatus", "opt-in-not-required")) in ("opt-in-not-required", "opted-in")
     )
     out.account(ctx.account_id or "").enabled_regions = tuple(enabled)
-
-
-# --------------------------------------------------------------------------- credential report
-
-CREDENTIAL_REPORT_COLUMNS = (
-    "user",
-    "arn",
-    "user_creation_time",
-    "password_enabled",
-    "password_last_used",
-    "password_last_changed",
-    "password_next_rotation",
-    "mfa_active",
-    "access_key_1_active",
-    "access_key_1_last_rotated",
-    "access_key_1_last_used_date",
-    "access_key_1_last_used_region",
-    "access_key_1_last_used_service",
-    "access_key_2_active",
-    "access_key_2_last_rotated",
-    "access_key_2_last_used_date",
-    "access_key_2_last_used_region",
-    "access_key_2_last_used_service",
-    "cert_1_active",
-    "cert_1_last_rotated",
-    "cert_2_active",
-    "cert_2_last_rotated",
-)
-_REQUIRED_COLUMNS = ("user", "arn", "password_enabled", "mfa_active", "access_key_1_active")
-
-
-def credential_report_text(doc: Any, ctx: FileContext) -> str | None:
-    """The CSV inside a get-credential-report JSON (base64 ``Content``), or None with a problem."""
-    content = doc.get("Content")
-    if not isinstance(content, str):
-        ctx.fail(ctx.ref("Content"), "Content is not a base64 string", "export with the AWS CLI v2")
-        return None
-    if content.startswith(("b'", 'b"')):
-        ctx.fail(
-            ctx.ref("Content"),
-            "Content is a Python bytes repr (boto3 + json.dumps(default=str)), not base64",
-            "base64-encode the bytes, or save the CSV as iam/credential-report.csv",
-        )
-        return None
-    try:
-        return base64.b64decode(content, validate=True).decode("utf-8-sig")
-    except (binascii.Error, UnicodeDecodeError):
-        if content.startswith("user,arn,"):
-            return content
-        ctx.fail(ctx.ref("Content"), "Content is not valid base64 of a UTF-8 CSV", "re-export the report")
-        return None
-
-
-def read_credential_report_csv(text: str, ctx: FileContext, out: Collector, generated: Any = None) -> None:
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip() for h in reader.fieldnames or []]
-    missing = [c for c in _REQUIRED_COLUMNS if c not in header]
-    base_ref = ctx.ref("Content").embedded() if not ctx.path.endswith(".csv") else ctx.ref()
-    if missing:
-        ctx.fail(base_ref, f"credential report lacks column(s) {', '.join(missing)}", "re-export the report")
-        return
-    account = ctx.account_id or ""
-    rows = []
-    for line_no, row in enumerate(reader, start=2):
-        ref = (
-            EvidenceRef(base_ref.file, base_ref.pointer, f"/line/{line_no}")
-            if base_ref.inner is not None
-            else (EvidenceRef(base_ref.file, f"/line/{line_no}"))
-        )
-        clean = {k.strip(): (v or "").strip() for k, v in row.items() if k}
-        keys = []
-        for slot in (1, 2):
-            active = as_bool(clean.get(f"access_key_{slot}_active", "false"))
-            rotated = ctx.timestamp(clean.get(f"access_key_{slot}_last_rotated"), ref)
-            if active or rotated:
-                keys.append(
-                    AccessKeyInfo(
-                        slot=slot,
-                        active=bool(active),
-                        last_rotated=rotated,
-                        last_used=ctx.timestamp(clean.get(f"access_key_{slot}_last_used_date"), ref),
-                    )
-                )
-        is_root = clean.get("user") == "<root_account>" or clean.get("arn", "").endswith(":root")
-        rows.append(
-            CredentialReportRow(
-                account_id=account,
-                user=clean.get("user", ""),
-                arn=clean.get("arn", ""),
-                ref=ref,
-                is_root=is_root,
-                created=ctx.timestamp(clean.get("user_creation_time"), ref),
-                password_enabled=None if is_root else as_bool(clean.get("password_enabled", "")),
-                password_last_used=ctx.timestamp(clean.get("password_last_used"), ref),
-                password_last_changed=ctx.timestamp(clean.get("password_last_changed"), ref),
-                mfa_active=bool(as_bool(clean.get("mfa_active", "false"))),
-                access_keys=tuple(keys),
-            )
-        )
-    out.account(account).credential_report = CredentialReport(
-        account_id=account,
-        ref=ctx.ref(),
-        generated=ctx.timestamp(generated, ctx.ref("GeneratedTime")) if generated else None,
-        rows=tuple(rows),
-    )
-
-
-def read_credential_report(doc: Any, ctx: FileContext, out: Collector) -> None:
-    text = credential_report_text(doc, ctx)
-    if text is not None:
-        read_credential_report_csv(text, ctx, out, doc.get("GeneratedTime"))

@@ -52,7 +52,15 @@ def read_describe_policy(doc: Any, ctx: FileContext, out: Collector) -> None:
     raw = doc["Policy"]
     summary = raw.get("PolicySummary") or {}
     policy_id = str(summary.get("Id") or ctx.item or "")
-    policy_type = str(summary.get("Type", "SERVICE_CONTROL_POLICY"))
+    if ctx.item and ctx.item.startswith("p-") and ctx.item != policy_id:
+        ctx.fail(
+            ctx.ref("Policy", "PolicySummary", "Id"),
+            f"the file is named for policy {ctx.item} but describes {policy_id}",
+            f"rename it to {policy_id}.json",
+        )
+        return
+    ctx.item = policy_id
+    policy_type = str(summary.get("Type", "SERVICE_CONTROL_POLICY")).upper()
     if policy_type != "SERVICE_CONTROL_POLICY":
         return  # RCPs, tag and backup policies do not limit sts:AssumeRole of principals
     name = str(summary.get("Name", policy_id))

@@ -400,7 +400,7 @@ def region_neutral(source: PolicySource) -> bool:
     two regions differ only in the region name, which the policy never mentions.
     """
     return not any(
-        _REGION.search(s.source_text) or _REGION_SEGMENT.search(s.source_text) for s in source.document.statements
+        _REGION.search(s.source_json) or _REGION_SEGMENT.search(s.source_json) for s in source.document.statements
     )
 
 

@@ -139,7 +139,7 @@ class Outsiders:
 
 
 def outsider_accounts(source: PolicySource, known: frozenset[str]) -> Outsiders:
-    named = {m for s in source.document.statements for m in _ACCOUNT_ID.findall(s.source_text)} - known
+    named = {m for s in source.document.statements for m in _ACCOUNT_ID.findall(s.source_json)} - known
     other = next(a for a in ("000000000000", "999999999999", "123456789012") if a not in known | named)
     return Outsiders(tuple(sorted(named)), other)
 

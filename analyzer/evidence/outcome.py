@@ -1,0 +1,125 @@
+"""What reading one file produced: its inventory row, the evidence state it sets, its entities."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from analyzer.evidence.bundle import Member
+from analyzer.evidence.layout import PathInfo, Slot, slot_complete, slot_for
+from analyzer.evidence.readers.base import Collector, FileContext
+from analyzer.model.evidence import EvidenceState, EvidenceStatus
+from analyzer.model.kinds import Kind
+from analyzer.model.snapshot import FileStatus, InventoryRow, Problem
+
+
+@dataclass(slots=True)
+class Outcome:
+    """One file's result. ``slot``/``state`` are None for files that provide no evidence."""
+
+    row: InventoryRow
+    slot: Slot | None = None
+    state: EvidenceState | None = None
+    collected: Collector | None = None
+    manifest: dict[str, Any] | None = None
+
+
+def summary(problems: tuple[Problem, ...]) -> str:
+    """A one-line reason from a file's problems: the first one, and how many more."""
+    if not problems:
+        return ""
+    first = problems[0]
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    where = f"{first.pointer}: " if first.pointer else ""
+    return f"{where}{first.message}{more}"
+
+
+@dataclass(slots=True)
+class Reading:
+    """A member on its way through the pipeline: what its path says, its digest, notes on decoding."""
+
+    member: Member
+    info: PathInfo
+    sha: str = ""
+    note: str = ""  # how the bytes were decoded when it was not plain UTF-8, e.g. "UTF-16 LE with BOM"
+
+    @property
+    def path(self) -> str:
+        return self.member.path
+
+    def row(
+        self,
+        status: FileStatus,
+        reason: str = "",
+        *,
+        kind: Kind | None = None,
+        account: str | None = None,
+        region: str | None = None,
+        problems: tuple[Problem, ...] = (),
+    ) -> InventoryRow:
+        """The inventory row; account and region default to the path's, trimmed to the kind's scope."""
+        kind = kind or self.info.kind
+        account = account if account is not None else self.info.account_id
+        region = region if region is not None else self.info.region
+        if kind is not None:
+            slot = slot_for(kind, account, region, None)
+            account, region = slot[0] or None, slot[1] or None
+        return InventoryRow(
+            path=self.member.path,
+            kind=kind.value if kind is not None else None,
+            account_id=account,
+            region=region,
+            size=self.member.size,
+            sha256=self.sha,
+            status=status,
+            reason=reason,
+            problems=problems,
+        )
+
+    def ignored(self, reason: str, *, kind: Kind | None = None, account: str | None = None) -> Outcome:
+        return Outcome(self.row(FileStatus.IGNORED, reason, kind=kind, account=account))
+
+    def invalid(
+        self,
+        problems: tuple[Problem, ...],
+        *,
+        kind: Kind | None = None,
+        account: str | None = None,
+        region: str | None = None,
+        item: str | None = None,
+    ) -> Outcome:
+        """An invalid file; it sets the INVALID state for the evidence it claims to be (if known)."""
+        kind = kind or self.info.kind
+        account = account if account is not None else self.info.account_id
+        region = region if region is not None else self.info.region
+        reason = summary(problems)
+        row = self.row(FileStatus.INVALID, reason, kind=kind, account=account, region=region, problems=problems)
+        item = item or self.info.item
+        if kind is None or not slot_complete(kind, account, region, item):
+            return Outcome(row)
+        state = EvidenceState(kind.value, EvidenceStatus.INVALID, reason, (self.path,))
+        return Outcome(row, slot_for(kind, account, region, item), state)
+
+    def invalid_because(self, message: str, hint: str = "", pointer: str = "", **where: Any) -> Outcome:
+        return self.invalid((Problem(pointer, message, hint),), **where)
+
+
+def finish(reading: Reading, kind: Kind, ctx: FileContext, collected: Collector, truncated: list[str]) -> Outcome:
+    """The outcome of a file its reader has read: loaded, incomplete (paginated) or invalid (fatal problem)."""
+    problems = tuple(ctx.problems)
+    account, region = ctx.account_id, ctx.region
+    if ctx.fatal:
+        return reading.invalid(problems, kind=kind, account=account, region=region, item=ctx.item)
+    if truncated:
+        status, evidence = FileStatus.INCOMPLETE, EvidenceStatus.INCOMPLETE
+        hint = "re-run the command without --max-items / --no-paginate so the CLI fetches every page"
+        message = f"the export is paginated and incomplete ({', '.join(truncated)} present)"
+        problems = (Problem("/" + truncated[0], message, hint),)
+        problems += tuple(ctx.problems)
+        reason = summary(problems)
+    else:
+        status, evidence = FileStatus.LOADED, EvidenceStatus.LOADED
+        reason = "; ".join(x for x in (summary(problems), reading.note) if x)
+    state = EvidenceState(kind.value, evidence, reason, (reading.path,))
+    row = reading.row(status, reason, kind=kind, account=account, region=region, problems=problems)
+    return Outcome(row, slot_for(kind, account, region, ctx.item), state, collected)
