@@ -29,17 +29,20 @@ def test_rule_case(case: RuleCase, tmp_path: Path) -> None:
     expect = case.spec["expect"]
     if case.spec.get("exact_failures", True):
         got_fails = sorted(_key(f.account, f.region, f.resource) for f in findings if f.status is Status.FAIL)
-        want_fails = sorted(_key(e.get("account"), e.get("region"), e.get("resource"))
-                            for e in expect if e["status"] == "fail")
+        want_fails = sorted(
+            _key(e.get("account"), e.get("region"), e.get("resource")) for e in expect if e["status"] == "fail"
+        )
         assert got_fails == want_fails, "\n".join(f"{f.status} {f.account} {f.resource}: {f.message}" for f in findings)
     for e in expect:
         matching = [
-            f for f in findings
-            if f.status.value == e["status"] and _key(f.account, f.region, f.resource)
-            == _key(e.get("account"), e.get("region"), e.get("resource"))
+            f
+            for f in findings
+            if f.status.value == e["status"]
+            and _key(f.account, f.region, f.resource) == _key(e.get("account"), e.get("region"), e.get("resource"))
         ]
         assert matching, f"expected {e} among:\n" + "\n".join(
-            f"{f.status} {f.account} {f.region} {f.resource}: {f.message}" for f in findings)
+            f"{f.status} {f.account} {f.region} {f.resource}: {f.message}" for f in findings
+        )
         if "severity" in e:
             assert matching[0].severity.value == e["severity"]
         if "message_contains" in e:
@@ -51,8 +54,7 @@ def test_every_rule_has_fail_pass_and_not_evaluated_cases() -> None:
     for case in CASES:
         by_rule.setdefault(case.rule, set()).update(e["status"] for e in case.spec["expect"])
     missing = {
-        rule.id: sorted({"fail", "pass", "not_evaluated"} - by_rule.get(rule.id, set()))
-        for rule in default_registry()
+        rule.id: sorted({"fail", "pass", "not_evaluated"} - by_rule.get(rule.id, set())) for rule in default_registry()
     }
     assert not {k: v for k, v in missing.items() if v}, missing
 
