@@ -3,19 +3,53 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, TextIO
 
 import click
 
 from analyzer.cli.common import EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE, bundle_argument, open_snapshot
 from analyzer.findings.settings import ConfigError, load_settings
 from analyzer.pipeline import ScanResult, analyze_snapshot
+from analyzer.report.baseline import BaselineError, apply_baseline, load_records, new_failures
 from analyzer.report.writer import FORMATS, write_outputs
 from analyzer.rules.base import Severity, Status
 
 SEVERITIES = [s.value for s in Severity]
 
 
-def gate(result: ScanResult, fail_on: str | None) -> int:
+PHASES = {"load": "loading the evidence", "graph": "building the access graph", "write": "writing the reports"}
+
+
+class ProgressDisplay:
+    """Phase messages and a bar over the rules on stderr, only when stderr is a terminal."""
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream or click.get_text_stream("stderr")
+        self.enabled = self.stream.isatty()
+        self._bar: Any = None
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        if phase == "rules":
+            if self._bar is None:
+                self._bar = click.progressbar(length=total, label="running the rules", file=self.stream)
+                self._bar.__enter__()
+            self._bar.update(done - self._bar.pos)
+            if done >= total:
+                self._bar.__exit__(None, None, None)
+                self._bar = None
+        elif done == 0:
+            click.echo(f"trustmap: {PHASES.get(phase, phase)}…", file=self.stream)
+
+
+def gate(result: ScanResult, fail_on: str | None, only_new: bool = False) -> int:
+    """Exit 1 when an unsuppressed failure at or above ``fail_on`` exists (only new ones with ``only_new``).
+
+    ``only_new`` without ``fail_on`` gates on new failures of any severity.
+    """
+    if only_new:
+        return EXIT_FINDINGS if new_failures(result, Severity(fail_on) if fail_on else None) else EXIT_OK
     if fail_on is None:
         return EXIT_OK
     floor = Severity(fail_on).rank
@@ -27,30 +61,74 @@ def gate(result: ScanResult, fail_on: str | None) -> int:
 
 @click.command()
 @bundle_argument
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("reports/latest"), show_default=True,
-              help="Directory to write the reports into (replaced atomically).")
-@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
-              help="TOML config: identity_account, log_bucket, suppressions, thresholds ...")
-@click.option("--format", "formats", multiple=True, type=click.Choice(sorted(FORMATS)),
-              help="Outputs to write (repeatable); default all.")
-@click.option("--fail-on", type=click.Choice(SEVERITIES),
-              help="Exit 1 when an unsuppressed failure at or above this severity exists (CI gate).")
-def analyze(bundle: Path, max_expanded_bytes: int, max_member_bytes: int, out_dir: Path,
-            config_path: Path | None, formats: tuple[str, ...], fail_on: str | None) -> None:
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=Path("reports/latest"),
+    show_default=True,
+    help="Directory to write the reports into (replaced atomically).",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="TOML config: identity_account, log_bucket, suppressions, thresholds ...",
+)
+@click.option(
+    "--format",
+    "formats",
+    multiple=True,
+    type=click.Choice(sorted(FORMATS)),
+    help="Outputs to write (repeatable); default all.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(SEVERITIES),
+    help="Exit 1 when an unsuppressed failure at or above this severity exists (CI gate).",
+)
+@click.option(
+    "--baseline",
+    "baseline_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="A previous run's findings.json: mark each failure new or existing (by fingerprint).",
+)
+@click.option(
+    "--fail-on-new", is_flag=True, help="With --baseline: gate only on new failures (at or above --fail-on when given)."
+)
+def analyze(
+    bundle: Path,
+    max_expanded_bytes: int,
+    max_member_bytes: int,
+    out_dir: Path,
+    config_path: Path | None,
+    formats: tuple[str, ...],
+    fail_on: str | None,
+    baseline_path: Path | None,
+    fail_on_new: bool,
+) -> None:
     """Verify the centralized identity model in BUNDLE, rule by rule, and write the reports.
 
     Exit 0 when the analysis completed, 1 with --fail-on when a failure at that severity exists,
-    2 when the bundle or the config cannot be read.
+    2 when the bundle, the config or the baseline cannot be read.
     """
+    if fail_on_new and baseline_path is None:
+        raise click.UsageError("--fail-on-new needs --baseline OLD/findings.json")
     try:
         settings = load_settings(config_path)
-    except ConfigError as exc:
+        baseline = load_records(baseline_path) if baseline_path else None
+    except (ConfigError, BaselineError) as exc:
         click.echo(f"trustmap: {exc}", err=True)
         raise SystemExit(EXIT_UNREADABLE) from exc
+    progress = ProgressDisplay()
+    progress("load", 0, 1)
     snapshot = open_snapshot(bundle, max_expanded_bytes, max_member_bytes)
-    result = analyze_snapshot(snapshot, settings)
+    result = analyze_snapshot(snapshot, settings, progress=progress)
+    if baseline is not None:
+        result = apply_baseline(result, baseline)
+    progress("write", 0, 1)
     written = write_outputs(result, out_dir, formats or sorted(FORMATS))
-    counts = {s: 0 for s in Status}
+    counts = dict.fromkeys(Status, 0)
     for finding in result.findings:
         counts[finding.status] += 1
     click.echo(
@@ -58,9 +136,13 @@ def analyze(bundle: Path, max_expanded_bytes: int, max_member_bytes: int, out_di
         f"{counts[Status.FAIL]} fail, {counts[Status.PASS]} pass, {counts[Status.NOT_EVALUATED]} not evaluated"
         + (f", {counts[Status.ERROR]} engine errors" if counts[Status.ERROR] else "")
     )
+    if baseline is not None:
+        marked = [f for f in result.findings if f.baseline]
+        fresh = sum(1 for f in marked if f.baseline == "new")
+        click.echo(f"against the baseline: {fresh} new, {len(marked) - fresh} existing failures")
     for path in written:
         click.echo(f"wrote {path}")
-    raise SystemExit(gate(result, fail_on))
+    raise SystemExit(gate(result, fail_on, fail_on_new))
 
 
 COMMANDS = [analyze]

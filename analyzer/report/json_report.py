@@ -87,15 +87,23 @@ def scan_json(result: ScanResult) -> dict[str, Any]:
         },
         "organization": {"id": org.id if org else None, "management_account": shape.management_account},
         "identity_account": {
-            "id": shape.identity.value, "source": shape.identity.source, "reason": shape.identity.reason,
+            "id": shape.identity.value,
+            "source": shape.identity.source,
+            "reason": shape.identity.reason,
         },
         "log_bucket": {
-            "name": shape.log_bucket.value, "source": shape.log_bucket.source, "reason": shape.log_bucket.reason,
+            "name": shape.log_bucket.value,
+            "source": shape.log_bucket.source,
+            "reason": shape.log_bucket.reason,
         },
         "accounts": [{"id": a.id, "name": a.name, "role": a.role, "state": a.state} for a in shape.accounts],
         "rules": [
-            {"id": r.rule.id, "title": r.rule.meta.title, "severity": r.rule.meta.severity.value,
-             "pillar": r.rule.meta.pillar.value}
+            {
+                "id": r.rule.id,
+                "title": r.rule.meta.title,
+                "severity": r.rule.meta.severity.value,
+                "pillar": r.rule.meta.pillar.value,
+            }
             for r in result.runs
         ],
         "results": [finding_json(f) for f in result.findings],

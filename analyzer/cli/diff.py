@@ -1,0 +1,66 @@
+"""``trustmap diff OLD/findings.json NEW/findings.json``: new, resolved and unchanged failures."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from analyzer.cli.common import EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE
+from analyzer.report.baseline import BaselineError, Diff, Record, diff_records, load_records
+
+
+def _line(r: Record) -> str:
+    where = " ".join(x for x in (r.account, r.region) if x)
+    suppressed = " [suppressed]" if r.suppressed else ""
+    return f"  {r.severity:<8} {r.rule}  {where}{suppressed}\n           {r.message}"
+
+
+def _block(title: str, lines: list[str]) -> list[str]:
+    return [f"{title} ({len(lines)}):", *(lines or ["  none"]), ""]
+
+
+def render_text(diff: Diff, old: Path, new: Path) -> str:
+    head = [
+        f"trustmap diff {old} -> {new}",
+        f"{len(diff.new)} new, {len(diff.resolved)} resolved, {len(diff.unchanged)} unchanged failures",
+        "",
+    ]
+    return "\n".join(
+        [
+            *head,
+            *_block("New failures", [_line(r) for r in diff.new]),
+            *_block("Resolved", [_line(r.old) + f"\n           now: {r.how}" for r in diff.resolved]),
+            *_block("Unchanged failures", [_line(r) for r in diff.unchanged]),
+        ]
+    ).rstrip("\n")
+
+
+@click.command()
+@click.argument("old", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("new", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--fail-on-new", is_flag=True, help="Exit 1 when NEW has an unsuppressed failure OLD did not have.")
+def diff(old: Path, new: Path, fmt: str, fail_on_new: bool) -> None:
+    """Compare two findings.json files by fingerprint: failures that are new, resolved and unchanged.
+
+    A failure "resolved" because its check is now not evaluated (missing evidence) says so: that is
+    less evidence, not a fix. Exit 0, 1 with --fail-on-new when there are new failures, 2 when a
+    file cannot be read.
+    """
+    try:
+        result = diff_records(load_records(old), load_records(new))
+    except BaselineError as exc:
+        click.echo(f"trustmap: {exc}", err=True)
+        raise SystemExit(EXIT_UNREADABLE) from exc
+    if fmt == "json":
+        click.echo(json.dumps(result.as_json(), indent=2, sort_keys=True, ensure_ascii=False))
+    else:
+        click.echo(render_text(result, old, new))
+    if fail_on_new and any(not r.suppressed for r in result.new):
+        raise SystemExit(EXIT_FINDINGS)
+    raise SystemExit(EXIT_OK)
+
+
+COMMANDS = [diff]

@@ -1,0 +1,192 @@
+"""``index.html``: one self-contained page an auditor can open from disk, offline, scripts or not.
+
+Rendered with Jinja2 (autoescape on: every evidence string is escaped; nothing from the evidence
+is ever marked safe). The stylesheet, the script and the SVG access map are inlined; a
+Content-Security-Policy meta tag forbids every network load and lets only our own script run (by
+its hash), so even a markup-injection slip could not execute. Output is a pure function of the
+result: no clock, no random ids.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
+
+from analyzer import __version__
+from analyzer.evidence.timestamps import format_ts
+from analyzer.model.snapshot import FileStatus, InventoryRow
+from analyzer.report.access_map import build_access_map
+from analyzer.report.log_matrix import FACETS, log_matrix
+from analyzer.report.view import (
+    SEVERITIES,
+    STATUS_LOOK,
+    Hidden,
+    Views,
+    account_sections,
+    coverage,
+    display_status,
+    pillar_verdicts,
+    rendered_anchors,
+    rule_views,
+)
+from analyzer.rules.base import Status
+
+if TYPE_CHECKING:
+    from analyzer.pipeline import ScanResult
+
+INVENTORY_ROWS = 400  # files listed one by one; above, per account totals
+INVENTORY_PROBLEM_ROWS = 300  # files not loaded, listed one by one (inventory.csv has every file)
+
+
+@dataclass(frozen=True, slots=True)
+class InventoryTotal:
+    account: str
+    files: int
+    size: int
+    statuses: str
+
+
+def _static(name: str) -> str:
+    return resources.files("analyzer.report").joinpath("static", name).read_text(encoding="utf-8")
+
+
+def script_hash(script: str) -> str:
+    return "sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
+
+
+def content_security_policy(script: str) -> str:
+    """No network at all: no default source, inline styles, our one script by hash, images as data: only."""
+    return (
+        f"default-src 'none'; style-src 'unsafe-inline'; script-src '{script_hash(script)}'; "
+        "img-src data:; base-uri 'none'; form-action 'none'"
+    )
+
+
+def _inventory(rows: tuple[InventoryRow, ...]) -> dict[str, Any]:
+    ordered = sorted(rows, key=lambda r: r.path)
+    not_loaded = [r for r in ordered if r.status is not FileStatus.LOADED]
+    problems = not_loaded[:INVENTORY_PROBLEM_ROWS]
+    loaded = [r for r in ordered if r.status is FileStatus.LOADED]
+    totals: list[InventoryTotal] = []
+    if len(loaded) > INVENTORY_ROWS:
+        grouped: dict[str, list[InventoryRow]] = defaultdict(list)
+        for r in ordered:
+            grouped[r.account_id or "organization / bundle"].append(r)
+        for account, items in sorted(grouped.items()):
+            by_status: dict[str, int] = defaultdict(int)
+            for r in items:
+                by_status[r.status.value] += 1
+            statuses = ", ".join(f"{n} {s}" for s, n in sorted(by_status.items()))
+            totals.append(InventoryTotal(account, len(items), sum(r.size for r in items), statuses))
+        loaded = []
+    return {
+        "problems": problems,
+        "problems_total": len(not_loaded),
+        "loaded": loaded,
+        "totals": totals,
+        "count": len(ordered),
+        "size": sum(r.size for r in ordered),
+        "loaded_count": sum(1 for r in ordered if r.status is FileStatus.LOADED),
+    }
+
+
+def _summary(result: ScanResult, views: Views) -> dict[str, Any]:
+    by_status = {name: 0 for name in STATUS_LOOK if name != "none"}
+    by_severity = dict.fromkeys(SEVERITIES, 0)
+    new_failures = 0
+    for f in result.findings:
+        status = display_status(f)
+        by_status[status] += 1
+        if status == "fail":
+            by_severity[f.severity.value] += 1
+            new_failures += f.baseline == "new"
+    snap = result.snapshot
+    return {
+        "organization": snap.organization.id if snap.organization else None,
+        "management": result.shape.management_account,
+        "identity": result.shape.identity,
+        "identity_label": views.account_label(result.shape.identity.value) if result.shape.identity.value else None,
+        "management_label": views.account_label(result.shape.management_account),
+        "bucket": result.shape.log_bucket,
+        "collected_at": format_ts(snap.manifest.collected_at),
+        "collected_source": snap.manifest.collected_at_source,
+        "bundle": snap.bundle_name,
+        "bundle_sha256": snap.bundle_sha256,
+        "accounts": len(result.shape.accounts),
+        "rules": len(result.runs),
+        "by_status": by_status,
+        "by_severity": by_severity,
+        "baseline": any(f.baseline for f in result.findings),
+        "new_failures": new_failures,
+        "version": __version__,
+    }
+
+
+def _fmt_size(size: int) -> str:
+    value = float(size)
+    for unit in ("B", "KiB", "MiB"):
+        if value < 1024 or unit == "MiB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} B"
+
+
+def environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("analyzer.report", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["size"] = _fmt_size
+    env.globals["STATUS_LOOK"] = STATUS_LOOK
+    return env
+
+
+def render_html(result: ScanResult) -> str:
+    views = Views(result)
+    rules = rule_views(views)
+    anchors = rendered_anchors(rules)
+    matrix_rows, matrix_hidden = coverage(views, rules, anchors)
+    sections, sections_hidden = account_sections(views, anchors)
+    script = _static("report.js")
+    context: dict[str, Any] = {
+        "csp": content_security_policy(script),
+        "css": Markup(_static("report.css")),  # noqa: S704 - our own stylesheet, never evidence
+        "script": Markup(script),  # noqa: S704 - our own script, never evidence
+        "summary": _summary(result, views),
+        "pillars": pillar_verdicts(views),
+        "rules": rules,
+        "rule_ids": sorted(r.meta.id for r in rules),
+        "matrix": matrix_rows,
+        "matrix_hidden": matrix_hidden,
+        "access": build_access_map(result.graph, result.shape),
+        "logs": log_matrix(views),
+        "facets": FACETS,
+        "accounts": sections,
+        "accounts_hidden": sections_hidden,
+        "inventory": _inventory(result.snapshot.inventory),
+        "catalog": sorted((run.rule.meta for run in result.runs), key=lambda m: m.id),
+        "severities": SEVERITIES,
+        "statuses": [s for s in STATUS_LOOK if s != "none"],
+        "account_options": [(a.id, views.account_label(a.id)) for a in result.shape.accounts],
+        "no_hidden": Hidden(0, ""),
+        "Status": Status,
+    }
+    return environment().get_template("report.html.j2").render(context)
+
+
+def render(result: ScanResult) -> dict[str, bytes]:
+    return {"index.html": render_html(result).encode("utf-8")}
+
+
+FORMATS = {"html": render}

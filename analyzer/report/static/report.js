@@ -1,0 +1,103 @@
+// trustmap report: filtering, sorting and collapsing only. The page is complete without this script.
+// No network, no eval, no inline handlers; the CSP admits this script by its hash alone.
+(function () {
+  "use strict";
+  var doc = document;
+  doc.documentElement.classList.remove("no-js");
+  doc.documentElement.classList.add("js");
+
+  function openAncestors(el) {
+    for (var node = el; node; node = node.parentElement) {
+      if (node.tagName === "DETAILS") { node.open = true; }
+    }
+  }
+  function revealHash() {
+    var id = decodeURIComponent(location.hash.slice(1));
+    var target = id && doc.getElementById(id);
+    if (target) { openAncestors(target); target.scrollIntoView(); }
+  }
+  window.addEventListener("hashchange", revealHash);
+  if (location.hash) { revealHash(); }
+
+  // Filtering of the findings.
+  var query = doc.getElementById("f-q");
+  var status = doc.getElementById("f-status");
+  var severity = doc.getElementById("f-sev");
+  var counter = doc.getElementById("f-count");
+  var none = doc.getElementById("f-none");
+  var rules = Array.prototype.slice.call(doc.querySelectorAll("details.rule"));
+  var findings = Array.prototype.slice.call(doc.querySelectorAll("#findings li.finding"));
+  var texts = findings.map(function (li) {
+    var head = li.querySelector("summary") || li.querySelector(".line");
+    return ((head ? head.textContent : "") + " " + li.getAttribute("data-rule")).toLowerCase();
+  });
+  function applyFilter() {
+    var q = query.value.trim().toLowerCase();
+    var st = status.value, sv = severity.value;
+    var active = q !== "" || st !== "" || sv !== "";
+    var shown = 0;
+    findings.forEach(function (li, i) {
+      var ok = (!st || li.getAttribute("data-status") === st) &&
+               (!sv || li.getAttribute("data-severity") === sv) &&
+               (!q || texts[i].indexOf(q) !== -1);
+      li.hidden = !ok;
+      if (ok) { shown += 1; }
+    });
+    rules.forEach(function (rule) {
+      var visible = rule.querySelector("li.finding:not([hidden])") !== null;
+      rule.hidden = active && !visible;
+      if (active && visible) {
+        rule.open = true;
+        var passes = rule.querySelector("details.passes");
+        if (passes) { passes.open = passes.querySelector("li.finding:not([hidden])") !== null; }
+      }
+    });
+    counter.textContent = active ? shown + " of " + findings.length + " results" : findings.length + " results";
+    none.hidden = !active || shown > 0;
+  }
+  if (query && status && severity) {
+    query.addEventListener("input", applyFilter);
+    status.addEventListener("change", applyFilter);
+    severity.addEventListener("change", applyFilter);
+    applyFilter();
+  }
+  function setAll(open) {
+    rules.forEach(function (rule) { if (!rule.hidden) { rule.open = open; } });
+  }
+  var openBtn = doc.getElementById("f-open"), closeBtn = doc.getElementById("f-close");
+  if (openBtn) { openBtn.addEventListener("click", function () { setAll(true); }); }
+  if (closeBtn) { closeBtn.addEventListener("click", function () { setAll(false); }); }
+
+  // Sortable tables: click a header; numbers sort numerically.
+  Array.prototype.forEach.call(doc.querySelectorAll("table.sortable"), function (table) {
+    var heads = table.querySelectorAll("thead th");
+    Array.prototype.forEach.call(heads, function (th, col) {
+      th.addEventListener("click", function () {
+        var asc = th.getAttribute("aria-sort") !== "ascending";
+        Array.prototype.forEach.call(heads, function (h) { h.removeAttribute("aria-sort"); });
+        th.setAttribute("aria-sort", asc ? "ascending" : "descending");
+        var numeric = th.hasAttribute("data-num");
+        var body = table.tBodies[0];
+        var rows = Array.prototype.slice.call(body.rows);
+        rows.sort(function (a, b) {
+          var x = a.cells[col] ? a.cells[col].textContent.trim() : "";
+          var y = b.cells[col] ? b.cells[col].textContent.trim() : "";
+          var c = numeric ? (parseFloat(x) || 0) - (parseFloat(y) || 0) : x.localeCompare(y, undefined, {numeric: true});
+          return asc ? c : -c;
+        });
+        rows.forEach(function (r) { body.appendChild(r); });
+      });
+    });
+  });
+
+  // Print everything: open every collapsed section for the printout, restore afterwards.
+  var reopened = [];
+  window.addEventListener("beforeprint", function () {
+    reopened = Array.prototype.filter.call(doc.querySelectorAll("details:not([open])"), function (d) { return !d.hidden; });
+    reopened.forEach(function (d) { d.open = true; });
+  });
+  window.addEventListener("afterprint", function () {
+    reopened.forEach(function (d) { d.open = false; });
+    reopened = [];
+  });
+})();

@@ -1,0 +1,391 @@
+"""What the HTML report shows, computed from a ScanResult: plain data for the template, no markup.
+
+Keeping the DOM lean for 1,000 accounts is decided here, with the caps below: failures are always
+listed (with their evidence up to ``DETAILED_FAILURES`` per rule), passes are collapsed and capped,
+and the big matrices show problem accounts first up to a row cap, summarizing the rest.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+
+from analyzer.findings.result import Finding
+from analyzer.model.evidence import EvidenceRef
+from analyzer.model.snapshot import InventoryRow
+from analyzer.report.statements import Segment, StatementIndex, marked_segments, windowed
+from analyzer.rules.base import Pillar, RuleMeta, Severity, Status
+
+if TYPE_CHECKING:
+    from analyzer.findings.engine import RuleRun
+    from analyzer.pipeline import ScanResult
+
+DETAILED_FAILURES = 100  # per rule, with evidence; further results are listed without it
+PROBLEMS_SHOWN = 250  # per rule: non-pass results listed at all, worst first (findings.csv has all)
+PASSES_SHOWN = 100  # per rule
+PASS_EVIDENCE_UP_TO = 3000  # results in the run: above this, passes are listed without their evidence
+EVIDENCE_SHOWN = {"problem": 12, "pass": 3}  # references shown per result; findings.json has them all
+MATRIX_ROWS = 250  # coverage and log matrices
+ACCOUNT_SECTIONS = 200
+ACCOUNT_ROWS = 10  # results listed per account section
+
+#: display status -> (symbol, label); the order is "worst first".
+STATUS_LOOK: dict[str, tuple[str, str]] = {
+    "fail": ("✖", "fail"),
+    "error": ("!", "engine error"),
+    "not_evaluated": ("?", "not evaluated"),
+    "suppressed": ("⊘", "suppressed"),
+    "pass": ("✔", "pass"),
+    "none": ("·", "no result"),
+}
+STATUS_RANK = {name: rank for rank, name in enumerate(reversed(list(STATUS_LOOK)))}
+SEVERITIES = [s.value for s in sorted(Severity, key=lambda s: -s.rank)]
+
+
+def display_status(f: Finding) -> str:
+    return "suppressed" if f.status is Status.FAIL and f.is_suppressed else f.status.value
+
+
+def worst(statuses: Iterable[str]) -> str:
+    return max(statuses, key=lambda s: STATUS_RANK[s], default="none")
+
+
+def finding_anchor(f: Finding) -> str:
+    return f"f-{f.fingerprint}"
+
+
+def account_anchor(account: str | None) -> str:
+    return f"acct-{account}" if account else "acct-org"
+
+
+@dataclass(frozen=True, slots=True)
+class StatementView:
+    policy: str  # "trust policy of role X", ...
+    sid: str | None
+    segments: tuple[Segment, ...]
+    marked_path: str  # the deciding part as a pointer below the statement, "" for all of it
+    anchor: str  # id of the first rendering of this statement (and deciding part) in its rule
+    same_as: bool = False  # already shown above in the same rule: link to it instead of repeating it
+
+
+@dataclass(slots=True)
+class ShownStatements:
+    """Statements already printed in one rule's section: a repeat links to the first instead."""
+
+    prefix: str
+    anchors: dict[tuple[object, ...], str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceView:
+    file: str
+    pointer: str
+    inner: str | None
+    sha256: str | None
+    statement: StatementView | None
+
+
+@dataclass(frozen=True, slots=True)
+class FindingView:
+    finding: Finding
+    anchor: str
+    status: str  # display status
+    account_label: str
+    evidence: tuple[EvidenceView, ...]
+    detailed: bool
+    link: str = ""  # where a mention elsewhere points: the result, or its rule when the result is not listed
+
+
+@dataclass(frozen=True, slots=True)
+class RuleView:
+    meta: RuleMeta
+    anchor: str
+    status: str  # worst display status among its results
+    counts: dict[str, int]
+    problems: tuple[FindingView, ...]  # non-pass results, worst first (capped)
+    problems_total: int
+    passes: tuple[FindingView, ...]
+    passes_total: int
+    error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    status: str
+    href: str
+    title: str
+
+    @property
+    def symbol(self) -> str:
+        return STATUS_LOOK[self.status][0]
+
+
+@dataclass(frozen=True, slots=True)
+class MatrixRow:
+    account: str | None
+    label: str
+    anchor: str
+    status: str
+    cells: tuple[Cell, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PillarVerdict:
+    pillar: str
+    status: str
+    text: str
+    rules: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AccountSection:
+    account: str | None
+    label: str
+    role: str
+    anchor: str
+    counts: dict[str, int]
+    status: str
+    problems: tuple[FindingView, ...]
+    problems_total: int
+
+
+@dataclass(frozen=True, slots=True)
+class Hidden:
+    """What a capped table left out, said in one line."""
+
+    count: int
+    text: str
+
+
+_POLICY_WORDS = {
+    "inline": "inline policy",
+    "managed": "managed policy",
+    "trust": "trust policy",
+    "boundary": "permissions boundary",
+    "bucket": "bucket policy",
+    "scp": "service control policy",
+    "unresolved": "policy",
+}
+
+
+class Views:
+    """Shared lookups (labels, statement index, inventory by path) for one result."""
+
+    def __init__(self, result: ScanResult) -> None:
+        self.result = result
+        self.index = StatementIndex(result.snapshot)
+        self.sha: dict[str, InventoryRow] = {row.path: row for row in result.snapshot.inventory}
+        self.labels = {a.id: (f"{a.name} ({a.id})" if a.name else a.id) for a in result.shape.accounts}
+
+    def account_label(self, account: str | None) -> str:
+        if account is None:
+            return "Organization-wide"
+        return self.labels.get(account, account)
+
+    def evidence(self, ref: EvidenceRef, shown: ShownStatements | None) -> EvidenceView:
+        """The place, the file's hash and (with ``shown``) the statement it names; None: no statement."""
+        row = self.sha.get(ref.file)
+        statement = None
+        hit = self.index.resolve(ref) if shown is not None else None
+        if hit is not None and shown is not None:
+            owner = hit.source.arn or hit.source.name
+            words = _POLICY_WORDS.get(hit.source.kind, "policy")
+            policy = f"{words} {hit.source.name}" + (f" of {owner}" if owner != hit.source.name else "")
+            key = (hit.source.ref, hit.statement.pointer, hit.rest)
+            seen = key in shown.anchors
+            anchor = shown.anchors.setdefault(key, f"{shown.prefix}{len(shown.anchors) + 1}")
+            segments = () if seen else tuple(windowed(marked_segments(hit.statement.source_text, hit.rest)))
+            statement = StatementView(
+                policy=policy,
+                sid=hit.statement.sid,
+                segments=segments,
+                marked_path="/" + "/".join(hit.rest) if hit.rest else "",
+                anchor=anchor,
+                same_as=seen,
+            )
+        return EvidenceView(ref.file, ref.pointer, ref.inner, row.sha256 if row else None, statement)
+
+    def finding(self, f: Finding, detailed: bool, shown: ShownStatements | None = None) -> FindingView:
+        cap = EVIDENCE_SHOWN["pass" if f.status is Status.PASS else "problem"]
+        evidence = tuple(self.evidence(r, shown) for r in f.evidence[:cap]) if detailed else ()
+        return FindingView(f, finding_anchor(f), display_status(f), self.account_label(f.account), evidence, detailed)
+
+
+def _counts(findings: Iterable[Finding]) -> dict[str, int]:
+    counts = dict.fromkeys(STATUS_LOOK, 0)
+    del counts["none"]
+    for f in findings:
+        counts[display_status(f)] += 1
+    return counts
+
+
+def _rule_order(run: RuleRun) -> tuple[int, int, str]:
+    failing = [f for f in run.findings if display_status(f) == "fail"]
+    top = max((f.severity.rank for f in failing), default=-1)
+    return (0 if failing else 1, -top, run.rule.id)
+
+
+def rule_views(views: Views) -> list[RuleView]:
+    out = []
+    pass_evidence = sum(len(run.findings) for run in views.result.runs) <= PASS_EVIDENCE_UP_TO
+    for run in sorted(views.result.runs, key=_rule_order):
+        problems = [f for f in run.findings if display_status(f) != "pass"]
+        problems.sort(key=lambda f: (-STATUS_RANK[display_status(f)], -f.severity.rank, f.sort_key))
+        passes = [f for f in run.findings if display_status(f) == "pass"]
+        counts = _counts(run.findings)
+        shown = ShownStatements(f"st-{run.rule.id}-")
+        out.append(
+            RuleView(
+                meta=run.rule.meta,
+                anchor=f"rule-{run.rule.id}",
+                status=worst(counts_nonzero(counts)),
+                counts=counts,
+                problems=tuple(
+                    views.finding(f, i < DETAILED_FAILURES, shown) for i, f in enumerate(problems[:PROBLEMS_SHOWN])
+                ),
+                problems_total=len(problems),
+                passes=tuple(views.finding(f, pass_evidence) for f in passes[:PASSES_SHOWN]),
+                passes_total=len(passes),
+                error=run.error,
+            )
+        )
+    return out
+
+
+def counts_nonzero(counts: dict[str, int]) -> list[str]:
+    return [status for status, n in counts.items() if n]
+
+
+def rendered_anchors(rules: Iterable[RuleView]) -> set[str]:
+    return {fv.anchor for r in rules for fv in (*r.problems, *r.passes)}
+
+
+def _by_account(findings: Iterable[Finding]) -> dict[str | None, list[Finding]]:
+    grouped: dict[str | None, list[Finding]] = defaultdict(list)
+    for f in findings:
+        grouped[f.account].append(f)
+    return grouped
+
+
+def account_ids(views: Views) -> list[str | None]:
+    """Organization-wide first, then every account of the shape and any other account a result names."""
+    known = [a.id for a in views.result.shape.accounts]
+    extra = sorted({f.account for f in views.result.findings if f.account and f.account not in known})
+    org = [None] if any(f.account is None for f in views.result.findings) else []
+    return [*org, *known, *extra]
+
+
+def _pick_rows(statuses: dict[str | None, str], order: list[str | None], cap: int) -> tuple[list[str | None], Hidden]:
+    """All rows while they fit; else the worst accounts first (in account order within a status)."""
+    if len(order) <= cap:
+        return order, Hidden(0, "")
+    ranked = sorted(order, key=lambda a: -STATUS_RANK[statuses[a]])[:cap]
+    keep = set(ranked)
+    shown = [a for a in order if a in keep]
+    rest = [a for a in order if a not in keep]
+    problems = sum(1 for a in rest if statuses[a] not in ("pass", "none", "suppressed"))
+    text = (
+        f"{len(rest)} more accounts not shown ({problems} with problems, {len(rest) - problems} without): "
+        "accounts.csv and findings.csv hold every row"
+    )
+    return shown, Hidden(len(rest), text)
+
+
+def coverage(views: Views, rules: list[RuleView], anchors: set[str]) -> tuple[list[MatrixRow], Hidden]:
+    rule_ids = sorted(r.meta.id for r in rules)
+    grid: dict[tuple[str | None, str], list[Finding]] = defaultdict(list)
+    for f in views.result.findings:
+        grid[(f.account, f.rule)].append(f)
+    order = account_ids(views)
+    row_status = {a: worst(display_status(f) for r in rule_ids for f in grid.get((a, r), ())) for a in order}
+    shown, hidden = _pick_rows(row_status, order, MATRIX_ROWS)
+    rows = []
+    for account in shown:
+        cells = []
+        for rule in rule_ids:
+            found = grid.get((account, rule), [])
+            status = worst(display_status(f) for f in found)
+            lead = max(found, key=lambda f: STATUS_RANK[display_status(f)], default=None)
+            if lead is not None and finding_anchor(lead) in anchors:
+                href = "#" + finding_anchor(lead)
+            else:
+                href = f"#rule-{rule}"
+            n = sum(1 for f in found if display_status(f) == status)
+            title = f"{rule}: {STATUS_LOOK[status][1]}" + (f" ({n})" if n > 1 else "")
+            cells.append(Cell(status, href, title))
+        rows.append(
+            MatrixRow(account, views.account_label(account), account_anchor(account), row_status[account], tuple(cells))
+        )
+    return rows, hidden
+
+
+def pillar_verdicts(views: Views) -> list[PillarVerdict]:
+    by_pillar: dict[Pillar, list[RuleRun]] = defaultdict(list)
+    for run in views.result.runs:
+        by_pillar[run.rule.meta.pillar].append(run)
+    out = []
+    for pillar in Pillar:
+        runs = by_pillar.get(pillar, [])
+        findings = [f for run in runs for f in run.findings]
+        counts = _counts(findings)
+        ids = tuple(run.rule.id for run in runs)
+        failing_rules = sorted({f.rule for f in findings if display_status(f) == "fail"})
+        if not runs:
+            status, text = "none", "no rule of this pillar ran"
+        elif counts["fail"]:
+            top = max((f for f in findings if display_status(f) == "fail"), key=lambda f: f.severity.rank)
+            status = "fail"
+            text = (
+                f"{counts['fail']} failure{'s' if counts['fail'] != 1 else ''} in {len(failing_rules)} of "
+                f"{len(runs)} rule{'s' if len(runs) != 1 else ''} (worst: {top.severity.value}; "
+                f"{', '.join(failing_rules[:4])}"
+                f"{' …' if len(failing_rules) > 4 else ''})"
+            )
+        elif counts["error"]:
+            status, text = "error", f"{counts['error']} engine error(s): the verdict is unknown"
+        elif counts["not_evaluated"]:
+            status = "not_evaluated"
+            text = f"no failure found, but {counts['not_evaluated']} result(s) could not be evaluated"
+        elif counts["suppressed"]:
+            status, text = "suppressed", f"passes, with {counts['suppressed']} accepted (suppressed) failure(s)"
+        else:
+            rules = "the rule passes" if len(runs) == 1 else f"all {len(runs)} rules pass"
+            status, text = "pass", f"{rules} ({counts['pass']} check{'s' if counts['pass'] != 1 else ''})"
+        out.append(PillarVerdict(pillar.value, status, text, ids))
+    return out
+
+
+def account_sections(views: Views, anchors: set[str]) -> tuple[list[AccountSection], Hidden]:
+    grouped = _by_account(views.result.findings)
+    order = account_ids(views)
+    statuses = {a: worst(display_status(f) for f in grouped.get(a, ())) for a in order}
+    shown, hidden = _pick_rows(statuses, order, ACCOUNT_SECTIONS)
+    roles = {a.id: a.role for a in views.result.shape.accounts}
+    out = []
+    for account in shown:
+        found = grouped.get(account, [])
+        problems = sorted(
+            (f for f in found if display_status(f) != "pass"),
+            key=lambda f: (-STATUS_RANK[display_status(f)], -f.severity.rank, f.sort_key),
+        )
+        role = "organization" if account is None else roles.get(account, "outside the organization")
+        out.append(
+            AccountSection(
+                account,
+                views.account_label(account),
+                role,
+                account_anchor(account),
+                _counts(found),
+                statuses[account],
+                tuple(_mention(views, f, anchors) for f in problems[:ACCOUNT_ROWS]),
+                len(problems),
+            )
+        )
+    return out, hidden
+
+
+def _mention(views: Views, f: Finding, anchors: set[str]) -> FindingView:
+    listed = finding_anchor(f) in anchors
+    return replace(views.finding(f, False), link="#" + (finding_anchor(f) if listed else f"rule-{f.rule}"))
