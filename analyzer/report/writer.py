@@ -6,6 +6,7 @@ result to ``{file name: bytes}``; the HTML/CSV/graph reporters register themselv
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable
@@ -39,6 +40,12 @@ def _extra_formats() -> None:
 _extra_formats()
 
 
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
 def write_outputs(result: ScanResult, out_dir: Path, formats: Iterable[str]) -> list[Path]:
     files: dict[str, bytes] = {}
     for name in formats:
@@ -47,6 +54,7 @@ def write_outputs(result: ScanResult, out_dir: Path, formats: Iterable[str]) -> 
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     try:
+        staging.chmod(0o777 & ~_umask())  # mkdtemp makes 0700; a report folder is an ordinary folder
         for name, data in sorted(files.items()):
             target = staging / name
             target.parent.mkdir(parents=True, exist_ok=True)
