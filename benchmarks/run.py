@@ -1,0 +1,426 @@
+"""Benchmark trustmap against the JSON-parse floor on synthetic organizations of growing size.
+
+    python benchmarks/run.py [--sizes 10,100,1000,5000] [--regions 15] [--seed 0]
+                             [--principals 2000] [--no-phases] [--no-peer] [--results benchmarks/RESULTS.md]
+
+For each size, the bundle is generated once by ``trustmap synth`` and cached under
+``benchmarks/cache/`` (git-ignored). Then, each in a fresh subprocess whose wall time and peak
+RSS (``getrusage(RUSAGE_CHILDREN).ru_maxrss`` of a wrapper's only child) are measured:
+
+* ``floor``: read every file of the bundle and ``json.loads`` it, nothing else;
+* ``validate``: ``trustmap validate BUNDLE``;
+* ``analyze``: ``trustmap analyze BUNDLE --out DIR`` with every output format;
+* ``phases``: the same analysis in-process, timing load, graph, rules (``ScanResult.timings``) and
+  reports (``write_outputs``).
+
+Where Cloudsplaining is installed (``pip install .[bench]``), ``cloudsplaining scan`` runs on the
+authorization details of one account with ``--principals`` principals, next to ``trustmap analyze``
+of that account's bundle. Prints a table and writes ``RESULTS.md`` with the machine's description,
+the ratios to the floor and the targets. Each size's measurements are kept in
+``benchmarks/cache/measured-*.json`` and ``RESULTS.md`` shows every size measured for the same
+regions and seed, so a long size (5,000 accounts) can be run on its own, e.g. in the background.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+CACHE = HERE / "cache"
+GIB = 1024**3
+
+#: Runs ``argv[1:]`` as the wrapper's only child and prints {"wall": s, "rss": bytes, "rc": code}.
+WRAPPER = """
+import json, resource, subprocess, sys, time
+start = time.perf_counter()
+rc = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE).returncode
+wall = time.perf_counter() - start
+rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+print(json.dumps({"wall": wall, "rss": rss, "rc": rc}))
+"""
+
+FLOOR = """
+import json, os, sys
+for folder, _, names in os.walk(sys.argv[1]):
+    for name in names:
+        with open(os.path.join(folder, name), "rb") as handle:
+            data = handle.read()
+        if name.endswith(".json"):
+            json.loads(data)
+"""
+
+PHASES = """
+import json, sys, time
+from pathlib import Path
+from analyzer.pipeline import analyze
+from analyzer.report.writer import FORMATS, write_outputs
+result = analyze(sys.argv[1])
+start = time.perf_counter()
+write_outputs(result, Path(sys.argv[2]), sorted(FORMATS))
+result.timings["reports"] = time.perf_counter() - start
+Path(sys.argv[3]).write_text(json.dumps(result.timings))
+"""
+
+
+@dataclass
+class Measure:
+    wall: float
+    rss: int
+    rc: int
+
+
+@dataclass
+class SizeResult:
+    accounts: int
+    files: int
+    bytes_on_disk: int
+    measures: dict[str, Measure] = field(default_factory=dict)
+    phases: dict[str, float] = field(default_factory=dict)
+
+    def ratio(self, name: str) -> float | None:
+        floor, other = self.measures.get("floor"), self.measures.get(name)
+        return other.wall / floor.wall if floor and other and floor.wall > 0 else None
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    return env
+
+
+def measure(argv: Sequence[str]) -> Measure:
+    """Wall time and peak RSS of ``argv`` run as a fresh process."""
+    out = subprocess.run(
+        [sys.executable, "-c", WRAPPER, *argv], capture_output=True, text=True, env=_env(), check=True
+    ).stdout
+    data = json.loads(out.strip().splitlines()[-1])
+    return Measure(data["wall"], data["rss"], data["rc"])
+
+
+def _tree_size(folder: Path) -> tuple[int, int]:
+    files = size = 0
+    for base, _, names in os.walk(folder):
+        for name in names:
+            files += 1
+            size += os.stat(os.path.join(base, name)).st_blocks * 512
+    return files, size
+
+
+def cached_bundle(args: list[str], name: str) -> Path:
+    """Generate ``trustmap synth`` output once into ``benchmarks/cache/<name>``."""
+    target = CACHE / name
+    if (target / "EXPECTED.json").is_file():
+        return target
+    CACHE.mkdir(parents=True, exist_ok=True)
+    partial = CACHE / f".{name}.partial"
+    shutil.rmtree(partial, ignore_errors=True)
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "analyzer", "synth", str(partial), *args, "--force"], env=_env(), check=True)
+    print(f"  generated {name} in {time.perf_counter() - start:.1f} s", flush=True)
+    shutil.rmtree(target, ignore_errors=True)
+    partial.rename(target)
+    return target
+
+
+def _saved(accounts: int, regions: int, seed: int) -> Path:
+    return CACHE / f"measured-{accounts}a-{regions}r-s{seed}.json"
+
+
+def save(result: SizeResult, regions: int, seed: int) -> None:
+    data = {
+        "accounts": result.accounts,
+        "files": result.files,
+        "bytes_on_disk": result.bytes_on_disk,
+        "measures": {k: vars(v) for k, v in result.measures.items()},
+        "phases": result.phases,
+    }
+    _saved(result.accounts, regions, seed).write_text(json.dumps(data, indent=2))
+
+
+def saved_results(regions: int, seed: int) -> list[SizeResult]:
+    """Every size measured earlier for these regions and seed (a long size can be run on its own)."""
+    out = []
+    for path in sorted(CACHE.glob(f"measured-*a-{regions}r-s{seed}.json")):
+        data = json.loads(path.read_text())
+        measures = {k: Measure(**v) for k, v in data["measures"].items()}
+        out.append(SizeResult(data["accounts"], data["files"], data["bytes_on_disk"], measures, data["phases"]))
+    return sorted(out, key=lambda r: r.accounts)
+
+
+def run_size(accounts: int, regions: int, seed: int, phases: bool) -> SizeResult:
+    bundle = cached_bundle(
+        ["--accounts", str(accounts), "--regions", str(regions), "--seed", str(seed)],
+        f"org-{accounts}a-{regions}r-s{seed}",
+    )
+    files, size = _tree_size(bundle)
+    result = SizeResult(accounts, files, size)
+    python = sys.executable
+    with tempfile.TemporaryDirectory(prefix="trustmap-bench-") as scratch:
+        print(f"  {accounts} accounts: floor", flush=True)
+        result.measures["floor"] = measure([python, "-c", FLOOR, str(bundle)])
+        print(f"  {accounts} accounts: validate", flush=True)
+        result.measures["validate"] = measure([python, "-m", "analyzer", "validate", str(bundle)])
+        print(f"  {accounts} accounts: analyze", flush=True)
+        result.measures["analyze"] = measure(
+            [python, "-m", "analyzer", "analyze", str(bundle), "--out", str(Path(scratch) / "cli")]
+        )
+        if phases:
+            print(f"  {accounts} accounts: phases", flush=True)
+            timings = Path(scratch) / "timings.json"
+            result.measures["phases"] = measure(
+                [python, "-c", PHASES, str(bundle), str(Path(scratch) / "phases"), str(timings)]
+            )
+            if timings.is_file():
+                result.phases = json.loads(timings.read_text())
+    return result
+
+
+# --------------------------------------------------------------------------- the peer tool
+
+
+@dataclass
+class PeerResult:
+    principals: int
+    gaad_bytes: int
+    trustmap: Measure
+    cloudsplaining: Measure | None
+    note: str = ""
+
+
+def _peer_file(regions: int, seed: int) -> Path:
+    return CACHE / f"measured-peer-{regions}r-s{seed}.json"
+
+
+def save_peer(peer: PeerResult, regions: int, seed: int) -> None:
+    theirs = vars(peer.cloudsplaining) if peer.cloudsplaining else None
+    data = {
+        "principals": peer.principals,
+        "gaad_bytes": peer.gaad_bytes,
+        "trustmap": vars(peer.trustmap),
+        "cloudsplaining": theirs,
+        "note": peer.note,
+    }
+    _peer_file(regions, seed).write_text(json.dumps(data, indent=2))
+
+
+def saved_peer(regions: int, seed: int) -> PeerResult | None:
+    path = _peer_file(regions, seed)
+    if not path.is_file():
+        return None
+    data = json.loads(path.read_text())
+    theirs = Measure(**data["cloudsplaining"]) if data["cloudsplaining"] else None
+    return PeerResult(data["principals"], data["gaad_bytes"], Measure(**data["trustmap"]), theirs, data["note"])
+
+
+def run_peer(principals: int, regions: int, seed: int) -> PeerResult:
+    bundle = cached_bundle(
+        ["--single-account-principals", str(principals), "--regions", str(regions), "--seed", str(seed)],
+        f"single-{principals}p-{regions}r-s{seed}",
+    )
+    gaad = next(bundle.glob("*/iam/get-account-authorization-details.json"))
+    python = sys.executable
+    with tempfile.TemporaryDirectory(prefix="trustmap-peer-") as scratch:
+        ours = measure([python, "-m", "analyzer", "analyze", str(bundle), "--out", str(Path(scratch) / "t")])
+        tool = shutil.which("cloudsplaining")
+        if tool is None:
+            return PeerResult(principals, gaad.stat().st_size, ours, None, "cloudsplaining is not installed")
+        (Path(scratch) / "c").mkdir()
+        theirs = measure(
+            [tool, "scan", "--input-file", str(gaad), "--output", str(Path(scratch) / "c"), "--skip-open-report"]
+        )
+        note = "" if theirs.rc == 0 else f"cloudsplaining exited {theirs.rc}"
+        return PeerResult(principals, gaad.stat().st_size, ours, theirs, note)
+
+
+# --------------------------------------------------------------------------- reporting
+
+
+def machine() -> dict[str, str]:
+    cpu = platform.processor() or platform.machine()
+    memory = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                memory = f"{int(line.split()[1]) / 1024**2:.1f} GiB"
+                break
+    except OSError:
+        pass
+    return {
+        "CPU": cpu,
+        "cores": str(os.cpu_count()),
+        "memory": memory,
+        "Python": platform.python_version(),
+        "OS": f"{platform.system()} {platform.release()}",
+    }
+
+
+def _fmt_s(value: float | None) -> str:
+    return "-" if value is None else (f"{value:.2f} s" if value < 100 else f"{value:.0f} s")
+
+
+def _fmt_ratio(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}x"
+
+
+def _fmt_mib(value: int | None) -> str:
+    return "-" if value is None else f"{value / 1024**2:,.0f} MiB"
+
+
+def table(results: list[SizeResult]) -> list[str]:
+    header = (
+        "| accounts | files | on disk | floor | validate | analyze | analyze/floor | validate/floor "
+        "| peak RSS analyze | load | graph | rules | reports |"
+    )
+    lines = [header, "|" + "---|" * (header.count("|") - 1)]
+    for r in results:
+        m = r.measures
+        lines.append(
+            f"| {r.accounts:,} | {r.files:,} | {r.bytes_on_disk / 1024**2:,.0f} MiB | {_fmt_s(m['floor'].wall)} "
+            f"| {_fmt_s(m['validate'].wall)} | {_fmt_s(m['analyze'].wall)} | {_fmt_ratio(r.ratio('analyze'))} "
+            f"| {_fmt_ratio(r.ratio('validate'))} | {_fmt_mib(m['analyze'].rss)} | "
+            + " | ".join(_fmt_s(r.phases.get(p)) for p in ("load", "graph", "rules", "reports"))
+            + " |"
+        )
+    return lines
+
+
+def targets(results: list[SizeResult], peer: PeerResult | None) -> list[str]:
+    by_size = {r.accounts: r for r in results}
+    out = []
+
+    def verdict(ok: bool | None) -> str:
+        return "not measured" if ok is None else ("met" if ok else "**missed**")
+
+    k1, k5 = by_size.get(1000), by_size.get(5000)
+    if k1:
+        ratio = k1.ratio("analyze")
+        out.append(
+            f"- 1,000 accounts: analyze with all outputs within 4x the parse floor: {_fmt_ratio(ratio)} "
+            f"-> {verdict(ratio is not None and ratio <= 4)}"
+        )
+        rss = k1.measures["analyze"].rss
+        out.append(f"- 1,000 accounts: peak RSS < 2 GiB: {_fmt_mib(rss)} -> {verdict(rss < 2 * GIB)}")
+    else:
+        out.append("- 1,000 accounts: not measured")
+    if k5:
+        done = k5.measures["analyze"].rc == 0
+        growth = k5.measures["analyze"].wall / k1.measures["analyze"].wall if k1 else None
+        out.append(f"- 5,000 accounts completes: exit {k5.measures['analyze'].rc} -> {verdict(done)}")
+        out.append(
+            f"- 5,000 accounts: time <= 5.5x the 1,000-account time: {_fmt_ratio(growth)} "
+            f"-> {verdict(None if growth is None else growth <= 5.5)}"
+        )
+        rss = k5.measures["analyze"].rss
+        out.append(f"- 5,000 accounts: peak RSS < 6 GiB: {_fmt_mib(rss)} -> {verdict(rss < 6 * GIB)}")
+    else:
+        out.append("- 5,000 accounts: not measured in this run")
+    for r in results:
+        ratio = r.ratio("validate")
+        out.append(
+            f"- {r.accounts:,} accounts: validate within 3x the parse floor: {_fmt_ratio(ratio)} "
+            f"-> {verdict(ratio is not None and ratio <= 3)}"
+        )
+    if peer is not None and peer.cloudsplaining is not None:
+        speedup = peer.cloudsplaining.wall / peer.trustmap.wall
+        out.append(
+            f"- one account, {peer.principals:,} principals: analyze >= 50x faster than cloudsplaining: "
+            f"{speedup:.1f}x -> {verdict(speedup >= 50)}"
+        )
+    else:
+        out.append("- one account vs cloudsplaining: not measured" + (f" ({peer.note})" if peer else ""))
+    return out
+
+
+def peer_lines(peer: PeerResult | None) -> list[str]:
+    if peer is None:
+        return []
+    lines = [
+        "",
+        f"## One account, {peer.principals:,} principals ({peer.gaad_bytes / 1024**2:.1f} MB of GAAD)",
+        "",
+        "| tool | wall | peak RSS |",
+        "|---|---|---|",
+        f"| trustmap analyze (all rules and outputs) | {_fmt_s(peer.trustmap.wall)} | {_fmt_mib(peer.trustmap.rss)} |",
+    ]
+    if peer.cloudsplaining is not None:
+        c = peer.cloudsplaining
+        lines.append(f"| cloudsplaining scan | {_fmt_s(c.wall)} | {_fmt_mib(c.rss)} |")
+        lines.append("")
+        lines.append(f"Ratio cloudsplaining / trustmap: {c.wall / peer.trustmap.wall:.1f}x. {peer.note}".rstrip())
+    else:
+        lines.append("")
+        lines.append(f"Cloudsplaining not measured: {peer.note}.")
+    return lines
+
+
+def write_results(path: Path, results: list[SizeResult], peer: PeerResult | None, regions: int, seed: int) -> str:
+    lines = [
+        "# Benchmark results",
+        "",
+        "Measured by `python benchmarks/run.py` (see docs/benchmarks.md).",
+        "",
+        "## Machine",
+        "",
+    ]
+    lines += [f"- {k}: {v}" for k, v in machine().items()]
+    lines += [
+        "",
+        f"## Organizations ({regions} regions per account, seed {seed})",
+        "",
+        "Wall time and peak RSS of a fresh process per measurement; load/graph/rules/reports are the "
+        "phases of one in-process analysis.",
+        "",
+    ]
+    lines += table(results)
+    lines += peer_lines(peer)
+    lines += ["", "## Targets", "", *targets(results, peer)]
+    text = "\n".join(lines) + "\n"
+    path.write_text(text, encoding="utf-8")
+    return text
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--sizes", default="10,100,1000,5000", help="account counts, comma separated")
+    parser.add_argument("--regions", type=int, default=15)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--principals", type=int, default=2000, help="principals of the one-account comparison")
+    parser.add_argument("--no-phases", action="store_true", help="skip the in-process phase split")
+    parser.add_argument("--no-peer", action="store_true", help="skip the one-account comparison")
+    parser.add_argument("--results", type=Path, default=HERE / "RESULTS.md")
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    for accounts in sizes:
+        print(f"{accounts} accounts x {args.regions} regions", flush=True)
+        save(run_size(accounts, args.regions, args.seed, not args.no_phases), args.regions, args.seed)
+        write_results(
+            args.results,
+            saved_results(args.regions, args.seed),
+            saved_peer(args.regions, args.seed),
+            args.regions,
+            args.seed,
+        )
+    if not args.no_peer:
+        save_peer(run_peer(args.principals, args.regions, args.seed), args.regions, args.seed)
+    peer = saved_peer(args.regions, args.seed)
+    print(write_results(args.results, saved_results(args.regions, args.seed), peer, args.regions, args.seed))
+
+
+if __name__ == "__main__":
+    main()
