@@ -4,15 +4,19 @@ A ``networkx.MultiDiGraph`` keyed by ARN (external accounts by their root ARN, s
 principals by their name, ``*`` for anyone). Node attributes: ``kind`` (:class:`NodeKind`),
 ``account`` and ``label``. Edge attributes: ``kind`` (:class:`EdgeKind`) and, for ``can_assume``,
 the :class:`AssumeEdge` under ``info``. The builder (``analyzer.graph.build``) adds a
-``can_assume`` edge only where the full evaluation allows it; every query here is a networkx
-algorithm over a filtered view, not a hand-made search.
+``can_assume`` edge only where the full evaluation allows it. The path queries are networkx
+algorithms over the ``can_assume`` edges (copied once into a plain graph: a filtered view re-tests
+every edge at every step); :meth:`AccessGraph.open_path_gaps` walks them together with what the
+evidence could not show (unreadable grants and trust policies on the caller nodes).
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import pairwise
 
 import networkx as nx
@@ -82,15 +86,28 @@ class AccessGraph:
 
     def __init__(self, graph: nx.MultiDiGraph[str]) -> None:
         self.graph = graph
-        self._assume = nx.subgraph_view(graph, filter_edge=self._is_assume)
-        self._assume_no_mfa = nx.subgraph_view(graph, filter_edge=self._is_assume_without_mfa)
 
-    def _is_assume(self, u: str, v: str, k: object) -> bool:
-        return bool(self.graph.edges[u, v, k]["kind"] == EdgeKind.CAN_ASSUME)
+    @cached_property
+    def _assume(self) -> nx.DiGraph[str]:
+        """The ``can_assume`` edges alone (every node kept), built once on first use.
 
-    def _is_assume_without_mfa(self, u: str, v: str, k: object) -> bool:
-        data = self.graph.edges[u, v, k]
-        return bool(data["kind"] == EdgeKind.CAN_ASSUME and data["info"].mfa is not MfaStatus.ENFORCED)
+        A filtered view would re-test every edge of a node each time a search looks at it; the graph
+        is complete once built, so the queries run on plain copies of the edges they follow.
+        """
+        return self._edges_where(lambda info: True)
+
+    @cached_property
+    def _assume_no_mfa(self) -> nx.DiGraph[str]:
+        """The ``can_assume`` edges on which MFA is not enforced."""
+        return self._edges_where(lambda info: info.mfa is not MfaStatus.ENFORCED)
+
+    def _edges_where(self, keep: Callable[[AssumeEdge], bool]) -> nx.DiGraph[str]:
+        found: nx.DiGraph[str] = nx.DiGraph()
+        found.add_nodes_from(self.graph)
+        for u, v, data in self.graph.edges(data=True):
+            if data["kind"] == EdgeKind.CAN_ASSUME and keep(data["info"]):
+                found.add_edge(u, v, info=data["info"])
+        return found
 
     # ------------------------------------------------------------------ nodes
     def kind(self, node: str) -> NodeKind | None:
@@ -143,6 +160,46 @@ class AccessGraph:
             return {}
         reverse = nx.single_source_shortest_path(view.reverse(copy=False), role)
         return {s: self._path(list(reversed(p))) for s, p in sorted(reverse.items()) if s != role}
+
+    def open_path_gaps(self, principal: str, home: str) -> tuple[str, ...]:
+        """Why paths without MFA from ``principal`` to roles outside account ``home`` may be missing here.
+
+        The graph draws an edge only where the evidence shows both sides allowing. Along every way
+        ``principal`` can go without MFA (and every way it *might* go), two things hide edges: a caller
+        whose grants are partly unreadable (``unknown_grants``: a managed policy without its document,
+        a group not exported, an inline policy that could not be decoded), and a role whose trust
+        policy could not be read that the caller's own side would let it assume (``unreadable_trusts``).
+        Each is reported when, through it, a role outside ``home`` may be reached. Empty: no gap.
+        """
+        if principal not in self.graph:
+            return ()
+        gaps: list[str] = []
+        # node -> None when reached for sure, else the unknown hop it was (maybe) reached through
+        doubt: dict[str, str | None] = {principal: None}
+        queue = deque([principal])
+        while queue:
+            node = queue.popleft()
+            data = self.graph.nodes[node]
+            gaps.extend(
+                f"{self._label(node)}: {item} cannot be read from the evidence (what it grants is unknown)"
+                for item in data.get("unknown_grants", ())
+            )
+            steps = [(t, doubt[node], False) for t in self._assume_no_mfa.successors(node)]
+            for target in data.get("unreadable_trusts", ()):
+                steps.append(
+                    (target, f"{self._label(node)} may assume {target}, whose trust policy could not be read", True)
+                )
+            for target, via, direct in steps:
+                if via is not None and self.account_of(target) not in (home, None):
+                    gaps.append(via if direct else f"{via}, and {target} is reachable from there without MFA")
+                if target not in doubt or (doubt[target] is not None and via is None):  # new, or now for sure
+                    doubt[target] = via
+                    queue.append(target)
+        return tuple(dict.fromkeys(gaps))
+
+    def _label(self, node: str) -> str:
+        data = self.graph.nodes.get(node) or {}
+        return f"{data.get('kind', 'node')} {data.get('label') or node}"
 
     def all_paths(self, principal: str, role: str, cutoff: int = 6) -> list[AccessPath]:
         if principal not in self._assume or role not in self._assume:

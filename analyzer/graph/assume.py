@@ -71,6 +71,9 @@ _REFUSED_BY_CLASS: Mapping[str, frozenset[str]] = {
     "denied": frozenset({"absent", "false", "true"}),
 }
 _MFA_KEYS = frozenset({MFA_PRESENT.lower(), MFA_AGE.lower()})
+#: How an unresolved permissions boundary is listed in :attr:`Caller.unresolved`. A boundary only
+#: limits: without it the caller is shown with more access, never less.
+BOUNDARY_PREFIX = "boundary "
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +86,7 @@ class Caller:
     principal: Principal
     identity: tuple[PolicySource, ...]
     boundary: PolicySource | None
-    unresolved: tuple[str, ...] = ()  # attached policies or groups whose documents are not in the evidence
+    unresolved: tuple[str, ...] = ()  # policies, groups or the boundary whose documents are not readable
     class_key: tuple[object, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -94,6 +97,11 @@ class Caller:
     @property
     def states(self) -> tuple[MfaState, ...]:
         return USER_STATES if self.kind == "user" else SESSION_STATES
+
+    @property
+    def unknown_grants(self) -> tuple[str, ...]:
+        """The unresolved items that may grant (everything but the boundary): the caller may reach more."""
+        return tuple(u for u in self.unresolved if not u.startswith(BOUNDARY_PREFIX))
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +185,7 @@ class AssumeEvaluator:
     _verdicts: dict[tuple[object, ...], Verdict | None] = field(default_factory=dict)
     _signatures: dict[tuple[object, ...], tuple[bool, ...]] = field(default_factory=dict)
     _interned: dict[tuple[object, ...], Verdict] = field(default_factory=dict)
+    _blind: dict[tuple[object, ...], bool] = field(default_factory=dict)
     evaluations: int = 0
 
     # ------------------------------------------------------------------ caller classes
@@ -231,6 +240,37 @@ class AssumeEvaluator:
             self._verdicts[key] = self._evaluate(caller, role, trust)
         return self._verdicts[key]
 
+    def may_assume(self, caller: Caller, role: Role) -> bool:
+        """Could ``caller`` assume ``role`` if the role's (unreadable) trust policy allowed it?
+
+        Within one account a trust policy can name the caller directly and needs no identity grant,
+        so yes. Across accounts the caller's own side (identity policies, boundary, SCPs) must allow
+        ``sts:AssumeRole`` on the role in some MFA state.
+        """
+        if role.account_id == caller.account:
+            return True
+        cls = self.caller_class(caller)
+        if not cls.can_allow:
+            return False
+        key = (caller.class_key, caller.arn if cls.sensitive else None, role.arn)
+        found = self._blind.get(key)
+        if found is None:
+            context = RequestContext.build(self.org.values(caller.account, role.account_id))
+            base = Request(caller.principal, "sts:AssumeRole", role.arn, context)
+            boundaries = (caller.boundary,) if caller.boundary is not None else None
+            levels = self.scps.levels(caller.account)
+            found = self._blind[key] = any(
+                evaluate(
+                    with_mfa(base, state),
+                    identity_policies=caller.identity,
+                    boundaries=boundaries,
+                    scp_levels=levels,
+                    resource_account=caller.account,  # the identity side alone, as if no trust were needed
+                ).allowed
+                for state in caller.states
+            )
+        return found
+
     def _signature(self, caller: Caller, cls: CallerClass, arn: str) -> tuple[bool, ...]:
         """Which of the class's sts:AssumeRole statements cover ``arn``: all the identity side reads of the role."""
         if cls.templated:
@@ -259,8 +299,10 @@ class AssumeEvaluator:
                 trust_policy=True,
             )
         refused = {s for s, d in decisions.items() if not d.allowed}
-        if "true" in refused:
-            return None  # not even with MFA ("denied"); a policy allowing only without MFA is not modelled
+        if refused == set(caller.states):
+            return None  # in no MFA state
+        # The weakest state that gets in decides, even when the MFA session itself is refused (a trust
+        # admitting only sessions without MFA is still a way in, and must not vanish from the graph).
         if "false" not in refused:
             mfa, decisive = MfaStatus.ABSENT, decisions["false"]
         elif caller.kind == "user" and "absent" not in refused:

@@ -29,15 +29,21 @@ own account, the edge is recognised as centrally managed access: ``mfa=ENFORCED`
 provider, not verified here* (:class:`MfaStatus` has no member for that; the reason says it).
 Any other federation edge is ``mfa=ABSENT``: nothing the evidence shows requires MFA.
 
-What is not known is not guessed: a managed policy, group or boundary whose document is missing
-is listed on the caller node (``unresolved``) and in ``graph.graph["notes"]``; a missing identity
-policy grants nothing, a missing boundary limits nothing. SCPs: see :mod:`analyzer.graph.scp`
-(management account, missing or incomplete SCP evidence, levels without a policy).
+What is not known is not guessed: a managed policy, group, inline policy (one the loader could
+not decode) or boundary whose document is missing is listed on the caller node (``unresolved``) and
+in ``graph.graph["notes"]``; no edge is drawn from what it might grant, and the items that may grant
+(all but the boundary, which only limits) are also listed as ``unknown_grants``. A role whose trust
+policy cannot be read gets no ``can_assume`` edge; each caller that could assume it if its trust
+allowed (same account, or its own side allows ``sts:AssumeRole`` on it) lists it under
+``unreadable_trusts``. :meth:`AccessGraph.open_path_gaps` turns both into reasons, so a rule never
+mistakes a hidden edge for an absent one. SCPs: see :mod:`analyzer.graph.scp` (management account,
+missing or incomplete SCP evidence, levels without a policy).
 
 Attributes beyond ``kind``/``account``/``label``: every node has ``in_evidence`` (False for a name
 seen only in a trust policy); account nodes ``role`` (identity/member/management/unknown); roles
 ``path``, ``sso``, ``service_linked``, ``trust_readable``; callers with missing documents
-``unresolved``. ``graph.graph`` holds ``partition`` and ``notes`` (sorted texts).
+``unresolved`` (and ``unknown_grants``), callers that may pass an unreadable trust
+``unreadable_trusts``. ``graph.graph`` holds ``partition`` and ``notes`` (sorted texts).
 
 Not modelled: a trust naming an assumed-role *session* ARN is drawn to its role, but no
 ``can_assume`` edge comes of it (session names are not in the evidence); ``CanonicalUser``
@@ -53,7 +59,8 @@ import networkx as nx
 
 from analyzer.findings.org_shape import OrgShape
 from analyzer.graph.access import AccessGraph, AssumeEdge, EdgeKind, MfaStatus, NodeKind
-from analyzer.graph.assume import AssumeEvaluator, Caller, OrgContext, Verdict
+from analyzer.graph.assume import BOUNDARY_PREFIX, AssumeEvaluator, Caller, OrgContext, Verdict
+from analyzer.graph.gaps import UnreadablePolicies
 from analyzer.graph.index import SAML, TrustIndex
 from analyzer.graph.nodes import (
     ANYONE,
@@ -103,6 +110,8 @@ class _Builder:
         members = frozenset(a.id for a in snapshot.org_accounts)
         self.evaluator = AssumeEvaluator(self.scps, OrgContext(org_id, members))
         self.known = self._known()
+        self.unreadable = UnreadablePolicies.of(snapshot)
+        self.blind_roles: list[Role] = []  # assumable roles whose trust policy could not be read
         self._texts: dict[tuple[int, str], _EdgeText] = {}
 
     # ------------------------------------------------------------------ nodes
@@ -158,7 +167,7 @@ class _Builder:
     # ------------------------------------------------------------------ callers
     def _user_caller(self, user: User, evidence: AccountEvidence) -> Caller:
         identity: list[PolicySource] = list(user.inline_policies)
-        unresolved: list[str] = []
+        unresolved = self._unreadable_inline(user.ref, "user", f"user {user.name}")
         identity.extend(self._attached(user.attached_policies, unresolved))
         for name in sorted(user.group_names, key=str.lower):
             group = evidence.group(name)
@@ -175,10 +184,14 @@ class _Builder:
         return Caller(user.arn, "user", user.account_id, principal, tuple(identity), boundary, tuple(unresolved))
 
     def _group_policies(self, group: Group, unresolved: list[str]) -> list[PolicySource]:
+        unresolved.extend(self._unreadable_inline(group.ref, "group", f"group {group.name}"))
         return [*group.inline_policies, *self._attached(group.attached_policies, unresolved)]
 
+    def _unreadable_inline(self, owner: EvidenceRef, entity: str, label: str) -> list[str]:
+        return [f"inline policy {name} of {label}" for name in self.unreadable.inline(owner, entity)]
+
     def _role_caller(self, role: Role) -> Caller:
-        unresolved: list[str] = []
+        unresolved = self._unreadable_inline(role.ref, "role", f"role {role.name}")
         identity = [*role.inline_policies, *self._attached(role.attached_policies, unresolved)]
         principal = Principal.role(role.arn, tags=dict(role.tags), unique_id=role.role_id)
         boundary = self._boundary(role.boundary, unresolved)
@@ -197,7 +210,7 @@ class _Builder:
     @staticmethod
     def _boundary(ref: AttachedPolicyRef | None, unresolved: list[str]) -> PolicySource | None:
         if ref is not None and ref.policy is None:
-            unresolved.append(f"boundary {ref.arn}")
+            unresolved.append(f"{BOUNDARY_PREFIX}{ref.arn}")
         return ref.policy if ref is not None else None
 
     def _callers(self) -> list[Caller]:
@@ -207,9 +220,13 @@ class _Builder:
             callers.extend(self._role_caller(r) for r in evidence.roles if not r.is_service_linked)
         for caller in callers:
             if caller.unresolved:
-                self.graph.nodes[caller.arn]["unresolved"] = caller.unresolved
+                node = self.graph.nodes[caller.arn]
+                node["unresolved"] = caller.unresolved
+                if caller.unknown_grants:
+                    node["unknown_grants"] = caller.unknown_grants
                 self.notes.add(
-                    f"{caller.arn}: {', '.join(caller.unresolved)} not in the evidence; its grants are not counted"
+                    f"{caller.arn}: {', '.join(caller.unresolved)} not readable from the evidence; "
+                    "what it grants is not counted"
                 )
         return sorted(callers, key=lambda c: c.arn)
 
@@ -220,6 +237,8 @@ class _Builder:
                 trust = role.trust_policy
                 if trust is None:
                     self.notes.add(f"{role.arn}: trust policy not readable; nobody is shown able to assume it")
+                    if not role.is_service_linked:
+                        self.blind_roles.append(role)
                     continue
                 for statement in trust.document.statements:
                     if statement.effect == "Allow":
@@ -293,6 +312,9 @@ class _Builder:
                 verdict = self.evaluator.verdict(caller, role, trust, self.index.info(trust.document))
                 if verdict is not None:
                     self._assume_edge(caller, role, trust, verdict)
+            blind = [r.arn for r in self.blind_roles if r.arn != caller.arn and self.evaluator.may_assume(caller, r)]
+            if blind:
+                self.graph.nodes[caller.arn]["unreadable_trusts"] = tuple(blind)
 
     def _assume_edge(self, caller: Caller, role: Role, trust: PolicySource, verdict: Verdict) -> None:
         text = self._texts.get((id(verdict), role.arn))

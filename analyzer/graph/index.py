@@ -75,10 +75,8 @@ class TrustInfo:
             for spec in (statement.principal, statement.not_principal):
                 if spec is not None:
                     named.update(v for v in spec.aws if account_principal(v) is None)
-        # compile_document is cached by value: its statements may belong to an equal document
-        # object, so pair them with ours by position, never by identity.
-        compiled = compile_document(document).statements
-        for statement, cs in zip(document.statements, compiled, strict=True):
+        for cs in compile_document(document).statements:
+            statement = cs.statement
             if statement.effect != "Allow":
                 continue
             if cs.action_matches(ASSUME):

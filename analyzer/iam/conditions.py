@@ -19,7 +19,11 @@ Semantics implemented, per clause ``{operator: {key: [values]}}``:
 * A key the evidence cannot know (:data:`~analyzer.iam.context.UNKNOWN`) makes the clause
   :attr:`Tri.UNKNOWN`.
 * An operator the engine does not know (or ``NullIfExists``, ``ForAnyValue:Null``) makes the clause
-  false **and** is reported as a problem: it can never silently grant.
+  false **and** is reported as a problem: an ``Allow`` it guards never grants, and a ``Deny`` it
+  guards does not apply (IAM refuses such policies when they are written, so only a policy the
+  engine cannot read meets this).
+* Values that only need equality (``StringEquals``, ``...IgnoreCase``, ``Like``/``Arn`` values
+  without a wildcard) are looked up in a set: a thousand ``aws:SourceAccount`` values cost one lookup.
 """
 
 from __future__ import annotations
@@ -40,11 +44,12 @@ from analyzer.iam.context import Lookup, Tri, _Unknown
 from analyzer.iam.variables import (
     UNRESOLVED,
     Template,
+    Variable,
     resolve,
     template_has_variables,
     template_of,
 )
-from analyzer.iam.wildcard import Pattern, arn_match_pattern, glob_match_pattern
+from analyzer.iam.wildcard import Pattern, arn_match_pattern, glob_match_pattern, has_wildcard
 from analyzer.model.policy import ConditionClause
 
 Family = Literal["string", "numeric", "date", "bool", "binary", "ip", "arn", "null"]
@@ -227,8 +232,9 @@ class _CompiledClause:
     key: str
     templates: tuple[Template, ...]
     has_variables: bool
-    static_matchers: tuple[Matcher, ...]  # when there are no variables
+    static_matchers: tuple[Matcher, ...]  # when there are no variables (values not in ``literals``)
     problem: str | None
+    literals: frozenset[str] = frozenset()  # values matched by equality (casefolded for ...IgnoreCase)
 
 
 @lru_cache(maxsize=65536)
@@ -241,6 +247,7 @@ def _compile(clause: ConditionClause, variables_enabled: bool) -> _CompiledClaus
     templates = tuple(template_of(v, use_variables) for v in clause.values)
     has_variables = any(template_has_variables(t) for t in templates)
     matchers: list[Matcher] = []
+    literals: set[str] = set()
     problems: list[str] = []
     if op.family == "null":
         for value in clause.values:
@@ -248,12 +255,33 @@ def _compile(clause: ConditionClause, variables_enabled: bool) -> _CompiledClaus
                 problems.append(f"Null expects true or false, got {value!r}")
     elif not has_variables:
         for value, template in zip(clause.values, templates, strict=True):
+            literal = _literal(op, template)
+            if literal is not None:
+                literals.add(literal)
+                continue
             matcher = _matcher(op.family, op.comparison, template)
             if matcher is None:
                 problems.append(f"{clause.operator}: invalid value {value!r} for key {clause.key}")
             else:
                 matchers.append(matcher)
-    return _CompiledClause(op, key, templates, has_variables, tuple(matchers), "; ".join(problems) or None)
+    problem = "; ".join(problems) or None
+    return _CompiledClause(op, key, templates, has_variables, tuple(matchers), problem, frozenset(literals))
+
+
+def _literal(op: Operator, template: Template) -> str | None:
+    """The value a request value must equal for ``template`` to match it, when that is all it takes.
+
+    A policy with a thousand ``aws:SourceAccount`` values is then one set lookup, not a thousand tries.
+    """
+    if op.family not in ("string", "arn") or template_has_variables(template):
+        return None
+    pieces = [part for part in template if not isinstance(part, Variable)]
+    text = "".join(piece for piece, _ in pieces)
+    if op.comparison == "equals":
+        return text
+    if op.comparison == "iequals":
+        return text.casefold()
+    return None if any(active and has_wildcard(piece) for piece, active in pieces) else text
 
 
 def _absent_result(op: Operator) -> bool:
@@ -281,6 +309,7 @@ def evaluate_clause(clause: ConditionClause, lookup: Callable[[str], Lookup], va
         return ClauseOutcome(Tri.of(_absent_result(op)), compiled.problem)
 
     matchers = compiled.static_matchers
+    literals = compiled.literals
     if compiled.has_variables:
         resolved: list[Matcher] = []
         unknown = False
@@ -298,8 +327,10 @@ def evaluate_clause(clause: ConditionClause, lookup: Callable[[str], Lookup], va
             return ClauseOutcome(Tri.UNKNOWN, compiled.problem)
         matchers = tuple(resolved)
 
+    fold = op.comparison == "iequals"
+
     def matches(value: str) -> bool:
-        return any(m(value) for m in matchers)
+        return (value.casefold() if fold else value) in literals or any(m(value) for m in matchers)
 
     if op.set_operator == "all":
         result = all((not matches(v)) if op.negated else matches(v) for v in found)

@@ -22,11 +22,12 @@ Verdicts (:class:`MfaVerdict`):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from analyzer.iam.evaluate import Decision, Request, evaluate
-from analyzer.iam.statements import RequestView, evaluate_policy_set
+from analyzer.iam.statements import PolicySetResult, RequestView, evaluate_policy_set
 from analyzer.model.policy import PolicySource
 
 MfaState = Literal["absent", "false", "true"]
@@ -105,7 +106,11 @@ def mfa_requirement_of(
         req = with_mfa(request, state)
         view = RequestView(req.action.lower(), req.resource, req.lookup, req.principal, has_boundary)
         results.append(evaluate_policy_set((source,), view, mode=mode))
-    needs_allow = resource_policy if must_allow is None else must_allow
-    needs_allow = needs_allow or any(r.allowed for r in results)
+    return requirement_of_results(results, resource_policy if must_allow is None else must_allow)
+
+
+def requirement_of_results(results: Sequence[PolicySetResult], must_allow: bool) -> MfaClass:
+    """:func:`mfa_requirement_of` from one policy's results in the states ``absent``, ``false``, ``true``."""
+    needs_allow = must_allow or any(r.allowed for r in results)
     permitted = [not r.denies and (r.allowed or not needs_allow) for r in results]
     return classify(permitted[0], permitted[1], permitted[2])

@@ -15,7 +15,7 @@ pattern does not match); resource ARNs with variables are rare outside per-user 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from types import MappingProxyType
 from typing import Literal
@@ -24,7 +24,7 @@ from analyzer.iam.conditions import evaluate_conditions
 from analyzer.iam.context import Lookup, Tri
 from analyzer.iam.principals import MatchKind, Principal, statement_applies_to
 from analyzer.iam.variables import UNRESOLVED, Template, resolve, template_of
-from analyzer.iam.wildcard import action_matches, arn_match_pattern, arn_matches, has_wildcard
+from analyzer.iam.wildcard import ArnPatternSet, action_matches, arn_match_pattern, has_wildcard
 from analyzer.model.evidence import EvidenceRef
 from analyzer.model.policy import ConditionClause, PolicyDocument, PolicySource, Statement
 
@@ -41,6 +41,7 @@ class CompiledStatement:
     resources: tuple[str, ...] | None  # None: no Resource/NotResource element
     resource_templates: tuple[Template, ...] | None  # only when a pattern holds a variable
     resource_negated: bool
+    resource_set: ArnPatternSet | None = None  # the patterns, indexed (when there is no variable)
 
     def action_matches(self, action: str) -> bool:
         """``action`` lower-cased."""
@@ -50,11 +51,11 @@ class CompiledStatement:
     def resource_matches(self, resource: str, lookup: Callable[[str], Lookup]) -> bool:
         if self.resources is None:
             return True
-        if self.resource_templates is None:
-            hit = any(arn_matches(p, resource) for p in self.resources)
+        if self.resource_set is not None:
+            hit = self.resource_set.matches(resource)
             return not hit if self.resource_negated else hit
         hit = False
-        for template in self.resource_templates:
+        for template in self.resource_templates or ():
             pattern = resolve(template, lookup)
             if pattern is UNRESOLVED or not isinstance(pattern, tuple):
                 if self.resource_negated:
@@ -103,7 +104,8 @@ def _compile_statement(statement: Statement, variables_enabled: bool) -> Compile
         parsed = tuple(template_of(r, True) for r in resources)
         if any(t != ((r, True),) for t, r in zip(parsed, resources, strict=True)):
             templates = parsed  # variables or ${*} ${?} ${$} escapes
-    return CompiledStatement(statement, actions, negated, resources, templates, resource_negated)
+    indexed = ArnPatternSet.of(resources) if resources is not None and templates is None else None
+    return CompiledStatement(statement, actions, negated, resources, templates, resource_negated, indexed)
 
 
 _BY_IDENTITY_LIMIT = 65536
@@ -116,6 +118,12 @@ class _IdentityCache:
     is evaluated again and again (one managed policy, thousands of requests), so the object is
     looked up by ``id`` first. Each entry keeps its document alive, so an id is never reused while
     its entry exists.
+
+    The by-value cache shares one compilation between equal documents, but equal is not identical:
+    statements compare without their text as written (``source_json``), and two bundles loaded in
+    one process hold distinct objects. A compilation found for an equal document is therefore
+    re-bound to this document's own statements, so a :class:`StatementHit` always cites the
+    statement of the policy that was evaluated, never its twin from another bundle.
     """
 
     def __init__(self) -> None:
@@ -126,6 +134,8 @@ class _IdentityCache:
         if entry is not None and entry[0] is document:
             return entry[1]
         compiled = _compile_document(document)
+        if compiled.document is not document:
+            compiled = _rebind(compiled, document)
         if len(self._entries) >= _BY_IDENTITY_LIMIT:
             self._entries.clear()
         self._entries[id(document)] = (document, compiled)
@@ -134,6 +144,20 @@ class _IdentityCache:
     def clear(self) -> None:
         self._entries.clear()
         _compile_document.cache_clear()
+
+
+def _rebind(compiled: CompiledDocument, document: PolicyDocument) -> CompiledDocument:
+    """``compiled`` (of a document equal to ``document``) holding ``document``'s own statement objects."""
+    own = tuple(replace(cs, statement=s) for cs, s in zip(compiled.statements, document.statements, strict=True))
+    position = {id(cs): i for i, cs in enumerate(compiled.statements)}
+
+    def mapped(group: tuple[CompiledStatement, ...]) -> tuple[CompiledStatement, ...]:
+        return tuple(own[position[id(cs)]] for cs in group)
+
+    by_service = {service: mapped(group) for service, group in compiled.by_service.items()}
+    return CompiledDocument(
+        document, compiled.variables_enabled, own, MappingProxyType(by_service), mapped(compiled.anywhere)
+    )
 
 
 _COMPILED = _IdentityCache()

@@ -19,7 +19,10 @@ call once a pattern has been seen.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from functools import lru_cache
+from types import MappingProxyType
 
 Piece = tuple[str, bool]
 """``(text, wildcards_active)``: in a piece whose flag is False, ``*`` and ``?`` are literal."""
@@ -117,3 +120,46 @@ def arn_match_pattern(pieces: Pattern, arn: str) -> bool:
 @lru_cache(maxsize=262144)
 def arn_matches(pattern: str, arn: str) -> bool:
     return arn_match_pattern(((pattern, True),), arn)
+
+
+def literal_prefix(pattern: str) -> str:
+    """The text of an ARN pattern before its first wildcard: every ARN it matches starts with it."""
+    cut = min((i for i in (pattern.find("*"), pattern.find("?")) if i >= 0), default=len(pattern))
+    return pattern[:cut]
+
+
+@dataclass(frozen=True, slots=True)
+class ArnPatternSet:
+    """Many ARN patterns (``Resource`` lists, ``aws:SourceArn`` lists) tested against one ARN at once.
+
+    A bucket policy of a thousand-account organization lists a thousand object prefixes; trying each
+    pattern for each simulated request is quadratic. Literal patterns are kept in a set; wildcard
+    patterns are bucketed by their literal prefix (an ARN can only match a pattern it starts with the
+    prefix of), by prefix length, so a lookup tries only the patterns whose prefix the ARN has.
+    Exactly :func:`arn_matches` over the patterns, only faster.
+    """
+
+    literals: frozenset[str]
+    by_prefix: Mapping[int, Mapping[str, tuple[str, ...]]]  # prefix length -> prefix -> patterns
+
+    @classmethod
+    def of(cls, patterns: Iterable[str]) -> ArnPatternSet:
+        literals: set[str] = set()
+        buckets: dict[int, dict[str, list[str]]] = {}
+        for pattern in patterns:
+            if not has_wildcard(pattern):
+                literals.add(pattern)
+                continue
+            prefix = literal_prefix(pattern)
+            buckets.setdefault(len(prefix), {}).setdefault(prefix, []).append(pattern)
+        frozen = {n: MappingProxyType({k: tuple(v) for k, v in t.items()}) for n, t in sorted(buckets.items())}
+        return cls(frozenset(literals), MappingProxyType(frozen))
+
+    def matches(self, arn: str) -> bool:
+        if arn in self.literals:
+            return True
+        for length, table in self.by_prefix.items():
+            for pattern in table.get(arn[:length], ()):
+                if arn_match_pattern(((pattern, True),), arn):
+                    return True
+        return False

@@ -8,7 +8,7 @@ suppressions, fingerprints) and turns an exception into an ``error`` result, nev
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -110,6 +110,11 @@ def passed(message: str, **kw: Any) -> Outcome:
 
 def not_evaluated(message: str, **kw: Any) -> Outcome:
     return Outcome(status=Status.NOT_EVALUATED, message=message, **kw)
+
+
+def not_evaluated_in(accounts: Iterable[str], message: str) -> Iterator[Outcome]:
+    """The same ``not_evaluated`` verdict for each account: a rule stopped by organization-wide evidence."""
+    return (not_evaluated(message, account=account) for account in accounts)
 
 
 def unusable(states: Iterable[EvidenceState]) -> list[EvidenceState]:

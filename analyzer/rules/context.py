@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from analyzer.findings.org_shape import OrgShape
 from analyzer.findings.settings import Settings
+from analyzer.graph.gaps import UnreadablePolicies
 from analyzer.model.evidence import EvidenceState
 from analyzer.model.kinds import Kind
 from analyzer.model.snapshot import AccountEvidence, Snapshot
@@ -46,6 +48,10 @@ class RuleContext:
 
     def audited_accounts(self) -> tuple[str, ...]:
         """Accounts the rules look at: active organization accounts, plus any account with evidence."""
+        return self._audited
+
+    @cached_property
+    def _audited(self) -> tuple[str, ...]:
         active = {a.id for a in self.snapshot.org_accounts if a.active}
         return tuple(sorted(active | set(self.snapshot.accounts)))
 
@@ -64,6 +70,11 @@ class RuleContext:
     ) -> list[EvidenceState]:
         """The states among ``kinds`` for this scope that stop a rule from deciding (empty: go ahead)."""
         return [s for s in (self.snapshot.state(k, account, region) for k in kinds) if not s.usable]
+
+    @cached_property
+    def unreadable_policies(self) -> UnreadablePolicies:
+        """Inline policies the loader could not decode (and so left out of the entities), found once."""
+        return UnreadablePolicies.of(self.snapshot)
 
     def regions(self, account_id: str) -> RegionScope:
         if self.settings.expected_regions:

@@ -160,6 +160,21 @@ def test_a_second_allow_statement_without_mfa_makes_mfa_absent() -> None:
     assert "no MFA required" in edge.reason
 
 
+@pytest.mark.parametrize(
+    ("condition", "mfa"),
+    [
+        ({"Bool": {"aws:MultiFactorAuthPresent": "false"}}, MfaStatus.ABSENT),  # sessions without MFA only
+        ({"Null": {"aws:MultiFactorAuthPresent": "true"}}, MfaStatus.WEAK),  # long-term access keys only
+    ],
+    ids=["sessions-without-mfa-only", "access-keys-only"],
+)
+def test_a_trust_that_refuses_mfa_sessions_still_lets_the_others_in(condition: dict[str, Any], mfa: MfaStatus) -> None:
+    """A trust (or a backdoor) admitting callers only *without* MFA is still a way in: the graph must not
+    drop the edge because the MFA session is refused, or IDN-003 would see no path at all."""
+    edge = build(org(trust=doc(trust_statement(IDENTITY_ROOT, condition))))[0].edge(ALICE, ROLE_ARN)
+    assert edge is not None and edge.mfa is mfa
+
+
 def test_external_id_trust_is_kept_as_conditional() -> None:
     condition = {"StringEquals": {"sts:ExternalId": "tenant-42"}, **MFA_TRUE}
     edge = build(org(trust=doc(trust_statement(IDENTITY_ROOT, condition))))[0].edge(ALICE, ROLE_ARN)

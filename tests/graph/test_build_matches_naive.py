@@ -65,7 +65,7 @@ def _naive(snap: Snapshot) -> dict[tuple[str, str], MfaStatus]:
                 ).allowed
                 for s in states
             }
-            if not allowed["true"]:
+            if not any(allowed.values()):
                 continue
             if allowed["false"]:
                 edges[(principal.arn, target.arn)] = MfaStatus.ABSENT

@@ -122,5 +122,35 @@ def test_compiled_documents_are_cached_and_evaluation_is_cheap() -> None:
     twin = parse_policy(
         policy(*(allow(f"S{i}", Action=f"svc{i}:Get*") for i in range(50)), allow("Read", Action="s3:GetObject"))
     )
-    assert twin is not doc and compile_document(twin) is compiled  # equal documents share one compilation
+    assert twin is not doc
+    twin_compiled = compile_document(twin)
+    assert compile_cache_info()[1] == 1  # equal documents share one compilation ...
+    assert [cs.statement for cs in twin_compiled.statements] == list(twin.statements)
+    assert all(cs.statement is s for cs, s in zip(twin_compiled.statements, twin.statements, strict=True))
+    assert twin_compiled.document is twin  # ... but each document gets its own statements back
     assert elapsed < 5.0  # generous bound: ~2000 evaluations take well under a second
+
+
+def test_deciding_statements_belong_to_the_document_evaluated_not_an_equal_one() -> None:
+    """Two bundles may hold equal policies written differently (a string or a one-item list, key order):
+    the statement a decision cites, and its text as written, must come from the policy evaluated."""
+    as_string = parse_policy(
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Sid": "Read", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}],
+        }
+    )
+    as_list = parse_policy(
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Resource": ["*"], "Action": ["s3:GetObject"], "Effect": "Allow", "Sid": "Read"}],
+        }
+    )
+    assert as_string == as_list and as_string.statements[0].source_json != as_list.statements[0].source_json
+    for document in (as_string, as_list, as_string):
+        decision = evaluate(
+            REQ, identity_policies=[PolicySource("inline", "read", document, EvidenceRef("t.json", "/p"))]
+        )
+        (deciding,) = decision.deciding
+        assert deciding.statement is document.statements[0]
+        assert deciding.statement.source_json == document.statements[0].source_json

@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analyzer.iam.wildcard import (
+    ArnPatternSet,
     action_matches,
     arn_match_pattern,
     arn_matches,
@@ -114,6 +115,22 @@ def test_action_match_is_case_insensitive_glob(pattern: str, action: str) -> Non
     expected = ref_glob(tokens(((pattern.lower(), True),)), action.lower())
     assert action_matches(pattern, action) == expected
     assert action_matches(pattern.upper(), action.swapcase()) == expected
+
+
+@st.composite
+def patterns_and_near_value(draw: st.DrawFn) -> tuple[list[str], str]:
+    """Several patterns (literal ones and ones sharing prefixes) and a value near one of them."""
+    chosen, value = draw(pattern_and_near_value())
+    others = draw(st.lists(st.one_of(patterns, st.just(value), st.just(chosen[: len(chosen) // 2] + "*")), max_size=6))
+    return [chosen, *others], value
+
+
+@settings(max_examples=600, deadline=None)
+@given(patterns_and_near_value())
+def test_indexed_pattern_set_is_exactly_any_of_its_patterns(case: tuple[list[str], str]) -> None:
+    """The index (literal set, wildcard patterns bucketed by literal prefix) only skips impossible tries."""
+    chosen, value = case
+    assert ArnPatternSet.of(chosen).matches(value) == any(ref_arn(tokens(((p, True),)), value) for p in chosen)
 
 
 @settings(max_examples=200, deadline=None)

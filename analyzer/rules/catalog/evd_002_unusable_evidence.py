@@ -9,6 +9,7 @@ such problem passes; an account without any file is left to EVD-001 (not evaluat
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 
 from analyzer.model.evidence import EvidenceRef, EvidenceState
@@ -96,6 +97,7 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
         affected.add(row.account_id or "")
         yield _row_outcome(row)
     with_files = accounts_with_files(snapshot)
+    files_per_account = Counter(r.account_id for r in snapshot.inventory)
     for account in ctx.audited_accounts():
         label = account_label(ctx, account)
         if account not in with_files:
@@ -103,8 +105,7 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
                 f"not evaluated: the bundle holds no file for {label}; EVD-001 reports what is missing", account=account
             )
         elif account not in affected:
-            count = sum(1 for r in snapshot.inventory if r.account_id == account)
-            yield passed(f"all {count} evidence file(s) of {label} are usable", account=account)
+            yield passed(f"all {files_per_account[account]} evidence file(s) of {label} are usable", account=account)
 
 
 RULE = Rule(META, check)

@@ -5,7 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from analyzer.model.kinds import Kind
-from analyzer.rules.base import Outcome, Pillar, Rule, RuleMeta, Severity, fail, missing_message, not_evaluated, passed
+from analyzer.rules.base import (
+    Outcome,
+    Pillar,
+    Rule,
+    RuleMeta,
+    Severity,
+    fail,
+    missing_message,
+    not_evaluated,
+    not_evaluated_in,
+    passed,
+)
 from analyzer.rules.compliance import refs
 from analyzer.rules.context import RuleContext
 from analyzer.rules.support.identity import account_label, credentials_of, identity_unknown_message
@@ -48,8 +59,7 @@ META = RuleMeta(
 
 def check(ctx: RuleContext) -> Iterator[Outcome]:
     if ctx.identity_account is None:
-        for account_id in ctx.audited_accounts():
-            yield not_evaluated(identity_unknown_message(ctx), account=account_id)
+        yield from not_evaluated_in(ctx.audited_accounts(), identity_unknown_message(ctx))
         return
     for account_id in ctx.non_identity_accounts():
         info = ctx.shape.info(account_id)

@@ -6,7 +6,18 @@ from collections.abc import Iterator
 
 from analyzer.iam import Principal
 from analyzer.model.kinds import Kind
-from analyzer.rules.base import Outcome, Pillar, Rule, RuleMeta, Severity, fail, missing_message, not_evaluated, passed
+from analyzer.rules.base import (
+    Outcome,
+    Pillar,
+    Rule,
+    RuleMeta,
+    Severity,
+    fail,
+    missing_message,
+    not_evaluated,
+    not_evaluated_in,
+    passed,
+)
 from analyzer.rules.compliance import refs
 from analyzer.rules.context import RuleContext
 from analyzer.rules.support.identity import account_label, identity_unknown_message
@@ -79,8 +90,7 @@ def _message(role_name: str, found: TrustMfa) -> str:
 def check(ctx: RuleContext) -> Iterator[Outcome]:
     identity = ctx.identity_account
     if identity is None:
-        for account_id in ctx.audited_accounts():
-            yield not_evaluated(identity_unknown_message(ctx), account=account_id)
+        yield from not_evaluated_in(ctx.audited_accounts(), identity_unknown_message(ctx))
         return
     members = _identity_members(ctx, identity)
     label = f"the Identity account {account_label(ctx, identity)}"

@@ -11,7 +11,7 @@ from analyzer.model.kinds import Kind
 from analyzer.rules.base import Outcome, Pillar, Rule, RuleMeta, Severity, fail, missing_message, not_evaluated, passed
 from analyzer.rules.compliance import refs
 from analyzer.rules.context import RuleContext
-from analyzer.rules.support.identity import account_label, identity_unknown_message
+from analyzer.rules.support.identity import account_label, identity_iam
 
 META = RuleMeta(
     id="IDN-003",
@@ -70,14 +70,11 @@ def _fail(principal: str, role: str, path: AccessPath, account: str) -> Outcome:
 
 
 def check(ctx: RuleContext) -> Iterator[Outcome]:
-    identity = ctx.identity_account
-    if identity is None:
-        yield not_evaluated(identity_unknown_message(ctx))
+    found = identity_iam(ctx)
+    if isinstance(found, Outcome):
+        yield found
         return
-    blocked = ctx.blocking((Kind.IAM_AUTH_DETAILS,), identity)
-    if blocked:
-        yield not_evaluated(missing_message(blocked), account=identity)
-        return
+    identity, account = found
     unknown = []
     for account_id in ctx.non_identity_accounts():
         member_blocked = ctx.blocking((Kind.IAM_AUTH_DETAILS,), account_id)
@@ -88,10 +85,7 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
                 f"{account_label(ctx, account_id)} cannot be followed",
                 account=account_id,
             )
-    account = ctx.account(identity)
-    principals: list[User | Role] = (
-        [*account.users, *(r for r in account.roles if not r.is_service_linked)] if account else []
-    )
+    principals: list[User | Role] = [*account.users, *(r for r in account.roles if not r.is_service_linked)]
     for principal in principals:
         open_paths = {
             role: path
@@ -100,19 +94,31 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
         }
         for role, path in open_paths.items():
             yield _fail(principal.arn, role, path, ctx.graph.account_of(role) or "")
-        if not open_paths:
-            everywhere = ctx.graph.reachable(principal.arn)
-            reached = {r: p for r, p in everywhere.items() if ctx.graph.account_of(r) not in (identity, None)}
-            scope = f" (accounts {', '.join(unknown)} not evaluated)" if unknown else ""
-            evidence = tuple(dict.fromkeys(e for p in reached.values() for h in p.hops for e in h.evidence))
-            yield passed(
-                f"every path from {principal.name} into member-account roles requires MFA on some hop "
-                f"({len(reached)} member role(s) reachable){scope}",
+        if open_paths:
+            continue
+        gaps = ctx.graph.open_path_gaps(principal.arn, identity)
+        if gaps:
+            yield not_evaluated(
+                f"not evaluated: whether {principal.name} reaches member-account roles without MFA is unknown: "
+                + "; ".join(gaps),
                 account=identity,
                 resource=principal.arn,
                 subject=principal.arn,
-                evidence=evidence or (principal.ref,),
+                evidence=(principal.ref,),
             )
+            continue
+        everywhere = ctx.graph.reachable(principal.arn)
+        reached = {r: p for r, p in everywhere.items() if ctx.graph.account_of(r) not in (identity, None)}
+        scope = f" (accounts {', '.join(unknown)} not evaluated)" if unknown else ""
+        evidence = tuple(dict.fromkeys(e for p in reached.values() for h in p.hops for e in h.evidence))
+        yield passed(
+            f"every path from {principal.name} into member-account roles requires MFA on some hop "
+            f"({len(reached)} member role(s) reachable){scope}",
+            account=identity,
+            resource=principal.arn,
+            subject=principal.arn,
+            evidence=evidence or (principal.ref,),
+        )
 
 
 RULE = Rule(META, check)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 
 from analyzer.model.entities import Role
 from analyzer.model.kinds import Kind
@@ -10,16 +11,14 @@ from analyzer.model.policy import PolicySource
 from analyzer.rules.base import Outcome, Pillar, Rule, RuleMeta, Severity, fail, missing_message, not_evaluated, passed
 from analyzer.rules.compliance import refs
 from analyzer.rules.context import RuleContext
-from analyzer.rules.support.identity import account_label
 from analyzer.rules.support.trust import (
     TrustEntry,
     aws_entries,
     condition_entries,
+    customer_role_outcomes,
     entries_by_account,
     external_id_clause,
     foreign_org_clauses,
-    is_customer_role,
-    unreadable_trust,
 )
 
 META = RuleMeta(
@@ -67,6 +66,32 @@ def _external(ctx: RuleContext, role: Role, trust: PolicySource) -> list[tuple[s
     return found
 
 
+def _judge(ctx: RuleContext, role: Role, trust: PolicySource) -> Outcome:
+    external = _external(ctx, role, trust)
+    if not external:
+        return passed(
+            f"role {role.name} trusts no account outside the organization (or only configured ones)",
+            account=role.account_id,
+            resource=role.arn,
+            evidence=(trust.ref,),
+        )
+    parts, guarded = [], True
+    for trusted, entries in external:
+        ids = [external_id_clause(e.statement) for e in entries]
+        guarded = guarded and all(c is not None for c in ids)
+        named = ", ".join(dict.fromkeys(e.value for e in entries if e.value not in trusted))
+        guard = "with sts:ExternalId" if all(ids) else "without an sts:ExternalId condition"
+        parts.append(f"{trusted}{f' ({named})' if named else ''} {guard}")
+    return fail(
+        f"role {role.name} trusts account(s) outside the organization that the config does not list as "
+        f"trusted: {'; '.join(parts)}",
+        account=role.account_id,
+        resource=role.arn,
+        evidence=tuple(dict.fromkeys(e.ref for _, entries in external for e in entries)),
+        severity=Severity.MEDIUM if guarded else None,
+    )
+
+
 def check(ctx: RuleContext) -> Iterator[Outcome]:
     org_blocked = ctx.blocking((Kind.ORG_ACCOUNTS,))
     if org_blocked:
@@ -74,43 +99,7 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
             missing_message(org_blocked) + " (the organization's accounts are needed to tell external ones apart)"
         )
         return
-    for account_id in ctx.audited_accounts():
-        blocked = ctx.blocking((Kind.IAM_AUTH_DETAILS,), account_id)
-        if blocked:
-            yield not_evaluated(missing_message(blocked), account=account_id)
-            continue
-        account = ctx.account(account_id)
-        roles = [r for r in (account.roles if account else ()) if is_customer_role(r)]
-        if not roles:
-            yield passed(f"account {account_label(ctx, account_id)} has no customer-managed roles", account=account_id)
-        for role in roles:
-            if role.trust_policy is None:
-                yield unreadable_trust(role)
-                continue
-            external = _external(ctx, role, role.trust_policy)
-            if not external:
-                yield passed(
-                    f"role {role.name} trusts no account outside the organization (or only configured ones)",
-                    account=account_id,
-                    resource=role.arn,
-                    evidence=(role.trust_policy.ref,),
-                )
-                continue
-            parts, guarded = [], True
-            for trusted, entries in external:
-                ids = [external_id_clause(e.statement) for e in entries]
-                guarded = guarded and all(c is not None for c in ids)
-                named = ", ".join(dict.fromkeys(e.value for e in entries if e.value not in trusted))
-                guard = "with sts:ExternalId" if all(ids) else "without an sts:ExternalId condition"
-                parts.append(f"{trusted}{f' ({named})' if named else ''} {guard}")
-            yield fail(
-                f"role {role.name} trusts account(s) outside the organization that the config does not list as "
-                f"trusted: {'; '.join(parts)}",
-                account=account_id,
-                resource=role.arn,
-                evidence=tuple(dict.fromkeys(e.ref for _, entries in external for e in entries)),
-                severity=Severity.MEDIUM if guarded else None,
-            )
+    yield from customer_role_outcomes(ctx, ctx.audited_accounts(), partial(_judge, ctx))
 
 
 RULE = Rule(META, check)

@@ -4,21 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from analyzer.model.entities import Role
 from analyzer.model.kinds import Kind
-from analyzer.model.policy import Statement
-from analyzer.rules.base import Outcome, Pillar, Rule, RuleMeta, Severity, fail, missing_message, not_evaluated, passed
+from analyzer.model.policy import PolicySource, Statement
+from analyzer.rules.base import Outcome, Pillar, Rule, RuleMeta, Severity, fail, passed
 from analyzer.rules.compliance import refs
 from analyzer.rules.context import RuleContext
-from analyzer.rules.support.identity import account_label
 from analyzer.rules.support.trust import (
     clause_texts,
+    customer_role_outcomes,
     deny_guards,
-    is_customer_role,
     loose_principal_clauses,
     narrowing_clauses,
     open_statements,
     statement_names,
-    unreadable_trust,
 )
 
 META = RuleMeta(
@@ -61,44 +60,33 @@ def _why_open(statement: Statement) -> str:
     return text
 
 
+def _judge(role: Role, trust: PolicySource) -> Outcome:
+    guards = deny_guards(trust)
+    wide = [s for s in open_statements(trust) if not narrowing_clauses(s)]
+    if wide and not guards:
+        return fail(
+            f"role {role.name} can be assumed by any principal: " + "; ".join(_why_open(s) for s in wide),
+            account=role.account_id,
+            resource=role.arn,
+            evidence=tuple(trust.statement_ref(s) for s in wide),
+        )
+    narrowed = [*guards, *(s for s in open_statements(trust) if s not in wide)]
+    text = (
+        f"role {role.name}'s open trust is confined to named accounts or the organization by "
+        f"statement {statement_names(narrowed)}"
+        if narrowed
+        else f"role {role.name}'s trust policy names the principals it trusts"
+    )
+    return passed(
+        text,
+        account=role.account_id,
+        resource=role.arn,
+        evidence=tuple(trust.statement_ref(s) for s in narrowed) or (trust.ref,),
+    )
+
+
 def check(ctx: RuleContext) -> Iterator[Outcome]:
-    for account_id in ctx.audited_accounts():
-        blocked = ctx.blocking((Kind.IAM_AUTH_DETAILS,), account_id)
-        if blocked:
-            yield not_evaluated(missing_message(blocked), account=account_id)
-            continue
-        account = ctx.account(account_id)
-        roles = [r for r in (account.roles if account else ()) if is_customer_role(r)]
-        if not roles:
-            yield passed(f"account {account_label(ctx, account_id)} has no customer-managed roles", account=account_id)
-        for role in roles:
-            trust = role.trust_policy
-            if trust is None:
-                yield unreadable_trust(role)
-                continue
-            guards = deny_guards(trust)
-            wide = [s for s in open_statements(trust) if not narrowing_clauses(s)]
-            if not wide or guards:
-                narrowed = [*guards, *(s for s in open_statements(trust) if s not in wide)]
-                text = (
-                    f"role {role.name}'s open trust is confined to named accounts or the organization by "
-                    f"statement {statement_names(narrowed)}"
-                    if narrowed
-                    else f"role {role.name}'s trust policy names the principals it trusts"
-                )
-                yield passed(
-                    text,
-                    account=account_id,
-                    resource=role.arn,
-                    evidence=tuple(trust.statement_ref(s) for s in narrowed) or (trust.ref,),
-                )
-                continue
-            yield fail(
-                f"role {role.name} can be assumed by any principal: " + "; ".join(_why_open(s) for s in wide),
-                account=account_id,
-                resource=role.arn,
-                evidence=tuple(trust.statement_ref(s) for s in wide),
-            )
+    yield from customer_role_outcomes(ctx, ctx.audited_accounts(), _judge)
 
 
 RULE = Rule(META, check)

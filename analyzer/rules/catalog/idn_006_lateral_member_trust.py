@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 
 from analyzer.model.entities import Role
 from analyzer.model.kinds import Kind
 from analyzer.model.policy import PolicySource
-from analyzer.rules.base import Outcome, Pillar, Rule, RuleMeta, Severity, fail, missing_message, not_evaluated, passed
+from analyzer.rules.base import (
+    Outcome,
+    Pillar,
+    Rule,
+    RuleMeta,
+    Severity,
+    fail,
+    missing_message,
+    not_evaluated,
+    not_evaluated_in,
+    passed,
+)
 from analyzer.rules.compliance import refs
 from analyzer.rules.context import RuleContext
 from analyzer.rules.support.identity import account_label, identity_unknown_message
@@ -15,9 +27,8 @@ from analyzer.rules.support.trust import (
     TrustEntry,
     aws_entries,
     condition_entries,
+    customer_role_outcomes,
     entries_by_account,
-    is_customer_role,
-    unreadable_trust,
 )
 
 #: The role AWS Organizations creates in accounts it creates, trusting the management account.
@@ -50,9 +61,10 @@ META = RuleMeta(
 )
 
 
-def _lateral(ctx: RuleContext, role: Role, trust: PolicySource, identity: str) -> list[tuple[str, list[TrustEntry]]]:
+def _lateral(
+    ctx: RuleContext, role: Role, trust: PolicySource, identity: str, members: frozenset[str]
+) -> list[tuple[str, list[TrustEntry]]]:
     """The other member accounts whose principals the role trusts (own, Identity and outside accounts aside)."""
-    members = set(ctx.audited_accounts()) | ctx.shape.org_ids
     out = []
     for trusted, entries in entries_by_account([*aws_entries(trust), *condition_entries(trust)]):
         if trusted in (role.account_id, identity) or trusted not in members:
@@ -63,56 +75,44 @@ def _lateral(ctx: RuleContext, role: Role, trust: PolicySource, identity: str) -
     return out
 
 
+def _judge(ctx: RuleContext, identity: str, members: frozenset[str], role: Role, trust: PolicySource) -> Outcome:
+    lateral = _lateral(ctx, role, trust, identity, members)
+    if not lateral:
+        return passed(
+            f"role {role.name} trusts no principal of another member account",
+            account=role.account_id,
+            resource=role.arn,
+            evidence=(trust.ref,),
+        )
+    if ctx.shape.management_account is None and role.name == ORG_ACCESS_ROLE:
+        return not_evaluated(
+            f"{missing_message(ctx.blocking((Kind.ORG_DESCRIBE,)))}: without the management account, "
+            f"{ORG_ACCESS_ROLE}'s trust of {', '.join(t for t, _ in lateral)} cannot be told apart from lateral trust",
+            account=role.account_id,
+            resource=role.arn,
+        )
+    parts = []
+    for trusted, entries in lateral:
+        kind = "the management account" if trusted == ctx.shape.management_account else "member account"
+        named = ", ".join(dict.fromkeys(e.value for e in entries))
+        parts.append(f"{kind} {account_label(ctx, trusted)} ({named})")
+    return fail(
+        f"role {role.name} in {account_label(ctx, role.account_id)} trusts principals of another account of the "
+        f"organization instead of the Identity account: {'; '.join(parts)}",
+        account=role.account_id,
+        resource=role.arn,
+        evidence=tuple(dict.fromkeys(e.ref for _, entries in lateral for e in entries)),
+    )
+
+
 def check(ctx: RuleContext) -> Iterator[Outcome]:
     identity = ctx.identity_account
     if identity is None:
-        for account_id in ctx.audited_accounts():
-            yield not_evaluated(identity_unknown_message(ctx), account=account_id)
+        yield from not_evaluated_in(ctx.audited_accounts(), identity_unknown_message(ctx))
         return
-    for account_id in ctx.non_identity_accounts():
-        blocked = ctx.blocking((Kind.IAM_AUTH_DETAILS,), account_id)
-        if blocked:
-            yield not_evaluated(missing_message(blocked), account=account_id)
-            continue
-        account = ctx.account(account_id)
-        roles = [r for r in (account.roles if account else ()) if is_customer_role(r)]
-        if not roles:
-            yield passed(f"account {account_label(ctx, account_id)} has no customer-managed roles", account=account_id)
-        for role in roles:
-            if role.trust_policy is None:
-                yield unreadable_trust(role)
-                continue
-            lateral = _lateral(ctx, role, role.trust_policy, identity)
-            if not lateral:
-                yield passed(
-                    f"role {role.name} trusts no principal of another member account",
-                    account=account_id,
-                    resource=role.arn,
-                    evidence=(role.trust_policy.ref,),
-                )
-                continue
-            management_unknown = ctx.shape.management_account is None and role.name == ORG_ACCESS_ROLE
-            if management_unknown:
-                blocked = ctx.blocking((Kind.ORG_DESCRIBE,))
-                yield not_evaluated(
-                    f"{missing_message(blocked)}: without the management account, {ORG_ACCESS_ROLE}'s trust of "
-                    f"{', '.join(t for t, _ in lateral)} cannot be told apart from lateral trust",
-                    account=account_id,
-                    resource=role.arn,
-                )
-                continue
-            parts = []
-            for trusted, entries in lateral:
-                kind = "the management account" if trusted == ctx.shape.management_account else "member account"
-                named = ", ".join(dict.fromkeys(e.value for e in entries))
-                parts.append(f"{kind} {account_label(ctx, trusted)} ({named})")
-            yield fail(
-                f"role {role.name} in {account_label(ctx, account_id)} trusts principals of another account of the "
-                f"organization instead of the Identity account: {'; '.join(parts)}",
-                account=account_id,
-                resource=role.arn,
-                evidence=tuple(dict.fromkeys(e.ref for _, entries in lateral for e in entries)),
-            )
+    members = frozenset(ctx.audited_accounts()) | ctx.shape.org_ids
+    judge = partial(_judge, ctx, identity, members)
+    yield from customer_role_outcomes(ctx, ctx.non_identity_accounts(), judge)
 
 
 RULE = Rule(META, check)

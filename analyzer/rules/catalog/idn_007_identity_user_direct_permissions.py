@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from analyzer.graph.gaps import UnreadablePolicies
 from analyzer.model.entities import User
 from analyzer.model.evidence import EvidenceRef
 from analyzer.model.kinds import Kind
-from analyzer.rules.base import Outcome, Pillar, Rule, RuleMeta, Severity, fail, missing_message, not_evaluated, passed
+from analyzer.rules.base import Outcome, Pillar, Rule, RuleMeta, Severity, fail, not_evaluated, passed
 from analyzer.rules.compliance import refs
 from analyzer.rules.context import RuleContext
-from analyzer.rules.support.identity import beyond_self_service, direct_policies, identity_unknown_message
+from analyzer.rules.support.identity import beyond_self_service, direct_policies, identity_iam
 
 META = RuleMeta(
     id="IDN-007",
@@ -39,16 +40,17 @@ META = RuleMeta(
 )
 
 
-def _user_outcome(user: User) -> Outcome:
+def _user_outcome(user: User, unreadable: UnreadablePolicies) -> Outcome:
     reasons: list[str] = []
     evidence: list[EvidenceRef] = [user.ref]
     unresolved: list[str] = []
     if not user.group_names:
         reasons.append("it is in no group")
         evidence.append(user.ref.child("GroupList"))
-    for held in direct_policies(user):
+    held_policies = direct_policies(user, unreadable)
+    for held in held_policies:
         if held.source is None:
-            unresolved.append(held.name)
+            unresolved.append(held.gap)
             evidence.append(held.ref)
             continue
         beyond = beyond_self_service(held.source)
@@ -61,30 +63,26 @@ def _user_outcome(user: User) -> Outcome:
         return fail(f"user {user.name} has permissions beyond its access groups: {'; '.join(reasons)}", **account_kw)
     if unresolved:
         return not_evaluated(
-            f"not evaluated: user {user.name} has attached policy {', '.join(unresolved)} whose document is not "
-            "in the evidence, so whether it is self-service cannot be told (export with AWS-managed policies)",
+            f"not evaluated: user {user.name} has {', '.join(unresolved)}, so whether its own policies stay "
+            "within self-service cannot be told (re-export the account's authorization details in full)",
             **account_kw,
         )
     groups = ", ".join(user.group_names)
-    extra = " (its own policies only manage its own credentials)" if direct_policies(user) else ""
+    extra = " (its own policies only manage its own credentials)" if held_policies else ""
     return passed(f"user {user.name} receives its permissions through group {groups}{extra}", **account_kw)
 
 
 def check(ctx: RuleContext) -> Iterator[Outcome]:
-    identity = ctx.identity_account
-    if identity is None:
-        yield not_evaluated(identity_unknown_message(ctx))
+    found = identity_iam(ctx)
+    if isinstance(found, Outcome):
+        yield found
         return
-    blocked = ctx.blocking((Kind.IAM_AUTH_DETAILS,), identity)
-    if blocked:
-        yield not_evaluated(missing_message(blocked), account=identity)
-        return
-    account = ctx.account(identity)
-    users = account.users if account is not None else ()
+    identity, account = found
+    users = account.users
     if not users:
         yield passed(f"the Identity account {identity} has no IAM users", account=identity)
     for user in users:
-        yield _user_outcome(user)
+        yield _user_outcome(user, ctx.unreadable_policies)
 
 
 RULE = Rule(META, check)

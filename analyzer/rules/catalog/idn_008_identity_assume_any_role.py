@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
+from analyzer.graph.gaps import UnreadablePolicies
 from analyzer.iam import arn_matches
 from analyzer.model.entities import Group, Role, User
 from analyzer.model.kinds import Kind
-from analyzer.model.policy import PolicySource, Statement
+from analyzer.model.policy import Statement
 from analyzer.model.snapshot import AccountEvidence
 from analyzer.rules.base import Outcome, Pillar, Rule, RuleMeta, Severity, fail, missing_message, not_evaluated, passed
 from analyzer.rules.compliance import refs
 from analyzer.rules.context import RuleContext
-from analyzer.rules.support.identity import identity_unknown_message, inline_resource
+from analyzer.rules.support.identity import HeldPolicy, identity_iam, identity_policies
 from analyzer.rules.support.trust import PROBE_ROLE, confined_to_org, grants_assume_role, role_pattern_reach
 
 META = RuleMeta(
@@ -43,27 +43,17 @@ META = RuleMeta(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class _Held:
-    resource: str  # managed policy ARN or "<principal-arn>/inline/<name>"
-    holder: str  # who holds it (for the message)
-    source: PolicySource | None
-
-
-def _policies(account: AccountEvidence) -> list[_Held]:
+def _policies(account: AccountEvidence, unreadable: UnreadablePolicies) -> list[HeldPolicy]:
     """Every identity policy of the account's users, groups and (not service-linked) roles, managed ones once."""
-    out: dict[str, _Held] = {}
-    principals: list[User | Group | Role] = [
-        *account.users,
-        *account.groups,
-        *(r for r in account.roles if not r.is_service_linked),
+    out: dict[str, HeldPolicy] = {}
+    entities: list[tuple[User | Group | Role, str]] = [
+        *((u, "user") for u in account.users),
+        *((g, "group") for g in account.groups),
+        *((r, "role") for r in account.roles if not r.is_service_linked),
     ]
-    for principal in principals:
-        for source in principal.inline_policies:
-            resource = inline_resource(principal.arn, source.name)
-            out[resource] = _Held(resource, principal.arn, source)
-        for attached in principal.attached_policies:
-            out.setdefault(attached.arn, _Held(attached.arn, principal.arn, attached.policy))
+    for entity, kind in entities:
+        for held in identity_policies(entity, kind, unreadable):
+            out.setdefault(held.resource, held)
     return [out[k] for k in sorted(out)]
 
 
@@ -86,15 +76,11 @@ def _reach(statement: Statement, ours: Callable[[str], bool]) -> tuple[list[str]
 
 
 def check(ctx: RuleContext) -> Iterator[Outcome]:
-    identity = ctx.identity_account
-    if identity is None:
-        yield not_evaluated(identity_unknown_message(ctx))
+    found = identity_iam(ctx)
+    if isinstance(found, Outcome):
+        yield found
         return
-    blocked = ctx.blocking((Kind.IAM_AUTH_DETAILS,), identity)
-    if blocked:
-        yield not_evaluated(missing_message(blocked), account=identity)
-        return
-    account = ctx.account(identity)
+    identity, account = found
     org_blocked = ctx.blocking((Kind.ORG_ACCOUNTS,))
     org_id = ctx.snapshot.organization.id if ctx.snapshot.organization else None
 
@@ -102,13 +88,15 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
         return acct == identity or ctx.in_organization(acct) or ctx.settings.trusted_account(acct) is not None
 
     decided = True
-    for held in _policies(account) if account is not None else ():
+    for held in _policies(account, ctx.unreadable_policies):
         if held.source is None:
             decided = False
             yield not_evaluated(
-                f"not evaluated: the document of policy {held.resource} (held by {held.holder}) is not in the evidence",
+                f"not evaluated: {held.gap}, held by {held.via}: whether it allows "
+                "sts:AssumeRole beyond named roles cannot be told",
                 account=identity,
                 resource=held.resource,
+                evidence=(held.ref,),
             )
             continue
         reasons, external, refs_ = [], [], []
@@ -130,7 +118,7 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
         elif reasons:
             decided = False
             yield fail(
-                f"policy {held.source.name} (held by {held.holder}) allows sts:AssumeRole beyond named roles of "
+                f"policy {held.source.name} (held by {held.via}) allows sts:AssumeRole beyond named roles of "
                 f"the organization: {'; '.join(dict.fromkeys(reasons))}",
                 account=identity,
                 resource=held.resource,

@@ -5,15 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Final
 
+from analyzer.graph.gaps import UnreadablePolicies
 from analyzer.iam import Principal, Request, evaluate
 from analyzer.model.entities import User
 from analyzer.model.evidence import EvidenceRef
 from analyzer.model.kinds import Kind
 from analyzer.model.snapshot import AccountEvidence
-from analyzer.rules.base import Outcome, Pillar, Rule, RuleMeta, Severity, fail, missing_message, not_evaluated, passed
+from analyzer.rules.base import Outcome, Pillar, Rule, RuleMeta, Severity, fail, not_evaluated, passed
 from analyzer.rules.compliance import refs
 from analyzer.rules.context import RuleContext
-from analyzer.rules.support.identity import direct_policies, group_policies, identity_unknown_message
+from analyzer.rules.support.identity import direct_policies, group_policies, identity_iam
 
 META = RuleMeta(
     id="IDN-009",
@@ -53,14 +54,15 @@ CAPABILITIES: Final = (
 )
 
 
-def _user_outcome(account: AccountEvidence, user: User, partition: str) -> Outcome:
-    held = [*direct_policies(user), *group_policies(account, user)]
+def _user_outcome(account: AccountEvidence, user: User, partition: str, unreadable: UnreadablePolicies) -> Outcome:
+    held = [*direct_policies(user, unreadable), *group_policies(account, user, unreadable, partition)]
     sources = [h.source for h in held if h.source is not None]
-    unresolved = [h.resource for h in held if h.source is None]
+    unresolved = [h.gap for h in held if h.source is None]
     boundaries = []
+    limit_unknown = ""  # a boundary only limits: unknown, it can turn a pass into "not evaluated", not a fail
     if user.boundary is not None:
         if user.boundary.policy is None:
-            unresolved.append(f"permissions boundary {user.boundary.arn}")
+            limit_unknown = f"permissions boundary {user.boundary.arn} is not in the evidence and may refuse it"
         else:
             boundaries.append(user.boundary.policy)
     caller = Principal.user(user.arn, tags=dict(user.tags), unique_id=user.user_id)
@@ -77,13 +79,19 @@ def _user_outcome(account: AccountEvidence, user: User, partition: str) -> Outco
                 missing.append(f"{capability} ({action} {decision.outcome.replace('_', ' ')})")
                 break
     kw = {"account": user.account_id, "resource": user.arn, "evidence": tuple(dict.fromkeys(evidence))}
+    if not missing and limit_unknown:
+        return not_evaluated(
+            f"not evaluated: the policies of user {user.name} allow it to manage its own credentials, but its "
+            + limit_unknown,
+            **kw,
+        )
     if not missing:
         return passed(f"user {user.name} can change its password, manage its MFA device and its access keys", **kw)
     where = f"groups {', '.join(user.group_names)}" if user.group_names else "no group"
     if unresolved:
         return not_evaluated(
             f"not evaluated: user {user.name} cannot {'; '.join(missing)} by the policies in the evidence, but "
-            f"{', '.join(unresolved)} is not in it and may grant it",
+            f"{', '.join(unresolved)} may grant it",
             **kw,
         )
     return fail(
@@ -94,19 +102,15 @@ def _user_outcome(account: AccountEvidence, user: User, partition: str) -> Outco
 
 
 def check(ctx: RuleContext) -> Iterator[Outcome]:
-    identity = ctx.identity_account
-    if identity is None:
-        yield not_evaluated(identity_unknown_message(ctx))
+    found = identity_iam(ctx)
+    if isinstance(found, Outcome):
+        yield found
         return
-    blocked = ctx.blocking((Kind.IAM_AUTH_DETAILS,), identity)
-    account = ctx.account(identity)
-    if blocked or account is None:
-        yield not_evaluated(missing_message(blocked) if blocked else "not evaluated: no evidence", account=identity)
-        return
+    identity, account = found
     if not account.users:
         yield passed(f"the Identity account {identity} has no IAM users", account=identity)
     for user in account.users:
-        yield _user_outcome(account, user, ctx.partition)
+        yield _user_outcome(account, user, ctx.partition, ctx.unreadable_policies)
 
 
 RULE = Rule(META, check)

@@ -16,6 +16,7 @@ from analyzer.rules.compliance import refs
 from analyzer.rules.context import RuleContext
 from analyzer.rules.support.evidence import account_label
 from analyzer.rules.support.log_delivery import (
+    TrailIndex,
     covering_trails,
     gap_text,
     region_gaps,
@@ -56,7 +57,7 @@ def _owner_note(trail: Trail, account: str) -> str:
     return f", owned by account {trail.owner_account_id}" if trail.owner_account_id != account else ""
 
 
-def _verdict(ctx: RuleContext, account: str, index: dict[str, Trail]) -> Outcome:
+def _verdict(ctx: RuleContext, account: str, index: TrailIndex) -> Outcome:
     label = account_label(ctx, account)
     candidates = covering_trails(ctx, account, index)
     logging = [t for t in candidates if t.status is not None and t.status.is_logging is True]

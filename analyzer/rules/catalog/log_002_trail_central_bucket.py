@@ -14,11 +14,12 @@ from collections.abc import Iterator
 
 from analyzer.model.entities import Trail
 from analyzer.model.kinds import Kind
-from analyzer.rules.base import Outcome, Pillar, Rule, RuleMeta, Severity, fail, not_evaluated, passed
+from analyzer.rules.base import Outcome, Pillar, Rule, RuleMeta, Severity, fail, not_evaluated, not_evaluated_in, passed
 from analyzer.rules.compliance import refs
 from analyzer.rules.context import RuleContext
 from analyzer.rules.support.evidence import account_label
 from analyzer.rules.support.log_delivery import (
+    TrailIndex,
     bucket_unknown_message,
     central_bucket,
     covering_trails,
@@ -69,7 +70,7 @@ def _destination(trail: Trail, bucket: str, expected: str | None) -> str:
     return f"{text} ({problem})" if problem else text
 
 
-def _verdict(ctx: RuleContext, account: str, bucket: str, index: dict[str, Trail]) -> Outcome:
+def _verdict(ctx: RuleContext, account: str, bucket: str, index: TrailIndex) -> Outcome:
     label = account_label(ctx, account)
     expected = ctx.settings.log_prefix
     covering = covering_trails(ctx, account, index)
@@ -105,8 +106,7 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
     bucket = central_bucket(ctx)
     accounts = ctx.audited_accounts()
     if bucket is None:
-        for account in accounts:
-            yield not_evaluated(bucket_unknown_message(ctx), account=account)
+        yield from not_evaluated_in(accounts, bucket_unknown_message(ctx))
         return
     index = trail_index(ctx)
     for account in accounts:

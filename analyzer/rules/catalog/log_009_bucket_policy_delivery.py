@@ -10,13 +10,25 @@ allowing one) that refuses it.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from datetime import date
 
 from analyzer.iam import is_service_linked_role
-from analyzer.model.entities import Role, Trail
+from analyzer.model.entities import Role
 from analyzer.model.kinds import Kind
-from analyzer.rules.base import Outcome, Pillar, Rule, RuleMeta, Severity, fail, missing_message, not_evaluated, passed
+from analyzer.rules.base import (
+    Outcome,
+    Pillar,
+    Rule,
+    RuleMeta,
+    Severity,
+    fail,
+    missing_message,
+    not_evaluated,
+    not_evaluated_in,
+    passed,
+)
 from analyzer.rules.compliance import refs
 from analyzer.rules.context import RuleContext
 from analyzer.rules.support.evidence import account_label
@@ -31,6 +43,7 @@ from analyzer.rules.support.log_bucket import (
     find_bucket_policy,
 )
 from analyzer.rules.support.log_delivery import (
+    TrailIndex,
     bucket_unknown_message,
     central_bucket,
     channels_in,
@@ -75,24 +88,29 @@ def _plan(ctx: RuleContext, bucket: str) -> DeliveryPlan:
     return DeliveryPlan(bucket, ctx.partition, day, org.id if org else None, org is not None and bool(members), members)
 
 
-def _recorder_role(ctx: RuleContext, account: str, region: str, notes: list[str]) -> Role | None:
-    """The customer-managed role Config writes as first, when the recorder uses one and GAAD shows it."""
+def _recorder_role(ctx: RuleContext, account: str, region: str) -> tuple[Role | None, str]:
+    """The customer-managed role Config writes as first (when the recorder uses one), and why the evidence
+    cannot tell what that role may do ("" when it can, or when Config writes as its service)."""
     arns = [r.role_arn for r in customer_recorders(ctx, account, region) if r.role_arn]
     if not arns or is_service_linked_role(arns[0]):
-        return None
+        return None, ""
     evidence = ctx.account(account)
     role = next((r for r in evidence.roles if r.arn == arns[0]), None) if evidence is not None else None
     if role is None:
-        notes.append(f"recorder role {arns[0]} is not in the IAM evidence, so Config was simulated as its service")
-    return role
+        blocked = ctx.blocking((Kind.IAM_AUTH_DETAILS,), account)
+        why = "; ".join(s.describe() for s in blocked) or "the authorization details do not list it"
+        return None, f"recorder role {arns[0]} is not in the IAM evidence ({why})"
+    unresolved = [a.arn for a in (*role.attached_policies, role.boundary) if a is not None and a.policy is None]
+    if unresolved:
+        return role, f"recorder role {role.arn}'s policies {', '.join(unresolved)} are not in the evidence"
+    return role, ""
 
 
 def _checks(
-    ctx: RuleContext, account: str, plan: DeliveryPlan, lookup: PolicyLookup, index: dict[str, Trail]
-) -> tuple[list[DeliveryCheck], list[str], list[str]]:
-    """(checks, notes, undecidable parts) for the account's deliveries to the central bucket."""
+    ctx: RuleContext, account: str, plan: DeliveryPlan, lookup: PolicyLookup, index: TrailIndex
+) -> tuple[list[DeliveryCheck], list[str]]:
+    """(checks, undecidable parts) for the account's deliveries to the central bucket."""
     checks: list[DeliveryCheck] = []
-    notes: list[str] = []
     undecided: list[str] = []
     regions = ctx.regions(account).regions
     for trail in covering_trails(ctx, account, index):
@@ -107,10 +125,15 @@ def _checks(
         checks += cloudtrail_checks(plan, account, trail, regions or (trail.home_region,))
     for region in regions:
         for channel in channels_in(ctx, account, region):
-            if channel.s3_bucket == plan.bucket:
-                role = _recorder_role(ctx, account, region, notes)
-                checks += config_checks(plan, channel, role, lookup.owner)
-    return checks, notes, undecided
+            if channel.s3_bucket != plan.bucket:
+                continue
+            role, gap = _recorder_role(ctx, account, region)
+            if gap and lookup.owner == account:  # in its own account Config writes only as the role
+                undecided.append(f"Config in {region}: {gap}, and in the bucket's own account Config writes as it")
+                continue
+            found = config_checks(plan, channel, None if gap else role, lookup.owner)
+            checks += [dataclasses.replace(c, unsure=gap) for c in found] if gap else found
+    return checks, undecided
 
 
 def _describe(verdicts: list[Verdict]) -> str:
@@ -127,10 +150,10 @@ def _describe(verdicts: list[Verdict]) -> str:
     return "; ".join(parts)
 
 
-def _verdict(ctx: RuleContext, account: str, decide: Judge, plan: DeliveryPlan, index: dict[str, Trail]) -> Outcome:
+def _verdict(ctx: RuleContext, account: str, decide: Judge, plan: DeliveryPlan, index: TrailIndex) -> Outcome:
     lookup = decide.lookup
     label = account_label(ctx, account)
-    checks, notes, undecided = _checks(ctx, account, plan, lookup, index)
+    checks, undecided = _checks(ctx, account, plan, lookup, index)
     policy_ref = (lookup.policy.source.ref,) if lookup.policy is not None else ()
     if not checks and not undecided:
         return not_evaluated(
@@ -145,7 +168,13 @@ def _verdict(ctx: RuleContext, account: str, decide: Judge, plan: DeliveryPlan, 
             account=account,
         )
     verdicts = [decide(c) for c in checks]
-    refused = [v for v in verdicts if not v.allowed and v.check.required]
+    refused = [v for v in verdicts if not v.allowed and v.check.required and not v.check.unsure]
+    undecided += dict.fromkeys(
+        f"Config in {v.check.region}: {v.check.unsure}, which it writes as first (the bucket policy alone "
+        "refuses the delivery)"
+        for v in verdicts
+        if not v.allowed and v.check.required and v.check.unsure
+    )
     evidence = tuple(dict.fromkeys(r for v in verdicts for r in (*v.check.evidence, *v.evidence))) or policy_ref
     if refused:
         return fail(
@@ -163,7 +192,7 @@ def _verdict(ctx: RuleContext, account: str, decide: Judge, plan: DeliveryPlan, 
     extra += [f"note: {_describe(optional)} (AWS Config still delivers without it)"] if optional else []
     return passed(
         f"the policy of {plan.bucket} lets {len([v for v in verdicts if v.allowed])} of {len(checks)} simulated "
-        f"deliveries of {label}'s logs through (statements {', '.join(allowed_by)})" + "; ".join(["", *extra, *notes]),
+        f"deliveries of {label}'s logs through (statements {', '.join(allowed_by)})" + "; ".join(["", *extra]),
         account=account,
         evidence=evidence,
     )
@@ -173,13 +202,11 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
     bucket = central_bucket(ctx)
     accounts = ctx.audited_accounts()
     if bucket is None:
-        for account in accounts:
-            yield not_evaluated(bucket_unknown_message(ctx), account=account)
+        yield from not_evaluated_in(accounts, bucket_unknown_message(ctx))
         return
     lookup = find_bucket_policy(ctx, bucket)
     if lookup.policy is None and not lookup.absent_in_aws:
-        for account in accounts:
-            yield not_evaluated(missing_message([lookup.state]), account=account)
+        yield from not_evaluated_in(accounts, missing_message([lookup.state]))
         return
     plan = _plan(ctx, bucket)
     index = trail_index(ctx)

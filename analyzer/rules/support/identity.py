@@ -13,11 +13,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Final
 
+from analyzer.graph.gaps import UnreadablePolicies
 from analyzer.iam.wildcard import has_wildcard
-from analyzer.model.entities import AttachedPolicyRef, CredentialReportRow, User
+from analyzer.model.entities import AttachedPolicyRef, CredentialReportRow, Group, Role, User
 from analyzer.model.evidence import EvidenceRef
+from analyzer.model.kinds import Kind
 from analyzer.model.policy import PolicySource, Statement
 from analyzer.model.snapshot import AccountEvidence
+from analyzer.rules.base import Outcome, missing_message, not_evaluated
 from analyzer.rules.context import RuleContext
 
 # ---------------------------------------------------------------------------------- naming
@@ -31,6 +34,18 @@ def account_label(ctx: RuleContext, account_id: str) -> str:
 
 def identity_unknown_message(ctx: RuleContext) -> str:
     return f"not evaluated: the Identity account is unknown ({ctx.shape.identity.reason})"
+
+
+def identity_iam(ctx: RuleContext) -> tuple[str, AccountEvidence] | Outcome:
+    """The Identity account and its IAM evidence, or the ``not_evaluated`` outcome that stops the rule
+    (the Identity account unknown, or its authorization details missing, denied or incomplete)."""
+    identity = ctx.identity_account
+    if identity is None:
+        return not_evaluated(identity_unknown_message(ctx))
+    blocked = ctx.blocking((Kind.IAM_AUTH_DETAILS,), identity)
+    if blocked:
+        return not_evaluated(missing_message(blocked), account=identity)
+    return identity, ctx.account(identity) or AccountEvidence(account_id=identity)
 
 
 # ---------------------------------------------------------------------------------- credentials
@@ -69,13 +84,27 @@ def credentials_of(account: AccountEvidence | None, user: User, report_problem: 
 
 @dataclass(frozen=True, slots=True)
 class HeldPolicy:
-    """A policy a user holds, directly or through a group; ``source`` None when its document is missing."""
+    """A policy a user holds, directly or through a group; ``source`` None when its document is missing.
+
+    ``form`` says what kind of holding it is: ``inline``, ``managed``, or ``group`` for a group the
+    user is in that the export does not hold (so neither are its policies).
+    """
 
     via: str  # "user" or the group's ARN
-    resource: str  # managed policy ARN, or "<principal-arn>/inline/<name>"
+    resource: str  # managed policy ARN, "<principal-arn>/inline/<name>", or the missing group's ARN
     name: str
     source: PolicySource | None
     ref: EvidenceRef
+    form: str = "managed"
+
+    @property
+    def gap(self) -> str:
+        """Why its content is unknown (only meaningful when ``source`` is None)."""
+        if self.form == "group":
+            return f"group {self.name} (not in the evidence)"
+        if self.form == "inline":
+            return f"inline policy {self.name} (could not be read)"
+        return f"attached policy {self.name} (document not in the evidence)"
 
 
 def inline_resource(principal_arn: str, name: str) -> str:
@@ -87,23 +116,46 @@ def _attached(via: str, attached: tuple[AttachedPolicyRef, ...]) -> Iterator[Hel
         yield HeldPolicy(via, a.arn, a.name, a.policy, a.policy.ref if a.policy else a.ref)
 
 
-def direct_policies(user: User) -> list[HeldPolicy]:
+def _inline(
+    via: str, owner: User | Group | Role, entity: str, unreadable: UnreadablePolicies | None
+) -> list[HeldPolicy]:
+    """The owner's inline policies, with those the loader could not read as ``source=None`` entries."""
+    out = [
+        HeldPolicy(via, inline_resource(owner.arn, p.name), p.name, p, p.ref, "inline") for p in owner.inline_policies
+    ]
+    for name in unreadable.inline(owner.ref, entity) if unreadable is not None else ():
+        out.append(HeldPolicy(via, inline_resource(owner.arn, name), name, None, owner.ref, "inline"))
+    return out
+
+
+def direct_policies(user: User, unreadable: UnreadablePolicies | None = None) -> list[HeldPolicy]:
     """The user's own inline and attached policies (not its groups')."""
-    inline = [HeldPolicy("user", inline_resource(user.arn, p.name), p.name, p, p.ref) for p in user.inline_policies]
-    return inline + list(_attached("user", user.attached_policies))
+    return _inline("user", user, "user", unreadable) + list(_attached("user", user.attached_policies))
 
 
-def group_policies(account: AccountEvidence, user: User) -> list[HeldPolicy]:
+def group_policies(
+    account: AccountEvidence, user: User, unreadable: UnreadablePolicies | None = None, partition: str = "aws"
+) -> list[HeldPolicy]:
+    """The policies of the user's groups; a group the export does not hold is one ``form="group"`` entry."""
     out: list[HeldPolicy] = []
     for name in user.group_names:
         group = account.group(name)
         if group is None:
+            arn = f"arn:{partition}:iam::{user.account_id}:group/{name}"
+            out.append(HeldPolicy(arn, arn, name, None, user.ref.child("GroupList"), "group"))
             continue
-        out.extend(
-            HeldPolicy(group.arn, inline_resource(group.arn, p.name), p.name, p, p.ref) for p in group.inline_policies
-        )
+        out.extend(_inline(group.arn, group, "group", unreadable))
         out.extend(_attached(group.arn, group.attached_policies))
     return out
+
+
+def identity_policies(
+    principal: User | Group | Role, entity: str, unreadable: UnreadablePolicies | None = None
+) -> list[HeldPolicy]:
+    """The inline and attached policies of one user, group or role (unreadable ones with ``source=None``)."""
+    return _inline(principal.arn, principal, entity, unreadable) + list(
+        _attached(principal.arn, principal.attached_policies)
+    )
 
 
 # ---------------------------------------------------------------------------------- self-service content

@@ -159,6 +159,7 @@ class DeliveryCheck:
     attempts: tuple[Attempt, ...]
     required: bool = True
     evidence: tuple[EvidenceRef, ...] = ()
+    unsure: str = ""  # a way of delivering the evidence cannot judge: a refusal of the others is not final
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,12 +291,16 @@ def config_checks(
     )
     shown = f"{_prefix(channel.s3_prefix)}AWSLogs/{account}/Config/<region>/{folder}/ConfigHistory/..."
     same_account = bucket_owner == account
+    service = Principal.service(CONFIG)
+    service_contexts = {
+        put: service_context(
+            source_account=account, source_arn=source_arn, source_org=None, org_known=False, put=put, kms_key=None
+        )
+        for put in (True, False)
+    }
 
     def attempts(action: str, resource: str) -> tuple[Attempt, ...]:
         put = action == "s3:PutObject"
-        service_ctx = service_context(
-            source_account=account, source_arn=source_arn, source_org=None, org_known=False, put=put, kms_key=None
-        )
         found: list[Attempt] = []
         if role is not None:
             identity, boundaries = role_policies(role)
@@ -306,7 +311,7 @@ def config_checks(
                 Attempt(principal, action, resource, context, f"recorder role {role.arn}", identity, boundaries)
             )
         if role is None or not same_account:
-            found.append(Attempt(Principal.service(CONFIG), action, resource, service_ctx, f"service {CONFIG}"))
+            found.append(Attempt(service, action, resource, service_contexts[put], f"service {CONFIG}"))
         return tuple(found)
 
     refs = (channel.ref,)

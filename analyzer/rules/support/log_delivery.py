@@ -50,20 +50,40 @@ def describe_destination(bucket: str | None, prefix: str | None) -> str:
 
 
 # --------------------------------------------------------------------------- trails
-def trail_index(ctx: RuleContext) -> dict[str, Trail]:
+class TrailIndex(dict[str, Trail]):
+    """Every trail by ARN (:func:`trail_index`), plus who may be covered by which, for coverage checks.
+
+    Only a trail the account owns or an organization trail can cover an account, so coverage looks at
+    those instead of at every trail of the organization for every account.
+    """
+
+    def __init__(self, trails: Iterable[Trail] = ()) -> None:
+        super().__init__((t.arn, t) for t in trails)
+        self._owned: dict[str, list[Trail]] = {}
+        for trail in self.values():
+            self._owned.setdefault(trail.owner_account_id, []).append(trail)
+        self._organization = [t for t in self.values() if t.organization_trail]
+
+    def candidates(self, account: str) -> list[Trail]:
+        """The trails that can cover ``account`` (its own and organization trails), by ARN."""
+        found = {t.arn: t for t in (*self._owned.get(account, ()), *self._organization)}
+        return [found[arn] for arn in sorted(found)]
+
+
+def trail_index(ctx: RuleContext) -> TrailIndex:
     """Every trail in the bundle once (by ARN), with the best status and selectors of all its copies."""
     copies: dict[str, list[Trail]] = {}
     for account_id in sorted(ctx.snapshot.accounts):
         for trail in ctx.snapshot.accounts[account_id].trails:
             if trail.arn:
                 copies.setdefault(trail.arn, []).append(trail)
-    merged: dict[str, Trail] = {}
+    merged: list[Trail] = []
     for arn in sorted(copies):
         seen = sorted(copies[arn], key=lambda t: (t.seen_in_account != t.owner_account_id, t.seen_in_account))
         status = next((t.status for t in seen if t.status is not None), None)
         selectors = next((t.selectors for t in seen if t.selectors is not None), None)
-        merged[arn] = dataclasses.replace(seen[0], status=status, selectors=selectors)
-    return merged
+        merged.append(dataclasses.replace(seen[0], status=status, selectors=selectors))
+    return TrailIndex(merged)
 
 
 def org_trail_covers(ctx: RuleContext, trail: Trail, account: str) -> bool:
@@ -87,8 +107,8 @@ def covers(ctx: RuleContext, trail: Trail, account: str) -> bool:
     return trail.owner_account_id == account or org_trail_covers(ctx, trail, account)
 
 
-def covering_trails(ctx: RuleContext, account: str, index: dict[str, Trail]) -> list[Trail]:
-    return [t for t in index.values() if covers(ctx, t, account)]
+def covering_trails(ctx: RuleContext, account: str, index: TrailIndex) -> list[Trail]:
+    return [t for t in index.candidates(account) if covers(ctx, t, account)]
 
 
 def single_region_trails(account: str, index: dict[str, Trail]) -> list[Trail]:

@@ -32,16 +32,19 @@ from analyzer.iam import (
     assumed_role_parts,
     evaluate_policy_set,
     glob_match,
-    mfa_requirement_of,
     parse_arn,
     parse_operator,
     with_mfa,
 )
+from analyzer.iam.mfa import requirement_of_results
 from analyzer.iam.wildcard import has_wildcard
 from analyzer.model.entities import Role
 from analyzer.model.evidence import EvidenceRef
+from analyzer.model.kinds import Kind
 from analyzer.model.policy import ConditionClause, PolicySource, Statement
-from analyzer.rules.base import Outcome, not_evaluated
+from analyzer.rules.base import Outcome, missing_message, not_evaluated, passed
+from analyzer.rules.context import RuleContext
+from analyzer.rules.support.identity import account_label
 
 ASSUME_ROLE: Final = "sts:AssumeRole"
 
@@ -51,6 +54,28 @@ ASSUME_ROLE: Final = "sts:AssumeRole"
 def is_customer_role(role: Role) -> bool:
     """A role whose trust policy the account's owner writes: not service-linked (AWS writes those)."""
     return not role.is_service_linked
+
+
+def customer_role_outcomes(
+    ctx: RuleContext, accounts: Iterable[str], judge: Callable[[Role, PolicySource], Outcome]
+) -> Iterator[Outcome]:
+    """The loop the trust rules share, over the customer-managed roles of ``accounts``.
+
+    An account whose authorization details are unusable is not evaluated; one without customer-managed
+    roles passes; a role whose trust policy could not be read is not evaluated; every other role gets
+    ``judge(role, its trust policy)``.
+    """
+    for account_id in accounts:
+        blocked = ctx.blocking((Kind.IAM_AUTH_DETAILS,), account_id)
+        if blocked:
+            yield not_evaluated(missing_message(blocked), account=account_id)
+            continue
+        account = ctx.account(account_id)
+        roles = [r for r in (account.roles if account else ()) if is_customer_role(r)]
+        if not roles:
+            yield passed(f"account {account_label(ctx, account_id)} has no customer-managed roles", account=account_id)
+        for role in roles:
+            yield unreadable_trust(role) if role.trust_policy is None else judge(role, role.trust_policy)
 
 
 def unreadable_trust(role: Role) -> Outcome:
@@ -297,7 +322,7 @@ def trust_mfa(source: PolicySource, caller: Principal, role_arn: str, label: str
     results = {state: _policy_set(source, with_mfa(request, state)) for state in MFA_STATES}
     if not any(r.allowed for r in results.values()):
         return None
-    verdict = mfa_requirement_of(source, request, resource_policy=True)
+    verdict = requirement_of_results([results[s] for s in MFA_STATES], must_allow=True)  # = mfa_requirement_of
     witness = results[_WITNESS_STATE[verdict]]
     applied = [h.statement for r in results.values() for h in (*r.allows, *r.conditional_allows, *r.denies)]
     return TrustMfa(

@@ -178,6 +178,35 @@ CASES = [
         context={TAGKEYS: ["env", "Env"]},
     ),
     cond("forallvalues-ifexists-missing", FORALL, "ForAllValues:StringEqualsIfExists", TAGKEYS, ["env"], True),
+    # IfExists does not rescue ForAnyValue: with no value there is no value that matches (AWS re:Post
+    # "ForAnyValue:StringEqualsIfExists behaving unexpectedly": the request is denied).
+    cond("foranyvalue-ifexists-missing-false", MULTI, "ForAnyValue:StringEqualsIfExists", TAGKEYS, ["env"], False),
+    cond(
+        "forallvalues-notequals-ifexists-missing-true",
+        FORALL,
+        "ForAllValues:StringNotEqualsIfExists",
+        TAGKEYS,
+        ["secret"],
+        True,
+    ),
+    cond(
+        "stringnotequalsifexists-present-equal-false",
+        IFEXISTS,
+        "StringNotEqualsIfExists",
+        TYPE,
+        "t3.micro",
+        False,
+        context={TYPE: "t3.micro"},
+    ),
+    cond(
+        "boolifexists-present-mismatch",
+        IFEXISTS,
+        "BoolIfExists",
+        "aws:SecureTransport",
+        "true",
+        False,
+        context={"aws:SecureTransport": "false"},
+    ),
     cond(
         "plain-operator-on-multivalued-any-matches",
         MULTI,

@@ -11,8 +11,49 @@ LOGIC = "reference_policies_condition-logic-multiple-context-keys-or-values.html
 
 TEAM = "aws:RequestTag/team"
 
+MANY = [f"team-{n:03d}" for n in range(300)]  # a long value list: looked up in a set, decided the same
+
 CASES = [
     cond("stringequals-match", STR, "StringEquals", TEAM, "blue", True, context={TEAM: "blue"}),
+    cond("stringequals-many-values-listed", LOGIC, "StringEquals", TEAM, MANY, True, context={TEAM: "team-299"}),
+    cond("stringequals-many-values-unlisted", LOGIC, "StringEquals", TEAM, MANY, False, context={TEAM: "team-300"}),
+    cond("stringnotequals-many-values-listed", LOGIC, "StringNotEquals", TEAM, MANY, False, context={TEAM: "team-007"}),
+    cond(
+        "stringequalsignorecase-many-values",
+        STR,
+        "StringEqualsIgnoreCase",
+        TEAM,
+        MANY,
+        True,
+        context={TEAM: "TEAM-042"},
+    ),
+    cond(
+        "stringlike-literal-and-wildcard-values",
+        STR,
+        "StringLike",
+        TEAM,
+        ["red", "blue-*"],
+        True,
+        context={TEAM: "blue-2"},
+    ),
+    cond(
+        "stringlike-escaped-star-is-literal",
+        "reference_policies_variables.html#policy-vars-specialchars",
+        "StringLike",
+        TEAM,
+        "blue${*}",
+        False,
+        context={TEAM: "blue-2"},
+    ),
+    cond(
+        "stringlike-escaped-star-matches-a-star",
+        "reference_policies_variables.html#policy-vars-specialchars",
+        "StringLike",
+        TEAM,
+        "blue${*}",
+        True,
+        context={TEAM: "blue*"},
+    ),
     cond("stringequals-mismatch", STR, "StringEquals", TEAM, "blue", False, context={TEAM: "red"}),
     cond("stringequals-case-sensitive-value", STR, "StringEquals", TEAM, "blue", False, context={TEAM: "Blue"}),
     cond("stringequals-star-is-literal", STR, "StringEquals", TEAM, "b*", False, context={TEAM: "blue"}),

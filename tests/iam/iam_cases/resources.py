@@ -115,6 +115,19 @@ CASES = [
         identity=[policy(allow("NR", Action="s3:*", NotResource="arn:aws:s3:::secret/*"))],
     ),
     Case(
+        "notaction-and-notresource-both-must-miss",
+        NOTRES,
+        "implicit_deny",
+        identity=[policy(allow("NN", NotAction="iam:*", NotResource="arn:aws:s3:::central-logs/*"))],
+    ),
+    Case(
+        "notaction-and-notresource-grant-elsewhere",
+        NOTRES,
+        "allow",
+        "NN",
+        identity=[policy(allow("NN", NotAction="iam:*", NotResource="arn:aws:s3:::secret/*"))],
+    ),
+    Case(
         "notresource-allow-excludes-listed",
         NOTRES,
         "implicit_deny",
