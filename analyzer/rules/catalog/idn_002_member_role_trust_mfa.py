@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass, replace
 
 from analyzer.iam import Principal
+from analyzer.model.entities import Role
 from analyzer.model.kinds import Kind
+from analyzer.model.policy import PolicySource
 from analyzer.rules.base import (
     Outcome,
     Pillar,
@@ -72,6 +75,48 @@ def _identity_members(ctx: RuleContext, identity: str) -> list[Principal]:
     return users + roles
 
 
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """What one trust document says about the Identity account, read once for every role that shares it."""
+
+    source: PolicySource  # the trust it was read from (its statement refs point into that role's file)
+    names_identity: bool
+    found: TrustMfa | None
+
+    def for_trust(self, trust: PolicySource) -> TrustMfa | None:
+        """The verdict with its witnesses pointing into ``trust`` (a role sharing the same document)."""
+        if self.found is None or trust is self.source:
+            return self.found
+        return replace(self.found, witnesses=tuple(replace(h, source=trust) for h in self.found.witnesses))
+
+
+class _TrustReader:
+    """Reads trust documents for one run, memoized per document: the same trust text in hundreds of
+    accounts is evaluated once. A trust has no ``Resource`` (the role's ARN then changes nothing), so the
+    document alone decides, except for a (malformed) trust that has one: that one is read per role."""
+
+    def __init__(self, identity: str, members: list[Principal], partition: str, label: str) -> None:
+        self._identity, self._members, self._partition, self._label = identity, members, partition, label
+        self._read: dict[tuple[int, str | None], _Reading] = {}
+
+    def verdict(self, role: Role, trust: PolicySource) -> tuple[bool, TrustMfa | None]:
+        """(whether the trust names the Identity account, its weakest MFA demand of an Identity caller)."""
+        statements = trust.document.statements
+        per_role = any(s.resources is not None or s.not_resources is not None for s in statements)
+        key = (id(trust.document), role.arn if per_role else None)
+        reading = self._read.get(key)
+        if reading is None:
+            reading = self._read[key] = self._evaluate(role, trust)
+        return reading.names_identity, reading.for_trust(trust)
+
+    def _evaluate(self, role: Role, trust: PolicySource) -> _Reading:
+        named = [*aws_entries(trust), *condition_entries(trust)]
+        if not any(e.account == self._identity for e in named):
+            return _Reading(trust, False, None)
+        callers = callers_in_account(trust, self._identity, self._members, self._partition, self._label)
+        return _Reading(trust, True, worst_mfa(trust, role.arn, callers))
+
+
 def _message(role_name: str, found: TrustMfa) -> str:
     who = found.label
     where = statement_names(h.statement for h in found.witnesses)
@@ -92,8 +137,8 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
     if identity is None:
         yield from not_evaluated_in(ctx.audited_accounts(), identity_unknown_message(ctx))
         return
-    members = _identity_members(ctx, identity)
     label = f"the Identity account {account_label(ctx, identity)}"
+    reader = _TrustReader(identity, _identity_members(ctx, identity), ctx.partition, label)
     for account_id in ctx.non_identity_accounts():
         blocked = ctx.blocking((Kind.IAM_AUTH_DETAILS,), account_id)
         if blocked:
@@ -108,11 +153,9 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
                 found_any = True
                 yield unreadable_trust(role)
                 continue
-            named = [*aws_entries(role.trust_policy), *condition_entries(role.trust_policy)]
-            if not any(e.account == identity for e in named):
+            names_identity, found = reader.verdict(role, role.trust_policy)
+            if not names_identity:
                 continue  # a trust open to anyone without naming the Identity account is IDN-005's
-            callers = callers_in_account(role.trust_policy, identity, members, ctx.partition, label)
-            found = worst_mfa(role.trust_policy, role.arn, callers)
             if found is None:
                 continue
             found_any = True

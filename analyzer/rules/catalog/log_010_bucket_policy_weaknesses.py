@@ -4,6 +4,10 @@ One fail per weakness (resource = the bucket ARN, subject = the statement and th
 weakness), a pass when there is none: writes open to callers outside the organization, log
 service writes accepted without ``bucket-owner-full-control``, and log service statements without
 a working confused-deputy condition. See :mod:`analyzer.rules.support.log_bucket_weakness`.
+
+Without a usable organization account list, an account the policy names that is not in the bundle may
+still be a member: a weakness that rests only on such accounts is ``not_evaluated`` (naming them), while
+the others (``*``, any account, no ``bucket-owner-full-control``, no confused-deputy condition) are decided.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from analyzer.rules.base import Outcome, Pillar, Rule, RuleMeta, Severity, fail,
 from analyzer.rules.compliance import refs
 from analyzer.rules.context import RuleContext
 from analyzer.rules.support.log_bucket import find_bucket_policy
-from analyzer.rules.support.log_bucket_weakness import weaknesses
+from analyzer.rules.support.log_bucket_weakness import Weakness, split_by_membership
 from analyzer.rules.support.log_delivery import bucket_unknown_message, central_bucket
 
 META = RuleMeta(
@@ -68,21 +72,33 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
     members = set(ctx.shape.org_ids) or set(ctx.audited_accounts())
     trusted = {t.id for t in ctx.settings.trusted_external_accounts}
     known = frozenset(members | trusted | {lookup.policy.account_id})
-    found = weaknesses(source, resource, known, ctx.partition)
+    org_blocked = ctx.blocking((Kind.ORG_ACCOUNTS,))
+    found, undecided = split_by_membership(source, resource, known, ctx.partition, unsure=bool(org_blocked))
     for weakness in found:
         yield fail(
-            f"policy of {bucket}: {weakness.message}",
+            f"policy of {bucket}: {weakness.message}", evidence=(weakness.ref,), subject=_subject(weakness), **where
+        )
+    for weakness, accounts in undecided:
+        named = f"account {accounts[0]} is" if len(accounts) == 1 else f"accounts {', '.join(accounts)} are"
+        yield not_evaluated(
+            f"{missing_message(org_blocked)}: {named} not in the bundle, and without the organization's account "
+            f"list it is unknown whether {'it belongs' if len(accounts) == 1 else 'they belong'} to the "
+            f"organization; if not: {weakness.message}",
             evidence=(weakness.ref,),
-            subject=f"{weakness.statement.sid or weakness.statement.pointer}#{weakness.code}",
+            subject=_subject(weakness),
             **where,
         )
-    if not found:
+    if not found and not undecided:
         yield passed(
             f"policy of {bucket}: no write open outside the organization, log service writes require "
             "bucket-owner-full-control and every log service statement is limited to the organization's accounts",
             evidence=(source.ref,),
             **where,
         )
+
+
+def _subject(weakness: Weakness) -> str:
+    return f"{weakness.statement.sid or weakness.statement.pointer}#{weakness.code}"
 
 
 RULE = Rule(META, check)

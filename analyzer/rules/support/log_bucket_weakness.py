@@ -302,3 +302,28 @@ def weaknesses(source: PolicySource, bucket_arn: str, known: frozenset[str], par
         *confused_deputies(source, bucket_arn, outsiders, partition),
     ]
     return sorted(found, key=lambda w: (w.statement.pointer, w.code))
+
+
+def split_by_membership(
+    source: PolicySource, bucket_arn: str, known: frozenset[str], partition: str, *, unsure: bool
+) -> tuple[list[Weakness], list[tuple[Weakness, tuple[str, ...]]]]:
+    """(decided weaknesses, weaknesses that hang on accounts of unknown membership with those accounts).
+
+    ``unsure``: the organization's account list is unusable, so an account the policy names that is not
+    in ``known`` (the bundle's accounts, the trusted ones, the owner) may still be a member. The policy
+    is then judged twice: with every such account taken as a member (what fails then fails whoever they
+    are: ``*``, any account, a service statement without a condition) and as now; what fails only the
+    second time is undecided.
+    """
+    pessimistic = weaknesses(source, bucket_arn, known, partition)
+    if not unsure:
+        return pessimistic, []
+    unknown = frozenset(outsider_accounts(source, known).named)
+    decided = weaknesses(source, bucket_arn, known | unknown, partition)
+    seen = {(w.statement, w.code) for w in decided}
+    undecided = [
+        (w, tuple(sorted(unknown.intersection(_ACCOUNT_ID.findall(w.statement.source_json)) or unknown)))
+        for w in pessimistic
+        if (w.statement, w.code) not in seen
+    ]
+    return decided, undecided
