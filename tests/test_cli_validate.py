@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
 from click.testing import CliRunner, Result
 
+from analyzer.cli import main
 from analyzer.cli.validate import shorten_path, validate
 from tests.evidence import conftest as shapes
 from tests.evidence.conftest import DEV, IDENTITY, BundleBuilder, tree_digest, zip_tree
@@ -134,11 +137,40 @@ def test_zip_slip_and_zip_bomb_exit_2_and_write_nothing(tmp_path: Path) -> None:
     assert tree_digest(tmp_path) == before
 
 
-def test_empty_bundle(tmp_path: Path) -> None:
+def test_a_bundle_without_evidence_is_unreadable_not_clean(tmp_path: Path) -> None:
+    """An empty or wrong folder has nothing to validate: exit 2 saying what a bundle looks like, never 0."""
     (tmp_path / "empty").mkdir()
     result = _run(str(tmp_path / "empty"))
-    assert result.exit_code == 0
-    assert "no files" in result.output
+    assert result.exit_code == 2, result.output
+    assert "no files" in result.output and "the bundle is empty" in result.output
+    assert "organization/ and one <12-digit account id>/ folder" in result.output
+    wrong = tmp_path / "wrong"
+    (wrong / "docs").mkdir(parents=True)
+    (wrong / "docs/notes.txt").write_text("hello", encoding="utf-8")
+    (wrong / "manifest.json").write_text('{"identity_account": "111111111111"}', encoding="utf-8")
+    (wrong / "data.json").write_text('{"Something": 1}', encoding="utf-8")
+    result = _run(str(wrong))
+    assert result.exit_code == 2, result.output
+    assert "holds 3 file(s), none of them an AWS export trustmap reads" in result.output
+    assert "data.json" in result.output.split("Notes:")[1]  # the reasons per file are still shown first
+    assert _run(str(wrong), "--format", "json").exit_code == 2
+
+
+def test_control_characters_in_evidence_never_reach_the_terminal(tmp_path: Path) -> None:
+    """A hostile error message or file name is shown escaped: it cannot clear the screen or fake a line."""
+    builder = _clean(tmp_path)
+    hostile = "\x1b[2J\x1b[1;1Hall good\r0 invalid\x1b]0;title\x07\u202eevil\x9b31m"
+    builder.write(
+        f"{DEV}/iam/list-virtual-mfa-devices.error.json", {"Error": {"Code": "AccessDenied", "Message": hostile}}
+    )
+    (builder.root / f"{DEV}/iam/list-virtual-mfa-devices.json").unlink()
+    builder.write(f"{DEV}/iam/x\x1b[31m/notes.txt", "plain text")
+    result = _run(str(builder.root))
+    assert result.exit_code == 0, result.output
+    for raw in ("\x1b", "\r", "\x07", "\u202e", "\x9b"):
+        assert raw not in result.output
+    assert "\\x1b[2J\\x1b[1;1Hall good\\x0d0 invalid\\x1b]0;title\\x07\\u202eevil\\x9b31m" in result.output
+    assert f"{DEV}/iam/x\\x1b[31m/notes.txt" in result.output
 
 
 def test_long_paths_are_shortened_keeping_the_file_name() -> None:
@@ -149,3 +181,30 @@ def test_long_paths_are_shortened_keeping_the_file_name() -> None:
     assert shorten_path(path, 15) == "...g-audit.json"
     long_name = "111111111111/us-east-1/config/describe-configuration-recorder-status.json"
     assert shorten_path(long_name, 52) == ".../describe-configuration-recorder-status.json"
+
+
+def test_validate_starts_without_loading_the_other_commands(tmp_path: Path) -> None:
+    """Commands import on use: validate does not pay for pandas and the report writers (half a second)."""
+    builder = _clean(tmp_path)
+    code = (
+        "import sys\n"
+        "from analyzer.cli import main\n"
+        "try:\n"
+        "    main(['validate', sys.argv[1]])\n"
+        "except SystemExit as done:\n"
+        "    assert done.code == 0, done.code\n"
+        "heavy = sorted(m for m in ('pandas', 'jinja2', 'analyzer.report.writer') if m in sys.modules)\n"
+        "print('loaded:', heavy)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code, str(builder.root)], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "loaded: []" in done.stdout
+
+
+def test_every_command_is_listed_and_resolves() -> None:
+    runner = CliRunner()
+    listing = runner.invoke(main, ["--help"]).output
+    for name in ("analyze", "diff", "explain", "graph", "paths", "rules", "validate", "who-can-assume"):
+        assert f"  {name} " in listing
+        assert runner.invoke(main, [name, "--help"]).exit_code == 0
+    assert runner.invoke(main, ["no-such-command"]).exit_code == 2

@@ -7,7 +7,15 @@ from typing import Any, TextIO
 
 import click
 
-from analyzer.cli.common import EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE, bundle_argument, open_snapshot
+from analyzer.cli.common import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_UNREADABLE,
+    bundle_argument,
+    open_snapshot,
+    refuse_without_evidence,
+)
+from analyzer.findings.result import Finding
 from analyzer.findings.settings import ConfigError, load_settings
 from analyzer.pipeline import ScanResult, analyze_snapshot
 from analyzer.report.baseline import BaselineError, apply_baseline, load_records, new_failures
@@ -43,20 +51,37 @@ class ProgressDisplay:
             click.echo(f"trustmap: {PHASES.get(phase, phase)}…", file=self.stream)
 
 
-def gate(result: ScanResult, fail_on: str | None, only_new: bool = False) -> int:
-    """Exit 1 when an unsuppressed failure at or above ``fail_on`` exists (only new ones with ``only_new``).
+def gate_reasons(result: ScanResult, fail_on: str | None, only_new: bool = False) -> list[str]:
+    """Why the CI gate fails (empty: it passes). No gate is asked for without ``fail_on`` or ``only_new``.
 
-    ``only_new`` without ``fail_on`` gates on new failures of any severity.
+    It fails on unsuppressed failures at or above ``fail_on`` (only new ones with ``only_new``; then
+    ``fail_on`` is optional), and on rules at or above ``fail_on`` that raised (engine errors): a rule
+    that could not run has an unknown verdict, which a gate must never count as a pass.
     """
+    if fail_on is None and not only_new:
+        return []
+    floor = Severity(fail_on) if fail_on else None
+    scope = f" at or above {floor.value}" if floor else ""
+
+    def at_floor(finding: Finding) -> bool:
+        return floor is None or finding.severity.rank >= floor.rank
+
     if only_new:
-        return EXIT_FINDINGS if new_failures(result, Severity(fail_on) if fail_on else None) else EXIT_OK
-    if fail_on is None:
-        return EXIT_OK
-    floor = Severity(fail_on).rank
-    for finding in result.findings:
-        if finding.status is Status.FAIL and not finding.is_suppressed and finding.severity.rank >= floor:
-            return EXIT_FINDINGS
-    return EXIT_OK
+        failing = new_failures(result, floor)
+        what = "new unsuppressed failure(s)"
+    else:
+        failing = [f for f in result.findings if f.status is Status.FAIL and not f.is_suppressed and at_floor(f)]
+        what = "unsuppressed failure(s)"
+    errors = sorted({f.rule for f in result.findings if f.status is Status.ERROR and at_floor(f)})
+    reasons = [f"{len(failing)} {what}{scope}"] if failing else []
+    if errors:
+        reasons.append(f"{len(errors)} rule(s){scope} could not run (engine error: {', '.join(errors)})")
+    return reasons
+
+
+def gate(result: ScanResult, fail_on: str | None, only_new: bool = False) -> int:
+    """Exit 1 when the gate fails (see :func:`gate_reasons`), else 0."""
+    return EXIT_FINDINGS if gate_reasons(result, fail_on, only_new) else EXIT_OK
 
 
 @click.command()
@@ -109,8 +134,9 @@ def analyze(
 ) -> None:
     """Verify the centralized identity model in BUNDLE, rule by rule, and write the reports.
 
-    Exit 0 when the analysis completed, 1 with --fail-on when a failure at that severity exists,
-    2 when the bundle, the config or the baseline cannot be read.
+    Exit 0 when the analysis completed, 1 with --fail-on when a failure at that severity exists
+    (or a rule at that severity could not run), 2 when the bundle, the config or the baseline
+    cannot be read, or the bundle holds no usable evidence at all.
     """
     if fail_on_new and baseline_path is None:
         raise click.UsageError("--fail-on-new needs --baseline OLD/findings.json")
@@ -123,6 +149,7 @@ def analyze(
     progress = ProgressDisplay()
     progress("load", 0, 1)
     snapshot = open_snapshot(bundle, max_expanded_bytes, max_member_bytes)
+    refuse_without_evidence(snapshot, usable=True)
     result = analyze_snapshot(snapshot, settings, progress=progress)
     if baseline is not None:
         result = apply_baseline(result, baseline)
@@ -142,7 +169,10 @@ def analyze(
         click.echo(f"against the baseline: {fresh} new, {len(marked) - fresh} existing failures")
     for path in written:
         click.echo(f"wrote {path}")
-    raise SystemExit(gate(result, fail_on, fail_on_new))
+    reasons = gate_reasons(result, fail_on, fail_on_new)
+    if reasons:
+        click.echo(f"gate failed (exit {EXIT_FINDINGS}): " + "; ".join(reasons))
+    raise SystemExit(EXIT_FINDINGS if reasons else EXIT_OK)
 
 
 COMMANDS = [analyze]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -10,13 +12,32 @@ import click
 
 from analyzer.evidence import BundleError, Limits, load_bundle
 from analyzer.evidence.bundle import DEFAULT_MAX_EXPANDED_BYTES, DEFAULT_MAX_MEMBER_BYTES
-from analyzer.model.snapshot import Snapshot
+from analyzer.model.kinds import Kind
+from analyzer.model.snapshot import FileStatus, Snapshot
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_UNREADABLE = 2
+
+#: Characters a terminal acts on rather than prints: C0 controls (newline included: one message must
+#: stay one line), DEL, C1 controls, and the Unicode bidirectional overrides that reorder what is shown.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def terminal_safe(text: str) -> str:
+    """Evidence text as a terminal may show it: control and bidi characters written as escapes.
+
+    Evidence is untrusted: an error record's message or a file name holding ``ESC [2J`` or
+    ``\\r`` would otherwise clear the auditor's screen or overwrite the line that reports it.
+    """
+    return _UNPRINTABLE.sub(_escape, text)
 
 
 def bundle_argument(func: F) -> F:
@@ -42,5 +63,46 @@ def open_snapshot(bundle: Path, max_expanded_bytes: int, max_member_bytes: int) 
     try:
         return load_bundle(bundle, Limits(max_expanded_bytes, max_member_bytes))
     except BundleError as exc:
-        click.echo(f"trustmap: cannot read the bundle: {exc}", err=True)
+        click.echo(terminal_safe(f"trustmap: cannot read the bundle: {exc}"), err=True)
         raise SystemExit(EXIT_UNREADABLE) from exc
+
+
+#: Files that are evidence, good or bad: an ignored file or the manifest alone is not.
+_EVIDENCE_STATUSES = frozenset({FileStatus.LOADED, FileStatus.INCOMPLETE, FileStatus.ERROR_RECORD, FileStatus.INVALID})
+_LAYOUT_HINT = (
+    "give the folder (or archive) the export wrote: organization/ and one <12-digit account id>/ folder "
+    "per account at its top"
+)
+
+
+def no_evidence_reason(snapshot: Snapshot, *, usable: bool = False) -> str | None:
+    """Why the bundle cannot be audited at all, or None.
+
+    Without ``usable``: no file is an AWS export trustmap reads (an empty or wrong folder). With it,
+    also when no export is usable (every file invalid, truncated or an access-denied record, as a
+    collector without permissions writes). Either way every rule would be ``not_evaluated`` and a
+    ``--fail-on`` gate would pass on no evidence.
+    """
+    evidence = [r for r in snapshot.inventory if r.status in _EVIDENCE_STATUSES and r.kind != Kind.MANIFEST.value]
+    if not evidence:
+        found = len(snapshot.inventory)
+        what = "is empty" if not found else f"holds {found} file(s), none of them an AWS export trustmap reads"
+        return f"the bundle {what}; {_LAYOUT_HINT}"
+    if not usable or any(
+        state.status.usable for state in snapshot.states.values() if state.kind != Kind.MANIFEST.value
+    ):
+        return None
+    counts = Counter(r.status.value for r in evidence)
+    listed = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+    return (
+        f"none of the bundle's {len(evidence)} evidence file(s) is usable ({listed}); "
+        "run `trustmap validate` on it to see what is wrong with each"
+    )
+
+
+def refuse_without_evidence(snapshot: Snapshot, *, usable: bool = False) -> None:
+    """Exit 2 with the reason when the bundle holds no evidence (no usable evidence, with ``usable``)."""
+    reason = no_evidence_reason(snapshot, usable=usable)
+    if reason is not None:
+        click.echo(f"trustmap: nothing to audit: {terminal_safe(reason)}", err=True)
+        raise SystemExit(EXIT_UNREADABLE)

@@ -7,14 +7,16 @@ from pathlib import Path
 
 import click
 
-from analyzer.cli.common import EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE
+from analyzer.cli.common import EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE, terminal_safe
 from analyzer.report.baseline import BaselineError, Diff, Record, diff_records, load_records
 
 
 def _line(r: Record) -> str:
+    """Two lines per failure; the text comes from a findings.json, so it is escaped for the terminal."""
     where = " ".join(x for x in (r.account, r.region) if x)
     suppressed = " [suppressed]" if r.suppressed else ""
-    return f"  {r.severity:<8} {r.rule}  {where}{suppressed}\n           {r.message}"
+    head = terminal_safe(f"{r.severity:<8} {r.rule}  {where}{suppressed}")
+    return f"  {head}\n           {terminal_safe(r.message)}"
 
 
 def _block(title: str, lines: list[str]) -> list[str]:
@@ -22,16 +24,23 @@ def _block(title: str, lines: list[str]) -> list[str]:
 
 
 def render_text(diff: Diff, old: Path, new: Path) -> str:
+    fixed = [r for r in diff.resolved if r.fixed]
+    vanished = [r for r in diff.resolved if not r.fixed]
     head = [
-        f"trustmap diff {old} -> {new}",
-        f"{len(diff.new)} new, {len(diff.resolved)} resolved, {len(diff.unchanged)} unchanged failures",
+        terminal_safe(f"trustmap diff {old} -> {new}"),
+        f"{len(diff.new)} new, {len(fixed)} fixed, {len(vanished)} no longer failing without a pass, "
+        f"{len(diff.unchanged)} unchanged failures",
         "",
     ]
     return "\n".join(
         [
             *head,
             *_block("New failures", [_line(r) for r in diff.new]),
-            *_block("Resolved", [_line(r.old) + f"\n           now: {r.how}" for r in diff.resolved]),
+            *_block("Fixed (the check now passes)", [_line(r.old) for r in fixed]),
+            *_block(
+                "No longer failing, but not shown to pass (less evidence is not a fix)",
+                [_line(r.old) + f"\n           now: {r.how}" for r in vanished],
+            ),
             *_block("Unchanged failures", [_line(r) for r in diff.unchanged]),
         ]
     ).rstrip("\n")

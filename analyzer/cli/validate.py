@@ -16,7 +16,14 @@ from typing import Any
 
 import click
 
-from analyzer.cli.common import EXIT_FINDINGS, EXIT_OK, bundle_argument, open_snapshot
+from analyzer.cli.common import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    bundle_argument,
+    open_snapshot,
+    refuse_without_evidence,
+    terminal_safe,
+)
 from analyzer.model.kinds import Kind
 from analyzer.model.snapshot import FileStatus, InventoryRow, Snapshot
 
@@ -83,7 +90,7 @@ def table_lines(rows: tuple[InventoryRow, ...], width: int = TABLE_WIDTH) -> lis
             KIND_LABELS.get(row.kind or "", row.kind or "-"),
         )
         fixed_cells = _GAP.join(_fit(c, w).ljust(w) for c, (_, w) in zip(cells, _COLUMNS, strict=True))
-        lines.append(f"{fixed_cells}{_GAP}{shorten_path(row.path, path_width)}".rstrip())
+        lines.append(f"{fixed_cells}{_GAP}{shorten_path(terminal_safe(row.path), path_width)}".rstrip())
     return lines
 
 
@@ -131,19 +138,20 @@ def inventory_json(snapshot: Snapshot) -> dict[str, Any]:
 
 
 def _render_text(snapshot: Snapshot) -> None:
+    """The table, the counts, the problems and the notes; every line escaped for the terminal."""
     rows = snapshot.inventory
     if not rows:
         click.echo("(the bundle holds no files)")
         return
     for line in table_lines(rows):
-        click.echo(line)
+        click.echo(terminal_safe(line))
     counts = Counter(r.status.value for r in rows)
     click.echo(f"\n{len(rows)} files: " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
     for title, lines in (("Problems", problem_lines(rows)), ("Notes", note_lines(rows))):
         if lines:
             click.echo(f"\n{title}:")
             for line in lines:
-                click.echo(f"  {line}")
+                click.echo(f"  {terminal_safe(line)}")
 
 
 @click.command()
@@ -154,11 +162,12 @@ def validate(bundle: Path, max_expanded_bytes: int, max_member_bytes: int, fmt: 
 
     Exit 0 when every file loaded (recorded export failures such as AccessDenied count as
     loaded), 1 when some are invalid or incomplete or have problems, 2 when the bundle itself
-    cannot be read.
+    cannot be read or holds no evidence at all (an empty or wrong folder).
     """
     snapshot = open_snapshot(bundle, max_expanded_bytes, max_member_bytes)
     if fmt == "json":
         click.echo(json.dumps(inventory_json(snapshot), indent=2, sort_keys=True))
     else:
         _render_text(snapshot)
+    refuse_without_evidence(snapshot)
     raise SystemExit(exit_code(snapshot))

@@ -216,13 +216,34 @@ def _build_not(c: Compiler, schema: dict[str, Any], base: str) -> Check:
 
 
 def _build_object(c: Compiler, schema: dict[str, Any], base: str, typed: bool) -> Check:
-    """``properties``, ``required``, ``additionalProperties`` and the size bounds, in one pass."""
+    """``properties``, ``required``, ``additionalProperties`` and the size bounds, in one pass.
+
+    The common shape (no size bounds, additional properties allowed) gets a loop with nothing else
+    in it: this check runs for every object of every file.
+    """
     properties = {k: c.sub(s, base) for k, s in (schema.get("properties") or {}).items()}
+    get = properties.get
     required = tuple(schema.get("required") or ())
     additional_schema = schema.get("additionalProperties", True)
     additional = None if additional_schema is True else c.sub(additional_schema, base)
     low = schema.get("minProperties", 0)
     high = schema.get("maxProperties")
+
+    if additional is None and low == 0 and high is None:
+
+        def plain(value: Any) -> bool:
+            if not isinstance(value, dict):
+                return not typed
+            for key in required:
+                if key not in value:
+                    return False
+            for key, item in value.items():
+                prop = get(key)
+                if prop is not None and not prop(item):
+                    return False
+            return True
+
+        return plain
 
     def check(value: Any) -> bool:
         if not isinstance(value, dict):
@@ -233,7 +254,7 @@ def _build_object(c: Compiler, schema: dict[str, Any], base: str, typed: bool) -
         if len(value) < low or (high is not None and len(value) > high):
             return False
         for key, item in value.items():
-            prop = properties.get(key)
+            prop = get(key)
             if prop is not None:
                 if not prop(item):
                     return False
@@ -267,6 +288,15 @@ def _build_string(_c: Compiler, schema: dict[str, Any], _base: str, typed: bool)
     search = re.compile(schema["pattern"]).search if "pattern" in schema else None
     low = schema.get("minLength", 0)
     high = schema.get("maxLength")
+
+    if low == 0 and high is None and search is not None:  # the usual case: a pattern alone
+
+        def matches(value: Any) -> bool:
+            if not isinstance(value, str):
+                return not typed
+            return search(value) is not None
+
+        return matches
 
     def check(value: Any) -> bool:
         if not isinstance(value, str):

@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from analyzer.model.kinds import SCOPE, Kind, Scope
@@ -117,7 +118,7 @@ def split_name(filename: str) -> tuple[str, str]:
     return filename, ""
 
 
-def _bucket_folder(folders: list[str]) -> str | None:
+def _bucket_folder(folders: tuple[str, ...]) -> str | None:
     """The bucket of ``<account>/s3/<bucket>/get-bucket-policy.json`` (or of another folder layout)."""
     if len(folders) >= 2 and folders[-2] == "s3":
         return folders[-1]
@@ -127,12 +128,19 @@ def _bucket_folder(folders: list[str]) -> str | None:
     return last
 
 
-def read_path(path: str) -> PathInfo:
-    parts = path.split("/")
-    stem, suffix = split_name(parts[-1])
-    folders = parts[:-1]
+@lru_cache(maxsize=8192)
+def _folder_facts(folder: str) -> tuple[tuple[str, ...], str | None, str | None]:
+    """(folders, account, region) of a folder path; a bundle has far fewer folders than files."""
+    folders = tuple(folder.split("/")) if folder else ()
     account = next((p for p in folders if ACCOUNT_RE.fullmatch(p)), None)
     region = next((p for p in folders if REGION_RE.fullmatch(p)), None)
+    return folders, account, region
+
+
+def read_path(path: str) -> PathInfo:
+    folder, _, name = path.rpartition("/")
+    stem, suffix = split_name(name)
+    folders, account, region = _folder_facts(folder)
     kind: Kind | None = None
     item: str | None = None
     if folders and folders[-1] in ITEM_FOLDER_KINDS:

@@ -16,7 +16,10 @@ others are reported, so the result never depends on the archive's order.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -50,13 +53,31 @@ _PREFERENCE = {
 }
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a bundle loads, then restore it as it was.
+
+    Loading creates hundreds of thousands of long-lived objects and no reference cycles; the
+    collector would walk all of them again and again as they accumulate (a fifth of the load time
+    on a 13,000-file bundle) and find nothing to free. Reference counting still frees every
+    temporary document as soon as its file is read.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def load_bundle(path: Path | str, limits: Limits | None = None) -> Snapshot:
     """Read every file of a bundle. Raises :class:`BundleError` only when the bundle itself is unreadable."""
-    with Bundle(Path(path), limits) as bundle:
+    with _collector_paused(), Bundle(Path(path), limits) as bundle:
         policy_cache: dict[str, PolicyDocument] = {}
         outcomes = [read_member(bundle, member, policy_cache) for member in bundle.members]
         name = bundle.name
-    return _assemble(name, outcomes)
+        return _assemble(name, outcomes)
 
 
 # --------------------------------------------------------------------------- one file
@@ -70,7 +91,7 @@ def read_member(bundle: Bundle, member: Member, policy_cache: dict[str, PolicyDo
     if not member.path.endswith(_EVIDENCE_SUFFIXES):
         return reading.ignored("not an evidence file (.json, .json.gz, .csv or .err expected)")
     try:
-        data = bundle.read(member.path)
+        data = bundle.read(member.path, member.size)
     except MemberError as exc:
         return reading.invalid_because(str(exc), "re-create the bundle")
     reading.sha = hashlib.sha256(data).hexdigest()

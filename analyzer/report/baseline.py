@@ -56,36 +56,73 @@ class Record:
         }
 
 
+#: The fields a comparison reads, and the JSON types each may have (a findings.json written by hand
+#: or by another tool must fail with a message, never with a traceback).
+_FIELD_TYPES: dict[str, tuple[type, ...]] = {
+    "fingerprint": (str,),
+    "rule": (str,),
+    "status": (str,),
+    "severity": (str,),
+    "suppressed": (dict, type(None)),
+    "account": (str, type(None)),
+    "region": (str, type(None)),
+    "resource": (str, type(None)),
+    "message": (str,),
+}
+_TYPE_WORDS: dict[type, str] = {dict: "an object", str: "a string", type(None): "null"}
+_REQUIRED = ("fingerprint", "rule", "status")
+_STATUSES = frozenset(s.value for s in Status)
+
+
+def _field_problem(raw: Any) -> tuple[str, str] | None:
+    """(pointer below the result, what is wrong) for one result of a findings.json, or None."""
+    if not isinstance(raw, dict):
+        return "", "a result must be an object"
+    missing = [name for name in _REQUIRED if name not in raw]
+    if missing:
+        return "", f"a result needs {', '.join(missing)}"
+    for name, types in _FIELD_TYPES.items():
+        if name in raw and not isinstance(raw[name], types):
+            wanted = " or ".join(_TYPE_WORDS[t] for t in types)
+            return f"/{name}", f"{wanted} expected, found {json.dumps(raw[name])[:40]}"
+    if raw["status"] not in _STATUSES:
+        return "/status", f"{raw['status']!r} is not one of {', '.join(sorted(_STATUSES))}"
+    return None
+
+
 def _record(raw: dict[str, Any]) -> Record:
     suppressed = raw.get("suppressed")
     return Record(
-        fingerprint=str(raw["fingerprint"]),
-        rule=str(raw["rule"]),
-        status=str(raw["status"]),
-        severity=str(raw.get("severity", "")),
-        suppressed=bool(suppressed) and not bool((suppressed or {}).get("expired")),
+        fingerprint=raw["fingerprint"],
+        rule=raw["rule"],
+        status=raw["status"],
+        severity=raw.get("severity", ""),
+        suppressed=suppressed is not None and not suppressed.get("expired"),
         account=raw.get("account"),
         region=raw.get("region"),
         resource=raw.get("resource"),
-        message=str(raw.get("message", "")),
+        message=raw.get("message", ""),
     )
 
 
 def load_records(path: Path) -> dict[str, Record]:
     """``{fingerprint: record}`` of a findings.json written by ``trustmap analyze``."""
+    hint = "pass the findings.json that `trustmap analyze` wrote"
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
     except OSError as exc:
         raise BaselineError(f"{path}: cannot read the findings file ({exc.strerror})") from exc
-    except ValueError as exc:
-        raise BaselineError(f"{path}: not JSON ({exc}); pass the findings.json that `trustmap analyze` wrote") from exc
+    except (ValueError, RecursionError) as exc:
+        raise BaselineError(f"{path}: not JSON ({exc}); {hint}") from exc
     results = data.get("results") if isinstance(data, dict) else None
     if not isinstance(results, list):
-        raise BaselineError(f"{path}: /results: missing; pass the findings.json that `trustmap analyze` wrote")
+        raise BaselineError(f"{path}: /results: missing; {hint}")
     records: dict[str, Record] = {}
     for index, raw in enumerate(results):
-        if not isinstance(raw, dict) or "fingerprint" not in raw or "rule" not in raw or "status" not in raw:
-            raise BaselineError(f"{path}: /results/{index}: a result needs rule, status and fingerprint")
+        problem = _field_problem(raw)
+        if problem is not None:
+            below, what = problem
+            raise BaselineError(f"{path}: /results/{index}{below}: {what}; {hint}")
         record = _record(raw)
         records[record.fingerprint] = record
     return records
@@ -124,11 +161,20 @@ def new_failures(result: ScanResult, floor: Severity | None = None) -> list[Find
 class Resolved:
     old: Record
     now: Record | None  # the new run's result for the same fingerprint, when it has one
+    #: the new run has no verdict for the rule on the old failure's account (not evaluated, engine error)
+    unevaluated: bool = False
+
+    @property
+    def fixed(self) -> bool:
+        """Only a pass is a fix; everything else may just be less evidence."""
+        return self.now is not None and self.now.status == Status.PASS.value
 
     @property
     def how(self) -> str:
         """``passes`` is a fix; ``not evaluated`` or ``no longer reported`` may only mean less evidence."""
         if self.now is None:
+            if self.unevaluated:
+                return f"no longer reported, and {self.old.rule} is not evaluated for this account now (less evidence?)"
             return "no longer reported"
         return {"pass": "passes", "not_evaluated": "not evaluated", "error": "engine error"}.get(
             self.now.status, self.now.status
@@ -144,9 +190,14 @@ class Diff:
     def as_json(self) -> dict[str, Any]:
         return {
             "new": [r.as_json() for r in self.new],
-            "resolved": [{**r.old.as_json(), "now": r.how} for r in self.resolved],
+            "resolved": [{**r.old.as_json(), "now": r.how, "fixed": r.fixed} for r in self.resolved],
             "unchanged": [r.as_json() for r in self.unchanged],
-            "summary": {"new": len(self.new), "resolved": len(self.resolved), "unchanged": len(self.unchanged)},
+            "summary": {
+                "new": len(self.new),
+                "resolved": len(self.resolved),
+                "fixed": sum(1 for r in self.resolved if r.fixed),
+                "unchanged": len(self.unchanged),
+            },
         }
 
 
@@ -158,10 +209,16 @@ def _order(r: Record) -> tuple[int, str, str, str, str, str]:
 def diff_records(old: dict[str, Record], new: dict[str, Record]) -> Diff:
     old_fail = failing_fingerprints(old)
     new_fail = failing_fingerprints(new)
+    unevaluated = {(r.rule, r.account) for r in new.values() if r.status in ("not_evaluated", "error")}
+
+    def no_verdict(r: Record) -> bool:  # for the rule on the record's account, or organization-wide
+        return (r.rule, r.account) in unevaluated or (r.rule, None) in unevaluated
+
     return Diff(
         new=tuple(sorted((new[fp] for fp in new_fail - old_fail), key=_order)),
         resolved=tuple(
-            Resolved(old[fp], new.get(fp)) for fp in sorted(old_fail - new_fail, key=lambda fp: _order(old[fp]))
+            Resolved(old[fp], new.get(fp), no_verdict(old[fp]))
+            for fp in sorted(old_fail - new_fail, key=lambda fp: _order(old[fp]))
         ),
         unchanged=tuple(sorted((new[fp] for fp in new_fail & old_fail), key=_order)),
     )

@@ -17,11 +17,13 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from analyzer import __version__
 from analyzer.evidence.timestamps import format_ts
-from analyzer.model.snapshot import FileStatus, InventoryRow
+from analyzer.model.evidence import EvidenceStatus
+from analyzer.model.kinds import Kind
+from analyzer.model.snapshot import FileStatus, InventoryRow, Snapshot
 from analyzer.report.access_map import build_access_map
 from analyzer.report.log_matrix import FACETS, log_matrix
 from analyzer.report.view import (
@@ -69,10 +71,30 @@ def content_security_policy(script: str) -> str:
     )
 
 
-def _inventory(rows: tuple[InventoryRow, ...]) -> dict[str, Any]:
-    ordered = sorted(rows, key=lambda r: r.path)
+@dataclass(frozen=True, slots=True)
+class InventoryProblem:
+    """A file that did not load as plain evidence, with how its status reads (``look``: a CSS class)."""
+
+    row: InventoryRow
+    label: str
+    look: str
+
+
+def _problem_item(row: InventoryRow, evidence: dict[str, EvidenceStatus]) -> InventoryProblem:
+    """An export failure whose code means "nothing configured" is AWS's answer, not missing evidence."""
+    state = evidence.get(row.path)
+    if row.status is FileStatus.ERROR_RECORD and state is EvidenceStatus.ABSENT_IN_AWS:
+        return InventoryProblem(row, "AWS answer: not configured", "absent")
+    if row.status is FileStatus.ERROR_RECORD and state is EvidenceStatus.DENIED:
+        return InventoryProblem(row, "export denied", row.status.value)
+    return InventoryProblem(row, row.status.value, row.status.value)
+
+
+def _inventory(snapshot: Snapshot) -> dict[str, Any]:
+    ordered = sorted(snapshot.inventory, key=lambda r: r.path)
+    evidence = {path: state.status for state in snapshot.states.values() for path in state.files}
     not_loaded = [r for r in ordered if r.status is not FileStatus.LOADED]
-    problems = not_loaded[:INVENTORY_PROBLEM_ROWS]
+    problems = [_problem_item(r, evidence) for r in not_loaded[:INVENTORY_PROBLEM_ROWS]]
     loaded = [r for r in ordered if r.status is FileStatus.LOADED]
     totals: list[InventoryTotal] = []
     if len(loaded) > INVENTORY_ROWS:
@@ -120,13 +142,55 @@ def _summary(result: ScanResult, views: Views) -> dict[str, Any]:
         "bundle": snap.bundle_name,
         "bundle_sha256": snap.bundle_sha256,
         "accounts": len(result.shape.accounts),
+        "account_list": _account_list(snap),
         "rules": len(result.runs),
         "by_status": by_status,
         "by_severity": by_severity,
+        "verdict": _verdict(by_status),
         "baseline": any(f.baseline for f in result.findings),
         "new_failures": new_failures,
         "version": __version__,
     }
+
+
+def _account_list(snapshot: Snapshot) -> str | None:
+    """Why the organization's account list cannot be trusted (None when it loaded): then the accounts
+    audited are only those the bundle happens to hold, and a missing account goes unnoticed."""
+    state = snapshot.state(Kind.ORG_ACCOUNTS)
+    if state.status.usable:
+        return None
+    return (
+        f"{state.status.value}: {state.reason}. Only accounts found in the evidence were audited; an account "
+        "missing from the bundle cannot be noticed"
+    )
+
+
+def _verdict(by_status: dict[str, int]) -> dict[str, str]:
+    """The headline: a clean result only when every result was evaluated; missing evidence is never green."""
+    fails, unknown, errors = by_status["fail"], by_status["not_evaluated"], by_status["error"]
+    gaps = []
+    if unknown:
+        plural = "s" if unknown != 1 else ""
+        gaps.append(f"{unknown:,} result{plural} could not be evaluated (evidence missing or unusable)")
+    if errors:
+        gaps.append(f"{errors:,} rule{'s' if errors != 1 else ''} could not run (engine error)")
+    gap_text = "; ".join(gaps)
+    if fails:
+        text = f"{fails:,} unsuppressed failure{'s' if fails != 1 else ''}" + (f"; {gap_text}." if gaps else ".")
+        return {"status": "fail", "symbol": "fail", "text": text}
+    if gaps:
+        text = f"No failure found, but the audit is incomplete: {gap_text}. Absence of evidence is not compliance."
+        return {"status": "incomplete", "symbol": "error" if errors else "not_evaluated", "text": text}
+    accepted = by_status["suppressed"]
+    text = "Every result was evaluated, and passes" + (
+        f" ({accepted:,} accepted failure{'s' if accepted != 1 else ''} suppressed)." if accepted else "."
+    )
+    return {"status": "pass", "symbol": "pass", "text": text}
+
+
+def _path_breaks(path: str) -> Markup:
+    """A file path that may wrap after each ``/`` (each part escaped; only ``<wbr>`` is markup)."""
+    return Markup("/<wbr>").join(escape(part) for part in path.split("/"))
 
 
 def _fmt_size(size: int) -> str:
@@ -148,6 +212,8 @@ def environment() -> Environment:
         keep_trailing_newline=True,
     )
     env.filters["size"] = _fmt_size
+    env.filters["path_breaks"] = _path_breaks
+    env.filters["count_text"] = "{:,}".format  # 26,680: a count an auditor reads at a glance
     env.globals["STATUS_LOOK"] = STATUS_LOOK
     return env
 
@@ -174,7 +240,7 @@ def render_html(result: ScanResult) -> str:
         "facets": FACETS,
         "accounts": sections,
         "accounts_hidden": sections_hidden,
-        "inventory": _inventory(result.snapshot.inventory),
+        "inventory": _inventory(result.snapshot),
         "catalog": sorted((run.rule.meta for run in result.runs), key=lambda m: m.id),
         "severities": SEVERITIES,
         "statuses": [s for s in STATUS_LOOK if s != "none"],

@@ -342,12 +342,18 @@ def pillar_verdicts(views: Views) -> list[PillarVerdict]:
                 f"{len(runs)} rule{'s' if len(runs) != 1 else ''} (worst: {top.severity.value}; "
                 f"{', '.join(failing_rules[:4])}"
                 f"{' …' if len(failing_rules) > 4 else ''})"
-            )
+            ) + _unknown_suffix(counts)
         elif counts["error"]:
             status, text = "error", f"{counts['error']} engine error(s): the verdict is unknown"
+        elif counts["not_evaluated"] and not counts["pass"]:
+            status = "not_evaluated"
+            text = f"no verdict: none of its {counts['not_evaluated']} result(s) could be evaluated"
         elif counts["not_evaluated"]:
             status = "not_evaluated"
-            text = f"no failure found, but {counts['not_evaluated']} result(s) could not be evaluated"
+            text = (
+                f"no failure in {counts['pass']} check{'s' if counts['pass'] != 1 else ''}, but "
+                f"{counts['not_evaluated']} result(s) could not be evaluated"
+            )
         elif counts["suppressed"]:
             status, text = "suppressed", f"passes, with {counts['suppressed']} accepted (suppressed) failure(s)"
         else:
@@ -355,6 +361,12 @@ def pillar_verdicts(views: Views) -> list[PillarVerdict]:
             status, text = "pass", f"{rules} ({counts['pass']} check{'s' if counts['pass'] != 1 else ''})"
         out.append(PillarVerdict(pillar.value, status, text, ids))
     return out
+
+
+def _unknown_suffix(counts: dict[str, int]) -> str:
+    """What a failing pillar also could not judge: a failure does not make the rest of it known."""
+    unknown = counts["not_evaluated"] + counts["error"]
+    return f"; {unknown} more result(s) not evaluated" if unknown else ""
 
 
 def account_sections(views: Views, anchors: set[str]) -> tuple[list[AccountSection], Hidden]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import os
 import stat
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from analyzer.evidence import BundleError, Limits, load_bundle
-from analyzer.evidence.bundle import Bundle
+from analyzer.evidence.bundle import Bundle, MemberError
 from analyzer.model.evidence import EvidenceStatus
 from analyzer.model.kinds import Kind
 from analyzer.model.snapshot import FileStatus, Snapshot
@@ -323,3 +324,50 @@ def test_in_memory_archive_members_are_streamed_not_extracted(standard: BundleBu
     assert data == (standard.root / "manifest.json").read_bytes()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["b.zip", "bundle"]
     assert isinstance(io.BytesIO(data).read(), bytes)
+
+
+def test_unlistable_folder_is_reported_and_the_rest_loads(
+    standard: BundleBuilder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same as above when running as root (who reads every folder): the listing fails."""
+    (standard.root / "locked" / "inner").mkdir(parents=True)
+    real = os.scandir
+
+    def refusing(path: str) -> object:
+        if str(path).rstrip("/").endswith("/locked/inner"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr("analyzer.evidence.bundle.os.scandir", refusing)
+    snapshot = load_bundle(standard.root)
+    rows = {r.path: r for r in snapshot.inventory}
+    assert rows["locked/inner"].status is FileStatus.INVALID
+    assert "cannot list this folder: Permission denied" in rows["locked/inner"].reason
+    assert rows["manifest.json"].status is FileStatus.LOADED
+
+
+def test_a_file_that_grows_after_the_listing_is_read_whole_within_the_limit(standard: BundleBuilder) -> None:
+    """The listed size only sizes the first read: a file that grew is read on, and still capped."""
+    target = standard.root / IDENTITY / "iam" / "get-account-summary.json"
+    with Bundle(standard.root, Limits(max_member_bytes=4000)) as bundle:
+        member = next(m for m in bundle.members if m.path.endswith(f"{IDENTITY}/iam/get-account-summary.json"))
+        grown = target.read_bytes() + b" " * 500
+        target.write_bytes(grown)
+        assert bundle.read(member.path, member.size) == grown
+        target.write_bytes(grown + b" " * 5000)
+        with pytest.raises(MemberError, match="4000-byte limit"):
+            bundle.read(member.path, member.size)
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_loading_leaves_the_garbage_collector_as_it_was(standard: BundleBuilder, enabled: bool) -> None:
+    was = gc.isenabled()
+    try:
+        (gc.enable if enabled else gc.disable)()
+        load_bundle(standard.root)
+        assert gc.isenabled() is enabled
+        with pytest.raises(BundleError):
+            load_bundle(standard.root / "no-such-bundle")
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()

@@ -90,12 +90,14 @@ def test_diff_sorts_failures_into_new_resolved_and_unchanged(tmp_path: Path) -> 
     runner = CliRunner()
     text = runner.invoke(main, ["diff", str(old), str(new)])
     assert text.exit_code == 0
-    assert "1 new, 2 resolved, 1 unchanged failures" in text.output
-    assert "now: not evaluated" in text.output
+    assert "1 new, 1 fixed, 1 no longer failing without a pass, 1 unchanged failures" in text.output
+    fixed, vanished = text.output.split("Fixed (the check now passes) (1):")[1].split("No longer failing")
+    assert "a fail" in fixed and "c fail" not in fixed
+    assert "c fail" in vanished and "now: not evaluated" in vanished
     as_json = runner.invoke(main, ["diff", str(old), str(new), "--format", "json"])
     data = json.loads(as_json.output)
-    assert data["summary"] == {"new": 1, "resolved": 2, "unchanged": 1}
-    assert data["resolved"][1]["now"] == "not evaluated"
+    assert data["summary"] == {"new": 1, "resolved": 2, "fixed": 1, "unchanged": 1}
+    assert [(r["now"], r["fixed"]) for r in data["resolved"]] == [("passes", True), ("not evaluated", False)]
     assert runner.invoke(main, ["diff", str(old), str(new), "--fail-on-new"]).exit_code == 1
     assert runner.invoke(main, ["diff", str(new), str(new), "--fail-on-new"]).exit_code == 0
 
@@ -109,6 +111,58 @@ def test_unreadable_findings_files_exit_2_with_the_reason(tmp_path: Path) -> Non
         load_records(_write(tmp_path / "x.json", {"results": [{"rule": "X"}]}))
     result = CliRunner().invoke(main, ["diff", str(bad), str(bad)])
     assert result.exit_code == 2 and "not JSON" in result.output
+
+
+def test_a_failure_that_vanished_with_its_evidence_is_not_called_fixed(tmp_path: Path) -> None:
+    """A failure gone because the rule has no verdict for the account any more is less evidence, not a fix."""
+    old = _write(tmp_path / "old.json", {"results": [_result("a", "fail"), _result("b", "fail")]})
+    gone = _result("unrelated", "not_evaluated")  # same rule and account as a and b: no verdict there now
+    new = _write(tmp_path / "new.json", {"results": [gone]})
+    diff = diff_records(load_records(old), load_records(new))
+    assert [(r.fixed, r.unevaluated) for r in diff.resolved] == [(False, True), (False, True)]
+    assert "not evaluated for this account now" in diff.resolved[0].how
+    other = _write(tmp_path / "other.json", {"results": [_result("x", "pass", rule="TST-002")]})
+    assert [r.how for r in diff_records(load_records(old), load_records(other)).resolved] == ["no longer reported"] * 2
+
+
+@pytest.mark.parametrize(
+    ("result", "where"),
+    [
+        ({"fingerprint": "a", "rule": "X", "status": "fail", "suppressed": "yes"}, "/results/0/suppressed"),
+        ({"fingerprint": ["a"], "rule": "X", "status": "fail"}, "/results/0/fingerprint"),
+        ({"fingerprint": "a", "rule": "X", "status": "fail", "account": 5}, "/results/0/account"),
+        ({"fingerprint": "a", "rule": "X", "status": "broken"}, "/results/0/status"),
+        ({"fingerprint": "a", "rule": "X", "status": "fail", "message": None}, "/results/0/message"),
+        ("not an object", "/results/0"),
+    ],
+)
+def test_a_malformed_findings_file_is_refused_with_its_pointer_never_a_traceback(
+    tmp_path: Path, result: Any, where: str
+) -> None:
+    bad = _write(tmp_path / "bad.json", {"results": [result]})
+    good = _write(tmp_path / "good.json", {"results": []})
+    for args in (["diff", str(bad), str(good)], ["diff", str(good), str(bad)]):
+        run = CliRunner().invoke(main, args)
+        assert run.exit_code == 2, run.output
+        assert run.exception is None or isinstance(run.exception, SystemExit)
+        assert f"{bad}: {where}: " in run.output and "trustmap analyze" in run.output
+    nested = tmp_path / "deep.json"
+    nested.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    with pytest.raises(BaselineError, match="not JSON"):
+        load_records(nested)
+    bom = tmp_path / "bom.json"
+    bom.write_bytes(b"\xef\xbb\xbf" + json.dumps({"results": [_result("a", "fail")]}).encode())
+    assert list(load_records(bom)) == ["a"]  # saved by an editor that adds a BOM
+
+
+def test_diff_escapes_control_characters_from_the_findings_file(tmp_path: Path) -> None:
+    hostile = _result("a", "fail")
+    hostile["message"] = "all good\x1b[2J\r\x1b]0;title\x07\u202eevil"
+    old = _write(tmp_path / "old.json", {"results": []})
+    new = _write(tmp_path / "new.json", {"results": [hostile]})
+    output = CliRunner().invoke(main, ["diff", str(old), str(new)]).output
+    assert "\x1b" not in output and "\r" not in output and "\u202e" not in output
+    assert "all good\\x1b[2J\\x0d\\x1b]0;title\\x07\\u202eevil" in output
 
 
 def test_analyze_gates_on_new_failures_only_with_a_baseline(tmp_path: Path) -> None:

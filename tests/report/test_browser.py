@@ -103,3 +103,17 @@ def test_without_scripts_everything_is_still_there(chromium: str, report: Path, 
         assert b.evaluate("getComputedStyle(document.querySelector('.filters')).display") == "none"
         assert b.evaluate("document.querySelectorAll('#findings li.finding').length") == 8
         assert b.evaluate("document.getElementById('rule-TST-001').open") is True  # failures open by default
+
+
+def test_printing_opens_every_section_but_not_each_pass_evidence(browser: Browser, report: Path) -> None:
+    """Before: printing opened every pass with its evidence too (86 pages for the sample organization)."""
+    browser.load(report.as_uri())
+    browser.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+    closed = "Array.from(document.querySelectorAll('details:not([open])'))"
+    outside_passes = f"{closed}.filter(d => !d.parentElement.closest('details.passes')).length"
+    assert browser.evaluate(outside_passes) == 0
+    assert browser.evaluate("document.querySelectorAll('details.passes:not([open])').length") == 0
+    assert browser.evaluate("document.querySelectorAll('details.passes li.finding details[open]').length") == 0
+    assert browser.evaluate("document.querySelectorAll('details.passes li.finding details').length") > 0
+    browser.evaluate("window.dispatchEvent(new Event('afterprint'))")
+    assert browser.evaluate("document.querySelectorAll('details.passes[open]').length") == 0

@@ -163,7 +163,7 @@ def test_findings_show_evidence_with_hash_and_the_deciding_part_marked(
 
 def test_inventory_lists_files_not_loaded_with_their_reason(defective_html: str) -> None:
     section = defective_html[defective_html.index('<section id="inventory">') :]
-    assert "notes/readme.json" in section and "ignored" in section
+    assert "notes/<wbr>readme.json" in section and "ignored" in section  # paths may wrap after a slash only
 
 
 def test_big_tables_show_the_worst_accounts_first_and_say_what_they_left_out(

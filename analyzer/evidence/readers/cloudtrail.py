@@ -50,11 +50,11 @@ def read_trail_status(doc: Any, ctx: FileContext, out: Collector) -> None:
     out.account(ctx.account_id or "").trail_status[(ctx.region or "", ctx.item)] = TrailStatus(
         ref=ref,
         is_logging=as_bool(doc.get("IsLogging")),
-        latest_delivery_time=ctx.timestamp(doc.get("LatestDeliveryTime"), ref.child("LatestDeliveryTime")),
+        latest_delivery_time=ctx.timestamp(doc.get("LatestDeliveryTime"), ref, "LatestDeliveryTime"),
         latest_delivery_error=text_or_none(doc.get("LatestDeliveryError")),
         latest_notification_error=text_or_none(doc.get("LatestNotificationError")),
-        start_logging_time=ctx.timestamp(doc.get("StartLoggingTime"), ref.child("StartLoggingTime")),
-        stop_logging_time=ctx.timestamp(doc.get("StopLoggingTime"), ref.child("StopLoggingTime")),
+        start_logging_time=ctx.timestamp(doc.get("StartLoggingTime"), ref, "StartLoggingTime"),
+        stop_logging_time=ctx.timestamp(doc.get("StopLoggingTime"), ref, "StopLoggingTime"),
     )
 
 

@@ -79,16 +79,14 @@ def _access_keys(clean: dict[str, str], ref: EvidenceRef, ctx: FileContext) -> t
     for slot in (1, 2):
         prefix = f"access_key_{slot}"
         active = as_bool(clean.get(f"{prefix}_active", "false"))
-        rotated = ctx.timestamp(clean.get(f"{prefix}_last_rotated"), ref.child(f"{prefix}_last_rotated"))
+        rotated = ctx.timestamp(clean.get(f"{prefix}_last_rotated"), ref, f"{prefix}_last_rotated")
         if active or rotated:  # an inactive key still shows its rotation date
             keys.append(
                 AccessKeyInfo(
                     slot=slot,
                     active=bool(active),
                     last_rotated=rotated,
-                    last_used=ctx.timestamp(
-                        clean.get(f"{prefix}_last_used_date"), ref.child(f"{prefix}_last_used_date")
-                    ),
+                    last_used=ctx.timestamp(clean.get(f"{prefix}_last_used_date"), ref, f"{prefix}_last_used_date"),
                 )
             )
     return tuple(keys)
@@ -103,10 +101,10 @@ def _row(clean: dict[str, str], ref: EvidenceRef, ctx: FileContext) -> Credentia
         arn=arn,
         ref=ref,
         is_root=is_root,
-        created=ctx.timestamp(clean.get("user_creation_time"), ref.child("user_creation_time")),
+        created=ctx.timestamp(clean.get("user_creation_time"), ref, "user_creation_time"),
         password_enabled=None if is_root else as_bool(clean.get("password_enabled", "")),
-        password_last_used=ctx.timestamp(clean.get("password_last_used"), ref.child("password_last_used")),
-        password_last_changed=ctx.timestamp(clean.get("password_last_changed"), ref.child("password_last_changed")),
+        password_last_used=ctx.timestamp(clean.get("password_last_used"), ref, "password_last_used"),
+        password_last_changed=ctx.timestamp(clean.get("password_last_changed"), ref, "password_last_changed"),
         mfa_active=bool(as_bool(clean.get("mfa_active", "false"))),
         access_keys=_access_keys(clean, ref, ctx),
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from analyzer.evidence.readers.base import Collector, FileContext
+from analyzer.evidence.readers.base import Collector, FileContext, child
 from analyzer.model.entities import (
     AccountSummary,
     AttachedPolicyRef,
@@ -43,7 +43,7 @@ def _managed_policies(doc: dict[str, Any], ctx: FileContext, account: str) -> di
         else:
             i, version = chosen
             source = ctx.policy(
-                version.get("Document"), ref.child("PolicyVersionList", i, "Document"), "managed", name, arn
+                version.get("Document"), child(ref, "PolicyVersionList", i, "Document"), "managed", name, arn
             )
         out[arn] = ManagedPolicy(
             account_id=account,
@@ -68,7 +68,7 @@ def _attached(
             AttachedPolicyRef(
                 arn=arn,
                 name=item.get("PolicyName") or arn.rsplit("/", 1)[-1],
-                ref=ref.child("AttachedManagedPolicies", index),
+                ref=child(ref, "AttachedManagedPolicies", index),
                 policy=found.source if found else None,
             )
         )
@@ -84,7 +84,7 @@ def _boundary(raw: dict[str, Any], ref: EvidenceRef, policies: dict[str, Managed
     return AttachedPolicyRef(
         arn=arn,
         name=arn.rsplit("/", 1)[-1],
-        ref=ref.child("PermissionsBoundary"),
+        ref=child(ref, "PermissionsBoundary"),
         policy=found.source if found else None,
     )
 
@@ -96,7 +96,7 @@ def _inline(
     for index, item in enumerate(raw.get(list_key) or []):
         name = item.get("PolicyName", f"#{index}")
         source = ctx.policy(
-            item.get("PolicyDocument"), ref.child(list_key, index, "PolicyDocument"), "inline", name, owner
+            item.get("PolicyDocument"), child(ref, list_key, index, "PolicyDocument"), "inline", name, owner
         )
         if source is not None:
             out.append(source)
@@ -123,7 +123,7 @@ def read_authorization_details(doc: Any, ctx: FileContext, out: Collector) -> No
                 user_id=raw.get("UserId", ""),
                 path=raw.get("Path", "/"),
                 ref=ref,
-                created=ctx.timestamp(raw.get("CreateDate"), ref.child("CreateDate")),
+                created=ctx.timestamp(raw.get("CreateDate"), ref, "CreateDate"),
                 group_names=tuple(raw.get("GroupList") or ()),
                 inline_policies=_inline(raw, "UserPolicyList", ref, ctx, arn),
                 attached_policies=_attached(raw, ref, policies),
@@ -153,7 +153,7 @@ def read_authorization_details(doc: Any, ctx: FileContext, out: Collector) -> No
         trust = None
         if "AssumeRolePolicyDocument" in raw:
             trust = ctx.policy(
-                raw["AssumeRolePolicyDocument"], ref.child("AssumeRolePolicyDocument"), "trust", name, arn
+                raw["AssumeRolePolicyDocument"], child(ref, "AssumeRolePolicyDocument"), "trust", name, arn
             )
         else:
             ctx.problem(ref, f"role {arn} has no AssumeRolePolicyDocument", "re-export without --query")
@@ -167,12 +167,12 @@ def read_authorization_details(doc: Any, ctx: FileContext, out: Collector) -> No
                 path=raw.get("Path", "/"),
                 ref=ref,
                 trust_policy=trust,
-                created=ctx.timestamp(raw.get("CreateDate"), ref.child("CreateDate")),
+                created=ctx.timestamp(raw.get("CreateDate"), ref, "CreateDate"),
                 inline_policies=_inline(raw, "RolePolicyList", ref, ctx, arn),
                 attached_policies=_attached(raw, ref, policies),
                 boundary=_boundary(raw, ref, policies),
                 tags=_tags(raw),
-                last_used=ctx.timestamp(last_used, ref.child("RoleLastUsed", "LastUsedDate")),
+                last_used=ctx.timestamp(last_used, ref, "RoleLastUsed", "LastUsedDate"),
             )
         )
 
@@ -231,7 +231,7 @@ def read_virtual_mfa_devices(doc: Any, ctx: FileContext, out: Collector) -> None
                 serial=raw.get("SerialNumber", ""),
                 ref=ref,
                 user_arn=user.get("Arn"),
-                enabled=ctx.timestamp(raw.get("EnableDate"), ref.child("EnableDate")),
+                enabled=ctx.timestamp(raw.get("EnableDate"), ref, "EnableDate"),
             )
         )
 

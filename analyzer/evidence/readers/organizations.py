@@ -39,7 +39,7 @@ def read_list_accounts(doc: Any, ctx: FileContext, out: Collector) -> None:
                 state=str(raw.get("State") or raw.get("Status") or "UNKNOWN"),
                 ref=ref,
                 parent_path=_path_parents(raw.get("Paths"), account_id),
-                joined=ctx.timestamp(raw.get("JoinedTimestamp"), ref.child("JoinedTimestamp")),
+                joined=ctx.timestamp(raw.get("JoinedTimestamp"), ref, "JoinedTimestamp"),
             )
         )
 

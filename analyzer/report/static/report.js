@@ -90,10 +90,13 @@
     });
   });
 
-  // Print everything: open every collapsed section for the printout, restore afterwards.
+  // Print everything an auditor files: open every collapsed section for the printout (the list of
+  // passes too, one line each, but not each pass's evidence), restore afterwards.
   var reopened = [];
   window.addEventListener("beforeprint", function () {
-    reopened = Array.prototype.filter.call(doc.querySelectorAll("details:not([open])"), function (d) { return !d.hidden; });
+    reopened = Array.prototype.filter.call(doc.querySelectorAll("details:not([open])"), function (d) {
+      return !d.hidden && !(d.parentElement && d.parentElement.closest("details.passes"));
+    });
     reopened.forEach(function (d) { d.open = true; });
   });
   window.addEventListener("afterprint", function () {
