@@ -167,7 +167,7 @@ def test_shipped_policy_is_derived_from_the_allow_list() -> None:
     reads = set(shipped["Statement"][0]["Action"])
     assert "iam:CreateUser" not in reads and all(":" in a for a in reads)
     assert {op.action for op in OPERATIONS if op.action} == reads | {"sts:AssumeRole"}
-    shown = (REPO / "docs" / "collect.md").read_text()
+    shown = (REPO / "README.md").read_text()
     assert (REPO / "policies" / "trustmap-collector-policy.json").read_text().strip() in shown
 
 
