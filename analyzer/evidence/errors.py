@@ -29,6 +29,15 @@ _ABSENT: dict[Kind, frozenset[str]] = {
     Kind.S3_BUCKET_POLICY: frozenset({"NoSuchBucketPolicy"}),
     Kind.ORG_DESCRIBE: frozenset({"AWSOrganizationsNotInUseException"}),
     Kind.ORG_ACCOUNTS: frozenset({"AWSOrganizationsNotInUseException"}),
+    # Centralized root access never enabled, or the account is in no (all-features) organization.
+    Kind.IAM_ORG_FEATURES: frozenset(
+        {
+            "ServiceAccessNotEnabledException",
+            "OrganizationNotFoundException",
+            "OrganizationNotInAllFeaturesModeException",
+            "AWSOrganizationsNotInUseException",
+        }
+    ),
 }
 
 

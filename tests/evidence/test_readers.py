@@ -440,3 +440,13 @@ def test_duplicate_key_in_a_bucket_policy_points_into_the_embedded_document(buil
     assert row.status.value == "invalid"
     assert row.problems[0].pointer == "/Policy (embedded document /Statement/0)"
     assert snapshot.bucket_policy(BUCKET) is None
+
+
+def test_organizations_features_not_enabled_is_an_answer_not_a_failure() -> None:
+    from analyzer.evidence.errors import status_for
+    from analyzer.model.evidence import EvidenceStatus
+    from analyzer.model.kinds import Kind
+
+    for code in ("ServiceAccessNotEnabledException", "OrganizationNotFoundException"):
+        assert status_for(Kind.IAM_ORG_FEATURES, code) is EvidenceStatus.ABSENT_IN_AWS
+    assert status_for(Kind.IAM_ORG_FEATURES, "AccessDenied") is EvidenceStatus.DENIED

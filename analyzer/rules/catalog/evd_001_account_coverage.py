@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from analyzer.model.evidence import EvidenceRef, EvidenceStatus
 from analyzer.model.kinds import Kind
-from analyzer.rules.base import Outcome, Pillar, Rule, RuleMeta, Severity, fail, missing_message, not_evaluated, passed
+from analyzer.rules.base import Outcome, Pillar, Rule, RuleMeta, Severity, fail, not_evaluated, passed
 from analyzer.rules.context import RuleContext
 from analyzer.rules.support.evidence import Coverage, account_label, accounts_with_files, coverage, rules_reading
 
@@ -89,8 +89,14 @@ def _verdict(ctx: RuleContext, account: str, ref: EvidenceRef, with_files: froze
 def check(ctx: RuleContext) -> Iterator[Outcome]:
     blocked = ctx.blocking((Kind.ORG_ACCOUNTS,))
     if blocked:
-        yield not_evaluated(
-            missing_message(blocked) + ": the organization's account list says which accounts should have evidence"
+        # The account list is itself the evidence this rule is about: without it, a whole account can be
+        # missing from the bundle unnoticed, so its absence fails (a gate on `high` must not pass it).
+        yield fail(
+            "the organization's account list is unusable ("
+            + "; ".join(s.describe() for s in blocked)
+            + "): no one can tell whether any account's evidence is missing; export "
+            "`aws organizations list-accounts` from the management or a delegated-admin account",
+            evidence=tuple(EvidenceRef(f) for s in blocked for f in s.files),
         )
         return
     state = ctx.snapshot.state(Kind.ORG_ACCOUNTS)
