@@ -24,7 +24,7 @@ from analyzer.synth.compose_logging import logging_files
 from analyzer.synth.gen_iam import whole
 from analyzer.synth.gen_logging import setup_for
 from analyzer.synth.org_plan import COLLECTED_AT, FIRST_NAMES, LAST_NAMES, NOT_OPTED_IN, OrgPlan, plan_organization
-from analyzer.synth.shapes_logging import bucket_policy
+from analyzer.synth.shapes_logging import bucket_policy, error_record
 from analyzer.synth.sink import BundleSink
 
 Json = dict[str, Any]
@@ -192,6 +192,12 @@ def generate_single_account(
             plan.bucket, source_accounts=[account], cloudtrail_accounts=[account], config_accounts=[account]
         )
         sink.add(layout.bucket_path(account, plan.bucket), bucket_policy(policy))
+        # A standalone account: AWS Organizations answers that it is not in use (EVD-001 not evaluated).
+        not_in_org = error_record(
+            "AWSOrganizationsNotInUseException", "Your account is not a member of an organization."
+        )
+        sink.add("organization/describe-organization.error.json", not_in_org)
+        sink.add("organization/list-accounts.error.json", not_in_org)
         sink.add(
             "EXPECTED.json",
             json.dumps(
