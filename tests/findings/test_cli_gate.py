@@ -56,7 +56,9 @@ def test_a_bundle_without_usable_evidence_exits_2(tmp_path: Path) -> None:
     nothing_configured = bundle / "111111111111/iam/get-account-password-policy.error.json"
     nothing_configured.write_text('{"Error": {"Code": "NoSuchEntity", "Message": "none"}}', encoding="utf-8")
     code, output = _analyze(bundle, tmp_path / "out", "--fail-on", "high")  # AWS's answer is evidence
-    assert code == 0 and (tmp_path / "out/findings.json").is_file(), output
+    # The analysis runs; the denied account list is itself a high failure (EVD-001), so the gate trips.
+    assert code == 1 and (tmp_path / "out/findings.json").is_file(), output
+    assert '"rule": "EVD-001"' in (tmp_path / "out/findings.json").read_text() and "gate failed" in output
 
 
 def _raising(_: RuleContext) -> Iterator[Outcome]:
