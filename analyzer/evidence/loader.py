@@ -27,6 +27,7 @@ from analyzer.evidence.bundle import Bundle, BundleError, Limits, Member, Member
 from analyzer.evidence.decode import PLAIN_UTF8, DecodeError, Duplicates, decode_text, decompress_if_gzip, loads_json
 from analyzer.evidence.layout import ACCOUNT_RE, Slot, kind_from_content, read_path
 from analyzer.evidence.outcome import Outcome, Reading, finish, summary
+from analyzer.evidence.parallel import can_split, read_split
 from analyzer.evidence.placement import content_accounts, place
 from analyzer.evidence.readers import READERS, Collector, FileContext
 from analyzer.evidence.readers.base import merge_into
@@ -54,13 +55,18 @@ _PREFERENCE = {
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """Pause Python's cyclic garbage collector while a bundle loads, then restore it as it was.
 
     Loading creates hundreds of thousands of long-lived objects and no reference cycles; the
     collector would walk all of them again and again as they accumulate (a fifth of the load time
     on a 13,000-file bundle) and find nothing to free. Reference counting still frees every
-    temporary document as soon as its file is read.
+    temporary document as soon as its file is read. The analysis pipeline pauses it the same way
+    for the graph, the rules and the reports (see :mod:`analyzer.pipeline`).
+
+    On the way out the objects made meanwhile are moved to the oldest generation (``gc.freeze``
+    then ``gc.unfreeze``, both constant time): left in the youngest, the first collection after the
+    pause would walk millions of them at once. They stay collectable by a full collection.
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -68,14 +74,25 @@ def _collector_paused() -> Iterator[None]:
         yield
     finally:
         if was_enabled:
+            gc.freeze()
+            gc.unfreeze()
             gc.enable()
 
 
-def load_bundle(path: Path | str, limits: Limits | None = None) -> Snapshot:
-    """Read every file of a bundle. Raises :class:`BundleError` only when the bundle itself is unreadable."""
-    with _collector_paused(), Bundle(Path(path), limits) as bundle:
+def load_bundle(path: Path | str, limits: Limits | None = None, *, parallel: bool | None = None) -> Snapshot:
+    """Read every file of a bundle. Raises :class:`BundleError` only when the bundle itself is unreadable.
+
+    ``parallel``: read a directory bundle in two processes (see :mod:`analyzer.evidence.parallel`);
+    None decides by the bundle's size. The snapshot is the same either way.
+    """
+    with collector_paused(), Bundle(Path(path), limits) as bundle:
         policy_cache: dict[str, PolicyDocument] = {}
-        outcomes = [read_member(bundle, member, policy_cache) for member in bundle.members]
+        members = bundle.members
+        split = can_split(bundle, len(members)) if parallel is None else parallel and can_split(bundle, 0)
+        if split:
+            outcomes = read_split(bundle, members, policy_cache, read_member)
+        else:
+            outcomes = [read_member(bundle, member, policy_cache) for member in members]
         name = bundle.name
         return _assemble(name, outcomes)
 
@@ -256,4 +273,4 @@ def _manifest(raw: dict[str, Any] | None, collector: Collector) -> Manifest:
     )
 
 
-__all__ = ["load_bundle", "pagination_markers", "read_member"]
+__all__ = ["collector_paused", "load_bundle", "pagination_markers", "read_member"]

@@ -7,7 +7,7 @@ reason is stated in the output. An ambiguous inference is reported as such, neve
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from analyzer.findings.settings import Settings
 from analyzer.iam.arn import account_of_principal
@@ -36,17 +36,27 @@ class OrgShape:
     log_bucket: Resolved
     management_account: str | None
     accounts: tuple[AccountInfo, ...]
+    #: ``accounts`` by id and the organization's ids, computed once: rules ask per account and per role
+    _by_id: dict[str, AccountInfo] = field(init=False, repr=False, compare=False)
+    _org_ids: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_id: dict[str, AccountInfo] = {}
+        for account in self.accounts:
+            by_id.setdefault(account.id, account)  # the first, as a search in order finds
+        object.__setattr__(self, "_by_id", by_id)
+        object.__setattr__(self, "_org_ids", frozenset(a.id for a in self.accounts if a.in_organization))
 
     @property
     def identity_account(self) -> str | None:
         return self.identity.value
 
     def info(self, account_id: str) -> AccountInfo | None:
-        return next((a for a in self.accounts if a.id == account_id), None)
+        return self._by_id.get(account_id)
 
     @property
     def org_ids(self) -> frozenset[str]:
-        return frozenset(a.id for a in self.accounts if a.in_organization)
+        return self._org_ids
 
 
 def _trusting_accounts(snapshot: Snapshot) -> Counter[str]:

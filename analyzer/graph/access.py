@@ -104,9 +104,11 @@ class AccessGraph:
     def _edges_where(self, keep: Callable[[AssumeEdge], bool]) -> nx.DiGraph[str]:
         found: nx.DiGraph[str] = nx.DiGraph()
         found.add_nodes_from(self.graph)
-        for u, v, data in self.graph.edges(data=True):
-            if data["kind"] == EdgeKind.CAN_ASSUME and keep(data["info"]):
-                found.add_edge(u, v, info=data["info"])
+        found.add_edges_from(  # in one call: adding edge by edge costs a method call and checks per edge
+            (u, v, {"info": data["info"]})
+            for u, v, data in self.graph.edges(data=True)
+            if data["kind"] == EdgeKind.CAN_ASSUME and keep(data["info"])
+        )
         return found
 
     # ------------------------------------------------------------------ nodes

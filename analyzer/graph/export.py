@@ -10,9 +10,9 @@ name. GraphML wants scalar attributes, so every value becomes a string there: an
 from __future__ import annotations
 
 import enum
-import io
 import json
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
@@ -31,6 +31,8 @@ def _graph(graph: GraphLike) -> nx.MultiDiGraph[str]:
 
 def _plain(value: Any) -> Any:
     """A JSON-friendly value: enums by value, refs as text, tuples as lists."""
+    if type(value) is str:  # the common case first: most attributes are plain text
+        return value
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, EvidenceRef):
@@ -67,22 +69,35 @@ def _node_record(data: Mapping[str, Any]) -> dict[str, Any]:
     return {k: _plain(v) for k, v in sorted(data.items())}
 
 
-def _sorted_edges(graph: nx.MultiDiGraph[str]) -> list[tuple[str, str, str, dict[str, Any]]]:
+Edge = tuple[str, str, str, dict[str, Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class GraphRecords:
+    """The graph as plain, sorted records: what every serializer writes, computed once for all of them.
+
+    ``graph``: the graph's attributes by name; ``nodes``: (key, attributes) by key; ``edges``:
+    (source, target, edge key, attributes) by (source, target, key). Attribute values are JSON
+    values (text, booleans, numbers, lists), attributes sorted by name.
+    """
+
+    graph: dict[str, Any]
+    nodes: list[tuple[str, dict[str, Any]]]
+    edges: list[Edge]
+
+
+def graph_records(graph: GraphLike) -> GraphRecords:
+    g = _graph(graph)
+    attributes = {k: _plain(v) for k, v in sorted(g.graph.items())}
+    node_data = g.nodes
+    nodes = [(node, _node_record(node_data[node])) for node in sorted(g.nodes)]
+    return GraphRecords(attributes, nodes, _sorted_edges(g))
+
+
+def _sorted_edges(graph: nx.MultiDiGraph[str]) -> list[Edge]:
     edges = [(u, v, str(k), _edge_record(d)) for u, v, k, d in graph.edges(keys=True, data=True)]
-    return sorted(edges, key=lambda e: (e[0], e[1], e[2]))
-
-
-def _flat(graph: nx.MultiDiGraph[str], scalar: bool) -> nx.MultiDiGraph[str]:
-    def convert(record: Mapping[str, Any]) -> dict[str, Any]:
-        return {k: _string(v) for k, v in record.items()} if scalar else dict(record)
-
-    flat: nx.MultiDiGraph[str] = nx.MultiDiGraph()
-    flat.graph.update(convert({k: _plain(v) for k, v in sorted(graph.graph.items())}))
-    for node in sorted(graph.nodes):
-        flat.add_node(node, **convert(_node_record(graph.nodes[node])))
-    for u, v, key, record in _sorted_edges(graph):
-        flat.add_edge(u, v, key=key, **convert(record))
-    return flat
+    edges.sort(key=lambda e: (e[0], e[1], e[2]))
+    return edges
 
 
 def _string(value: Any) -> str:
@@ -93,15 +108,137 @@ def _string(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+# -------------------------------------------------------------------------------------------- GraphML
+
+_GRAPHML_ROOT = (
+    '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+    'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
+    'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">'
+)
+
+
+def _cdata(text: str) -> str:
+    """Element text escaped as ElementTree escapes it."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    return text
+
+
+def _attrib(text: str) -> str:
+    """An attribute value escaped as ElementTree escapes it (quotes and line breaks as references)."""
+    text = _cdata(text)
+    if '"' in text:
+        text = text.replace('"', "&quot;")
+    if "\r" in text:
+        text = text.replace("\r", "&#13;")
+    if "\n" in text:
+        text = text.replace("\n", "&#10;")
+    if "\t" in text:
+        text = text.replace("\t", "&#09;")
+    return text
+
+
+class _GraphMLKeys:
+    """GraphML ``<key>`` ids in order of first use (``d0``, ``d1`` ...), as networkx numbers them."""
+
+    def __init__(self) -> None:
+        self.ids: dict[tuple[str, str], str] = {}
+
+    def data(self, scope: str, record: Mapping[str, Any], indent: str) -> list[str]:
+        lines = []
+        for name, value in record.items():
+            key = self.ids.get((name, scope))
+            if key is None:
+                key = self.ids[(name, scope)] = f"d{len(self.ids)}"
+            text = _string(value)
+            lines.append(
+                f'{indent}<data key="{key}">{_cdata(text)}</data>' if text else f'{indent}<data key="{key}" />'
+            )
+        return lines
+
+    def declarations(self) -> list[str]:
+        """The ``<key>`` elements, newest first (networkx inserts each one at the top of the document)."""
+        return [
+            f'  <key id="{key}" for="{scope}" attr.name="{_attrib(name)}" attr.type="string" />'
+            for (name, scope), key in reversed(self.ids.items())
+        ]
+
+
+def graphml_from_records(records: GraphRecords) -> bytes:
+    """GraphML 1.0, every attribute a string, laid out as networkx's pretty-printing writer lays it out.
+
+    Written line by line from the records instead of building an ElementTree of the whole graph
+    (the same document networkx's ``write_graphml`` writes for the flattened graph, several times
+    faster); ``networkx.read_graphml`` reads it back.
+    """
+    keys = _GraphMLKeys()
+    graph_data = keys.data("graph", records.graph, "    ")
+    body: list[str] = []
+    for node, record in records.nodes:
+        if record:
+            body.append(f'    <node id="{_attrib(node)}">')
+            body.extend(keys.data("node", record, "      "))
+            body.append("    </node>")
+        else:
+            body.append(f'    <node id="{_attrib(node)}" />')
+    for source, target, key, record in records.edges:
+        opening = f'    <edge source="{_attrib(source)}" target="{_attrib(target)}" id="{_attrib(key)}"'
+        if record:
+            body.append(opening + ">")
+            body.extend(keys.data("edge", record, "      "))
+            body.append("    </edge>")
+        else:
+            body.append(opening + " />")
+    body.extend(graph_data)  # networkx appends the graph's own data after its nodes and edges
+    lines = ["<?xml version='1.0' encoding='utf-8'?>", _GRAPHML_ROOT, *keys.declarations()]
+    if body:
+        lines += ['  <graph edgedefault="directed">', *body, "  </graph>"]
+    else:
+        lines.append('  <graph edgedefault="directed" />')
+    lines.append("</graphml>\n")
+    return "\n".join(lines).encode("utf-8", "xmlcharrefreplace")
+
+
 def to_graphml_bytes(graph: GraphLike) -> bytes:
-    buffer = io.BytesIO()
-    nx.write_graphml(_flat(_graph(graph), scalar=True), buffer, encoding="utf-8", prettyprint=True)
-    return buffer.getvalue()
+    return graphml_from_records(graph_records(graph))
+
+
+# ----------------------------------------------------------------------------------------------- JSON
+
+
+def json_from_records(records: GraphRecords) -> bytes:
+    """networkx node-link data (``edges="links"``), sorted keys; one node or link per line.
+
+    The document is the one ``nx.node_link_data`` gives for the graph; each node and link is written
+    by the C JSON encoder on a line of its own (the indenting encoder is pure Python, several times
+    slower on a large graph), the rest of the document indented as usual.
+    """
+    encode = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(", ", ": ")).encode
+    nodes = [encode({**record, "id": node}) for node, record in records.nodes]
+    links = [encode({**record, "source": u, "target": v, "key": k}) for u, v, k, record in records.edges]
+    head = json.dumps(records.graph, indent=2, sort_keys=True, ensure_ascii=False).replace("\n", "\n  ")
+    text = (
+        '{\n  "directed": true,\n'
+        f'  "graph": {head},\n'
+        f'  "links": {_lines(links)},\n'
+        '  "multigraph": true,\n'
+        f'  "nodes": {_lines(nodes)}\n'
+        "}\n"
+    )
+    return text.encode("utf-8")
+
+
+def _lines(items: list[str]) -> str:
+    """A JSON array of already encoded items, one per line, at the second level of indentation."""
+    return "[\n    " + ",\n    ".join(items) + "\n  ]" if items else "[]"
 
 
 def to_json_bytes(graph: GraphLike) -> bytes:
-    data = nx.node_link_data(_flat(_graph(graph), scalar=False), edges="links")
-    return (json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+    return json_from_records(graph_records(graph))
 
 
 # ---------------------------------------------------------------------------------------------- DOT

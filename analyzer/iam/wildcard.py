@@ -87,10 +87,29 @@ def _plain(pieces: Pattern) -> str | None:
     return None
 
 
+def _trailing_star_prefix(pieces: Pattern) -> str | None:
+    """For a single pattern whose only wildcard is one final ``*``: the text before it, else ``None``.
+
+    Such a pattern (``arn:aws:s3:::bucket/AWSLogs/111122223333/*``, the common case in bucket
+    policies) matches exactly the values that start with that text: the final star is in the last
+    ARN segment, where it matches colons too, so no regular expression is needed.
+    """
+    if len(pieces) != 1:
+        return None
+    text, active = pieces[0]
+    if not active or not text.endswith("*"):
+        return None
+    prefix = text[:-1]
+    return None if has_wildcard(prefix) else prefix
+
+
 def glob_match_pattern(pieces: Pattern, value: str) -> bool:
     """``StringLike`` semantics: ``*`` any run of characters, ``?`` exactly one, case-sensitive."""
     if pieces == (("*", True),):
         return True
+    prefix = _trailing_star_prefix(pieces)
+    if prefix is not None:
+        return value.startswith(prefix)
     plain = _plain(pieces)
     if plain is not None:
         return plain == value
@@ -111,6 +130,9 @@ def arn_match_pattern(pieces: Pattern, arn: str) -> bool:
     """Segment-wise, case-sensitive ARN match (see the module docstring)."""
     if pieces == (("*", True),):
         return True
+    prefix = _trailing_star_prefix(pieces)
+    if prefix is not None:
+        return arn.startswith(prefix)
     plain = _plain(pieces)
     if plain is not None:
         return plain == arn

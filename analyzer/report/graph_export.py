@@ -8,14 +8,21 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from analyzer.graph.export import to_graphml_bytes, to_json_bytes
+from analyzer.graph.export import graph_records, graphml_from_records, json_from_records
 
 if TYPE_CHECKING:
+    from analyzer.graph.access import AccessGraph
     from analyzer.pipeline import ScanResult
 
 
+def render_graph(graph: AccessGraph) -> dict[str, bytes]:
+    """Both files from the graph alone: they can be written before the rules have run."""
+    records = graph_records(graph)  # flattened and sorted once for both files
+    return {"graph.graphml": graphml_from_records(records), "graph.json": json_from_records(records)}
+
+
 def render(result: ScanResult) -> dict[str, bytes]:
-    return {"graph.graphml": to_graphml_bytes(result.graph), "graph.json": to_json_bytes(result.graph)}
+    return render_graph(result.graph)
 
 
 FORMATS = {"graph": render}

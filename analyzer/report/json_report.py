@@ -1,16 +1,21 @@
 """``findings.json``: the stable machine interface (``schemas/findings.schema.json``).
 
 Sorted keys, sorted results, no wall-clock time: the same bundle and config give the same bytes.
+The document is indented, except that each result (and each account and rule) is one line: a
+result per line reads and greps well, and lets the C JSON encoder write the bulk of the file
+(Python's indenting encoder is pure Python, several times slower on 100,000 results).
 """
 
 from __future__ import annotations
 
 import json
+from json.encoder import encode_basestring
 from typing import Any
 
 from analyzer import __version__
 from analyzer.evidence.timestamps import format_ts
 from analyzer.findings.result import Finding
+from analyzer.model.evidence import EvidenceRef
 from analyzer.pipeline import ScanResult
 from analyzer.rules.base import Status
 
@@ -74,6 +79,12 @@ def summary(result: ScanResult) -> dict[str, Any]:
 
 
 def scan_json(result: ScanResult) -> dict[str, Any]:
+    """The whole document as plain values (``render`` writes the same document, faster)."""
+    return {**_head(result), "results": [finding_json(f) for f in result.findings]}
+
+
+def _head(result: ScanResult) -> dict[str, Any]:
+    """Everything but the results."""
     snap = result.snapshot
     shape = result.shape
     org = snap.organization
@@ -106,10 +117,81 @@ def scan_json(result: ScanResult) -> dict[str, Any]:
             }
             for r in result.runs
         ],
-        "results": [finding_json(f) for f in result.findings],
         "summary": summary(result),
     }
 
 
+#: Lists of flat records written one record per line.
+PER_LINE = frozenset({"results", "accounts", "rules"})
+
+
+def dumps_readable(document: dict[str, Any], per_line: frozenset[str] = PER_LINE) -> str:
+    """``document`` as JSON with sorted keys: indented, the lists named in ``per_line`` one item a line."""
+    encode = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(", ", ": ")).encode
+    members = []
+    for key, value in sorted(document.items()):
+        name = json.dumps(key, ensure_ascii=False)
+        if key in per_line and isinstance(value, list) and value:
+            items = ",\n    ".join(encode(item) for item in value)
+            members.append(f"  {name}: [\n    {items}\n  ]")
+        else:  # JSON text holds no raw line break, so re-indenting by lines is safe
+            members.append(
+                f"  {name}: " + json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False).replace("\n", "\n  ")
+            )
+    return "{\n" + ",\n".join(members) + "\n}\n" if members else "{}\n"
+
+
+_LINE_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(", ", ": "))
+
+
+def _text(value: str | None) -> str:
+    return "null" if value is None else encode_basestring(value)
+
+
+def _ref(ref: EvidenceRef) -> str:
+    if ref.inner is None:
+        return f'{{"file": {encode_basestring(ref.file)}, "pointer": {encode_basestring(ref.pointer)}}}'
+    return (
+        f'{{"file": {encode_basestring(ref.file)}, "inner": {encode_basestring(ref.inner)}, '
+        f'"pointer": {encode_basestring(ref.pointer)}}}'
+    )
+
+
+def result_line(f: Finding) -> str:
+    """``finding_json(f)`` encoded as ``dumps_readable`` writes a result line, written out directly.
+
+    The same text, key for key (sorted), about three times faster than building the dictionary and
+    encoding it: findings.json of a large organization holds a hundred thousand results.
+    """
+    if not all(isinstance(v, str) for v in (f.rule, f.message, f.fingerprint)):  # never, by the types
+        return _LINE_ENCODER.encode(finding_json(f))
+    fields = [f'"account": {_text(f.account)}']
+    if f.baseline is not None:
+        fields.append(f'"baseline": {_text(f.baseline)}')
+    if f.details or f.subject:
+        details = {**({"subject": f.subject} if f.subject else {}), **_plain(dict(f.details))}
+        fields.append(f'"details": {_LINE_ENCODER.encode(details)}')
+    suppressed = finding_json(f)["suppressed"] if f.suppressed is not None else None
+    fields += [
+        f'"evidence": [{", ".join(map(_ref, f.evidence))}]',
+        f'"fingerprint": {encode_basestring(f.fingerprint)}',
+        f'"message": {encode_basestring(f.message)}',
+        f'"region": {_text(f.region)}',
+        f'"resource": {_text(f.resource)}',
+        f'"rule": {encode_basestring(f.rule)}',
+        f'"severity": {encode_basestring(f.severity.value)}',
+        f'"status": {encode_basestring(f.status.value)}',
+        f'"suppressed": {"null" if suppressed is None else _LINE_ENCODER.encode(suppressed)}',
+    ]
+    return "{" + ", ".join(fields) + "}"
+
+
 def render(result: ScanResult) -> str:
-    return json.dumps(scan_json(result), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    head = dumps_readable(_head(result))
+    findings = result.findings
+    if not findings:
+        return dumps_readable({**_head(result), "results": []})
+    lines = ",\n    ".join(map(result_line, findings))
+    # "results" sorts between "organization" and "rules": insert it before the "rules" member
+    before, marker, after = head.partition('\n  "rules": ')
+    return f'{before}\n  "results": [\n    {lines}\n  ],{marker}{after}'

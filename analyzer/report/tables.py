@@ -3,14 +3,16 @@
 Rows are sorted and columns fixed, so the same result gives the same bytes. Evidence text is
 untrusted: a cell that a spreadsheet would read as a formula (``=``, ``+``, ``-``, ``@``, tab, CR)
 is prefixed with ``'`` (OWASP "CSV injection"), so opening the file never runs anything.
+
+The tables are built column by column (a list per column, as a DataFrame holds them), not as a
+dictionary per row, and pandas is imported only when a CSV is written: importing it costs about
+half a second that commands without CSV output should not pay.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
-
-import pandas as pd
 
 from analyzer.report.view import SEVERITIES, display_status
 from analyzer.rules.base import Status
@@ -64,40 +66,55 @@ def defuse(value: Any) -> Any:
     return value
 
 
-def to_csv(rows: Sequence[dict[str, Any]], columns: list[str]) -> bytes:
-    frame = pd.DataFrame([{c: defuse(row.get(c)) for c in columns} for row in rows], columns=columns, dtype=object)
+def _defused(values: list[Any]) -> list[Any]:
+    return [("'" + v) if isinstance(v, str) and v.startswith(FORMULA_START) else v for v in values]
+
+
+def columns_to_csv(data: dict[str, list[Any]]) -> bytes:
+    """A table given as one list per column (in column order, all of one length) as CSV bytes."""
+    import pandas as pd  # imported when a CSV is written, not at every start
+
+    frame = pd.DataFrame({name: _defused(values) for name, values in data.items()}, columns=list(data), dtype=object)
     text: str = frame.to_csv(index=False, lineterminator="\n")
     return text.encode("utf-8")
 
 
-def finding_rows(result: ScanResult) -> list[dict[str, Any]]:
+def to_csv(rows: Sequence[dict[str, Any]], columns: list[str]) -> bytes:
+    return columns_to_csv({c: [row.get(c) for row in rows] for c in columns})
+
+
+def finding_columns(result: ScanResult) -> dict[str, list[Any]]:
+    """findings.csv as one list per column of FINDING_COLUMNS."""
     meta = {run.rule.id: run.rule.meta for run in result.runs}
     names = {a.id: a.name for a in result.shape.accounts}
-    rows = []
+    data: dict[str, list[Any]] = {c: [] for c in FINDING_COLUMNS}
+    titles: dict[str, tuple[str, str]] = {rule: (m.title, m.pillar.value) for rule, m in meta.items()}
+    cells = [data[c] for c in FINDING_COLUMNS]
     for f in result.findings:
-        rule = meta.get(f.rule)
-        rows.append(
-            {
-                "rule": f.rule,
-                "title": rule.title if rule else "",
-                "pillar": rule.pillar.value if rule else "",
-                "status": display_status(f),
-                "severity": f.severity.value,
-                "suppressed": f.is_suppressed,
-                "suppression_reason": f.suppressed.reason if f.suppressed else "",
-                "suppression_expires": (f.suppressed.expires or "") if f.suppressed else "",
-                "baseline": f.baseline or "",
-                "account": f.account or "",
-                "account_name": names.get(f.account or "") or "",
-                "region": f.region or "",
-                "resource": f.resource or "",
-                "subject": f.subject or "",
-                "message": f.message,
-                "evidence": "; ".join(str(e) for e in f.evidence),
-                "fingerprint": f.fingerprint,
-            }
+        title, pillar = titles.get(f.rule, ("", ""))
+        suppressed = f.suppressed
+        values = (
+            f.rule,
+            title,
+            pillar,
+            display_status(f),
+            f.severity.value,
+            f.is_suppressed,
+            suppressed.reason if suppressed else "",
+            (suppressed.expires or "") if suppressed else "",
+            f.baseline or "",
+            f.account or "",
+            names.get(f.account or "") or "",
+            f.region or "",
+            f.resource or "",
+            f.subject or "",
+            f.message,
+            "; ".join(map(str, f.evidence)),
+            f.fingerprint,
         )
-    return rows
+        for column, value in zip(cells, values, strict=True):
+            column.append(value)
+    return data
 
 
 def account_rows(result: ScanResult) -> list[dict[str, Any]]:
@@ -145,29 +162,39 @@ def account_rows(result: ScanResult) -> list[dict[str, Any]]:
     return out
 
 
-def inventory_rows(result: ScanResult) -> list[dict[str, Any]]:
-    return [
-        {
-            "path": r.path,
-            "kind": r.kind or "",
-            "account": r.account_id or "",
-            "region": r.region or "",
-            "size": r.size,
-            "sha256": r.sha256,
-            "status": r.status.value,
-            "reason": r.reason,
-            "problems": " | ".join(p.render(r.path) for p in r.problems),
-        }
-        for r in sorted(result.snapshot.inventory, key=lambda r: r.path)
-    ]
+def inventory_columns(result: ScanResult) -> dict[str, list[Any]]:
+    """inventory.csv as one list per column of INVENTORY_COLUMNS, by path."""
+    rows = sorted(result.snapshot.inventory, key=lambda r: r.path)
+    return {
+        "path": [r.path for r in rows],
+        "kind": [r.kind or "" for r in rows],
+        "account": [r.account_id or "" for r in rows],
+        "region": [r.region or "" for r in rows],
+        "size": [r.size for r in rows],
+        "sha256": [r.sha256 for r in rows],
+        "status": [r.status.value for r in rows],
+        "reason": [r.reason for r in rows],
+        "problems": [" | ".join(p.render(r.path) for p in r.problems) for r in rows],
+    }
+
+
+def render_findings(result: ScanResult) -> dict[str, bytes]:
+    return {"findings.csv": columns_to_csv(finding_columns(result))}
+
+
+def render_accounts_and_inventory(result: ScanResult) -> dict[str, bytes]:
+    return {
+        "accounts.csv": to_csv(account_rows(result), ACCOUNT_COLUMNS),
+        "inventory.csv": columns_to_csv(inventory_columns(result)),
+    }
 
 
 def render(result: ScanResult) -> dict[str, bytes]:
-    return {
-        "findings.csv": to_csv(finding_rows(result), FINDING_COLUMNS),
-        "accounts.csv": to_csv(account_rows(result), ACCOUNT_COLUMNS),
-        "inventory.csv": to_csv(inventory_rows(result), INVENTORY_COLUMNS),
-    }
+    return {**render_findings(result), **render_accounts_and_inventory(result)}
+
+
+#: The format's files in two parts that can be written by two processes (see analyzer.report.writer).
+PARTS = (render_findings, render_accounts_and_inventory)
 
 
 FORMATS = {"csv": render}

@@ -272,8 +272,9 @@ def _by_account(findings: Iterable[Finding]) -> dict[str | None, list[Finding]]:
 def account_ids(views: Views) -> list[str | None]:
     """Organization-wide first, then every account of the shape and any other account a result names."""
     known = [a.id for a in views.result.shape.accounts]
-    extra = sorted({f.account for f in views.result.findings if f.account and f.account not in known})
-    org = [None] if any(f.account is None for f in views.result.findings) else []
+    named = {f.account for f in views.result.findings}
+    extra = sorted(a for a in named.difference(known) if a)
+    org = [None] if None in named else []
     return [*org, *known, *extra]
 
 

@@ -12,8 +12,12 @@ import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from analyzer.evidence.loader import collector_paused
+from analyzer.graph.access import AccessGraph
 from analyzer.pipeline import ScanResult
-from analyzer.report import json_report
+from analyzer.report import json_report, tables
+from analyzer.report.background import Background, write_files
+from analyzer.report.graph_export import render_graph
 
 Renderer = Callable[[ScanResult], dict[str, bytes]]
 
@@ -46,29 +50,108 @@ def _umask() -> int:
     return current
 
 
-def write_outputs(result: ScanResult, out_dir: Path, formats: Iterable[str]) -> list[Path]:
-    files: dict[str, bytes] = {}
-    for name in formats:
-        files.update(FORMATS[name](result))
-    out_dir = out_dir.resolve()
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    try:
-        staging.chmod(0o777 & ~_umask())  # mkdtemp makes 0700; a report folder is an ordinary folder
-        for name, data in sorted(files.items()):
-            target = staging / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+#: Formats a forked child writes while this process writes the rest, for large results. The graph
+#: files need only the graph: :class:`ReportWriter` starts them before the rules run. After the
+#: rules, the child writes the HTML page and accounts.csv/inventory.csv while this process writes
+#: findings.csv and findings.json (about as long at 1,000 accounts).
+BACKGROUND_FORMATS = ("html", "graph")
+#: Formats whose files come in two parts: (this process's part, the child's part).
+SPLIT_FORMATS: dict[str, tuple[Renderer, Renderer]] = {"csv": tables.PARTS}
+#: Results (findings + graph edges) below this are written in one process: forking pays only
+#: when the reports take seconds.
+MIN_BACKGROUND_SIZE = 20_000
+
+
+def _write(folder: Path, result: ScanResult, formats: Iterable[str], parts: Iterable[Renderer] = ()) -> list[str]:
+    """Write the files of ``formats`` and of ``parts`` of split formats (see SPLIT_FORMATS) into
+    ``folder``, each format's as soon as it is rendered (only one format's bytes in memory at once)."""
+    names: list[str] = []
+    with collector_paused():  # reports build millions of short-lived objects and no cycles
+        for render in [*(FORMATS[name] for name in formats), *parts]:
+            names += write_files(folder, render(result))
+    return sorted(names)
+
+
+def _write_graph(folder: Path, graph: AccessGraph) -> list[str]:
+    with collector_paused():
+        return write_files(folder, render_graph(graph))
+
+
+class ReportWriter:
+    """The reports of one run, written into a staging folder and swapped into ``out_dir`` at the end.
+
+    ``parallel``: let forked children write the graph files (from :meth:`graph_ready`, while the
+    rules run) and the HTML page (while this process writes the tables and findings.json); see
+    :mod:`analyzer.report.background`. None decides by size. The bytes are the same either way.
+    Call :meth:`finish` with the result, or :meth:`abort` when the run fails.
+    """
+
+    def __init__(self, out_dir: Path, formats: Iterable[str], *, parallel: bool | None = None) -> None:
+        self.out_dir = out_dir.resolve()
+        self.formats = list(dict.fromkeys(formats))
+        self.parallel = parallel
+        self.children: list[Background] = []
+        self.early: set[str] = set()
+        self.out_dir.parent.mkdir(parents=True, exist_ok=True)
+        self.staging = Path(tempfile.mkdtemp(prefix=f".{self.out_dir.name}.", dir=self.out_dir.parent))
+        self.staging.chmod(0o777 & ~_umask())  # mkdtemp makes 0700; a report folder is an ordinary folder
+
+    def graph_ready(self, graph: AccessGraph) -> None:
+        """Start writing the graph files in a child now, when they are wanted and large enough."""
+        big = graph.graph.number_of_edges() >= MIN_BACKGROUND_SIZE
+        if "graph" in self.formats and (self.parallel if self.parallel is not None else big):
+            self.children.append(Background(lambda: _write_graph(self.staging, graph)))
+            self.early.add("graph")
+
+    def finish(self, result: ScanResult) -> list[Path]:
+        try:
+            parallel = self.parallel if self.parallel is not None else _size(result) >= MIN_BACKGROUND_SIZE
+            rest = [f for f in self.formats if f not in self.early]
+            later = [f for f in rest if f in BACKGROUND_FORMATS] if parallel else []
+            split = [SPLIT_FORMATS[f] for f in rest if f in SPLIT_FORMATS] if later else []
+            if later:
+                result.findings  # noqa: B018 - sorted once here, shared with the child
+                theirs = [child_part for _, child_part in split]
+                self.children.append(Background(lambda: _write(self.staging, result, later, theirs)))
+            whole = [f for f in rest if f not in later and not (split and f in SPLIT_FORMATS)]
+            names = set(_write(self.staging, result, whole, [own_part for own_part, _ in split]))
+            while self.children:
+                names.update(self.children[0].wait())
+                self.children.pop(0)
+            self._swap()
+        except BaseException:
+            self.abort()
+            raise
+        return [self.out_dir / name for name in sorted(names)]
+
+    def _swap(self) -> None:
+        out_dir = self.out_dir
         if out_dir.exists():
             backup = out_dir.with_name(f".{out_dir.name}.previous")
             if backup.exists():
                 shutil.rmtree(backup)
             out_dir.rename(backup)
-            staging.rename(out_dir)
+            self.staging.rename(out_dir)
             shutil.rmtree(backup)
         else:
-            staging.rename(out_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return [out_dir / name for name in sorted(files)]
+            self.staging.rename(out_dir)
+
+    def abort(self) -> None:
+        """Stop the children and remove the staging folder; the previous report stays as it was."""
+        for child in self.children:
+            child.cancel()
+        self.children = []
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+
+def _size(result: ScanResult) -> int:
+    return len(result.findings) + result.graph.graph.number_of_edges()
+
+
+def write_outputs(
+    result: ScanResult, out_dir: Path, formats: Iterable[str], *, parallel: bool | None = None
+) -> list[Path]:
+    """Render ``formats`` and put the files in ``out_dir``, replacing it whole (see :class:`ReportWriter`)."""
+    writer = ReportWriter(out_dir, formats, parallel=parallel)
+    writer.graph_ready(result.graph)
+    return writer.finish(result)

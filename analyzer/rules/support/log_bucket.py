@@ -27,7 +27,6 @@ depends on an unknown key is not counted as a working delivery.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -428,4 +427,5 @@ class Judge:
         found = self._memo.get(key)
         if found is None:
             found = self._memo[key] = judge(check, self.lookup)
-        return dataclasses.replace(found, check=check)
+        # the same verdict for this check: built directly (dataclasses.replace is several times slower)
+        return Verdict(check, found.allowed, found.explanation, found.evidence, found.allowed_by, found.via)

@@ -1,0 +1,62 @@
+"""Reports written partly by a forked child are the same files as reports written in one process."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from analyzer.pipeline import ScanResult
+from analyzer.report import writer
+from analyzer.report.writer import FORMATS, write_outputs
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def test_parallel_and_sequential_writers_give_the_same_files(defective: ScanResult, tmp_path: Path) -> None:
+    alone = write_outputs(defective, tmp_path / "one", sorted(FORMATS), parallel=False)
+    split = write_outputs(defective, tmp_path / "two", sorted(FORMATS), parallel=True)
+    assert [p.name for p in split] == [p.name for p in alone]
+    assert {"index.html", "graph.graphml", "findings.json"} <= {p.name for p in split}
+    assert _files(tmp_path / "two") == _files(tmp_path / "one")
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no staging folder left
+
+
+def test_a_failing_child_is_replaced_by_writing_its_files_here(
+    defective: ScanResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parent = os.getpid()
+    html = FORMATS["html"]
+
+    def fails_in_the_child(result: ScanResult) -> dict[str, bytes]:
+        if os.getpid() != parent:
+            os._exit(3)
+        return html(result)
+
+    monkeypatch.setitem(writer.FORMATS, "html", fails_in_the_child)
+    write_outputs(defective, tmp_path / "out", ["html", "json"], parallel=True)
+    monkeypatch.setitem(writer.FORMATS, "html", html)
+    write_outputs(defective, tmp_path / "ref", ["html", "json"], parallel=False)
+    assert _files(tmp_path / "out") == _files(tmp_path / "ref")
+
+
+def test_an_error_in_this_process_stops_the_child_and_leaves_the_old_report(
+    defective: ScanResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    write_outputs(defective, out, ["json"], parallel=False)
+    before = _files(out)
+
+    def broken(result: ScanResult) -> dict[str, bytes]:
+        raise RuntimeError("renderer bug")
+
+    monkeypatch.setitem(writer.FORMATS, "json", broken)
+    with pytest.raises(RuntimeError, match="renderer bug"):
+        write_outputs(defective, out, ["html", "json"], parallel=True)
+    assert _files(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]

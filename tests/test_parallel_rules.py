@@ -1,0 +1,65 @@
+"""The rules run in two processes give exactly the findings of one process."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from analyzer.evidence import load_bundle
+from analyzer.findings.engine import run_rule
+from analyzer.findings.org_shape import resolve_shape
+from analyzer.findings.result import Finding
+from analyzer.findings.settings import Settings
+from analyzer.graph.build import build_access_graph
+from analyzer.rules.base import Rule
+from analyzer.rules.context import RuleContext
+from analyzer.rules.parallel import COSTS, partition, run_split
+from analyzer.rules.registry import default_registry
+from analyzer.synth.generator import SynthOptions, generate
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+
+Run = tuple[str, tuple[Finding, ...], str | None]
+
+
+@pytest.fixture(scope="module")
+def ctx(tmp_path_factory: pytest.TempPathFactory) -> RuleContext:
+    out = tmp_path_factory.mktemp("rules") / "org"
+    generate(out, SynthOptions(accounts=12, seed=7, regions=2, defect_rate=1.0))
+    snapshot = load_bundle(out)
+    shape = resolve_shape(snapshot, Settings())
+    return RuleContext(snapshot, build_access_graph(snapshot, shape), Settings(), shape)
+
+
+def _run(rule: Rule, ctx: RuleContext) -> Run:
+    found = run_rule(rule, ctx)
+    return found.rule.id, found.findings, found.error
+
+
+def test_two_processes_give_the_same_findings(ctx: RuleContext) -> None:
+    rules = list(default_registry())
+    progress: list[int] = []
+    split = run_split(ctx, rules, _run, progress.append)
+    assert [split[r.id] for r in rules] == [_run(r, ctx) for r in rules]
+    assert progress[-1] == len(rules) and progress == sorted(progress)
+
+
+def test_a_failing_child_is_replaced_by_running_its_rules_here(ctx: RuleContext) -> None:
+    parent = os.getpid()
+
+    def dies_in_the_child(rule: Rule, c: RuleContext) -> Run:
+        if os.getpid() != parent:
+            os._exit(4)
+        return _run(rule, c)
+
+    rules = list(default_registry())
+    assert run_split(ctx, rules, dies_in_the_child) == {r.id: _run(r, ctx) for r in rules}
+
+
+def test_partition_balances_the_measured_costs() -> None:
+    rules = list(default_registry())
+    mine, theirs = partition(rules)
+    assert sorted(r.id for r in [*mine, *theirs]) == sorted(r.id for r in rules)
+    cost = [sum(COSTS.get(r.id, 5) for r in side) for side in (mine, theirs)]
+    assert abs(cost[0] - cost[1]) <= max(COSTS.values())
