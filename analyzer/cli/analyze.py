@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import sys
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -34,7 +35,7 @@ class ProgressDisplay:
     """Phase messages and a bar over the rules on stderr, only when stderr is a terminal."""
 
     def __init__(self, stream: TextIO | None = None) -> None:
-        self.stream = stream or click.get_text_stream("stderr")
+        self.stream: TextIO = stream if stream is not None else sys.stderr
         self.enabled = self.stream.isatty()
         self._bar: Any = None
 
