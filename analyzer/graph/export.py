@@ -10,10 +10,12 @@ name. GraphML wants scalar attributes, so every value becomes a string there: an
 from __future__ import annotations
 
 import enum
+import io
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import Any, TextIO
 
 import networkx as nx
 
@@ -145,62 +147,93 @@ def _attrib(text: str) -> str:
 class _GraphMLKeys:
     """GraphML ``<key>`` ids in order of first use (``d0``, ``d1`` ...), as networkx numbers them."""
 
-    def __init__(self) -> None:
+    def __init__(self, records: GraphRecords) -> None:
         self.ids: dict[tuple[str, str], str] = {}
+        scoped = [("graph", records.graph)]
+        scoped += [("node", record) for _, record in records.nodes]
+        scoped += [("edge", record) for *_, record in records.edges]
+        for scope, record in scoped:
+            for name in record:
+                if (name, scope) not in self.ids:
+                    self.ids[(name, scope)] = f"d{len(self.ids)}"
 
-    def data(self, scope: str, record: Mapping[str, Any], indent: str) -> list[str]:
-        lines = []
+    def data(self, scope: str, record: Mapping[str, Any], indent: str) -> Iterator[str]:
+        ids = self.ids
         for name, value in record.items():
-            key = self.ids.get((name, scope))
-            if key is None:
-                key = self.ids[(name, scope)] = f"d{len(self.ids)}"
+            key = ids[(name, scope)]
             text = _string(value)
-            lines.append(
-                f'{indent}<data key="{key}">{_cdata(text)}</data>' if text else f'{indent}<data key="{key}" />'
-            )
-        return lines
+            yield f'{indent}<data key="{key}">{_cdata(text)}</data>\n' if text else f'{indent}<data key="{key}" />\n'
 
-    def declarations(self) -> list[str]:
+    def declarations(self) -> Iterator[str]:
         """The ``<key>`` elements, newest first (networkx inserts each one at the top of the document)."""
-        return [
-            f'  <key id="{key}" for="{scope}" attr.name="{_attrib(name)}" attr.type="string" />'
-            for (name, scope), key in reversed(self.ids.items())
-        ]
+        for (name, scope), key in reversed(self.ids.items()):
+            yield f'  <key id="{key}" for="{scope}" attr.name="{_attrib(name)}" attr.type="string" />\n'
 
 
-def graphml_from_records(records: GraphRecords) -> bytes:
+def _graphml_lines(records: GraphRecords) -> Iterator[str]:
+    """The GraphML document, line by line (each line ends with its line break)."""
+    keys = _GraphMLKeys(records)
+    yield "<?xml version='1.0' encoding='utf-8'?>\n"
+    yield _GRAPHML_ROOT + "\n"
+    yield from keys.declarations()
+    if not (records.graph or records.nodes or records.edges):
+        yield '  <graph edgedefault="directed" />\n'
+        yield "</graphml>\n"
+        return
+    yield '  <graph edgedefault="directed">\n'
+    for node, record in records.nodes:
+        if record:
+            yield f'    <node id="{_attrib(node)}">\n'
+            yield from keys.data("node", record, "      ")
+            yield "    </node>\n"
+        else:
+            yield f'    <node id="{_attrib(node)}" />\n'
+    for source, target, key, record in records.edges:
+        opening = f'    <edge source="{_attrib(source)}" target="{_attrib(target)}" id="{_attrib(key)}"'
+        if record:
+            yield opening + ">\n"
+            yield from keys.data("edge", record, "      ")
+            yield "    </edge>\n"
+        else:
+            yield opening + " />\n"
+    yield from keys.data("graph", records.graph, "    ")  # networkx puts the graph's data after the edges
+    yield "  </graph>\n"
+    yield "</graphml>\n"
+
+
+def write_graphml(records: GraphRecords, handle: TextIO) -> None:
     """GraphML 1.0, every attribute a string, laid out as networkx's pretty-printing writer lays it out.
 
     Written line by line from the records instead of building an ElementTree of the whole graph
     (the same document networkx's ``write_graphml`` writes for the flattened graph, several times
-    faster); ``networkx.read_graphml`` reads it back.
+    faster, and never the whole text in memory at once); ``networkx.read_graphml`` reads it back.
+    ``handle``: a text file encoding UTF-8 with ``errors="xmlcharrefreplace"`` (see :func:`open_graphml`).
     """
-    keys = _GraphMLKeys()
-    graph_data = keys.data("graph", records.graph, "    ")
-    body: list[str] = []
-    for node, record in records.nodes:
-        if record:
-            body.append(f'    <node id="{_attrib(node)}">')
-            body.extend(keys.data("node", record, "      "))
-            body.append("    </node>")
-        else:
-            body.append(f'    <node id="{_attrib(node)}" />')
-    for source, target, key, record in records.edges:
-        opening = f'    <edge source="{_attrib(source)}" target="{_attrib(target)}" id="{_attrib(key)}"'
-        if record:
-            body.append(opening + ">")
-            body.extend(keys.data("edge", record, "      "))
-            body.append("    </edge>")
-        else:
-            body.append(opening + " />")
-    body.extend(graph_data)  # networkx appends the graph's own data after its nodes and edges
-    lines = ["<?xml version='1.0' encoding='utf-8'?>", _GRAPHML_ROOT, *keys.declarations()]
-    if body:
-        lines += ['  <graph edgedefault="directed">', *body, "  </graph>"]
-    else:
-        lines.append('  <graph edgedefault="directed" />')
-    lines.append("</graphml>\n")
-    return "\n".join(lines).encode("utf-8", "xmlcharrefreplace")
+    for chunk in _chunks(_graphml_lines(records)):
+        handle.write(chunk)
+
+
+def _chunks(lines: Iterable[str], size: int = 4096) -> Iterator[str]:
+    """Lines joined a few thousand at a time: few writes, little memory."""
+    batch: list[str] = []
+    for line in lines:
+        batch.append(line)
+        if len(batch) >= size:
+            yield "".join(batch)
+            batch = []
+    if batch:
+        yield "".join(batch)
+
+
+def open_graphml(path: Path) -> TextIO:
+    """A file to write GraphML into: UTF-8, characters UTF-8 cannot hold as XML references."""
+    return path.open("w", encoding="utf-8", errors="xmlcharrefreplace", newline="")
+
+
+def graphml_from_records(records: GraphRecords) -> bytes:
+    buffer = io.StringIO()
+    write_graphml(records, buffer)
+    return buffer.getvalue().encode("utf-8", "xmlcharrefreplace")
 
 
 def to_graphml_bytes(graph: GraphLike) -> bytes:
@@ -210,31 +243,40 @@ def to_graphml_bytes(graph: GraphLike) -> bytes:
 # ----------------------------------------------------------------------------------------------- JSON
 
 
-def json_from_records(records: GraphRecords) -> bytes:
+def _json_parts(records: GraphRecords) -> Iterator[str]:
+    encode = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(", ", ": ")).encode
+    head = json.dumps(records.graph, indent=2, sort_keys=True, ensure_ascii=False).replace("\n", "\n  ")
+    yield f'{{\n  "directed": true,\n  "graph": {head},\n  "links": '
+    yield from _array(encode({**record, "source": u, "target": v, "key": k}) for u, v, k, record in records.edges)
+    yield ',\n  "multigraph": true,\n  "nodes": '
+    yield from _array(encode({**record, "id": node}) for node, record in records.nodes)
+    yield "\n}\n"
+
+
+def _array(items: Iterable[str]) -> Iterator[str]:
+    """A JSON array of already encoded items, one per line, at the second level of indentation."""
+    first = True
+    for item in items:
+        yield ("[\n    " if first else ",\n    ") + item
+        first = False
+    yield "[]" if first else "\n  ]"
+
+
+def write_json(records: GraphRecords, handle: TextIO) -> None:
     """networkx node-link data (``edges="links"``), sorted keys; one node or link per line.
 
     The document is the one ``nx.node_link_data`` gives for the graph; each node and link is written
     by the C JSON encoder on a line of its own (the indenting encoder is pure Python, several times
-    slower on a large graph), the rest of the document indented as usual.
+    slower on a large graph), the rest of the document indented as usual. ``handle``: UTF-8 text.
     """
-    encode = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(", ", ": ")).encode
-    nodes = [encode({**record, "id": node}) for node, record in records.nodes]
-    links = [encode({**record, "source": u, "target": v, "key": k}) for u, v, k, record in records.edges]
-    head = json.dumps(records.graph, indent=2, sort_keys=True, ensure_ascii=False).replace("\n", "\n  ")
-    text = (
-        '{\n  "directed": true,\n'
-        f'  "graph": {head},\n'
-        f'  "links": {_lines(links)},\n'
-        '  "multigraph": true,\n'
-        f'  "nodes": {_lines(nodes)}\n'
-        "}\n"
-    )
-    return text.encode("utf-8")
+    for chunk in _chunks(_json_parts(records)):
+        handle.write(chunk)
 
 
-def _lines(items: list[str]) -> str:
-    """A JSON array of already encoded items, one per line, at the second level of indentation."""
-    return "[\n    " + ",\n    ".join(items) + "\n  ]" if items else "[]"
+def json_from_records(records: GraphRecords) -> bytes:
+    buffer = io.StringIO()
+    write_json(records, buffer)
+    return buffer.getvalue().encode("utf-8")
 
 
 def to_json_bytes(graph: GraphLike) -> bytes:

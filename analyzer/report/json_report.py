@@ -9,7 +9,9 @@ result per line reads and greps well, and lets the C JSON encoder write the bulk
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from json.encoder import encode_basestring
+from pathlib import Path
 from typing import Any
 
 from analyzer import __version__
@@ -186,12 +188,30 @@ def result_line(f: Finding) -> str:
     return "{" + ", ".join(fields) + "}"
 
 
-def render(result: ScanResult) -> str:
-    head = dumps_readable(_head(result))
+def _parts(result: ScanResult) -> Iterator[str]:
+    """The document in pieces: the head up to the results, the results a few thousand lines at a time, the rest."""
     findings = result.findings
     if not findings:
-        return dumps_readable({**_head(result), "results": []})
-    lines = ",\n    ".join(map(result_line, findings))
-    # "results" sorts between "organization" and "rules": insert it before the "rules" member
-    before, marker, after = head.partition('\n  "rules": ')
-    return f'{before}\n  "results": [\n    {lines}\n  ],{marker}{after}'
+        yield dumps_readable({**_head(result), "results": []})
+        return
+    # "results" sorts between "organization" and "rules": it goes right before the "rules" member
+    before, marker, after = dumps_readable(_head(result)).partition('\n  "rules": ')
+    yield f'{before}\n  "results": [\n    '
+    for start in range(0, len(findings), _BATCH):
+        separator = ",\n    " if start else ""
+        yield separator + ",\n    ".join(map(result_line, findings[start : start + _BATCH]))
+    yield f"\n  ],{marker}{after}"
+
+
+_BATCH = 4096
+
+
+def render(result: ScanResult) -> str:
+    return "".join(_parts(result))
+
+
+def write(result: ScanResult, path: Path) -> None:
+    """findings.json written to ``path`` piece by piece (the same bytes as ``render(result).encode()``)."""
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        for part in _parts(result):
+            handle.write(part)

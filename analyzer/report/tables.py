@@ -12,6 +12,7 @@ half a second that commands without CSV output should not pay.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from analyzer.report.view import SEVERITIES, display_status
@@ -70,13 +71,22 @@ def _defused(values: list[Any]) -> list[Any]:
     return [("'" + v) if isinstance(v, str) and v.startswith(FORMULA_START) else v for v in values]
 
 
-def columns_to_csv(data: dict[str, list[Any]]) -> bytes:
-    """A table given as one list per column (in column order, all of one length) as CSV bytes."""
+def _frame(data: dict[str, list[Any]]) -> Any:
     import pandas as pd  # imported when a CSV is written, not at every start
 
-    frame = pd.DataFrame({name: _defused(values) for name, values in data.items()}, columns=list(data), dtype=object)
-    text: str = frame.to_csv(index=False, lineterminator="\n")
+    return pd.DataFrame({name: _defused(values) for name, values in data.items()}, columns=list(data), dtype=object)
+
+
+def columns_to_csv(data: dict[str, list[Any]]) -> bytes:
+    """A table given as one list per column (in column order, all of one length) as CSV bytes."""
+    text: str = _frame(data).to_csv(index=False, lineterminator="\n")
     return text.encode("utf-8")
+
+
+def write_columns(data: dict[str, list[Any]], path: Path) -> None:
+    """The same bytes as :func:`columns_to_csv`, written by pandas straight to ``path`` (in chunks)."""
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        _frame(data).to_csv(handle, index=False, lineterminator="\n")
 
 
 def to_csv(rows: Sequence[dict[str, Any]], columns: list[str]) -> bytes:
@@ -193,8 +203,19 @@ def render(result: ScanResult) -> dict[str, bytes]:
     return {**render_findings(result), **render_accounts_and_inventory(result)}
 
 
-#: The format's files in two parts that can be written by two processes (see analyzer.report.writer).
-PARTS = (render_findings, render_accounts_and_inventory)
+def write_findings(result: ScanResult, folder: Path) -> list[str]:
+    write_columns(finding_columns(result), folder / "findings.csv")
+    return ["findings.csv"]
+
+
+def write_accounts_and_inventory(result: ScanResult, folder: Path) -> list[str]:
+    (folder / "accounts.csv").write_bytes(to_csv(account_rows(result), ACCOUNT_COLUMNS))
+    write_columns(inventory_columns(result), folder / "inventory.csv")
+    return ["accounts.csv", "inventory.csv"]
+
+
+#: The format's files in two parts that two processes can write (see analyzer.report.writer).
+PARTS = (write_findings, write_accounts_and_inventory)
 
 
 FORMATS = {"csv": render}

@@ -15,9 +15,9 @@ from pathlib import Path
 from analyzer.evidence.loader import collector_paused
 from analyzer.graph.access import AccessGraph
 from analyzer.pipeline import ScanResult
-from analyzer.report import json_report, tables
+from analyzer.report import graph_export, json_report, tables
 from analyzer.report.background import Background, write_files
-from analyzer.report.graph_export import render_graph
+from analyzer.report.graph_export import render_graph, write_graph_files
 
 Renderer = Callable[[ScanResult], dict[str, bytes]]
 
@@ -55,25 +55,57 @@ def _umask() -> int:
 #: rules, the child writes the HTML page and accounts.csv/inventory.csv while this process writes
 #: findings.csv and findings.json (about as long at 1,000 accounts).
 BACKGROUND_FORMATS = ("html", "graph")
+FileWriter = Callable[[ScanResult, Path], list[str]]
+
+
+def _write_json(result: ScanResult, folder: Path) -> list[str]:
+    json_report.write(result, folder / "findings.json")
+    return ["findings.json"]
+
+
+def _write_tables(result: ScanResult, folder: Path) -> list[str]:
+    return [name for part in tables.PARTS for name in part(result, folder)]
+
+
+def _write_graph_of(result: ScanResult, folder: Path) -> list[str]:
+    return write_graph_files(result.graph, folder)
+
+
+#: Formats whose files are streamed to disk rather than rendered whole in memory (hundreds of
+#: megabytes each at 5,000 accounts): the renderer in FORMATS they stand for, and their writer.
+#: A renderer replaced in FORMATS (a plug-in, a test) is used as it is.
+STREAMED: dict[str, tuple[Renderer, FileWriter]] = {
+    "json": (_json, _write_json),
+    "csv": (tables.render, _write_tables),
+    "graph": (graph_export.render, _write_graph_of),
+}
 #: Formats whose files come in two parts: (this process's part, the child's part).
-SPLIT_FORMATS: dict[str, tuple[Renderer, Renderer]] = {"csv": tables.PARTS}
+SPLIT_FORMATS: dict[str, tuple[FileWriter, FileWriter]] = {"csv": tables.PARTS}
 #: Results (findings + graph edges) below this are written in one process: forking pays only
 #: when the reports take seconds.
 MIN_BACKGROUND_SIZE = 20_000
 
 
-def _write(folder: Path, result: ScanResult, formats: Iterable[str], parts: Iterable[Renderer] = ()) -> list[str]:
+def _write(folder: Path, result: ScanResult, formats: Iterable[str], parts: Iterable[FileWriter] = ()) -> list[str]:
     """Write the files of ``formats`` and of ``parts`` of split formats (see SPLIT_FORMATS) into
     ``folder``, each format's as soon as it is rendered (only one format's bytes in memory at once)."""
     names: list[str] = []
     with collector_paused():  # reports build millions of short-lived objects and no cycles
-        for render in [*(FORMATS[name] for name in formats), *parts]:
-            names += write_files(folder, render(result))
+        for name in formats:
+            streamed = STREAMED.get(name)
+            if streamed is not None and FORMATS[name] is streamed[0]:
+                names += streamed[1](result, folder)
+            else:
+                names += write_files(folder, FORMATS[name](result))
+        for part in parts:
+            names += part(result, folder)
     return sorted(names)
 
 
 def _write_graph(folder: Path, graph: AccessGraph) -> list[str]:
     with collector_paused():
+        if FORMATS["graph"] is graph_export.render:
+            return write_graph_files(graph, folder)
         return write_files(folder, render_graph(graph))
 
 
