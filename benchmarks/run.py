@@ -7,7 +7,7 @@ For each size, the bundle is generated once by ``trustmap synth`` and cached und
 ``benchmarks/cache/`` (git-ignored). Then, each in a fresh subprocess, wall time and memory are
 measured (the best wall time of ``--repeat`` runs, the floor's of at least three; the machine's
 other work only ever adds time). Memory is the peak of the memory of the measured process and
-every process it forks together (their proportional set sizes summed, sampled every 50 ms from
+every process it forks together (their proportional set sizes summed, sampled every 0.5 s from
 ``/proc``: pages a forked child shares with its parent count once), and never less than the
 largest single process (``getrusage(RUSAGE_CHILDREN).ru_maxrss``):
 
@@ -50,12 +50,12 @@ NOTES = HERE / "results-notes.md"
 GIB = 1024**3
 
 #: Runs ``argv[1:]`` as the wrapper's child and prints {"wall": s, "rss": bytes, "tree_rss": bytes, "rc": code}:
-#: ``rss`` is the largest single process (ru_maxrss); ``tree_rss`` the peak, sampled every 50 ms, of
+#: ``rss`` is the largest single process (ru_maxrss); ``tree_rss`` the peak, sampled every 0.5 s, of
 #: the memory of the child and all its descendants together: the sum of their proportional set
 #: sizes (PSS, /proc/<pid>/smaps_rollup: a page shared by a forked child and its parent counts half
 #: in each), never less than ``rss``.
 WRAPPER = """
-import json, os, resource, subprocess, sys, time
+import json, os, resource, subprocess, sys, threading, time
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
 def memory(pid, rss_pages):
@@ -87,14 +87,21 @@ def tree_memory(root):
         todo.extend(p for p, parent in parents.items() if parent == pid)
     return total
 
+def sample(pid, stop, peak):
+    # reading smaps_rollup locks the process's memory map: sample rarely
+    while not stop.wait(0.5):
+        peak[0] = max(peak[0], tree_memory(pid))
+
 start = time.perf_counter()
 child = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-peak = 0
-while child.poll() is None:
-    if os.path.isdir("/proc"):
-        peak = max(peak, tree_memory(child.pid))
-    time.sleep(0.05)
+stop, peak = threading.Event(), [0]
+sampler = threading.Thread(target=sample, args=(child.pid, stop, peak), daemon=True)
+if os.path.isdir("/proc"):
+    sampler.start()
+child.wait()  # returns the moment the child ends: the wall time is exact
 wall = time.perf_counter() - start
+stop.set()
+peak = peak[0]
 rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
 print(json.dumps({"wall": wall, "rss": rss, "tree_rss": max(peak, rss), "rc": child.returncode}))
 """
@@ -482,7 +489,8 @@ def write_results(path: Path, results: list[SizeResult], peer: PeerResult | None
     compared = comparison(before, results)
     if compared:
         kept = BEFORE.relative_to(ROOT)
-        lines += ["", "### Before and after", "", f"Before: the measurements kept in `{kept}/`.", ""]
+        note = f"Before: the measurements kept in `{kept}/` (see its README.md)."
+        lines += ["", "### Before and after", "", note, ""]
         lines += compared
     lines += peer_lines(peer)
     old_peer = saved_peer(regions, seed, BEFORE)

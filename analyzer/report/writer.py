@@ -2,6 +2,9 @@
 
 An interrupted run leaves the previous report whole. Each format is a function from the scan
 result to ``{file name: bytes}``; the HTML/CSV/graph reporters register themselves in FORMATS.
+The large files (findings.json, the CSV tables, the graph files) are streamed to disk by the
+writers in STREAMED instead, the same bytes without holding each file whole in memory, and on
+large results forked children write some formats meanwhile (see :class:`ReportWriter`).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from analyzer.graph.access import AccessGraph
 from analyzer.pipeline import ScanResult
 from analyzer.report import graph_export, json_report, tables
 from analyzer.report.background import Background, write_files
-from analyzer.report.graph_export import render_graph, write_graph_files
+from analyzer.report.graph_export import write_graph_files
 
 Renderer = Callable[[ScanResult], dict[str, bytes]]
 
@@ -104,9 +107,7 @@ def _write(folder: Path, result: ScanResult, formats: Iterable[str], parts: Iter
 
 def _write_graph(folder: Path, graph: AccessGraph) -> list[str]:
     with collector_paused():
-        if FORMATS["graph"] is graph_export.render:
-            return write_graph_files(graph, folder)
-        return write_files(folder, render_graph(graph))
+        return write_graph_files(graph, folder)
 
 
 class ReportWriter:
@@ -131,7 +132,8 @@ class ReportWriter:
     def graph_ready(self, graph: AccessGraph) -> None:
         """Start writing the graph files in a child now, when they are wanted and large enough."""
         big = graph.graph.number_of_edges() >= MIN_BACKGROUND_SIZE
-        if "graph" in self.formats and (self.parallel if self.parallel is not None else big):
+        standard = FORMATS.get("graph") is graph_export.render  # a replaced renderer needs the whole result
+        if "graph" in self.formats and standard and (self.parallel if self.parallel is not None else big):
             self.children.append(Background(lambda: _write_graph(self.staging, graph)))
             self.early.add("graph")
 
