@@ -14,6 +14,7 @@ from datetime import date
 
 from analyzer.findings.result import Finding, SuppressionState, fingerprint
 from analyzer.findings.settings import Settings
+from analyzer.model.evidence import EvidenceRef
 from analyzer.rules.base import Outcome, Rule, Severity, Status
 from analyzer.rules.context import RuleContext
 from analyzer.rules.registry import RuleRegistry
@@ -40,6 +41,11 @@ def _suppression(settings: Settings, outcome: Outcome, rule_id: str, today: date
     return None
 
 
+def _evidence_key(ref: EvidenceRef) -> tuple[str, str, str]:
+    """The dataclass order, without its per-comparison tuple building (hot at thousands of accounts)."""
+    return (ref.file, ref.pointer, "" if ref.inner is None else "\x00" + ref.inner)
+
+
 def _finding(rule: Rule, outcome: Outcome, settings: Settings, today: date | None) -> Finding:
     overrides = dict(settings.severity_overrides)
     severity = Severity(overrides[rule.id]) if rule.id in overrides else (outcome.severity or rule.meta.severity)
@@ -60,7 +66,7 @@ def _finding(rule: Rule, outcome: Outcome, settings: Settings, today: date | Non
         region=outcome.region,
         resource=outcome.resource,
         message=outcome.message,
-        evidence=tuple(sorted(set(outcome.evidence))),
+        evidence=tuple(sorted(set(outcome.evidence), key=_evidence_key)),
         fingerprint=fingerprint(rule.id, outcome.account, outcome.region, outcome.resource, outcome.subject),
         subject=outcome.subject,
         suppressed=suppressed,

@@ -117,11 +117,6 @@ def not_evaluated_in(accounts: Iterable[str], message: str) -> Iterator[Outcome]
     return (not_evaluated(message, account=account) for account in accounts)
 
 
-def unusable(states: Iterable[EvidenceState]) -> list[EvidenceState]:
-    """The states among ``states`` that do not let a rule decide."""
-    return [s for s in states if not s.usable]
-
-
 def missing_message(states: Iterable[EvidenceState]) -> str:
     """'not evaluated: <kind> missing (...); <kind> denied (...)' for the states that block a rule."""
     return "not evaluated: " + "; ".join(s.describe() for s in states)
