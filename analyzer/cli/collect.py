@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from analyzer.cli.common import EXIT_UNREADABLE
+from analyzer.cli.console import EXIT_UNREADABLE
 
 INSTALL_HINT = "trustmap collect needs boto3: pip install 'trustmap[collect]'"
 _ACCOUNT = re.compile(r"[0-9]{12}")

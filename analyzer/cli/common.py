@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -10,6 +9,7 @@ from typing import Any, TypeVar
 
 import click
 
+from analyzer.cli.console import EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE, terminal_safe
 from analyzer.evidence import BundleError, Limits, load_bundle
 from analyzer.evidence.bundle import DEFAULT_MAX_EXPANDED_BYTES, DEFAULT_MAX_MEMBER_BYTES
 from analyzer.model.kinds import Kind
@@ -17,27 +17,17 @@ from analyzer.model.snapshot import FileStatus, Snapshot
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-EXIT_OK = 0
-EXIT_FINDINGS = 1
-EXIT_UNREADABLE = 2
-
-#: Characters a terminal acts on rather than prints: C0 controls (newline included: one message must
-#: stay one line), DEL, C1 controls, and the Unicode bidirectional overrides that reorder what is shown.
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def _escape(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
-def terminal_safe(text: str) -> str:
-    """Evidence text as a terminal may show it: control and bidi characters written as escapes.
-
-    Evidence is untrusted: an error record's message or a file name holding ``ESC [2J`` or
-    ``\\r`` would otherwise clear the auditor's screen or overwrite the line that reports it.
-    """
-    return _UNPRINTABLE.sub(_escape, text)
+#: Re-exported: commands that load a bundle take everything shared from here.
+__all__ = [
+    "EXIT_FINDINGS",
+    "EXIT_OK",
+    "EXIT_UNREADABLE",
+    "bundle_argument",
+    "no_evidence_reason",
+    "open_snapshot",
+    "refuse_without_evidence",
+    "terminal_safe",
+]
 
 
 def bundle_argument(func: F) -> F:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from analyzer.cli.common import EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE, terminal_safe
+from analyzer.cli.console import EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE, terminal_safe
 from analyzer.report.baseline import BaselineError, Diff, Record, diff_records, load_records
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from analyzer.cli.common import EXIT_UNREADABLE
+from analyzer.cli.console import EXIT_UNREADABLE
 from analyzer.synth.generator import EXPECTED_FILE, SynthOptions, generate
 from analyzer.synth.org_plan import REGION_ORDER
 from analyzer.synth.single_account import generate_single_account

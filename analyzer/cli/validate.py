@@ -137,21 +137,25 @@ def inventory_json(snapshot: Snapshot) -> dict[str, Any]:
     }
 
 
+def _echo_lines(lines: list[str], indent: str = "") -> None:
+    """Print lines escaped for the terminal, in one write (83,000 lines at 1,000 accounts)."""
+    if lines:
+        click.echo("\n".join(indent + terminal_safe(line) for line in lines))
+
+
 def _render_text(snapshot: Snapshot) -> None:
     """The table, the counts, the problems and the notes; every line escaped for the terminal."""
     rows = snapshot.inventory
     if not rows:
         click.echo("(the bundle holds no files)")
         return
-    for line in table_lines(rows):
-        click.echo(terminal_safe(line))
+    _echo_lines(table_lines(rows))
     counts = Counter(r.status.value for r in rows)
     click.echo(f"\n{len(rows)} files: " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
     for title, lines in (("Problems", problem_lines(rows)), ("Notes", note_lines(rows))):
         if lines:
             click.echo(f"\n{title}:")
-            for line in lines:
-                click.echo(f"  {terminal_safe(line)}")
+            _echo_lines(lines, "  ")
 
 
 @click.command()
@@ -171,3 +175,6 @@ def validate(bundle: Path, max_expanded_bytes: int, max_member_bytes: int, fmt: 
         _render_text(snapshot)
     refuse_without_evidence(snapshot)
     raise SystemExit(exit_code(snapshot))
+
+
+COMMANDS = [validate]

@@ -18,10 +18,10 @@ import stat
 import tarfile
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import IO
+from typing import IO, NamedTuple
 
 DEFAULT_MAX_EXPANDED_BYTES = 2 * 1024**3
 DEFAULT_MAX_MEMBER_BYTES = 512 * 1024**2
@@ -40,10 +40,10 @@ class MemberError(Exception):
     """One member cannot be read; the rest of the bundle still can."""
 
 
-@dataclass(frozen=True, slots=True)
-class Member:
+class Member(NamedTuple):
     """One entry of a bundle. ``problem`` is set for entries that are not readable regular files;
-    ``skip`` says the entry is deliberately passed over (a link) rather than broken."""
+    ``skip`` says the entry is deliberately passed over (a link) rather than broken. (A named tuple:
+    a bundle lists tens of thousands, made faster than frozen dataclasses.)"""
 
     path: str  # bundle-relative, POSIX separators
     size: int
@@ -104,6 +104,44 @@ def _kind_of_container(path: Path) -> str:
     raise BundleError(f"{path}: not a directory, a .zip or a .tar.gz; give the bundle folder or an archive of it")
 
 
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0)
+
+
+def _read_file(filename: str, first: int, limit: int) -> bytes:
+    """What ``open(filename, "rb")`` reads in :meth:`Bundle.read`: ``first`` bytes, and on to ``limit + 1``
+    when there were that many. Through the descriptor: no file objects for each of the tens of
+    thousands of files of a bundle. Errors name the file, as ``open`` does."""
+    descriptor = os.open(filename, _OPEN_FLAGS)
+    try:
+        data = _read_up_to(descriptor, first, filename)
+        if len(data) == first and first <= limit:  # more than the listing said: read on to the limit
+            data += _read_up_to(descriptor, limit + 1 - first, filename)
+    finally:
+        os.close(descriptor)
+    return data
+
+
+def _read_up_to(descriptor: int, count: int, filename: str) -> bytes:
+    """``count`` bytes, or fewer at the end of the file (``os.read`` may return fewer before it)."""
+    chunks: list[bytes] = []
+    while count > 0:
+        try:
+            chunk = os.read(descriptor, count)
+        except OSError as exc:
+            raise OSError(exc.errno, exc.strerror, filename) from exc
+        if not chunk:
+            break
+        chunks.append(chunk)
+        count -= len(chunk)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def _link(entry: os.DirEntry[str], rel: str) -> Member:
+    if _is_folder(entry, follow=True):
+        return Member(rel, 0, "a symbolic link to a folder: not followed; copy the folder in", skip=True)
+    return Member(rel, 0, "a symbolic link: not followed; copy the file itself into the bundle", skip=True)
+
+
 def _entry_name(entry: os.DirEntry[str]) -> str:
     return entry.name
 
@@ -126,14 +164,15 @@ class Bundle:
         self._tar: tarfile.TarFile | None = None
         self._zip_infos: dict[str, zipfile.ZipInfo] = {}
         self._tar_infos: dict[str, tarfile.TarInfo] = {}
-        self._members: list[Member] = []
+        self._members: list[Member] | None = None  # a directory is listed when first asked
         self._read_total = 0
         self._root = str(path)
         if not path.exists():
             raise BundleError(f"{path}: no such file or directory; give a bundle directory, .zip or .tar.gz")
         if path.is_dir():
-            self._members = list(self._scan_directory())
-        elif _kind_of_container(path) == "zip":
+            return
+        self._members = []
+        if _kind_of_container(path) == "zip":
             self._open_zip()
         else:
             self._open_tar()
@@ -143,16 +182,45 @@ class Bundle:
         return self._zip is not None or self._tar is not None
 
     # ------------------------------------------------------------------ directories
-    def _scan_directory(self) -> Iterator[Member]:
+    def account_folders(self) -> list[str]:
+        """The top-level folders named like an account ID (real folders, not links), in name order.
+
+        They are the units a directory bundle is shared out in when two processes read it
+        (:mod:`analyzer.evidence.parallel`).
+        """
+        if self.is_archive:
+            return []
+        try:
+            with os.scandir(self._root) as listing:
+                return sorted(
+                    e.name for e in listing if _is_account_folder(e.name) and not e.is_symlink() and _is_folder(e)
+                )
+        except OSError:
+            return []
+
+    def scan(self, *, only: Collection[str] | None = None, without: Collection[str] = ()) -> list[Member]:
+        """The members of a directory bundle below some of its top-level folders.
+
+        ``only``: just the members inside these top-level folders; otherwise every member except
+        those inside the folders ``without`` names. Two scans, one with ``only=F`` and one with
+        ``without=F``, list every member exactly once between them.
+        """
+        return list(self._scan_directory(only, frozenset(without)))
+
+    def _scan_directory(
+        self, only: Collection[str] | None = None, without: frozenset[str] = frozenset()
+    ) -> Iterator[Member]:
         """Every entry below the root, depth first in name order, without following links.
 
         ``os.scandir`` with string paths: the entry's type comes from the directory listing and its
         size from one ``lstat``, so a bundle of ten thousand files costs ten thousand stats, not the
-        several path objects and stats per file a ``pathlib`` walk makes.
+        several path objects and stats per file a ``pathlib`` walk makes. ``only``/``without``: see
+        :meth:`scan`.
         """
         root = str(self.path)
         failures: list[tuple[str, OSError]] = []
-        pending = [""]  # bundle-relative folders still to list, "" for the root, else "a/b/"
+        # bundle-relative folders still to list, "" for the root, else "a/b/"
+        pending = [""] if only is None else [f"{name}/" for name in sorted(only, reverse=True)]
         while pending:
             folder = pending.pop()
             try:
@@ -164,25 +232,21 @@ class Bundle:
             subfolders: list[str] = []
             for entry in entries:
                 rel = folder + entry.name
-                member = self._directory_entry(entry, rel)
-                if member is not None:
-                    yield member
-                if not entry.is_symlink() and _is_folder(entry):  # a folder named like a file is listed too
-                    subfolders.append(rel + "/")
+                if entry.is_symlink():
+                    yield _link(entry, rel)
+                elif _is_folder(entry):  # listed, even when named like a file (then also reported)
+                    if entry.name.endswith(_FILE_LIKE_SUFFIXES):
+                        yield Member(rel, 0, "a directory named like an evidence file; expected a file here")
+                    if folder or rel not in without:  # ``without`` names top-level folders
+                        subfolders.append(rel + "/")
+                else:
+                    yield self._file_entry(entry, rel)
             pending.extend(reversed(subfolders))
         for where, failure in failures:
             yield Member(where, 0, f"cannot list this folder: {failure.strerror}")
 
-    def _directory_entry(self, entry: os.DirEntry[str], rel: str) -> Member | None:
-        """The member for one directory entry; None for an ordinary folder (its files are members)."""
-        if entry.is_symlink():
-            if _is_folder(entry, follow=True):
-                return Member(rel, 0, "a symbolic link to a folder: not followed; copy the folder in", skip=True)
-            return Member(rel, 0, "a symbolic link: not followed; copy the file itself into the bundle", skip=True)
-        if _is_folder(entry):
-            if entry.name.endswith(_FILE_LIKE_SUFFIXES):
-                return Member(rel, 0, "a directory named like an evidence file; expected a file here")
-            return None
+    def _file_entry(self, entry: os.DirEntry[str], rel: str) -> Member:
+        """The member for a directory entry that is neither a link nor a folder."""
         try:
             info = entry.stat(follow_symlinks=False)
         except OSError as exc:
@@ -252,9 +316,9 @@ class Bundle:
         if path in self._zip_infos or path in self._tar_infos:
             problem = "the archive holds this path more than once; only the first copy is read"
         elif path.startswith(_ARCHIVER_FOLDERS):
-            self._members.append(Member(path, size, "archiver metadata (macOS), not evidence", skip=True))
+            self.members.append(Member(path, size, "archiver metadata (macOS), not evidence", skip=True))
             return
-        self._members.append(Member(path, size, problem))
+        self.members.append(Member(path, size, problem))
 
     def _check_sizes(self, name: str, size: int, total: int) -> None:
         if size > self.limits.max_member_bytes:
@@ -271,9 +335,12 @@ class Bundle:
     # ------------------------------------------------------------------ reading
     @property
     def members(self) -> list[Member]:
+        """Every member; a directory bundle is listed the first time this is asked."""
+        if self._members is None:
+            self._members = list(self._scan_directory())
         return self._members
 
-    def _open(self, path: str) -> IO[bytes]:
+    def _open_archived(self, path: str) -> IO[bytes]:
         if self._zip is not None:
             return self._zip.open(self._zip_infos[path])
         if self._tar is not None:
@@ -281,7 +348,7 @@ class Bundle:
             if handle is None:
                 raise MemberError("not a regular file")
             return handle
-        return open(f"{self._root}/{path}", "rb")  # a str path: no pathlib objects per file
+        raise MemberError("not an archive member")  # a directory's files are read by _read_file
 
     def read(self, path: str, size_hint: int | None = None) -> bytes:
         """The member's bytes, never more than the limits allow.
@@ -294,10 +361,13 @@ class Bundle:
         limit = self.limits.max_member_bytes
         first = min(size_hint, limit) + 1 if size_hint is not None and size_hint >= 0 else limit + 1
         try:
-            with self._open(path) as handle:
-                data = handle.read(first)
-                if len(data) == first and first <= limit:  # more than the listing said: read on to the limit
-                    data += handle.read(limit + 1 - first)
+            if not self.is_archive:
+                data = _read_file(f"{self._root}/{path}", first, limit)
+            else:
+                with self._open_archived(path) as handle:
+                    data = handle.read(first)
+                    if len(data) == first and first <= limit:  # more than the listing said: read on to the limit
+                        data += handle.read(limit + 1 - first)
         except (OSError, EOFError, zlib.error, zipfile.BadZipFile, tarfile.TarError, RuntimeError) as exc:
             raise MemberError(f"cannot read the file from the bundle ({exc})") from exc
         except NotImplementedError as exc:

@@ -11,9 +11,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from analyzer.model.kinds import SCOPE, Kind, Scope
 
@@ -97,9 +96,12 @@ _TRAIL_STATUS_KEYS = frozenset(
 _MANIFEST_KEYS = frozenset({"collected_at", "identity_account", "log_bucket", "partition"})
 
 
-@dataclass(frozen=True, slots=True)
-class PathInfo:
-    """What a path says: the kind by name (None if the name is not a known command)."""
+class PathInfo(NamedTuple):
+    """What a path says: the kind by name (None if the name is not a known command).
+
+    A named tuple: one is made for every file, and a tuple is made several times faster than a
+    frozen dataclass.
+    """
 
     path: str
     kind: Kind | None
@@ -137,61 +139,77 @@ def _folder_facts(folder: str) -> tuple[tuple[str, ...], str | None, str | None]
     return folders, account, region
 
 
+@lru_cache(maxsize=1024)
+def _name_facts(name: str) -> tuple[str, Kind | None, bool, bool]:
+    """(stem, kind by command name, error record?, CSV?) of a file name; names repeat in every account."""
+    stem, suffix = split_name(name)
+    return stem, COMMAND_KINDS.get(stem), suffix in (".error.json", ".err"), suffix == ".csv"
+
+
 def read_path(path: str) -> PathInfo:
     folder, _, name = path.rpartition("/")
-    stem, suffix = split_name(name)
+    stem, command_kind, error_record, csv = _name_facts(name)
     folders, account, region = _folder_facts(folder)
     kind: Kind | None = None
     item: str | None = None
     if folders and folders[-1] in ITEM_FOLDER_KINDS:
         kind = ITEM_FOLDER_KINDS[folders[-1]]
         item = stem
-    elif stem in COMMAND_KINDS:
-        kind = COMMAND_KINDS[stem]
+    elif command_kind is not None:
+        kind = command_kind
         if kind is Kind.S3_BUCKET_POLICY:
             item = _bucket_folder(folders)
-    return PathInfo(
-        path=path,
-        kind=kind,
-        account_id=account,
-        region=region,
-        item=item,
-        error_record=suffix in (".error.json", ".err"),
-        csv=suffix == ".csv",
-        stem=stem,
-    )
+    return PathInfo(path, kind, account, region, item, error_record, csv, stem)
 
 
 #: (account, region, kind, item) as :attr:`Snapshot.states` keys it; "" where the scope has no such part.
 Slot = tuple[str, str, str, str]
 
 
+#: Per kind: whether its scope has an account, a region and an item, and the kind's value (the
+#: evidence state's name). A table, because every file asks.
+_SLOT_PARTS: dict[Kind, tuple[bool, bool, bool, str]] = {
+    kind: (
+        SCOPE[kind] in (Scope.ACCOUNT, Scope.REGION, Scope.TRAIL, Scope.BUCKET),
+        SCOPE[kind] in (Scope.REGION, Scope.TRAIL),
+        SCOPE[kind] in (Scope.TRAIL, Scope.BUCKET, Scope.POLICY),
+        kind.value,
+    )
+    for kind in Kind
+}
+
+
 def slot_complete(kind: Kind, account: str | None, region: str | None, item: str | None) -> bool:
     """Whether every part the kind's scope needs is known (else the evidence has no place to be)."""
-    scope = SCOPE[kind]
-    needs_account = scope in (Scope.ACCOUNT, Scope.REGION, Scope.TRAIL, Scope.BUCKET)
-    needs_region = scope in (Scope.REGION, Scope.TRAIL)
-    needs_item = scope in (Scope.TRAIL, Scope.BUCKET, Scope.POLICY)
+    needs_account, needs_region, needs_item, _ = _SLOT_PARTS[kind]
     return bool((account or not needs_account) and (region or not needs_region) and (item or not needs_item))
 
 
 def slot_for(kind: Kind, account: str | None, region: str | None, item: str | None) -> Slot:
     """The state key of a kind at a place, keeping only the parts its scope has."""
-    scope = SCOPE[kind]
-    keep_account = scope in (Scope.ACCOUNT, Scope.REGION, Scope.TRAIL, Scope.BUCKET)
-    keep_region = scope in (Scope.REGION, Scope.TRAIL)
-    keep_item = scope in (Scope.TRAIL, Scope.BUCKET, Scope.POLICY)
+    keep_account, keep_region, keep_item, name = _SLOT_PARTS[kind]
     return (
         (account or "") if keep_account else "",
         (region or "") if keep_region else "",
-        kind.value,
+        name,
         (item or "") if keep_item else "",
     )
 
 
+def kind_name(kind: Kind) -> str:
+    """``kind.value``, looked up (the enum's ``value`` property is a Python call)."""
+    return _SLOT_PARTS[kind][3]
+
+
+def scoped_place(kind: Kind, account: str | None, region: str | None) -> tuple[str | None, str | None]:
+    """(account, region) trimmed to what the kind's scope has (None for a part it has not, or unknown)."""
+    keep_account, keep_region, _, _ = _SLOT_PARTS[kind]
+    return (account or None) if keep_account else None, (region or None) if keep_region else None
+
+
 def kind_from_content(document: Any) -> Kind | None:
     """Recognise an AWS command's output by its top-level keys."""
-    if not isinstance(document, Mapping):
+    if not isinstance(document, dict) and not isinstance(document, Mapping):
         return None
     for key, kind in _CONTENT_KEYS:
         if key in document:
@@ -212,6 +230,9 @@ def kind_from_content(document: Any) -> Kind | None:
     return None
 
 
+_JSON_SCALARS = (bool, int, float, type(None))
+
+
 def accounts_in(document: Any, limit: int = 2000) -> Counter[str]:
     """Account IDs named in ARNs inside a document (a bounded walk over its strings)."""
     found: Counter[str] = Counter()
@@ -225,8 +246,10 @@ def accounts_in(document: Any, limit: int = 2000) -> Counter[str]:
                 match = ARN_ACCOUNT_RE.match(value)
                 if match:
                     found[match.group(1)] += 1
-        elif isinstance(value, Mapping):
+        elif isinstance(value, dict):  # what JSON parses to, tested before the (slower) abstract Mapping
             stack.extend(value.values())
         elif isinstance(value, list):
             stack.extend(value)
+        elif not isinstance(value, _JSON_SCALARS) and isinstance(value, Mapping):
+            stack.extend(value.values())
     return found

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from analyzer.evidence.bundle import Member
-from analyzer.evidence.layout import PathInfo, Slot, slot_complete, slot_for
+from analyzer.evidence.layout import PathInfo, Slot, kind_name, scoped_place, slot_complete, slot_for
 from analyzer.evidence.readers.base import Collector, FileContext
 from analyzer.model.evidence import EvidenceState, EvidenceStatus
 from analyzer.model.kinds import Kind
@@ -62,11 +62,10 @@ class Reading:
         account = account if account is not None else self.info.account_id
         region = region if region is not None else self.info.region
         if kind is not None:
-            slot = slot_for(kind, account, region, None)
-            account, region = slot[0] or None, slot[1] or None
+            account, region = scoped_place(kind, account, region)
         return InventoryRow(
             path=self.member.path,
-            kind=kind.value if kind is not None else None,
+            kind=None if kind is None else kind_name(kind),
             account_id=account,
             region=region,
             size=self.member.size,
@@ -97,7 +96,7 @@ class Reading:
         item = item or self.info.item
         if kind is None or not slot_complete(kind, account, region, item):
             return Outcome(row)
-        state = EvidenceState(kind.value, EvidenceStatus.INVALID, reason, (self.path,))
+        state = EvidenceState(kind_name(kind), EvidenceStatus.INVALID, reason, (self.path,))
         return Outcome(row, slot_for(kind, account, region, item), state)
 
     def invalid_because(self, message: str, hint: str = "", pointer: str = "", **where: Any) -> Outcome:
@@ -119,7 +118,9 @@ def finish(reading: Reading, kind: Kind, ctx: FileContext, collected: Collector,
         reason = summary(problems)
     else:
         status, evidence = FileStatus.LOADED, EvidenceStatus.LOADED
-        reason = "; ".join(x for x in (summary(problems), reading.note) if x)
-    state = EvidenceState(kind.value, evidence, reason, (reading.path,))
+        reason = summary(problems) if problems else ""
+        if reading.note:
+            reason = f"{reason}; {reading.note}" if reason else reading.note
+    state = EvidenceState(kind_name(kind), evidence, reason, (reading.path,))
     row = reading.row(status, reason, kind=kind, account=account, region=region, problems=problems)
     return Outcome(row, slot_for(kind, account, region, ctx.item), state, collected)

@@ -32,10 +32,11 @@ def _arn_account(arn: Any) -> str | None:
     return parts[4] if len(parts) == 6 and ACCOUNT_RE.fullmatch(parts[4]) else None
 
 
-def content_accounts(kind: Kind, document: Any) -> Counter[str]:
-    """Accounts that own the principals/resources in a file (not ones it merely mentions)."""
+def content_accounts(kind: Kind, document: Any) -> Counter[str] | None:
+    """Accounts that own the principals/resources in a file (not ones it merely mentions); None when
+    the kind does not say (most files: no counter is made for them)."""
     if kind not in _SELF_DESCRIBING or not isinstance(document, dict):
-        return Counter()
+        return None
     if kind is Kind.IAM_AUTH_DETAILS:
         entries = [e for key in _GAAD_LISTS if isinstance(lst := document.get(key), list) for e in lst]
         return Counter(a for e in entries if isinstance(e, dict) and (a := _arn_account(e.get("Arn"))))
@@ -58,14 +59,17 @@ def _dominant(accounts: Counter[str]) -> str | None:
     return None
 
 
-def place(reading: Reading, kind: Kind, accounts: Counter[str]) -> tuple[str | None, str | None] | Outcome:
-    """The (account, region) of a file, or the outcome that says why it cannot be placed."""
+def place(reading: Reading, kind: Kind, accounts: Counter[str] | None) -> tuple[str | None, str | None] | Outcome:
+    """The (account, region) of a file, or the outcome that says why it cannot be placed.
+
+    ``accounts``: the accounts its content names as owners (None: the content does not say).
+    """
     scope = SCOPE[kind]
     if scope in (Scope.BUNDLE, Scope.ORGANIZATION, Scope.POLICY):
         return None, None
     account = reading.info.account_id
     if account is None:
-        account = _dominant(accounts)
+        account = _dominant(accounts) if accounts else None
         if account is None:
             return reading.ignored(
                 "cannot tell which account this file belongs to: put it under a <12-digit account id>/ folder",

@@ -3,11 +3,29 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any, TypeVar
 
 from analyzer.evidence.readers.base import AccountParts, Collector
 from analyzer.model.entities import ConfigRecorder, DeliveryChannel, ServiceControlPolicy, Trail
 from analyzer.model.evidence import EvidenceState
 from analyzer.model.snapshot import AccountEvidence, InventoryRow, Manifest, Snapshot
+
+_T = TypeVar("_T")
+
+
+#: The fields each copied entity's ``__init__`` takes.
+_INIT_FIELDS: dict[type, tuple[str, ...]] = {
+    cls: tuple(spec.name for spec in dataclasses.fields(cls) if spec.init)
+    for cls in (Trail, ConfigRecorder, DeliveryChannel)
+}
+
+
+def _replaced(entity: _T, **changes: Any) -> _T:
+    """``dataclasses.replace`` without looking the fields up again for each of the thousands of copies."""
+    cls: type[Any] = type(entity)
+    values = {name: getattr(entity, name) for name in _INIT_FIELDS[cls]}
+    copy: _T = cls(**(values | changes))
+    return copy
 
 
 def _dedupe_trails(parts: AccountParts) -> tuple[Trail, ...]:
@@ -32,7 +50,7 @@ def _dedupe_trails(parts: AccountParts) -> tuple[Trail, ...]:
             (parts.trail_selectors[(r, trail.name)] for r in regions if (r, trail.name) in parts.trail_selectors),
             None,
         )
-        out.append(dataclasses.replace(trail, status=status, selectors=selectors))
+        out.append(_replaced(trail, status=status, selectors=selectors))
     return tuple(out)
 
 
@@ -41,7 +59,7 @@ def _with_recorder_status(parts: AccountParts) -> tuple[ConfigRecorder, ...]:
     for recorder in sorted(parts.recorders, key=lambda r: (r.region, r.name)):
         facts = parts.recorder_status.get((recorder.region, recorder.name))
         if facts is not None:
-            recorder = dataclasses.replace(
+            recorder = _replaced(
                 recorder,
                 recording=facts.recording,
                 last_status=facts.last_status,
@@ -57,14 +75,15 @@ def _with_channel_status(parts: AccountParts) -> tuple[DeliveryChannel, ...]:
     for channel in sorted(parts.channels, key=lambda c: (c.region, c.name)):
         facts = parts.channel_status.get((channel.region, channel.name))
         if facts is not None:
-            channel = dataclasses.replace(
+            channel = _replaced(
                 channel, last_status=facts.last_status, last_error=facts.last_error, status_ref=facts.ref
             )
         out.append(channel)
     return tuple(out)
 
 
-def _account(account_id: str, parts: AccountParts) -> AccountEvidence:
+def account_evidence(account_id: str, parts: AccountParts) -> AccountEvidence:
+    """One account's evidence, frozen from everything the files about it added up to."""
     return AccountEvidence(
         account_id=account_id,
         users=tuple(sorted(parts.users, key=lambda u: u.arn)),
@@ -111,9 +130,12 @@ def build_snapshot(
     sha256: str,
     manifest: Manifest,
     collector: Collector,
+    accounts: dict[str, AccountEvidence],
     rows: tuple[InventoryRow, ...],
     states: dict[tuple[str, str, str, str], EvidenceState],
 ) -> Snapshot:
+    """The snapshot; ``accounts`` are built by :func:`account_evidence` (the collector's own accounts
+    are not read), the organization-wide parts come from ``collector``; ``states`` in slot order."""
     scps, scps_complete = _scps(collector)
     return Snapshot(
         bundle_name=name,
@@ -123,11 +145,11 @@ def build_snapshot(
         org_accounts=tuple(sorted(collector.org_accounts, key=lambda a: a.id)),
         scps=scps,
         scps_complete=scps_complete,
-        accounts={aid: _account(aid, collector.accounts[aid]) for aid in sorted(collector.accounts) if aid},
+        accounts={aid: accounts[aid] for aid in sorted(accounts) if aid},
         bucket_policies=tuple(sorted(collector.bucket_policies, key=lambda b: b.bucket)),
         inventory=rows,
-        states=dict(sorted(states.items())),
+        states=states,
     )
 
 
-__all__ = ["build_snapshot"]
+__all__ = ["account_evidence", "build_snapshot"]

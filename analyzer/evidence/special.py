@@ -3,7 +3,6 @@ CSV, and the bundle's manifest."""
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
 from analyzer.evidence import errors
@@ -53,7 +52,7 @@ def read_error_record(reading: Reading, text: str) -> Outcome:
     if isinstance(found, Outcome):
         return found
     code, message = found
-    placed = place(reading, kind, Counter())
+    placed = place(reading, kind, None)
     if isinstance(placed, Outcome):
         return placed
     account, region = placed

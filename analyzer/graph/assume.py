@@ -18,12 +18,25 @@ states the caller can be in (:mod:`analyzer.iam.mfa`):
   (marked ``enforced``) rather than hide a path that CloudTrail shows working in practice: the
   graph over-approximates access, never under-approximates it.
 
-Verdicts are memoized by everything the decision depends on: the caller's class (principal type,
+Verdicts are memoized in two steps. The first key is the caller's class (principal type,
 account, the identity and boundary ``PolicySource`` objects), the trust document, which of the
 class's ``sts:AssumeRole`` statements match the role ARN, same-account or not, and whether the role
 is in the organization. The caller's own ARN joins the key only when a statement reads a
 caller-specific key (``aws:PrincipalArn``, ``aws:username``, a tag, a policy variable) or the
-trust names the caller directly. Evidence refs are re-pointed at each role's own trust policy.
+trust names the caller directly.
+
+On a miss, the second key (:meth:`AssumeEvaluator._shared_key`) replaces the class by what the
+engine really reads of it: the identity and boundary *documents* by position (an AWS-managed
+policy attached in every account is one document), the SCP policies per level with the account's
+own level marked rather than named, the caller's type and partition, and whether its account is in
+the organization (``aws:PrincipalOrgID``). The caller's account itself joins only when a condition
+reads ``aws:PrincipalAccount`` or the trust names that account: the only other ways the engine
+tells two accounts apart. So a role present in every account, with one AWS-managed policy, is
+evaluated once per trust document and SCP path, not once per account.
+A verdict found under the second key was computed for another caller: its deciding statements
+are re-pointed at this caller's own policies and account-level SCP (:meth:`AssumeEvaluator._rebased`),
+which is exactly what evaluating this caller would have produced. Evidence refs are likewise
+re-pointed at each role's own trust policy (by the builder).
 """
 
 from __future__ import annotations
@@ -34,6 +47,7 @@ from typing import Literal
 
 from analyzer.graph.access import MfaStatus
 from analyzer.graph.index import (
+    PRINCIPAL_ACCOUNT,
     RESOURCE_ACCOUNT,
     TrustInfo,
     assume_statements,
@@ -88,11 +102,32 @@ class Caller:
     boundary: PolicySource | None
     unresolved: tuple[str, ...] = ()  # policies, groups or the boundary whose documents are not readable
     class_key: tuple[object, ...] = field(init=False, repr=False, compare=False)
+    shape_key: tuple[object, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         boundary = id(self.boundary) if self.boundary is not None else 0
         key = (self.kind, self.account, tuple(id(s) for s in self.identity), boundary)
         object.__setattr__(self, "class_key", key)
+        object.__setattr__(self, "shape_key", self._shape())
+
+    def _shape(self) -> tuple[object, ...]:
+        """What the engine reads of this caller besides its account and its ARN-specific keys.
+
+        Kind, partition, service-linked or not, the ARN's account when it is not :attr:`account`;
+        then the identity documents and the boundary's (``None`` marks no boundary), each with the first
+        position its ``PolicySource`` object holds: two callers with equal shapes have the same
+        documents in the same order, and the same repeats of one source, so a verdict's deciding
+        statements map position by position from one caller's sources to the other's.
+        """
+        sources = (*self.identity, self.boundary)
+        first: dict[int, int] = {}
+        documents = tuple(
+            (id(s.document), first.setdefault(id(s), i)) if s is not None else None for i, s in enumerate(sources)
+        )
+        principal = self.principal
+        # the engine reads the account of the ARN; it is this caller's account but in a malformed bundle
+        own_account = principal.account_id if principal.account_id != self.account else None
+        return (self.kind, principal.partition, principal.is_service_linked, own_account, len(self.identity), documents)
 
     @property
     def states(self) -> tuple[MfaState, ...]:
@@ -102,6 +137,11 @@ class Caller:
     def unknown_grants(self) -> tuple[str, ...]:
         """The unresolved items that may grant (everything but the boundary): the caller may reach more."""
         return tuple(u for u in self.unresolved if not u.startswith(BOUNDARY_PREFIX))
+
+
+def names_caller(info: TrustInfo, caller: Caller) -> bool:
+    """Does the trust name ``caller`` itself (its ARN or unique id)? Then its verdict is its own."""
+    return caller.arn in info.named or (caller.principal.unique_id or "") in info.named
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,24 +163,54 @@ class ResourceMatcher:
             everything=statement.resources is None,
         )
 
+    @property
+    def constant(self) -> bool:
+        """The same answer for every ARN: no ``Resource`` element, or a ``*`` among the patterns."""
+        return self.everything or "*" in self.patterns
+
     def __call__(self, arn: str) -> bool:
         if self.everything:
             return True
-        hit = arn in self.literals or any(p == "*" or arn_matches(p, arn) for p in self.patterns)
+        hit = arn in self.literals
+        if not hit:
+            for pattern in self.patterns:
+                if arn_matches(pattern, arn):
+                    hit = True
+                    break
         return hit != self.negated
 
 
 @dataclass(frozen=True, slots=True)
+class SignatureTable:
+    """Which of some resource matchers cover a role ARN, memoized by ARN.
+
+    One table per distinct tuple of matchers, shared by every class whose statements that depend
+    on the ARN have those resources (users of different groups often differ only in statements
+    that cover every role alike).
+    """
+
+    matchers: tuple[ResourceMatcher, ...]
+    memo: dict[str, tuple[bool, ...]] = field(default_factory=dict, compare=False, repr=False)
+
+    def __call__(self, arn: str) -> tuple[bool, ...]:
+        found = self.memo.get(arn)
+        if found is None:
+            found = self.memo[arn] = tuple(m(arn) for m in self.matchers)
+        return found
+
+
+@dataclass(frozen=True, slots=True)
 class CallerClass:
-    """What callers with the same policies in the same account share."""
+    """What callers with the same identity, boundary and SCP documents share (one object for all of them)."""
 
     relevant: tuple[CompiledStatement, ...]  # identity, boundary and SCP statements that cover sts:AssumeRole
-    matchers: tuple[ResourceMatcher, ...]  # one per relevant statement
+    signature: SignatureTable  # the relevant statements whose answer depends on the role ARN
     templated: bool  # a relevant resource holds a policy variable: match per caller
     allow_patterns: tuple[str, ...] | None  # identity Allow resource patterns; None = any resource
     can_allow: bool  # some identity statement may allow sts:AssumeRole at all
     sensitive: bool
     uses_resource_account: bool
+    reads_caller_account: bool  # a relevant statement's condition reads aws:PrincipalAccount
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,18 +252,40 @@ class AssumeEvaluator:
     scps: ScpResolver
     org: OrgContext
     _classes: dict[tuple[object, ...], CallerClass] = field(default_factory=dict)
+    _classes_by_documents: dict[tuple[object, ...], CallerClass] = field(default_factory=dict)
     _verdicts: dict[tuple[object, ...], Verdict | None] = field(default_factory=dict)
-    _signatures: dict[tuple[object, ...], tuple[bool, ...]] = field(default_factory=dict)
+    _signature_tables: dict[tuple[ResourceMatcher, ...], SignatureTable] = field(default_factory=dict)
     _interned: dict[tuple[object, ...], Verdict] = field(default_factory=dict)
     _blind: dict[tuple[object, ...], bool] = field(default_factory=dict)
-    evaluations: int = 0
+    _shared: dict[tuple[object, ...], tuple[Verdict | None, Caller]] = field(default_factory=dict)
+    _rebased_verdicts: dict[tuple[object, ...], Verdict] = field(default_factory=dict)
+    _scp_shapes: dict[str, tuple[object, ...] | None] = field(default_factory=dict)
+    evaluations: int = 0  # engine calls (each MFA state, and the identity side alone for mfa_by)
+    full_evaluations: int = 0  # verdicts computed (the rest were found in the memo)
 
     # ------------------------------------------------------------------ caller classes
     def caller_class(self, caller: Caller) -> CallerClass:
+        """The caller's class, one object for every caller with the same documents (and SCP documents)."""
         found = self._classes.get(caller.class_key)
         if found is None:
-            found = self._classes[caller.class_key] = self._make_class(caller)
+            documents = self._documents_key(caller)
+            found = self._classes_by_documents.get(documents)
+            if found is None:
+                found = self._classes_by_documents[documents] = self._make_class(caller)
+            self._classes[caller.class_key] = found
         return found
+
+    def _documents_key(self, caller: Caller) -> tuple[object, ...]:
+        """Everything :meth:`_make_class` reads: the identity, boundary and SCP documents, in order.
+
+        By ``id``: the callers (and the snapshot) keep every document alive while the graph is built.
+        """
+        levels = self.scps.levels(caller.account)
+        return (
+            tuple(id(s.document) for s in caller.identity),
+            id(caller.boundary.document) if caller.boundary is not None else 0,
+            None if levels is None else tuple(tuple(id(p.document) for p in lv.policies) for lv in levels),
+        )
 
     def _make_class(self, caller: Caller) -> CallerClass:
         identity = [cs for s in caller.identity for cs in assume_statements(s.document)]
@@ -212,20 +304,30 @@ class AssumeEvaluator:
         variables = any(cs.resource_templates is not None for cs in relevant)
         return CallerClass(
             relevant=tuple(relevant),
-            matchers=tuple(ResourceMatcher.of(cs) for cs in relevant),
+            signature=self._signature_table(relevant),
             templated=variables,
             allow_patterns=None if patterns is None else tuple(dict.fromkeys(patterns)),
             can_allow=bool(allows),
             sensitive=variables or principal_sensitive(clauses),
             uses_resource_account=uses_key(clauses, RESOURCE_ACCOUNT),
+            reads_caller_account=uses_key(clauses, PRINCIPAL_ACCOUNT),
         )
 
+    def _signature_table(self, relevant: list[CompiledStatement]) -> SignatureTable:
+        varying = tuple(m for m in map(ResourceMatcher.of, relevant) if not m.constant)
+        found = self._signature_tables.get(varying)
+        if found is None:
+            found = self._signature_tables[varying] = SignatureTable(varying)
+        return found
+
     # ------------------------------------------------------------------ verdicts
-    def verdict(self, caller: Caller, role: Role, trust: PolicySource, info: TrustInfo) -> Verdict | None:
-        cls = self.caller_class(caller)
+    def verdict(
+        self, caller: Caller, role: Role, trust: PolicySource, info: TrustInfo, cls: CallerClass | None = None
+    ) -> Verdict | None:
+        """``caller`` -> ``role`` (``None``: in no MFA state); ``cls``: the caller's class, if already at hand."""
+        cls = cls or self.caller_class(caller)
         signature = self._signature(caller, cls, role.arn)
-        named = caller.arn in info.named or (caller.principal.unique_id or "") in info.named
-        per_caller = cls.sensitive or info.principal_sensitive or named
+        per_caller = cls.sensitive or info.principal_sensitive or names_caller(info, caller)
         key = (
             caller.class_key,
             caller.arn if per_caller else None,
@@ -236,9 +338,80 @@ class AssumeEvaluator:
             role.account_id if cls.uses_resource_account or info.uses_resource_account else None,
             role.account_id in self.org.members,
         )
-        if key not in self._verdicts:
-            self._verdicts[key] = self._evaluate(caller, role, trust)
-        return self._verdicts[key]
+        try:
+            return self._verdicts[key]  # ``None`` is a verdict too (no edge): a miss is the KeyError
+        except KeyError:
+            found = self._verdicts[key] = self._shared_verdict(caller, role, trust, cls, info, key[1:])
+            return found
+
+    def _shared_verdict(
+        self,
+        caller: Caller,
+        role: Role,
+        trust: PolicySource,
+        cls: CallerClass,
+        info: TrustInfo,
+        request: tuple[object, ...],
+    ) -> Verdict | None:
+        """The verdict under the second key (see the module docstring), evaluated at most once per key.
+
+        ``request``: the first key without the caller's class (what it says of the role and the trust).
+        """
+        key = (*self._shared_key(caller, cls, info), *request)
+        found = self._shared.get(key)
+        if found is None:
+            found = self._shared[key] = (self._evaluate(caller, role, trust), caller)
+        verdict, evaluated_for = found
+        if verdict is None or evaluated_for.class_key == caller.class_key:
+            return verdict
+        return self._rebased(verdict, evaluated_for, caller)
+
+    def _shared_key(self, caller: Caller, cls: CallerClass, info: TrustInfo) -> tuple[object, ...]:
+        """What the decision reads of the caller's class, with its own sources and account left out.
+
+        The caller's account is read by the engine in four places only: ``aws:PrincipalAccount``,
+        ``aws:PrincipalOrgID`` (membership), the SCP levels, and a trust naming the account.
+        Same-account or not is in the first key already.
+        """
+        account_read = cls.reads_caller_account or info.reads_caller_account or caller.account in info.named_accounts
+        return (
+            caller.shape_key,
+            self._scp_shape(caller.account),
+            caller.account in self.org.members,
+            caller.account if account_read else None,
+        )
+
+    def _scp_shape(self, account: str) -> tuple[object, ...] | None:
+        """The account's SCP levels as policy objects per level, its own level marked rather than named."""
+        if account not in self._scp_shapes:
+            levels = self.scps.levels(account)
+            self._scp_shapes[account] = (
+                None
+                if levels is None
+                else tuple(
+                    (lv.target == account, "" if lv.target == account else lv.target, tuple(id(p) for p in lv.policies))
+                    for lv in levels
+                )
+            )
+        return self._scp_shapes[account]
+
+    def _rebased(self, verdict: Verdict, evaluated_for: Caller, caller: Caller) -> Verdict:
+        """``verdict``, computed for ``evaluated_for``, as ``caller``'s own (same shape, see :meth:`_shared_key`).
+
+        Both callers hold the same documents position by position, so each deciding identity or
+        boundary statement is the same statement of ``caller``'s source at that position; an SCP
+        statement decided at the account's own level is at ``caller``'s account level.
+        """
+        key = (id(verdict), evaluated_for.class_key, caller.class_key)
+        found = self._rebased_verdicts.get(key)
+        if found is None:
+            theirs = (*evaluated_for.identity, evaluated_for.boundary)
+            mine = (*caller.identity, caller.boundary)
+            own = {id(a): b for a, b in zip(theirs, mine, strict=True) if a is not None and b is not None}
+            deciding = tuple(_rebase(d, own, evaluated_for.account, caller.account) for d in verdict.deciding)
+            rebased = Verdict(verdict.mfa, verdict.mfa_by, verdict.conditional, deciding, verdict.trust)
+            found = self._rebased_verdicts[key] = self._interned.setdefault(rebased.content_key, rebased)
+        return found
 
     def may_assume(self, caller: Caller, role: Role) -> bool:
         """Could ``caller`` assume ``role`` if the role's (unreadable) trust policy allowed it?
@@ -272,15 +445,15 @@ class AssumeEvaluator:
         return found
 
     def _signature(self, caller: Caller, cls: CallerClass, arn: str) -> tuple[bool, ...]:
-        """Which of the class's sts:AssumeRole statements cover ``arn``: all the identity side reads of the role."""
+        """Which of the class's sts:AssumeRole statements cover ``arn``: all the identity side reads of the role.
+
+        Statements that cover every role alike are left out: which ones they are is fixed by the class,
+        and both memo keys fix the class.
+        """
         if cls.templated:
             lookup = principal_context(caller.principal).lookup
             return tuple(cs.resource_matches(arn, lookup) for cs in cls.relevant)
-        key = (caller.class_key, arn)
-        found = self._signatures.get(key)
-        if found is None:
-            found = self._signatures[key] = tuple(m(arn) for m in cls.matchers)
-        return found
+        return cls.signature(arn) if cls.signature.matchers else ()
 
     def _evaluate(self, caller: Caller, role: Role, trust: PolicySource) -> Verdict | None:
         context = RequestContext.build(self.org.values(caller.account, role.account_id))
@@ -288,6 +461,7 @@ class AssumeEvaluator:
         levels = self.scps.levels(caller.account)
         boundaries = (caller.boundary,) if caller.boundary is not None else None
         decisions: dict[MfaState, Decision] = {}
+        self.full_evaluations += 1
         for state in caller.states:
             self.evaluations += 1
             decisions[state] = evaluate(
@@ -345,3 +519,15 @@ class AssumeEvaluator:
             scp_refuses |= _REFUSED_BY_CLASS[mfa_requirement_of(policy, base)]
         sides["scp"] = scp_refuses
         return tuple(sorted(name for name, states in sides.items() if states & refused and "true" not in states))
+
+
+def _rebase(
+    decided: DecidingStatement, own: Mapping[int, PolicySource], old_account: str, account: str
+) -> DecidingStatement:
+    """``decided`` with the caller's own source in place of ``own``'s keys, and its own account level."""
+    source = own.get(id(decided.source), decided.source)
+    level = account if decided.level is not None and decided.level == old_account else decided.level
+    if source is decided.source and level == decided.level:
+        return decided
+    ref = decided.ref if source is decided.source else source.statement_ref(decided.statement)
+    return DecidingStatement(source, decided.statement, ref, decided.unknown, level)

@@ -59,9 +59,17 @@ import networkx as nx
 
 from analyzer.findings.org_shape import OrgShape
 from analyzer.graph.access import AccessGraph, AssumeEdge, EdgeKind, MfaStatus, NodeKind
-from analyzer.graph.assume import BOUNDARY_PREFIX, AssumeEvaluator, Caller, OrgContext, Verdict
+from analyzer.graph.assume import (
+    BOUNDARY_PREFIX,
+    AssumeEvaluator,
+    Caller,
+    CallerClass,
+    OrgContext,
+    Verdict,
+    names_caller,
+)
 from analyzer.graph.gaps import UnreadablePolicies
-from analyzer.graph.index import SAML, TrustIndex
+from analyzer.graph.index import SAML, TrustIndex, TrustInfo
 from analyzer.graph.nodes import (
     ANYONE,
     KnownPrincipals,
@@ -91,6 +99,37 @@ def build_access_graph(snapshot: Snapshot, shape: OrgShape) -> AccessGraph:
     return AccessGraph(_Builder(snapshot, shape).build())
 
 
+@dataclass(slots=True)
+class _Candidate:
+    """A role a caller may reach, with the verdict its whole class shares (filled on first use).
+
+    ``shared``: nothing in the decision is specific to one caller of the class (no caller-specific
+    condition key or policy variable in the class's statements or the trust), so for every caller the
+    trust does not name itself :meth:`AssumeEvaluator.verdict` returns one and the same verdict.
+    """
+
+    role: Role
+    trust: PolicySource
+    info: TrustInfo
+    shared: bool
+    verdict: Verdict | None = None
+    evaluated: bool = False
+
+
+#: A trust statement's condition texts, and (principal type, value, its node or ``None``) per principal.
+_TrustNames = tuple[tuple[str, ...], tuple[tuple[str, str, NodeSpec | None], ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Federation:
+    """A federation decision: allowed, its open conditions, and the trust it was evaluated with."""
+
+    allowed: bool
+    conditional: tuple[str, ...]
+    deciding: tuple[DecidingStatement, ...]
+    trust: PolicySource
+
+
 @dataclass(frozen=True, slots=True)
 class _EdgeText:
     evidence: tuple[EvidenceRef, ...]
@@ -112,7 +151,9 @@ class _Builder:
         self.known = self._known()
         self.unreadable = UnreadablePolicies.of(snapshot)
         self.blind_roles: list[Role] = []  # assumable roles whose trust policy could not be read
-        self._texts: dict[tuple[int, str], _EdgeText] = {}
+        self._texts: dict[tuple[int, str, str], _EdgeText] = {}  # (verdict, role, caller kind): texts
+        self._federations: dict[tuple[object, ...], _Federation] = {}
+        self._trust_names: dict[int, _TrustNames] = {}
 
     # ------------------------------------------------------------------ nodes
     def _known(self) -> KnownPrincipals:
@@ -247,7 +288,10 @@ class _Builder:
                     self.index.add(role, trust)
 
     def _trust_edges(self, role: Role, trust: PolicySource, statement: Statement) -> None:
-        conditions = tuple(c.text for c in statement.conditions)
+        named = self._trust_names.get(id(statement))  # statements live as long as their documents
+        if named is None:
+            named = self._trust_names[id(statement)] = self._names_of(statement)
+        conditions, targets = named
         common = {"evidence": trust.statement_ref(statement), "sid": statement.sid or "", "conditions": conditions}
         if statement.not_principal is not None:
             self._node(NodeSpec(ANYONE, NodeKind.ANYONE, "", "anyone (*)"))
@@ -262,11 +306,10 @@ class _Builder:
                 not_principal=True,
                 **common,
             )
-        if statement.principal is None:
-            return
-        for ptype, value in statement.principal.values():
-            spec = self._principal_spec(ptype, value, role)
+        for ptype, value, spec in targets:
             if spec is None:
+                if ptype == "AWS":
+                    self.notes.add(f"{role.arn}: trust names {value!r}, which is not a valid AWS principal")
                 continue
             self._node(spec)
             self.graph.add_edge(
@@ -280,12 +323,16 @@ class _Builder:
                 **common,
             )
 
-    def _principal_spec(self, ptype: str, value: str, role: Role) -> NodeSpec | None:
+    def _names_of(self, statement: Statement) -> _TrustNames:
+        """A trust statement's condition texts and the node of each principal it names (once per statement)."""
+        conditions = tuple(c.text for c in statement.conditions)
+        values = statement.principal.values() if statement.principal is not None else ()
+        return conditions, tuple((ptype, value, self._principal_spec(ptype, value)) for ptype, value in values)
+
+    def _principal_spec(self, ptype: str, value: str) -> NodeSpec | None:
+        """The node a principal value names; ``None`` for CanonicalUser and for an invalid AWS value."""
         if ptype == "AWS":
-            spec = aws_principal_node(value, self.known)
-            if spec is None:
-                self.notes.add(f"{role.arn}: trust names {value!r}, which is not a valid AWS principal")
-            return spec
+            return aws_principal_node(value, self.known)
         if ptype == "Service":
             return service_node(value)
         if ptype == "Federated":
@@ -294,33 +341,59 @@ class _Builder:
 
     # ------------------------------------------------------------------ can_assume
     def _add_assume_edges(self, callers: list[Caller]) -> None:
-        matched: dict[tuple[object, ...], list[Role]] = {}
+        by_class: dict[tuple[object, ...], list[_Candidate]] = {}
         for caller in callers:
             cls = self.evaluator.caller_class(caller)
-            candidates = {r.arn: r for r in self.index.naming(caller.arn, caller.principal.unique_id)}
-            if cls.can_allow:
-                found = matched.get(caller.class_key)
-                if found is None:
-                    pool = self.index.pool_for_account(caller.account)
-                    found = matched[caller.class_key] = pool.matching(cls.allow_patterns)
-                candidates.update((r.arn, r) for r in found)
-            for arn in sorted(candidates):
-                role = candidates[arn]
-                trust = role.trust_policy
-                if trust is None:
-                    continue
-                verdict = self.evaluator.verdict(caller, role, trust, self.index.info(trust.document))
+            candidates = self._class_candidates(caller, cls, by_class) if cls.can_allow else []
+            named = self.index.naming(caller.arn, caller.principal.unique_id)
+            if named:
+                candidates = self._with_named(candidates, named)
+            for candidate in candidates:
+                role, trust, info = candidate.role, candidate.trust, candidate.info
+                if candidate.shared and not names_caller(info, caller):
+                    if not candidate.evaluated:
+                        candidate.verdict = self.evaluator.verdict(caller, role, trust, info, cls)
+                        candidate.evaluated = True
+                    verdict = candidate.verdict
+                else:
+                    verdict = self.evaluator.verdict(caller, role, trust, info, cls)
                 if verdict is not None:
                     self._assume_edge(caller, role, trust, verdict)
             blind = [r.arn for r in self.blind_roles if r.arn != caller.arn and self.evaluator.may_assume(caller, r)]
             if blind:
                 self.graph.nodes[caller.arn]["unreadable_trusts"] = tuple(blind)
 
+    def _class_candidates(
+        self, caller: Caller, cls: CallerClass, by_class: dict[tuple[object, ...], list[_Candidate]]
+    ) -> list[_Candidate]:
+        """The roles ``caller``'s class may reach through its identity policies, by ARN, once per class."""
+        found = by_class.get(caller.class_key)
+        if found is None:
+            pool = self.index.pool_for_account(caller.account)
+            found = by_class[caller.class_key] = [
+                self._candidate(role, trust, shared=not cls.sensitive)
+                for role in pool.matching(cls.allow_patterns)
+                if (trust := role.trust_policy) is not None
+            ]
+        return found
+
+    def _with_named(self, candidates: list[_Candidate], named: list[Role]) -> list[_Candidate]:
+        """``candidates`` and the roles whose trust names the caller itself, by ARN."""
+        merged = {c.role.arn: c for c in candidates}
+        for role in named:
+            if role.arn not in merged and role.trust_policy is not None:
+                merged[role.arn] = self._candidate(role, role.trust_policy, shared=False)
+        return [merged[arn] for arn in sorted(merged)]
+
+    def _candidate(self, role: Role, trust: PolicySource, *, shared: bool) -> _Candidate:
+        info = self.index.info(trust.document)
+        return _Candidate(role, trust, info, shared and not info.principal_sensitive)
+
     def _assume_edge(self, caller: Caller, role: Role, trust: PolicySource, verdict: Verdict) -> None:
-        text = self._texts.get((id(verdict), role.arn))
+        text = self._texts.get((id(verdict), role.arn, caller.kind))  # the reason says role chaining or not
         if text is None:
             deciding = tuple(_repoint(d, verdict.trust, trust) for d in verdict.deciding)
-            text = self._texts[(id(verdict), role.arn)] = _EdgeText(
+            text = self._texts[(id(verdict), role.arn, caller.kind)] = _EdgeText(
                 tuple(dict.fromkeys(d.ref for d in deciding)), _reason(caller.kind, deciding, verdict)
             )
         info = AssumeEdge(
@@ -343,18 +416,32 @@ class _Builder:
                 for provider, action in self.index.info(trust.document).federated:
                     self._federation_edge(role, trust, provider, action)
 
+    def _federation_decision(self, role: Role, trust: PolicySource, provider: str, action: str) -> _Federation:
+        """The trust's decision for the provider, once per trust document and role account.
+
+        The request reads nothing else of the role (``aws:ResourceAccount`` is the only key set; the
+        role ARN is matched only by a statement with ``Resource``, then it joins the key).
+        """
+        info = self.index.info(trust.document)
+        key = (id(trust.document), provider, action, role.account_id, role.arn if info.has_resource else None)
+        found = self._federations.get(key)
+        if found is None:
+            context = RequestContext.build({"aws:ResourceAccount": role.account_id})
+            request = Request(Principal.federated(provider), action, role.arn, context)
+            decision = evaluate(request, resource_policy=trust, trust_policy=True)
+            conditional = tuple(sorted({c.text for c in decision.conditional}))
+            found = self._federations[key] = _Federation(decision.allowed, conditional, decision.deciding, trust)
+        return found
+
     def _federation_edge(self, role: Role, trust: PolicySource, provider: str, action: str) -> None:
-        context = RequestContext.build({"aws:ResourceAccount": role.account_id})
-        decision = evaluate(
-            Request(Principal.federated(provider), action, role.arn, context), resource_policy=trust, trust_policy=True
-        )
+        decision = self._federation_decision(role, trust, provider, action)
         if not decision.allowed:
             return
         saml = action == SAML
         provider_arn = parse_arn(provider)
         own_provider = provider_arn is not None and provider_arn.account == role.account_id
-        conditional = tuple(sorted({c.text for c in decision.conditional}))
-        evidence = tuple(dict.fromkeys(d.ref for d in decision.deciding))
+        conditional = decision.conditional
+        evidence = tuple(dict.fromkeys(_repoint(d, decision.trust, trust).ref for d in decision.deciding))
         mfa_by: tuple[str, ...] = ()
         if saml and role.is_sso and own_provider:
             mfa, mfa_by = MfaStatus.ENFORCED, ("identity-provider",)

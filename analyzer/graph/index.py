@@ -26,6 +26,8 @@ _VARIABLE = re.compile(r"\$\{[^{}]*\}")
 _PRINCIPAL_KEYS = frozenset({"aws:principalarn", "aws:username", "aws:userid"})
 _PRINCIPAL_PREFIXES = ("aws:principaltag/",)
 RESOURCE_ACCOUNT = "aws:resourceaccount"
+#: The caller's account as a condition key: the one caller key that is equal for every caller of an account.
+PRINCIPAL_ACCOUNT = "aws:principalaccount"
 
 
 def assume_statements(document: PolicyDocument, action: str = ASSUME) -> tuple[CompiledStatement, ...]:
@@ -59,22 +61,30 @@ class TrustInfo:
 
     accounts: frozenset[str]  # accounts named (bare id or root ARN) by Allow statements for sts:AssumeRole
     named: frozenset[str]  # ARNs / unique ids named anywhere in Principal or NotPrincipal
+    named_accounts: frozenset[str]  # accounts named anywhere in Principal or NotPrincipal (any effect, action)
     anyone: bool  # "*" or an Allow + NotPrincipal statement for sts:AssumeRole
     federated: tuple[tuple[str, str], ...]  # (provider, action) pairs of Allow statements
     principal_sensitive: bool  # a condition reads a caller-specific key: no sharing between callers
     uses_resource_account: bool
+    reads_caller_account: bool  # a condition reads aws:PrincipalAccount
     has_resource: bool  # a statement with Resource/NotResource (invalid in a trust, but then per-role)
 
     @classmethod
     def of(cls, document: PolicyDocument) -> TrustInfo:
         accounts: set[str] = set()
         named: set[str] = set()
+        named_accounts: set[str] = set()
         anyone = False
         federated: list[tuple[str, str]] = []
         for statement in document.statements:
             for spec in (statement.principal, statement.not_principal):
                 if spec is not None:
-                    named.update(v for v in spec.aws if account_principal(v) is None)
+                    for value in spec.aws:
+                        account = account_principal(value)
+                        if account is None:
+                            named.add(value)
+                        else:
+                            named_accounts.add(account[0])
         for cs in compile_document(document).statements:
             statement = cs.statement
             if statement.effect != "Allow":
@@ -93,12 +103,19 @@ class TrustInfo:
         return cls(
             accounts=frozenset(accounts),
             named=frozenset(named),
+            named_accounts=frozenset(named_accounts),
             anyone=anyone,
             federated=tuple(dict.fromkeys(federated)),
-            principal_sensitive=principal_sensitive(clauses),
+            principal_sensitive=principal_sensitive(clauses) or _resource_variables(document),
             uses_resource_account=uses_key(clauses, RESOURCE_ACCOUNT),
+            reads_caller_account=uses_key(clauses, PRINCIPAL_ACCOUNT),
             has_resource=any(s.resources is not None or s.not_resources is not None for s in document.statements),
         )
+
+
+def _resource_variables(document: PolicyDocument) -> bool:
+    """A ``Resource``/``NotResource`` with a policy variable (invalid in a trust, but it may read the caller)."""
+    return any("${" in r for s in document.statements for r in (*(s.resources or ()), *(s.not_resources or ())))
 
 
 def _is_saml(provider: str) -> bool:

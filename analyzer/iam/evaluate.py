@@ -53,7 +53,8 @@ TRUE applies definitely; one with an UNKNOWN clause (and no FALSE one) applies *
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Literal
 
@@ -87,9 +88,14 @@ KIND_LABELS: Mapping[str, str] = MappingProxyType(
 _PRINCIPAL_TYPE_VALUES = {"user": "User", "role": "AssumedRole", "root": "Account", "anonymous": "Anonymous"}
 
 
+@lru_cache(maxsize=16384)
 def principal_context(caller: Principal) -> RequestContext:
     """The condition keys the caller itself determines (IAMUG ``reference_policies_variables``
-    "Principal key values", ``reference_policies_condition-keys``)."""
+    "Principal key values", ``reference_policies_condition-keys``).
+
+    Cached: both are immutable, and one caller is asked about in many requests (each MFA state of
+    each role it may assume).
+    """
     values: dict[str, str] = {}
     absent: set[str] = set()
     kind = caller.principal_type
@@ -149,7 +155,7 @@ class Request:
 
     def with_context(self, values: ContextValues | None = None, absent: Sequence[str] = ()) -> Request:
         """The same request with some context keys set or made absent."""
-        return replace(self, context=self.context.with_values(values, absent))
+        return Request(self.principal, self.action, self.resource, self.context.with_values(values, absent))
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ call once a pattern has been seen.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from types import MappingProxyType
@@ -103,17 +103,28 @@ def _trailing_star_prefix(pieces: Pattern) -> str | None:
     return None if has_wildcard(prefix) else prefix
 
 
-def glob_match_pattern(pieces: Pattern, value: str) -> bool:
-    """``StringLike`` semantics: ``*`` any run of characters, ``?`` exactly one, case-sensitive."""
+def _always(value: str) -> bool:
+    return True
+
+
+@lru_cache(maxsize=65536)
+def _glob_test(pieces: Pattern) -> Callable[[str], bool]:
+    """The cheapest exact test for ``pieces`` under ``StringLike`` rules, chosen once per pattern."""
     if pieces == (("*", True),):
-        return True
+        return _always
     prefix = _trailing_star_prefix(pieces)
     if prefix is not None:
-        return value.startswith(prefix)
+        return lambda value: value.startswith(prefix)
     plain = _plain(pieces)
     if plain is not None:
-        return plain == value
-    return _glob_regex(pieces).fullmatch(value) is not None
+        return lambda value: value == plain
+    regex = _glob_regex(pieces)
+    return lambda value: regex.fullmatch(value) is not None
+
+
+def glob_match_pattern(pieces: Pattern, value: str) -> bool:
+    """``StringLike`` semantics: ``*`` any run of characters, ``?`` exactly one, case-sensitive."""
+    return _glob_test(pieces)(value)
 
 
 def glob_match(pattern: str, value: str) -> bool:
@@ -126,17 +137,29 @@ def action_matches(pattern: str, action: str) -> bool:
     return glob_match(pattern.lower(), action.lower())
 
 
-def arn_match_pattern(pieces: Pattern, arn: str) -> bool:
-    """Segment-wise, case-sensitive ARN match (see the module docstring)."""
+@lru_cache(maxsize=65536)
+def _arn_test(pieces: Pattern) -> Callable[[str], bool]:
+    """The cheapest exact test for ``pieces`` as an ARN pattern, chosen once per pattern.
+
+    ``*`` alone matches everything; a single final ``*`` is a prefix test (it sits in the last
+    segment, where it crosses colons); a pattern without wildcards is an equality; the rest use the
+    segment-wise regular expression.
+    """
     if pieces == (("*", True),):
-        return True
+        return _always
     prefix = _trailing_star_prefix(pieces)
     if prefix is not None:
-        return arn.startswith(prefix)
+        return lambda arn: arn.startswith(prefix)
     plain = _plain(pieces)
     if plain is not None:
-        return plain == arn
-    return _arn_regex(pieces).fullmatch(arn) is not None
+        return lambda arn: arn == plain
+    regex = _arn_regex(pieces)
+    return lambda arn: regex.fullmatch(arn) is not None
+
+
+def arn_match_pattern(pieces: Pattern, arn: str) -> bool:
+    """Segment-wise, case-sensitive ARN match (see the module docstring)."""
+    return _arn_test(pieces)(arn)
 
 
 @lru_cache(maxsize=262144)

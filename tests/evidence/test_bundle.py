@@ -371,3 +371,26 @@ def test_loading_leaves_the_garbage_collector_as_it_was(standard: BundleBuilder,
         assert gc.isenabled() is enabled
     finally:
         (gc.enable if was else gc.disable)()
+
+
+def test_scans_of_some_top_folders_and_of_the_rest_list_every_member_once(standard: BundleBuilder) -> None:
+    standard.write("notes/readme.json", {"note": 1})
+    (standard.root / f"{DEV}.json").write_text("{}")  # a file named like an account folder stays at the top
+    with Bundle(standard.root) as bundle:
+        folders = bundle.account_folders()
+        assert folders == sorted(folders) and DEV in folders and IDENTITY in folders
+        chosen = frozenset({DEV})
+        inside = [m.path for m in bundle.scan(only=chosen)]
+        rest = [m.path for m in bundle.scan(without=chosen)]
+        everything = [m.path for m in bundle.members]
+    assert inside and all(path.startswith(f"{DEV}/") for path in inside)
+    assert not any(path.startswith(f"{DEV}/") for path in rest)
+    assert f"{DEV}.json" in rest and "notes/readme.json" in rest
+    assert sorted(inside + rest) == sorted(everything)
+    assert len(set(everything)) == len(everything)
+
+
+def test_archives_have_no_account_folders_to_share_out(standard: BundleBuilder, tmp_path: Path) -> None:
+    with Bundle(zip_tree(standard.root, tmp_path / "a.zip")) as bundle:
+        assert bundle.account_folders() == []
+        assert bundle.members

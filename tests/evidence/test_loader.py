@@ -508,3 +508,34 @@ def test_unreadable_credential_report_is_invalid(builder: BundleBuilder, content
     assert row.status is FileStatus.INVALID
     assert reason in row.reason
     assert snapshot.accounts.get(IDENTITY) is None or snapshot.accounts[IDENTITY].credential_report is None
+
+
+def test_merging_extends_lists_updates_maps_and_replaces_values() -> None:
+    from analyzer.evidence.readers.base import AccountParts, merge_fields
+
+    target, source = AccountParts(), AccountParts()
+    target.regions_seen.add("eu-west-1")
+    source.regions_seen.add("us-east-1")
+    source.enabled_regions = ()  # an empty tuple is a value: no region enabled
+    source.root_credentials_managed_centrally = True
+    merge_fields(target, source)
+    assert target.regions_seen == {"eu-west-1", "us-east-1"}
+    assert target.enabled_regions == ()
+    assert target.root_credentials_managed_centrally
+    merge_fields(target, AccountParts())  # None, False and empty containers change nothing
+    assert target.enabled_regions == () and target.root_credentials_managed_centrally
+
+
+def test_org_wide_check_knows_every_collector_field() -> None:
+    from dataclasses import fields
+
+    from analyzer.evidence.readers.base import COLLECTOR_FIELDS, Collector, has_org_wide
+
+    assert not has_org_wide(Collector())
+    samples = {"organization": object(), "org_accounts": [1], "root_ids": ["r"], "scp_sources": {"p": 1}}
+    samples |= {"scp_targets": {"p": ()}, "bucket_policies": [1]}
+    assert set(COLLECTOR_FIELDS) == set(samples) == {f.name for f in fields(Collector)} - {"accounts"}
+    for name, value in samples.items():
+        collector = Collector()
+        setattr(collector, name, value)
+        assert has_org_wide(collector), name

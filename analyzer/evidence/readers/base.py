@@ -11,7 +11,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field, fields
 from datetime import datetime
-from typing import Any
+from typing import Any, get_origin, get_type_hints
 
 from analyzer.evidence.decode import DecodeError, Duplicates, decode_policy_field
 from analyzer.evidence.timestamps import parse_ts
@@ -185,28 +185,50 @@ class ChannelStatusFacts:
     last_error: str | None
 
 
-@dataclass
 class AccountParts:
-    """Mutable accumulation for one account while files stream in."""
+    """Mutable accumulation for one account while files stream in.
 
-    users: list[User] = field(default_factory=list)
-    groups: list[Group] = field(default_factory=list)
-    roles: list[Role] = field(default_factory=list)
-    managed_policies: list[ManagedPolicy] = field(default_factory=list)
+    One is made for every file read, and a file fills one or two fields: the lists, sets and dicts
+    are made when first used (:meth:`__getattr__`), so a new instance costs nothing and its
+    ``vars()`` hold just the fields in use, which is all :func:`merge_fields` walks. The single
+    values read as their class defaults until set.
+    """
+
+    users: list[User]
+    groups: list[Group]
+    roles: list[Role]
+    managed_policies: list[ManagedPolicy]
     password_policy: PasswordPolicy | None = None
     summary: AccountSummary | None = None
     credential_report: CredentialReport | None = None
-    mfa_devices: list[MfaDevice] = field(default_factory=list)
+    mfa_devices: list[MfaDevice]
     enabled_regions: tuple[str, ...] | None = None
-    regions_seen: set[str] = field(default_factory=set)
-    trails: list[Trail] = field(default_factory=list)
-    trail_status: dict[tuple[str, str], TrailStatus] = field(default_factory=dict)  # (region, name)
-    trail_selectors: dict[tuple[str, str], EventSelectorSummary] = field(default_factory=dict)
-    recorders: list[ConfigRecorder] = field(default_factory=list)
-    recorder_status: dict[tuple[str, str], RecorderStatusFacts] = field(default_factory=dict)
-    channels: list[DeliveryChannel] = field(default_factory=list)
-    channel_status: dict[tuple[str, str], ChannelStatusFacts] = field(default_factory=dict)
+    regions_seen: set[str]
+    trails: list[Trail]
+    trail_status: dict[tuple[str, str], TrailStatus]  # (region, name)
+    trail_selectors: dict[tuple[str, str], EventSelectorSummary]
+    recorders: list[ConfigRecorder]
+    recorder_status: dict[tuple[str, str], RecorderStatusFacts]
+    channels: list[DeliveryChannel]
+    channel_status: dict[tuple[str, str], ChannelStatusFacts]
     root_credentials_managed_centrally: bool = False
+
+    def __getattr__(self, name: str) -> Any:
+        """A container field not used yet (only called for attributes not found): made empty now."""
+        make = _CONTAINERS.get(name)
+        if make is None:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        value = make()
+        setattr(self, name, value)
+        return value
+
+
+#: The container fields of :class:`AccountParts` and what makes an empty one.
+_CONTAINERS: dict[str, type] = {
+    name: get_origin(hint) or hint
+    for name, hint in get_type_hints(AccountParts).items()
+    if (get_origin(hint) or hint) in (list, set, dict)
+}
 
 
 @dataclass
@@ -225,32 +247,44 @@ class Collector:
         return self.accounts[account_id]
 
 
-def _merge_fields(target: Any, source: Any, names: tuple[str, ...]) -> None:
-    """Lists extend, sets and dicts update, flags OR, other values replace when set.
+def merge_fields(target: Any, source: Any) -> None:
+    """Add ``source``'s fields to ``target``'s: lists extend, sets and dicts update, other values replace.
 
-    Nothing is done for a field a file left empty (most of them: a file fills one or two), so the
-    merge costs a ``getattr`` per field and little else.
+    Nothing is done for a field a file left empty (most of them: a file fills one or two), nor for
+    None and False; an empty tuple (no enabled region) is a value. ``source`` is an
+    :class:`AccountParts` or a :class:`Collector` (its ``accounts`` excluded: see :func:`merge_into`).
     """
-    for name in names:
-        value = getattr(source, name)
-        if value is None or value is False:
+    for name, value in vars(source).items():
+        if not value and type(value) is not tuple:
             continue
-        if isinstance(value, list):
-            if value:
-                getattr(target, name).extend(value)
-        elif isinstance(value, (set, dict)):
-            if value:
-                getattr(target, name).update(value)
-        else:  # True, or a value such as a tuple of regions (an empty one included)
+        kind = type(value)
+        if kind is list:
+            getattr(target, name).extend(value)
+        elif kind is dict or kind is set:
+            getattr(target, name).update(value)
+        elif kind is not defaultdict:  # a Collector's accounts: merged one by one by merge_into
             setattr(target, name, value)
 
 
-_ACCOUNT_FIELDS = tuple(spec.name for spec in fields(AccountParts))
-_COLLECTOR_FIELDS = tuple(spec.name for spec in fields(Collector) if spec.name != "accounts")
+#: The organization-wide fields of a :class:`Collector` (its accounts apart).
+COLLECTOR_FIELDS = tuple(spec.name for spec in fields(Collector) if spec.name != "accounts")
 
 
 def merge_into(target: Collector, source: Collector) -> None:
     """Add what one file's collector holds to the bundle's collector."""
     for account_id, parts in source.accounts.items():
-        _merge_fields(target.account(account_id), parts, _ACCOUNT_FIELDS)
-    _merge_fields(target, source, _COLLECTOR_FIELDS)
+        merge_fields(target.account(account_id), parts)
+    merge_fields(target, source)
+
+
+def has_org_wide(collector: Collector) -> bool:
+    """Whether a collector holds anything besides per-account parts (asked of every file's collector:
+    the fields are spelled out, ``tests/evidence/test_loader.py`` checks the list is complete)."""
+    return bool(
+        collector.organization is not None
+        or collector.org_accounts
+        or collector.root_ids
+        or collector.scp_sources
+        or collector.scp_targets
+        or collector.bucket_policies
+    )

@@ -1,0 +1,184 @@
+"""From the outcomes of single files to the bundle's snapshot, in two steps.
+
+:func:`summarize` resolves the outcomes of a share of the files: when several files provide the
+same evidence (same account, region, kind and item) one wins (a recorded export failure, then a
+loaded file, then an incomplete one, then an invalid one; the first path on a tie) and the others
+are reported; the winners' entities are merged in path order and each account's evidence is
+frozen. :func:`combine` joins shares into the snapshot.
+
+A share can be summarized on its own when no other share provides evidence for the same slot or
+adds to the same account (:meth:`Share.overlaps`): two processes reading a bundle each summarize
+their own share (:mod:`analyzer.evidence.parallel`). The organization-wide entities (organization,
+SCPs, bucket policies) and the manifest are kept per file and merged by :func:`combine` in path
+order across the shares, so the snapshot is the same however the files were shared out.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from operator import attrgetter
+from typing import Any
+
+from analyzer.evidence.layout import ACCOUNT_RE, Slot
+from analyzer.evidence.outcome import Outcome, summary
+from analyzer.evidence.readers.base import Collector, has_org_wide, merge_fields
+from analyzer.evidence.snapshot_builder import account_evidence, build_snapshot
+from analyzer.evidence.timestamps import parse_ts
+from analyzer.model.evidence import EvidenceState
+from analyzer.model.snapshot import AccountEvidence, FileStatus, InventoryRow, Manifest, Problem, Snapshot
+
+#: Which of several files providing the same evidence wins (lowest first; then the first path).
+#: A recorded failure beats data: an export that says the call failed must not be overruled by a
+#: stale copy of its output.
+_PREFERENCE = {
+    FileStatus.ERROR_RECORD: 0,
+    FileStatus.LOADED: 1,
+    FileStatus.INCOMPLETE: 2,
+    FileStatus.INVALID: 3,
+}
+
+
+@dataclass(slots=True)
+class Share:
+    """What a share of a bundle's files adds up to."""
+
+    rows: list[InventoryRow]  # in path order, rows of files that lost to another already rewritten
+    states: dict[Slot, EvidenceState]
+    slots: frozenset[Slot]  # every slot a file of the share provides evidence for
+    accounts: dict[str, AccountEvidence]
+    org_wide: list[tuple[str, Collector]]  # (path, what the file adds besides accounts), path order
+    manifests: list[tuple[str, dict[str, Any]]]  # (path, manifest document), path order
+    latest_report: datetime | None  # the newest credential report's generation time
+
+    def overlaps(self, other: Share) -> bool:
+        """Whether the two shares provide the same evidence or add to the same account."""
+        return not (self.slots.isdisjoint(other.slots) and self.accounts.keys().isdisjoint(other.accounts))
+
+
+def _path(outcome: Outcome) -> str:
+    return outcome.row.path
+
+
+def _superseded(loser: Outcome, winner: Outcome) -> InventoryRow:
+    """The row of a file whose evidence another file provides; invalid rows keep their own reason."""
+    row = loser.row
+    if row.status is FileStatus.INVALID:
+        return row
+    if winner.row.status is FileStatus.ERROR_RECORD and row.status is not FileStatus.ERROR_RECORD:
+        message = f"superseded by {winner.row.path}, which records that this export call failed"
+        hint = "the bundle holds both the output and a failure of the same call; delete the stale file"
+    else:
+        message = f"duplicate: {winner.row.path} already provides this evidence, so this file is not used"
+        hint = "keep one file per command, account and region"
+    problems = (Problem("", message, hint), *row.problems)
+    return dataclasses.replace(row, status=FileStatus.INVALID, reason=summary(problems), problems=problems)
+
+
+def summarize(outcomes: list[Outcome]) -> Share:
+    """Resolve and merge a share's outcomes (sorted here, in place, by path)."""
+    outcomes.sort(key=_path)
+    winners: dict[Slot, Outcome] = {}
+    for outcome in outcomes:
+        if outcome.slot is None:
+            continue
+        best = winners.get(outcome.slot)
+        if best is None or _PREFERENCE[outcome.row.status] < _PREFERENCE[best.row.status]:
+            winners[outcome.slot] = outcome
+    merged = Collector()
+    states: dict[Slot, EvidenceState] = {}
+    rows: list[InventoryRow] = []
+    org_wide: list[tuple[str, Collector]] = []
+    manifests: list[tuple[str, dict[str, Any]]] = []
+    for outcome in outcomes:
+        row, slot, collected = outcome.row, outcome.slot, outcome.collected
+        if slot is not None and (winner := winners[slot]) is not outcome:
+            row = _superseded(outcome, winner)
+        else:
+            if collected is not None:
+                for account_id, parts in collected.accounts.items():
+                    merge_fields(merged.account(account_id), parts)
+                if has_org_wide(collected):
+                    org_wide.append((row.path, collected))
+            if slot is not None and outcome.state is not None:
+                states[slot] = outcome.state
+            if outcome.manifest is not None:
+                manifests.append((row.path, outcome.manifest))
+        rows.append(row)
+    reports = [
+        parts.credential_report.generated
+        for parts in merged.accounts.values()
+        if parts.credential_report and parts.credential_report.generated
+    ]
+    return Share(
+        rows=rows,
+        states=dict(sorted(states.items())),  # sorted here, each share on its own core: joined, they merge fast
+        slots=frozenset(winners),
+        accounts={aid: account_evidence(aid, parts) for aid, parts in merged.accounts.items() if aid},
+        org_wide=org_wide,
+        manifests=manifests,
+        latest_report=max(reports, default=None),
+    )
+
+
+def combine(name: str, shares: list[Share]) -> Snapshot:
+    """The snapshot of a bundle from the shares of its files (which must not overlap)."""
+    if len(shares) == 1:
+        rows = shares[0].rows
+    else:  # each share is in path order already: the sort merges them
+        rows = sorted((row for share in shares for row in share.rows), key=attrgetter("path"))
+    digest = hashlib.sha256("".join(f"{row.path}\0{row.sha256}\n" for row in rows).encode())
+    collector = Collector()
+    for _, collected in sorted((item for share in shares for item in share.org_wide), key=lambda item: item[0]):
+        merge_fields(collector, collected)
+    manifests = sorted((item for share in shares for item in share.manifests), key=lambda item: item[0])
+    reports = [share.latest_report for share in shares if share.latest_report is not None]
+    return build_snapshot(
+        name=name,
+        sha256=digest.hexdigest(),
+        manifest=_manifest(manifests[-1][1] if manifests else None, max(reports, default=None)),
+        collector=collector,
+        accounts={aid: evidence for share in shares for aid, evidence in share.accounts.items()},
+        rows=tuple(rows),
+        states=_states_in_order([share.states for share in shares]),
+    )
+
+
+def _states_in_order(parts: list[dict[Slot, EvidenceState]]) -> dict[Slot, EvidenceState]:
+    """The states of all shares in slot order. Each share's are in order, and their slots usually
+    follow one another (the shares hold different accounts): then they are joined as they are."""
+    parts = sorted((part for part in parts if part), key=lambda part: next(iter(part)))
+    joined: dict[Slot, EvidenceState] = {}
+    for part in parts:
+        if joined and next(reversed(joined)) >= next(iter(part)):
+            return dict(sorted(item for part in parts for item in part.items()))
+        joined.update(part)
+    return joined
+
+
+def _manifest(raw: dict[str, Any] | None, latest_report: datetime | None) -> Manifest:
+    """The bundle's manifest (schema-valid, or absent), with the collection time from the credential
+    reports when the manifest does not say."""
+    raw = raw or {}
+    try:
+        collected = parse_ts(raw.get("collected_at"))
+    except ValueError:
+        collected = None
+    source = "manifest" if collected else "unknown"
+    if collected is None and latest_report is not None:
+        collected, source = latest_report, "credential-report"
+    identity = raw.get("identity_account")
+    bucket = raw.get("log_bucket")
+    partition = raw.get("partition")
+    return Manifest(
+        collected_at=collected,
+        collected_at_source=source,
+        identity_account=identity if isinstance(identity, str) and ACCOUNT_RE.fullmatch(identity) else None,
+        log_bucket=bucket if isinstance(bucket, str) and bucket else None,
+        partition=partition if partition in ("aws", "aws-cn", "aws-us-gov") else "aws",
+    )
+
+
+__all__ = ["Share", "combine", "summarize"]
