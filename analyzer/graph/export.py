@@ -14,6 +14,8 @@ import io
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from itertools import islice
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -31,12 +33,16 @@ def _graph(graph: GraphLike) -> nx.MultiDiGraph[str]:
     return graph.graph if isinstance(graph, AccessGraph) else graph
 
 
+#: Attribute values that are JSON values already (everything else goes through :func:`_plain`).
+_SCALARS = frozenset({str, bool, int, float, type(None)})
+
+
 def _plain(value: Any) -> Any:
     """A JSON-friendly value: enums by value, refs as text, tuples as lists."""
-    if type(value) is str:  # the common case first: most attributes are plain text
+    if type(value) in _SCALARS:
         return value
     if isinstance(value, enum.Enum):
-        return value.value
+        return value._value_  # the stored value (``.value`` is a property: a Python call per member)
     if isinstance(value, EvidenceRef):
         return str(value)
     if isinstance(value, (tuple, list, frozenset, set)):
@@ -50,7 +56,7 @@ def _plain(value: Any) -> Any:
 def assume_record(info: AssumeEdge) -> dict[str, Any]:
     """An :class:`AssumeEdge` as plain fields (without source/target, which the edge already has)."""
     return {
-        "mfa": info.mfa.value,
+        "mfa": info.mfa._value_,
         "mfa_by": list(info.mfa_by),
         "conditional": list(info.conditional),
         "evidence": [str(e) for e in info.evidence],
@@ -60,7 +66,8 @@ def assume_record(info: AssumeEdge) -> dict[str, Any]:
 
 
 def _edge_record(data: Mapping[str, Any]) -> dict[str, Any]:
-    out = {k: _plain(v) for k, v in data.items() if k != "info"}
+    # most values are text already: tested inline, without a call for each
+    out = {k: v if type(v) in _SCALARS else _plain(v) for k, v in data.items() if k != "info"}
     info = data.get("info")
     if isinstance(info, AssumeEdge):
         out.update(assume_record(info))
@@ -68,7 +75,7 @@ def _edge_record(data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _node_record(data: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: _plain(v) for k, v in sorted(data.items())}
+    return {k: v if type(v) in _SCALARS else _plain(v) for k, v in sorted(data.items())}
 
 
 Edge = tuple[str, str, str, dict[str, Any]]
@@ -98,16 +105,19 @@ def graph_records(graph: GraphLike) -> GraphRecords:
 
 def _sorted_edges(graph: nx.MultiDiGraph[str]) -> list[Edge]:
     edges = [(u, v, str(k), _edge_record(d)) for u, v, k, d in graph.edges(keys=True, data=True)]
-    edges.sort(key=lambda e: (e[0], e[1], e[2]))
+    edges.sort(key=itemgetter(0, 1, 2))
     return edges
 
 
-def _string(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return JOIN.join(_string(v) for v in value)
-    return "" if value is None else str(value)
+def _batches(items: Iterable[str], size: int) -> Iterator[list[str]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def _chunks(parts: Iterable[str], size: int = 4096) -> Iterator[str]:
+    """Parts (lines, whole elements) joined a few thousand at a time: few writes, bounded memory."""
+    return map("".join, _batches(parts, size))
 
 
 # -------------------------------------------------------------------------------------------- GraphML
@@ -117,6 +127,20 @@ _GRAPHML_ROOT = (
     'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
     'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">'
 )
+
+
+def _text(value: Any) -> str:
+    """A record value as GraphML text: lists joined with " | ", booleans as ``true``/``false``."""
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if type(value) is list:
+        try:
+            return JOIN.join(value)  # a list of text, the usual case: joined in one call
+        except TypeError:
+            return JOIN.join(map(_text, value))
+    return "" if value is None else str(value)
 
 
 def _cdata(text: str) -> str:
@@ -144,25 +168,62 @@ def _attrib(text: str) -> str:
     return text
 
 
+class _AttributeText(dict[str, str]):
+    """Node ids and edge keys escaped for an attribute, each distinct one once (a node is the source
+    or target of many edges; most edge keys are an edge kind)."""
+
+    def __missing__(self, text: str) -> str:
+        escaped = self[text] = _attrib(text)
+        return escaped
+
+
+Shape = tuple[tuple[str, ...], tuple[bool, ...]]
+
+
+class _Templates(dict[Shape, str]):
+    """``%``-templates of one kind of element (node, edge, the graph), one per shape: the record's
+    attribute names and which of its values are not empty. The opening tag's values come first,
+    then one ``<data>`` line per attribute: ``<data key="d3">text</data>``, or ``<data key="d3" />``
+    when the value is empty (there ``%.0s`` takes the empty text and writes nothing)."""
+
+    def __init__(self, ids: Mapping[str, str], opening: str, closing: str, empty: str, indent: str) -> None:
+        super().__init__()
+        self.ids, self.opening, self.closing, self.empty, self.indent = ids, opening, closing, empty, indent
+
+    def __missing__(self, shape: Shape) -> str:
+        names, filled = shape
+        if not names:
+            template = self.empty
+        else:
+            lines = "".join(
+                f'{self.indent}<data key="{self.ids[name]}">%s</data>\n'
+                if full
+                else f'%.0s{self.indent}<data key="{self.ids[name]}" />\n'
+                for name, full in zip(names, filled, strict=True)
+            )
+            template = self.opening + lines + self.closing
+        self[shape] = template
+        return template
+
+
 class _GraphMLKeys:
     """GraphML ``<key>`` ids in order of first use (``d0``, ``d1`` ...), as networkx numbers them."""
 
     def __init__(self, records: GraphRecords) -> None:
         self.ids: dict[tuple[str, str], str] = {}
-        scoped = [("graph", records.graph)]
-        scoped += [("node", record) for _, record in records.nodes]
-        scoped += [("edge", record) for *_, record in records.edges]
-        for scope, record in scoped:
-            for name in record:
-                if (name, scope) not in self.ids:
-                    self.ids[(name, scope)] = f"d{len(self.ids)}"
+        scoped: list[tuple[str, Iterable[Mapping[str, Any]]]] = [
+            ("graph", [records.graph]),
+            ("node", map(itemgetter(1), records.nodes)),
+            ("edge", map(itemgetter(3), records.edges)),
+        ]
+        for scope, scope_records in scoped:
+            for names in dict.fromkeys(map(tuple, scope_records)):  # each set of names once, in order
+                for name in names:
+                    if (name, scope) not in self.ids:
+                        self.ids[(name, scope)] = f"d{len(self.ids)}"
 
-    def data(self, scope: str, record: Mapping[str, Any], indent: str) -> Iterator[str]:
-        ids = self.ids
-        for name, value in record.items():
-            key = ids[(name, scope)]
-            text = _string(value)
-            yield f'{indent}<data key="{key}">{_cdata(text)}</data>\n' if text else f'{indent}<data key="{key}" />\n'
+    def in_scope(self, scope: str) -> dict[str, str]:
+        return {name: key for (name, where), key in self.ids.items() if where == scope}
 
     def declarations(self) -> Iterator[str]:
         """The ``<key>`` elements, newest first (networkx inserts each one at the top of the document)."""
@@ -170,8 +231,36 @@ class _GraphMLKeys:
             yield f'  <key id="{key}" for="{scope}" attr.name="{_attrib(name)}" attr.type="string" />\n'
 
 
-def _graphml_lines(records: GraphRecords) -> Iterator[str]:
-    """The GraphML document, line by line (each line ends with its line break)."""
+def _texts(record: Mapping[str, Any]) -> list[str]:
+    """A record's values as escaped GraphML text. Tested for markup once per record (they seldom
+    hold any), not value by value."""
+    texts = [v if type(v) is str else _text(v) for v in record.values()]
+    joined = "".join(texts)
+    if "&" in joined or "<" in joined or ">" in joined:
+        return [_cdata(text) for text in texts]
+    return texts
+
+
+def _elements(records: GraphRecords, keys: _GraphMLKeys) -> Iterator[str]:
+    """The ``<node>`` and ``<edge>`` elements, one after the other, each filled into its template."""
+    nodes = _Templates(
+        keys.in_scope("node"), '    <node id="%s">\n', "    </node>\n", '    <node id="%s" />\n', "      "
+    )
+    edge_tag = '    <edge source="%s" target="%s" id="%s"'
+    edges = _Templates(keys.in_scope("edge"), edge_tag + ">\n", "    </edge>\n", edge_tag + " />\n", "      ")
+    attribute = _AttributeText()
+    for node, record in records.nodes:
+        texts = _texts(record)
+        yield nodes[tuple(record), tuple(map(bool, texts))] % (attribute[node], *texts)
+    for source, target, key, record in records.edges:
+        texts = _texts(record)
+        template = edges[tuple(record), tuple(map(bool, texts))]
+        yield template % (attribute[source], attribute[target], attribute[key], *texts)
+
+
+def _graphml_parts(records: GraphRecords) -> Iterator[str]:
+    """The GraphML document in parts: the lines before the elements, the elements a few thousand at
+    a time, the lines after."""
     keys = _GraphMLKeys(records)
     yield "<?xml version='1.0' encoding='utf-8'?>\n"
     yield _GRAPHML_ROOT + "\n"
@@ -181,22 +270,10 @@ def _graphml_lines(records: GraphRecords) -> Iterator[str]:
         yield "</graphml>\n"
         return
     yield '  <graph edgedefault="directed">\n'
-    for node, record in records.nodes:
-        if record:
-            yield f'    <node id="{_attrib(node)}">\n'
-            yield from keys.data("node", record, "      ")
-            yield "    </node>\n"
-        else:
-            yield f'    <node id="{_attrib(node)}" />\n'
-    for source, target, key, record in records.edges:
-        opening = f'    <edge source="{_attrib(source)}" target="{_attrib(target)}" id="{_attrib(key)}"'
-        if record:
-            yield opening + ">\n"
-            yield from keys.data("edge", record, "      ")
-            yield "    </edge>\n"
-        else:
-            yield opening + " />\n"
-    yield from keys.data("graph", records.graph, "    ")  # networkx puts the graph's data after the edges
+    yield from _chunks(_elements(records, keys))
+    graph = _Templates(keys.in_scope("graph"), "", "", "", "    ")
+    texts = _texts(records.graph)  # networkx puts the graph's data after the edges
+    yield graph[tuple(records.graph), tuple(map(bool, texts))] % tuple(texts)
     yield "  </graph>\n"
     yield "</graphml>\n"
 
@@ -204,25 +281,14 @@ def _graphml_lines(records: GraphRecords) -> Iterator[str]:
 def write_graphml(records: GraphRecords, handle: TextIO) -> None:
     """GraphML 1.0, every attribute a string, laid out as networkx's pretty-printing writer lays it out.
 
-    Written line by line from the records instead of building an ElementTree of the whole graph
-    (the same document networkx's ``write_graphml`` writes for the flattened graph, several times
-    faster, and never the whole text in memory at once); ``networkx.read_graphml`` reads it back.
-    ``handle``: a text file encoding UTF-8 with ``errors="xmlcharrefreplace"`` (see :func:`open_graphml`).
+    Written element by element from the records instead of building an ElementTree of the whole
+    graph (the same document networkx's ``write_graphml`` writes for the flattened graph, several
+    times faster, and never the whole text in memory at once); ``networkx.read_graphml`` reads it
+    back. ``handle``: a text file encoding UTF-8 with ``errors="xmlcharrefreplace"`` (see
+    :func:`open_graphml`).
     """
-    for chunk in _chunks(_graphml_lines(records)):
-        handle.write(chunk)
-
-
-def _chunks(lines: Iterable[str], size: int = 4096) -> Iterator[str]:
-    """Lines joined a few thousand at a time: few writes, little memory."""
-    batch: list[str] = []
-    for line in lines:
-        batch.append(line)
-        if len(batch) >= size:
-            yield "".join(batch)
-            batch = []
-    if batch:
-        yield "".join(batch)
+    for part in _graphml_parts(records):
+        handle.write(part)
 
 
 def open_graphml(path: Path) -> TextIO:
@@ -253,13 +319,14 @@ def _json_parts(records: GraphRecords) -> Iterator[str]:
     yield "\n}\n"
 
 
-def _array(items: Iterable[str]) -> Iterator[str]:
-    """A JSON array of already encoded items, one per line, at the second level of indentation."""
-    first = True
-    for item in items:
-        yield ("[\n    " if first else ",\n    ") + item
-        first = False
-    yield "[]" if first else "\n  ]"
+def _array(items: Iterable[str], size: int = 4096) -> Iterator[str]:
+    """A JSON array of already encoded items, one per line at the second level of indentation, in
+    parts of a few thousand items."""
+    separator = "[\n    "
+    for batch in _batches(items, size):
+        yield separator + ",\n    ".join(batch)
+        separator = ",\n    "
+    yield "[]" if separator == "[\n    " else "\n  ]"
 
 
 def write_json(records: GraphRecords, handle: TextIO) -> None:
@@ -269,8 +336,8 @@ def write_json(records: GraphRecords, handle: TextIO) -> None:
     by the C JSON encoder on a line of its own (the indenting encoder is pure Python, several times
     slower on a large graph), the rest of the document indented as usual. ``handle``: UTF-8 text.
     """
-    for chunk in _chunks(_json_parts(records)):
-        handle.write(chunk)
+    for part in _json_parts(records):
+        handle.write(part)
 
 
 def json_from_records(records: GraphRecords) -> bytes:

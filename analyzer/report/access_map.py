@@ -14,9 +14,10 @@ Every string here is evidence (names, ARNs) and is escaped by the template, neve
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from analyzer.findings.org_shape import OrgShape
 from analyzer.graph.access import AccessGraph, AssumeEdge, EdgeKind, MfaStatus, NodeKind
@@ -39,6 +40,7 @@ WIDTH = 980
 COLUMNS = {"a": (10, 210), "b": (300, 560), "c": (690, 970)}  # x range of each column
 LABEL_CHARS = {"a": 27, "b": 35, "c": 38}  # what fits the column at 12px
 MFA_RANK = {MfaStatus.ENFORCED: 0, MfaStatus.WEAK: 1, MfaStatus.ABSENT: 2}
+_MFA_OF_RANK = {rank: status for status, rank in MFA_RANK.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,34 +138,44 @@ def _curve(x1: int, y1: int, x2: int, y2: int) -> str:
 
 
 class _Graph:
-    """The slice of the access graph the map shows."""
+    """The slice of the access graph the map shows, with each node's kind, account and label looked up
+    once (tens of thousands of edges ask for them)."""
 
     def __init__(self, access: AccessGraph, shape: OrgShape) -> None:
         g = access.graph
         self.access = access
         self.shape = shape
+        self.kinds: dict[str, NodeKind | None] = {node: access.kind(node) for node in g}
+        self.accounts: dict[str, str | None] = {}
+        self.labels: dict[str, str] = {}
+        for node, data in g.nodes(data=True):
+            self.accounts[node] = data.get("account") if data else None
+            self.labels[node] = str(data.get("label") or node.rsplit("/", 1)[-1])
         self.edges: list[AssumeEdge] = []
-        for u, v, data in g.edges(data=True):
-            if data.get("kind") != EdgeKind.CAN_ASSUME or access.kind(v) is not NodeKind.ROLE:
-                continue
-            if access.kind(u) is NodeKind.SERVICE:
-                continue  # AWS services assuming service roles are not people
-            self.edges.append(data["info"])
-        self.edges.sort(key=lambda e: (e.source, e.target))
         self.groups_of: dict[str, list[str]] = defaultdict(list)
+        kinds = self.kinds
         for u, v, data in g.edges(data=True):
-            if data.get("kind") == EdgeKind.MEMBER_OF:
+            kind = data.get("kind")
+            if kind == EdgeKind.CAN_ASSUME:
+                # AWS services assuming service roles are not people
+                if kinds.get(v) is NodeKind.ROLE and kinds.get(u) is not NodeKind.SERVICE:
+                    self.edges.append(data["info"])
+            elif kind == EdgeKind.MEMBER_OF:
                 self.groups_of[u].append(v)
+        self.edges.sort(key=lambda e: (e.source, e.target))
         for members in self.groups_of.values():
             members.sort()
 
     def label(self, node: str) -> str:
-        data = self.access.graph.nodes.get(node, {})
-        return str(data.get("label") or node.rsplit("/", 1)[-1])
+        known = self.labels.get(node)
+        return known if known is not None else node.rsplit("/", 1)[-1]
+
+    def account_of(self, node: str) -> str | None:
+        return self.accounts.get(node)
 
     def source_label(self, node: str) -> str:
         """A principal's name, with its account's name when it is not in the Identity account."""
-        account = self.access.account_of(node)
+        account = self.account_of(node)
         if account is None or account == self.shape.identity_account:
             return self.label(node)
         info = self.shape.info(account)
@@ -176,22 +188,22 @@ class _Graph:
         return f"{info.name} ({account})" if info and info.name else account
 
     def node_kind(self, node: str) -> str:
-        kind = self.access.kind(node)
-        return (
-            {
-                NodeKind.USER: "user",
-                NodeKind.GROUP: "group",
-                NodeKind.ROLE: "role",
-                NodeKind.EXTERNAL_ACCOUNT: "external",
-                NodeKind.ANYONE: "anyone",
-            }.get(kind, "other")
-            if kind
-            else "other"
-        )
+        kind = self.kinds.get(node)
+        return _KIND_CLASS.get(kind, "other") if kind else "other"
+
+
+#: CSS class of a node kind drawn on the map; every other kind is "other".
+_KIND_CLASS: dict[NodeKind, str] = {
+    NodeKind.USER: "user",
+    NodeKind.GROUP: "group",
+    NodeKind.ROLE: "role",
+    NodeKind.EXTERNAL_ACCOUNT: "external",
+    NodeKind.ANYONE: "anyone",
+}
 
 
 def _worst(edges: Iterable[AssumeEdge]) -> MfaStatus:
-    return max((e.mfa for e in edges), key=lambda m: MFA_RANK[m], default=MfaStatus.ENFORCED)
+    return _MFA_OF_RANK[max(map(MFA_RANK.__getitem__, [e.mfa for e in edges]), default=0)]
 
 
 def _problems(view: _Graph) -> tuple[list[ProblemPath], int]:
@@ -203,7 +215,7 @@ def _problems(view: _Graph) -> tuple[list[ProblemPath], int]:
             source_label=view.source_label(e.source),
             target=e.target,
             target_label=view.label(e.target),
-            account=view.account_label(view.access.account_of(e.target)),
+            account=view.account_label(view.account_of(e.target)),
             mfa=e.mfa.value,
             reason=e.reason,
             conditional=e.conditional,
@@ -214,10 +226,8 @@ def _problems(view: _Graph) -> tuple[list[ProblemPath], int]:
 
 
 def _counts(edges: Iterable[AssumeEdge]) -> dict[str, int]:
-    counts = {m.value: 0 for m in MfaStatus}
-    for e in edges:
-        counts[e.mfa.value] += 1
-    return counts
+    found = Counter(e.mfa for e in edges)
+    return {m.value: found[m] for m in MfaStatus}
 
 
 def _detailed(view: _Graph) -> tuple[list[MapNode], list[MapEdge], list[MapBand], int]:
@@ -238,7 +248,7 @@ def _detailed(view: _Graph) -> tuple[list[MapNode], list[MapEdge], list[MapBand]
     edges: list[MapEdge] = []
     for _i, s in enumerate(sources):
         worst = _worst(by_source[s])
-        account = view.access.account_of(s)
+        account = view.account_of(s)
         title = s if account == view.shape.identity_account else f"{s} ({view.account_label(account)})"
         nodes.append(
             MapNode(
@@ -273,7 +283,7 @@ def _detailed(view: _Graph) -> tuple[list[MapNode], list[MapEdge], list[MapBand]
         reach[e.target].append(y_of[e.source])
     by_account: dict[str, list[str]] = defaultdict(list)
     for role in reach:
-        by_account[view.access.account_of(role) or ""].append(role)
+        by_account[view.account_of(role) or ""].append(role)
     bands: list[MapBand] = []
     y = TOP
     role_y: dict[str, int] = {}
@@ -336,17 +346,19 @@ def _bucket(view: _Graph, source: str) -> str:
         groups = view.groups_of.get(source, [])
         return "users in " + " + ".join(view.label(g) for g in groups) if groups else "users in no group"
     if kind == "role":
-        return f"roles in {view.account_label(view.access.account_of(source))}"
+        return f"roles in {view.account_label(view.account_of(source))}"
     return {"external": "external accounts", "anyone": "anyone (*)"}.get(kind, "other principals")
 
 
-def _aggregated(view: _Graph) -> tuple[list[MapNode], list[MapEdge], list[OverflowRow], int]:
+def _aggregated(view: _Graph) -> tuple[list[MapNode], list[MapEdge], list[_Link], int]:
     """Buckets of principals -> accounts. Only links with a path lacking enforced MFA are drawn when
     there are any (at scale, a line for every healthy link is a solid wall); else the healthy ones."""
+    bucket_of = {source: _bucket(view, source) for source in {e.source for e in view.edges}}
     pairs: dict[tuple[str, str], list[AssumeEdge]] = defaultdict(list)
     for e in view.edges:
-        pairs[(_bucket(view, e.source), view.access.account_of(e.target) or "")].append(e)
-    problem_pairs = {k: v for k, v in pairs.items() if _worst(v) is not MfaStatus.ENFORCED}
+        pairs[(bucket_of[e.source], view.account_of(e.target) or "")].append(e)
+    worst_of = {key: _worst(items) for key, items in pairs.items()}
+    problem_pairs = {k: v for k, v in pairs.items() if worst_of[k] is not MfaStatus.ENFORCED}
     drawable = problem_pairs or pairs
 
     def weight(items: list[AssumeEdge]) -> tuple[int, int]:
@@ -391,17 +403,28 @@ def _aggregated(view: _Graph) -> tuple[list[MapNode], list[MapEdge], list[Overfl
             )
         )
     edges.sort(key=lambda e: MFA_RANK[MfaStatus(e.mfa)])  # problems drawn on top
-    overflow = [
-        OverflowRow(bucket, view.account_label(account), len(items), _worst(items).value)
-        for (bucket, account), items in sorted(pairs.items(), key=lambda p: (*weight(p[1]), p[0]))
+    undrawn = [
+        _Link(bucket, account, len(items), worst_of[(bucket, account)])
+        for (bucket, account), items in sorted(
+            pairs.items(), key=lambda p: (-MFA_RANK[worst_of[p[0]]], -len(p[1]), p[0])
+        )
         if bucket not in bucket_y or account not in account_y or (bucket, account) not in drawable
     ]
-    return nodes, edges, overflow, TOP + max(len(buckets), len(accounts)) * ROW
+    return nodes, edges, undrawn, TOP + max(len(buckets), len(accounts)) * ROW
+
+
+class _Link(NamedTuple):
+    """A principal group -> account link of the aggregated map: its paths and their worst MFA status."""
+
+    bucket: str
+    account: str
+    paths: int
+    worst: MfaStatus
 
 
 def _bucket_node(view: _Graph, bucket: str, y: int, items: list[AssumeEdge]) -> MapNode:
     principals = len({e.source for e in items})
-    accounts = len({view.access.account_of(e.target) for e in items})
+    accounts = len({view.account_of(e.target) for e in items})
     return MapNode(
         bucket,
         "a",
@@ -413,19 +436,22 @@ def _bucket_node(view: _Graph, bucket: str, y: int, items: list[AssumeEdge]) -> 
     )
 
 
-def _overflow(rows: list[OverflowRow]) -> tuple[tuple[OverflowRow, ...], str]:
+def _overflow(view: _Graph, links: list[_Link]) -> tuple[tuple[OverflowRow, ...], str]:
     """The undrawn links worth a row (no enforced MFA), capped; the rest summed up in words."""
-    problems = [r for r in rows if r.worst != MfaStatus.ENFORCED.value]
-    listed = problems[:OVERFLOW_ROWS]
-    if not rows:
+    if not links:
         return (), ""
-    fine = len(rows) - len(problems)
-    note = (
-        f"{len(rows)} principal group → account links not drawn: {len(problems)} with a path that lacks "
-        f"enforced MFA{f' ({len(listed)} listed below)' if problems else ''}, {fine} where every path "
-        f"enforces MFA ({sum(r.paths for r in rows if r.worst == 'enforced')} paths, in graph.json)"
+    problems = [link for link in links if link.worst is not MfaStatus.ENFORCED]
+    listed = tuple(
+        OverflowRow(link.bucket, view.account_label(link.account), link.paths, link.worst.value)
+        for link in problems[:OVERFLOW_ROWS]
     )
-    return tuple(listed), note
+    fine = len(links) - len(problems)
+    note = (
+        f"{len(links)} principal group → account links not drawn: {len(problems)} with a path that lacks "
+        f"enforced MFA{f' ({len(listed)} listed below)' if problems else ''}, {fine} where every path "
+        f"enforces MFA ({sum(link.paths for link in links if link.worst is MfaStatus.ENFORCED)} paths, in graph.json)"
+    )
+    return listed, note
 
 
 def build_access_map(access: AccessGraph, shape: OrgShape) -> AccessMap:
@@ -489,6 +515,6 @@ def build_access_map(access: AccessGraph, shape: OrgShape) -> AccessMap:
         tuple(problems),
         problem_total,
         counts,
-        *_overflow(overflow),
+        *_overflow(view, overflow),
         note,
     )

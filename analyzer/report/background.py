@@ -46,6 +46,9 @@ class Background:
         pid = os.fork()
         if pid == 0:  # pragma: no cover - the child leaves through os._exit
             os.close(read_end)
+            # pandas (for the CSV tables) imports numpy, whose OpenBLAS starts a thread per core that
+            # spins for a while: CPU taken from the parent for nothing (the tables need no BLAS).
+            os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
             status = 1
             try:
                 names = self.job()

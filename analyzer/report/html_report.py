@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from importlib import resources
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -91,10 +92,11 @@ def _problem_item(row: InventoryRow, evidence: dict[str, EvidenceStatus]) -> Inv
 
 
 def _inventory(snapshot: Snapshot) -> dict[str, Any]:
-    ordered = sorted(snapshot.inventory, key=lambda r: r.path)
-    evidence = {path: state.status for state in snapshot.states.values() for path in state.files}
+    ordered = sorted(snapshot.inventory, key=attrgetter("path"))
     not_loaded = [r for r in ordered if r.status is not FileStatus.LOADED]
-    problems = [_problem_item(r, evidence) for r in not_loaded[:INVENTORY_PROBLEM_ROWS]]
+    listed = not_loaded[:INVENTORY_PROBLEM_ROWS]
+    evidence = {path: state.status for state in snapshot.states.values() for path in state.files} if listed else {}
+    problems = [_problem_item(r, evidence) for r in listed]
     loaded = [r for r in ordered if r.status is FileStatus.LOADED]
     totals: list[InventoryTotal] = []
     if len(loaded) > INVENTORY_ROWS:
@@ -102,10 +104,8 @@ def _inventory(snapshot: Snapshot) -> dict[str, Any]:
         for r in ordered:
             grouped[r.account_id or "organization / bundle"].append(r)
         for account, items in sorted(grouped.items()):
-            by_status: dict[str, int] = defaultdict(int)
-            for r in items:
-                by_status[r.status.value] += 1
-            statuses = ", ".join(f"{n} {s}" for s, n in sorted(by_status.items()))
+            by_status = Counter(r.status for r in items)  # counted by member, named once per status
+            statuses = ", ".join(f"{n} {s}" for s, n in sorted((s.value, n) for s, n in by_status.items()))
             totals.append(InventoryTotal(account, len(items), sum(r.size for r in items), statuses))
         loaded = []
     return {

@@ -9,6 +9,7 @@ logs, the recorder's state, the bucket a channel delivers to) explain each cell.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -142,6 +143,11 @@ def _facts(account: AccountEvidence | None, region: str, bucket: str | None) -> 
 
 
 def log_matrix(views: Views) -> LogMatrix:
+    """The matrix of every account's log delivery; rows beyond MATRIX_ROWS are left out, problems kept.
+
+    Each row's status is computed for every account (it decides which rows are shown) from the worst
+    status per (account, facet, region); the cells' texts and links only for the rows shown.
+    """
     result = views.result
     facet_rules: dict[str, list[str]] = defaultdict(list)
     facet_by_rule: dict[str, str] = {}
@@ -154,41 +160,76 @@ def log_matrix(views: Views) -> LogMatrix:
     for f in result.findings:
         if f.rule in facet_by_rule and f.account:
             found[(f.account, facet_by_rule[f.rule])].append(f)
+    # (account, facet) -> region (None: every region) -> the worst status of its results there
+    worst_in: dict[tuple[str, str], dict[str | None, str]] = {}
+    for key, items in found.items():
+        by_region: dict[str | None, list[str]] = defaultdict(list)
+        for f in items:
+            by_region[f.region].append(display_status(f))
+        worst_in[key] = {region: worst(statuses) for region, statuses in by_region.items()}
     bucket = result.shape.log_bucket.value
     accounts = [a.id for a in result.shape.accounts]
     scopes = {a: expected_regions(result.snapshot.account(a), result.settings) for a in accounts}
     regions = tuple(sorted({r for scope, _ in scopes.values() for r in scope}))
-    rows: list[LogRow] = []
-    statuses: dict[str | None, str] = {}
-    for account in accounts:
-        evidence = result.snapshot.account(account)
-        cells = []
-        for region in regions:
-            # an account whose region scope is unknown is expected everywhere: its results say why
-            expected = region in scopes[account][0] or scopes[account][1] == "unknown"
-            facts = _facts(evidence, region, bucket)
-            facets = []
-            for facet in FACET_ORDER:
-                here = [f for f in found.get((account, facet), []) if f.region in (None, region)]
-                status = worst(display_status(f) for f in here) if expected else "none"
-                lead = max(here, key=lambda f: STATUS_RANK[display_status(f)], default=None)
-                href = "#" + finding_anchor(lead) if lead is not None and expected else "#" + account_anchor(account)
-                verdict = STATUS_LOOK[status][1] if here or not expected else "no logging rule result"
-                facets.append(FacetCell(facet, status, href, f"{region} {facet}: {verdict} — {facts[facet]}"))
-            cells.append(RegionCell(region, expected, tuple(facets)))
-        status = worst(fc.status for c in cells for fc in c.facets)
-        statuses[account] = status
-        rows.append(
-            LogRow(
-                account, views.account_label(account), account_anchor(account), status, scopes[account][1], tuple(cells)
-            )
-        )
-    order: list[str | None] = list(accounts)
-    if len(rows) > MATRIX_ROWS:
-        keep = set(sorted(order, key=lambda a: -STATUS_RANK[statuses[a]])[:MATRIX_ROWS])
-        hidden_n = len(rows) - len(keep)
-        rows = [r for r in rows if r.account in keep]
+
+    def expected(account: str, region: str) -> bool:
+        # an account whose region scope is unknown is expected everywhere: its results say why
+        return region in scopes[account][0] or scopes[account][1] == "unknown"
+
+    def row_status(account: str) -> str:
+        """The worst cell of the row: of each facet's results in the expected regions and in none."""
+        scope, source = scopes[account]
+        in_scope = regions if source == "unknown" else scope
+        if not in_scope:  # no expected region: every cell reads "none"
+            return "none"
+        found_here = []
+        for facet in FACET_ORDER:
+            here = worst_in.get((account, facet), {})
+            found_here += [here[region] for region in (None, *in_scope) if region in here]
+        return worst(found_here)
+
+    statuses = {account: row_status(account) for account in accounts}
+    shown = accounts
+    hidden = Hidden(0, "")
+    if len(accounts) > MATRIX_ROWS:
+        keep = set(sorted(accounts, key=lambda a: -STATUS_RANK[statuses[a]])[:MATRIX_ROWS])
+        hidden_n = len(accounts) - len(keep)
+        shown = [a for a in accounts if a in keep]
         hidden = Hidden(hidden_n, f"{hidden_n} more accounts not shown, problems first: findings.csv has every result")
-    else:
-        hidden = Hidden(0, "")
+    rows = [
+        LogRow(
+            account,
+            views.account_label(account),
+            account_anchor(account),
+            statuses[account],
+            scopes[account][1],
+            _region_cells(account, regions, found, expected, bucket, result.snapshot.account(account)),
+        )
+        for account in shown
+    ]
     return LogMatrix(regions, tuple(rows), hidden, {k: tuple(v) for k, v in sorted(facet_rules.items())})
+
+
+def _region_cells(
+    account: str,
+    regions: tuple[str, ...],
+    found: dict[tuple[str, str], list[Finding]],
+    expected: Callable[[str, str], bool],
+    bucket: str | None,
+    evidence: AccountEvidence | None,
+) -> tuple[RegionCell, ...]:
+    """One shown row's cells: each facet's verdict, the result it links to, and the facts behind it."""
+    cells = []
+    for region in regions:
+        is_expected = expected(account, region)
+        facts = _facts(evidence, region, bucket)
+        facets = []
+        for facet in FACET_ORDER:
+            here = [f for f in found.get((account, facet), []) if f.region in (None, region)]
+            status = worst(display_status(f) for f in here) if is_expected else "none"
+            lead = max(here, key=lambda f: STATUS_RANK[display_status(f)], default=None)
+            href = "#" + finding_anchor(lead) if lead is not None and is_expected else "#" + account_anchor(account)
+            verdict = STATUS_LOOK[status][1] if here or not is_expected else "no logging rule result"
+            facets.append(FacetCell(facet, status, href, f"{region} {facet}: {verdict} — {facts[facet]}"))
+        cells.append(RegionCell(region, is_expected, tuple(facets)))
+    return tuple(cells)

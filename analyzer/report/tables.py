@@ -12,11 +12,14 @@ half a second that commands without CSV output should not pay.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import repeat
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from analyzer.model.snapshot import FileStatus
 from analyzer.report.view import SEVERITIES, display_status
-from analyzer.rules.base import Status
+from analyzer.rules.base import Severity
 
 if TYPE_CHECKING:
     from analyzer.pipeline import ScanResult
@@ -68,13 +71,42 @@ def defuse(value: Any) -> Any:
 
 
 def _defused(values: list[Any]) -> list[Any]:
+    """``values`` with each cell defused; the list itself when no cell needs it (the usual case).
+
+    A column of plain strings is tested with ``str.startswith`` mapped in C; only a column where a
+    cell starts like a formula is rebuilt cell by cell.
+    """
+    try:
+        risky = any(map(str.startswith, values, repeat(FORMULA_START)))
+    except TypeError:  # not all strings (numbers, flags): test cell by cell
+        risky = True
+    if not risky:
+        return values
     return [("'" + v) if isinstance(v, str) and v.startswith(FORMULA_START) else v for v in values]
+
+
+#: Columns that repeat a few values (rule ids, statuses, regions, accounts): tested value by value.
+FEW_VALUES = frozenset(
+    {"rule", "title", "pillar", "status", "severity", "baseline", "account", "account_name", "region", "kind"}
+)
+
+
+def _defused_few(values: list[Any]) -> list[Any]:
+    """:func:`_defused` for a column of few distinct strings: each distinct value is tested once."""
+    distinct = set(values)
+    if not all(type(v) is str for v in distinct):
+        return _defused(values)
+    cells = {v: defuse(v) for v in distinct}
+    if all(cell is v for v, cell in cells.items()):
+        return values
+    return [cells[v] for v in values]
 
 
 def _frame(data: dict[str, list[Any]]) -> Any:
     import pandas as pd  # imported when a CSV is written, not at every start
 
-    return pd.DataFrame({name: _defused(values) for name, values in data.items()}, columns=list(data), dtype=object)
+    cells = {name: (_defused_few if name in FEW_VALUES else _defused)(values) for name, values in data.items()}
+    return pd.DataFrame(cells, columns=list(data), dtype=object)
 
 
 def columns_to_csv(data: dict[str, list[Any]]) -> bytes:
@@ -93,75 +125,69 @@ def to_csv(rows: Sequence[dict[str, Any]], columns: list[str]) -> bytes:
     return columns_to_csv({c: [row.get(c) for row in rows] for c in columns})
 
 
+#: Severity as its text, looked up by hash (an enum's ``.value`` is a Python-level call).
+_SEVERITY_TEXT: dict[Severity, str] = {s: s.value for s in Severity}
+
+
 def finding_columns(result: ScanResult) -> dict[str, list[Any]]:
-    """findings.csv as one list per column of FINDING_COLUMNS."""
-    meta = {run.rule.id: run.rule.meta for run in result.runs}
+    """findings.csv as one list per column of FINDING_COLUMNS, each column built by one comprehension."""
+    findings = result.findings
+    rules = {run.rule.id: run.rule.meta for run in result.runs}
+    titles = {rule: meta.title for rule, meta in rules.items()}
+    pillars = {rule: meta.pillar.value for rule, meta in rules.items()}
     names = {a.id: a.name for a in result.shape.accounts}
-    data: dict[str, list[Any]] = {c: [] for c in FINDING_COLUMNS}
-    titles: dict[str, tuple[str, str]] = {rule: (m.title, m.pillar.value) for rule, m in meta.items()}
-    cells = [data[c] for c in FINDING_COLUMNS]
-    for f in result.findings:
-        title, pillar = titles.get(f.rule, ("", ""))
-        suppressed = f.suppressed
-        values = (
-            f.rule,
-            title,
-            pillar,
-            display_status(f),
-            f.severity.value,
-            f.is_suppressed,
-            suppressed.reason if suppressed else "",
-            (suppressed.expires or "") if suppressed else "",
-            f.baseline or "",
-            f.account or "",
-            names.get(f.account or "") or "",
-            f.region or "",
-            f.resource or "",
-            f.subject or "",
-            f.message,
-            "; ".join(map(str, f.evidence)),
-            f.fingerprint,
-        )
-        for column, value in zip(cells, values, strict=True):
-            column.append(value)
-    return data
+    accounts = [f.account or "" for f in findings]
+    suppressions = [f.suppressed for f in findings]
+    return {
+        "rule": [f.rule for f in findings],
+        "title": [titles.get(f.rule, "") for f in findings],
+        "pillar": [pillars.get(f.rule, "") for f in findings],
+        "status": list(map(display_status, findings)),
+        "severity": [_SEVERITY_TEXT[f.severity] for f in findings],
+        "suppressed": [f.is_suppressed for f in findings],
+        "suppression_reason": [s.reason if s else "" for s in suppressions],
+        "suppression_expires": [(s.expires or "") if s else "" for s in suppressions],
+        "baseline": [f.baseline or "" for f in findings],
+        "account": accounts,
+        "account_name": [names.get(a) or "" for a in accounts],
+        "region": [f.region or "" for f in findings],
+        "resource": [f.resource or "" for f in findings],
+        "subject": [f.subject or "" for f in findings],
+        "message": [f.message for f in findings],
+        "evidence": ["; ".join(map(str, f.evidence)) for f in findings],
+        "fingerprint": [f.fingerprint for f in findings],
+    }
+
+
+def _account_row(account: str, name: str, role: str, state: str, in_organization: bool) -> dict[str, Any]:
+    return {
+        "account": account,
+        "name": name,
+        "role": role,
+        "state": state,
+        "in_organization": in_organization,
+        **dict.fromkeys(("fail", "pass", "not_evaluated", "suppressed", "error"), 0),
+        **{f"fail_{s}": 0 for s in SEVERITIES},
+        "worst_severity": "",
+        "rules": set(),
+    }
 
 
 def account_rows(result: ScanResult) -> list[dict[str, Any]]:
-    rows: dict[str, dict[str, Any]] = {}
-    for a in result.shape.accounts:
-        rows[a.id] = {
-            "account": a.id,
-            "name": a.name or "",
-            "role": a.role,
-            "state": a.state or "",
-            "in_organization": a.in_organization,
-            **dict.fromkeys(("fail", "pass", "not_evaluated", "suppressed", "error"), 0),
-            **{f"fail_{s}": 0 for s in SEVERITIES},
-            "worst_severity": "",
-            "rules": set(),
-        }
+    rows: dict[str, dict[str, Any]] = {
+        a.id: _account_row(a.id, a.name or "", a.role, a.state or "", a.in_organization) for a in result.shape.accounts
+    }
     for f in result.findings:
-        if not f.account:
+        account = f.account
+        if not account:
             continue
-        row = rows.setdefault(
-            f.account,
-            {
-                "account": f.account,
-                "name": "",
-                "role": "outside the organization",
-                "state": "",
-                "in_organization": False,
-                **dict.fromkeys(("fail", "pass", "not_evaluated", "suppressed", "error"), 0),
-                **{f"fail_{s}": 0 for s in SEVERITIES},
-                "worst_severity": "",
-                "rules": set(),
-            },
-        )
+        row = rows.get(account)
+        if row is None:
+            row = rows[account] = _account_row(account, "", "outside the organization", "", False)
         status = display_status(f)
         row[status] += 1
-        if status == Status.FAIL.value:
-            row[f"fail_{f.severity.value}"] += 1
+        if status == "fail":
+            row["fail_" + _SEVERITY_TEXT[f.severity]] += 1
             row["rules"].add(f.rule)
     out = []
     for account in sorted(rows):
@@ -174,7 +200,7 @@ def account_rows(result: ScanResult) -> list[dict[str, Any]]:
 
 def inventory_columns(result: ScanResult) -> dict[str, list[Any]]:
     """inventory.csv as one list per column of INVENTORY_COLUMNS, by path."""
-    rows = sorted(result.snapshot.inventory, key=lambda r: r.path)
+    rows = sorted(result.snapshot.inventory, key=attrgetter("path"))
     return {
         "path": [r.path for r in rows],
         "kind": [r.kind or "" for r in rows],
@@ -182,10 +208,13 @@ def inventory_columns(result: ScanResult) -> dict[str, list[Any]]:
         "region": [r.region or "" for r in rows],
         "size": [r.size for r in rows],
         "sha256": [r.sha256 for r in rows],
-        "status": [r.status.value for r in rows],
+        "status": [_FILE_STATUS_TEXT[r.status] for r in rows],
         "reason": [r.reason for r in rows],
-        "problems": [" | ".join(p.render(r.path) for p in r.problems) for r in rows],
+        "problems": [" | ".join([p.render(r.path) for p in r.problems]) if r.problems else "" for r in rows],
     }
+
+
+_FILE_STATUS_TEXT: dict[FileStatus, str] = {s: s.value for s in FileStatus}
 
 
 def render_findings(result: ScanResult) -> dict[str, bytes]:

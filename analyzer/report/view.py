@@ -7,7 +7,7 @@ and the big matrices show problem accounts first up to a row cap, summarizing th
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
@@ -41,15 +41,27 @@ STATUS_LOOK: dict[str, tuple[str, str]] = {
     "none": ("·", "no result"),
 }
 STATUS_RANK = {name: rank for rank, name in enumerate(reversed(list(STATUS_LOOK)))}
+_STATUS_OF_RANK = {rank: name for name, rank in STATUS_RANK.items()}
 SEVERITIES = [s.value for s in sorted(Severity, key=lambda s: -s.rank)]
 
 
+#: Status -> its text, looked up by hash (an enum's ``.value`` is a Python-level descriptor call, and
+#: the reports ask for the status of each of a hundred thousand results several times).
+_STATUS_TEXT: dict[Status, str] = {s: s.value for s in Status}
+_FAIL = Status.FAIL
+
+
 def display_status(f: Finding) -> str:
-    return "suppressed" if f.status is Status.FAIL and f.is_suppressed else f.status.value
+    """The status a reader sees: a failure accepted by a live suppression reads "suppressed"."""
+    status = f.status
+    if status is _FAIL and f.is_suppressed:
+        return "suppressed"
+    return _STATUS_TEXT[status]
 
 
 def worst(statuses: Iterable[str]) -> str:
-    return max(statuses, key=lambda s: STATUS_RANK[s], default="none")
+    """The worst of ``statuses`` ("none" for none), compared by rank in C (no key function per item)."""
+    return _STATUS_OF_RANK[max(map(STATUS_RANK.__getitem__, statuses), default=STATUS_RANK["none"])]
 
 
 def finding_anchor(f: Finding) -> str:
@@ -214,11 +226,20 @@ class Views:
 
 
 def _counts(findings: Iterable[Finding]) -> dict[str, int]:
+    return _count_statuses(map(display_status, findings))
+
+
+def _count_statuses(statuses: Iterable[str]) -> dict[str, int]:
     counts = dict.fromkeys(STATUS_LOOK, 0)
     del counts["none"]
-    for f in findings:
-        counts[display_status(f)] += 1
+    for status, n in Counter(statuses).items():
+        counts[status] += n
     return counts
+
+
+def _worst_first(f: Finding) -> tuple[int, int, tuple[str, ...]]:
+    """The order problems are listed in: worst status, then highest severity, then the usual order."""
+    return (-STATUS_RANK[display_status(f)], -f.severity.rank, f.sort_key)
 
 
 def _rule_order(run: RuleRun) -> tuple[int, int, str]:
@@ -231,10 +252,11 @@ def rule_views(views: Views) -> list[RuleView]:
     out = []
     pass_evidence = sum(len(run.findings) for run in views.result.runs) <= PASS_EVIDENCE_UP_TO
     for run in sorted(views.result.runs, key=_rule_order):
-        problems = [f for f in run.findings if display_status(f) != "pass"]
-        problems.sort(key=lambda f: (-STATUS_RANK[display_status(f)], -f.severity.rank, f.sort_key))
-        passes = [f for f in run.findings if display_status(f) == "pass"]
-        counts = _counts(run.findings)
+        statuses = list(map(display_status, run.findings))
+        problems = [f for f, status in zip(run.findings, statuses, strict=True) if status != "pass"]
+        problems.sort(key=_worst_first)
+        passes = [f for f, status in zip(run.findings, statuses, strict=True) if status == "pass"]
+        counts = _count_statuses(statuses)
         shown = ShownStatements(f"st-{run.rule.id}-")
         out.append(
             RuleView(
@@ -300,14 +322,15 @@ def coverage(views: Views, rules: list[RuleView], anchors: set[str]) -> tuple[li
     for f in views.result.findings:
         grid[(f.account, f.rule)].append(f)
     order = account_ids(views)
-    row_status = {a: worst(display_status(f) for r in rule_ids for f in grid.get((a, r), ())) for a in order}
+    cell_status = {key: worst(map(display_status, found)) for key, found in grid.items()}
+    row_status = {a: worst(cell_status[(a, r)] for r in rule_ids if (a, r) in cell_status) for a in order}
     shown, hidden = _pick_rows(row_status, order, MATRIX_ROWS)
     rows = []
     for account in shown:
         cells = []
         for rule in rule_ids:
             found = grid.get((account, rule), [])
-            status = worst(display_status(f) for f in found)
+            status = cell_status.get((account, rule), "none")
             lead = max(found, key=lambda f: STATUS_RANK[display_status(f)], default=None)
             if lead is not None and finding_anchor(lead) in anchors:
                 href = "#" + finding_anchor(lead)
@@ -373,16 +396,13 @@ def _unknown_suffix(counts: dict[str, int]) -> str:
 def account_sections(views: Views, anchors: set[str]) -> tuple[list[AccountSection], Hidden]:
     grouped = _by_account(views.result.findings)
     order = account_ids(views)
-    statuses = {a: worst(display_status(f) for f in grouped.get(a, ())) for a in order}
+    statuses = {a: worst(map(display_status, grouped.get(a, ()))) for a in order}
     shown, hidden = _pick_rows(statuses, order, ACCOUNT_SECTIONS)
     roles = {a.id: a.role for a in views.result.shape.accounts}
     out = []
     for account in shown:
         found = grouped.get(account, [])
-        problems = sorted(
-            (f for f in found if display_status(f) != "pass"),
-            key=lambda f: (-STATUS_RANK[display_status(f)], -f.severity.rank, f.sort_key),
-        )
+        problems = sorted((f for f in found if display_status(f) != "pass"), key=_worst_first)
         role = "organization" if account is None else roles.get(account, "outside the organization")
         out.append(
             AccountSection(

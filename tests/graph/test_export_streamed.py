@@ -11,7 +11,7 @@ import pytest
 from analyzer.graph.access import AccessGraph, EdgeKind, NodeKind
 from analyzer.graph.export import graph_records, graphml_from_records, json_from_records, to_graphml_bytes
 
-HOSTILE = ['a"b', "x & y", "<tag>", "line\nbreak", "tab\there", "cr\rhere", "naïve ✓", "  ", "", "]]>"]
+HOSTILE = ['a"b', "x & y", "<tag>", "line\nbreak", "tab\there", "cr\rhere", "naïve ✓", "  ", "", "]]>", "100% %s"]
 
 
 def _hostile_graph() -> nx.MultiDiGraph[str]:
@@ -22,7 +22,10 @@ def _hostile_graph() -> nx.MultiDiGraph[str]:
     g.add_node("bare")  # no attributes at all
     names = sorted(g.nodes)
     for i, text in enumerate(HOSTILE):
-        g.add_edge(names[i], names[-i - 1], key=f"trusts/{text}", kind=EdgeKind.TRUSTS, written=text, conditions=())
+        # empty and filled values side by side in one record, the empty ones in several places
+        g.add_edge(
+            names[i], names[-i - 1], key=f"trusts/{text}", kind=EdgeKind.TRUSTS, written=text, conditions=(), sid=""
+        )
     g.add_edge("bare", names[0], key="plain")  # an edge without attributes
     return g
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from typing import Any, cast
 
 from analyzer.findings.engine import RuleRun
 from analyzer.model.evidence import EvidenceRef
 from analyzer.pipeline import ScanResult
 from analyzer.report.baseline import apply_baseline
-from analyzer.report.json_report import dumps_readable, render, scan_json
+from analyzer.report.json_report import dumps_readable, finding_json, render, result_line, scan_json
 
 
 def _with_details(result: ScanResult) -> ScanResult:
@@ -48,3 +49,13 @@ def test_each_result_is_one_line(defective: ScanResult) -> None:
     assert [json.loads(line.rstrip(","))["fingerprint"] for line in results] == [
         f.fingerprint for f in defective.findings
     ]
+
+
+def test_a_subject_alone_and_a_field_of_an_unexpected_type_encode_as_the_document(defective: ScanResult) -> None:
+    encode = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(", ", ": ")).encode
+    first = defective.runs[0].findings[0]
+    subject_only = replace(first, subject='role/"q" ✓ \u2028 end', details={})
+    odd_type = replace(first, message=cast(Any, 42))  # not a string: the general encoder writes it
+    for finding in (subject_only, odd_type):
+        assert result_line(finding) == encode(finding_json(finding))
+    assert '"details": {"subject": "role/\\"q\\" ✓ \u2028 end"}' in result_line(subject_only)

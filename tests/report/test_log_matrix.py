@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
+import analyzer.report.log_matrix as log_matrix_module
 from analyzer.model.kinds import Kind
 from analyzer.pipeline import ScanResult
 from analyzer.report.log_matrix import facet_of, log_matrix
-from analyzer.report.view import Views
+from analyzer.report.view import STATUS_RANK, Views, worst
 from analyzer.rules.base import Pillar, Rule, RuleMeta, Severity, passed
 from tests.report.support import DEV, MGMT
 
@@ -33,3 +36,16 @@ def test_cells_carry_the_verdicts_and_the_facts_seen(defective: ScanResult) -> N
     assert trail.href.startswith("#f-") and "trail org-audit → central-logs-111111111111" in trail.title
     assert rows[DEV].cells[0].facets[0].status == "pass"
     assert "recorder" in rows[DEV].cells[0].facets[1].title
+
+
+def test_a_row_reads_its_worst_cell_and_a_capped_matrix_keeps_the_worst_rows(
+    defective: ScanResult, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    full = log_matrix(Views(defective))
+    assert len(full.rows) > 1 and full.hidden.count == 0
+    for row in full.rows:
+        assert row.status == worst(fc.status for cell in row.cells for fc in cell.facets)
+    monkeypatch.setattr(log_matrix_module, "MATRIX_ROWS", 1)
+    capped = log_matrix(Views(defective))
+    assert capped.hidden.count == len(full.rows) - 1
+    assert capped.rows == (max(full.rows, key=lambda row: STATUS_RANK[row.status]),)

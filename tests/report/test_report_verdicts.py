@@ -125,3 +125,17 @@ def test_an_unusable_account_list_is_named_in_the_scope(bundle: Path, tmp_path: 
     summary = _summary(render_html(analyze(copy, Settings(), registry=_only("TST-002"))))
     assert "account list unusable" in summary and "an account missing from the bundle cannot be noticed" in summary
     assert "account list unusable" not in _summary(render_html(analyze(bundle, Settings(), registry=_only("TST-002"))))
+
+
+def test_worst_status_follows_the_rank_of_the_statuses() -> None:
+    from itertools import combinations
+
+    from analyzer.report.view import STATUS_LOOK, STATUS_RANK, worst
+
+    names = list(STATUS_LOOK)
+    assert worst([]) == "none"
+    for size in range(1, 4):
+        for combo in combinations(names, size):
+            assert worst(iter(combo)) == max(combo, key=STATUS_RANK.__getitem__)
+    assert worst(["pass", "fail", "suppressed"]) == "fail"
+    assert worst(["pass", "not_evaluated"]) == "not_evaluated"

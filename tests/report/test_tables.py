@@ -59,3 +59,16 @@ def test_spreadsheet_formulas_in_evidence_are_defused() -> None:
     ]
     frame = _read(to_csv([{"a": "=1+1", "b": "ok"}], ["a", "b"]))
     assert frame.iloc[0].tolist() == ["'=1+1", "ok"]
+
+
+def test_formulas_are_defused_in_columns_of_few_values_and_of_mixed_types() -> None:
+    rows = [
+        {"region": "=cmd", "message": "ok", "account": 1, "size": 1},
+        {"region": "us-east-1", "message": "-1", "account": True, "size": True},
+        {"region": "=cmd", "message": "plain", "account": 1, "size": "@x"},
+    ]
+    frame = _read(to_csv(rows, ["region", "message", "account", "size"]))
+    assert frame["region"].tolist() == ["'=cmd", "us-east-1", "'=cmd"]  # a column of few values
+    assert frame["message"].tolist() == ["ok", "'-1", "plain"]
+    assert frame["account"].tolist() == ["1", "True", "1"]  # 1 and True stay apart
+    assert frame["size"].tolist() == ["1", "True", "'@x"]
