@@ -3,7 +3,8 @@
 The wheel maps the repository's ``schemas/`` folder to the ``analyzer.schemas`` package; a source
 checkout reads the folder directly. Each schema is compiled once: a fast yes/no check
 (:mod:`analyzer.evidence.fastcheck`) decides the common case, and ``jsonschema`` runs only on the
-documents that fail it, to say precisely what is wrong and where.
+documents that fail it, to say precisely what is wrong and where. So ``jsonschema`` (and its
+registry of the schemas) is imported and built only when a document fails the fast check.
 """
 
 from __future__ import annotations
@@ -14,14 +15,15 @@ from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
-
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
-from referencing import Registry, Resource
+from typing import TYPE_CHECKING, Any
 
 from analyzer.evidence.fastcheck import Check, Compiler, Unsupported
 from analyzer.model.snapshot import Problem
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
+    from referencing import Registry
 
 
 def schema_dir() -> Traversable:
@@ -37,7 +39,6 @@ def schema_dir() -> Traversable:
 
 @dataclass(frozen=True, slots=True)
 class _Schemas:
-    registry: Registry[Any]
     by_stem: dict[str, dict[str, Any]]
     by_id: dict[str, dict[str, Any]]
 
@@ -46,15 +47,24 @@ class _Schemas:
 def _schemas() -> _Schemas:
     by_stem: dict[str, dict[str, Any]] = {}
     by_id: dict[str, dict[str, Any]] = {}
-    registry: Registry[Any] = Registry()
     for entry in sorted(schema_dir().iterdir(), key=lambda e: e.name):
         if not entry.name.endswith(".schema.json"):
             continue
         schema = json.loads(entry.read_text(encoding="utf-8"))
         by_stem[entry.name.removesuffix(".schema.json")] = schema
         by_id[schema["$id"]] = schema
-        registry = registry.with_resource(schema["$id"], Resource.from_contents(schema))
-    return _Schemas(registry, by_stem, by_id)
+    return _Schemas(by_stem, by_id)
+
+
+@cache
+def _registry() -> Registry[Any]:
+    """Every schema by its ``$id``, for ``jsonschema`` to resolve references between them."""
+    from referencing import Registry, Resource
+
+    registry: Registry[Any] = Registry()
+    for schema_id, schema in sorted(_schemas().by_id.items()):
+        registry = registry.with_resource(schema_id, Resource.from_contents(schema))
+    return registry
 
 
 def schema_names() -> tuple[str, ...]:
@@ -66,7 +76,9 @@ def validator(stem: str) -> Draft202012Validator:
     loaded = _schemas()
     if stem not in loaded.by_stem:
         raise KeyError(f"no schema named {stem}.schema.json")
-    return Draft202012Validator(loaded.by_stem[stem], registry=loaded.registry)
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(loaded.by_stem[stem], registry=_registry())
 
 
 @cache
