@@ -14,7 +14,7 @@ from analyzer.findings.settings import Settings
 from analyzer.graph.build import build_access_graph
 from analyzer.rules.base import Rule
 from analyzer.rules.context import RuleContext
-from analyzer.rules.parallel import COSTS, partition, run_split
+from analyzer.rules.parallel import COSTS, DEFAULT_COST, FINDINGS, partition, run_split
 from analyzer.rules.registry import default_registry
 from analyzer.synth.generator import SynthOptions, generate
 
@@ -61,5 +61,13 @@ def test_partition_balances_the_measured_costs() -> None:
     rules = list(default_registry())
     mine, theirs = partition(rules)
     assert sorted(r.id for r in [*mine, *theirs]) == sorted(r.id for r in rules)
-    cost = [sum(COSTS.get(r.id, 5) for r in side) for side in (mine, theirs)]
+    cost = [sum(COSTS.get(r.id, DEFAULT_COST) for r in side) for side in (mine, theirs)]
     assert abs(cost[0] - cost[1]) <= max(COSTS.values())
+
+
+def test_rules_with_findings_per_region_stay_in_this_process() -> None:
+    """Their findings would cost more to send back than they take to compute."""
+    mine, theirs = partition(list(default_registry()))
+    bulky = {rule for rule, count in FINDINGS.items() if count >= 10_000}
+    assert bulky and bulky <= {r.id for r in mine}
+    assert "LOG-009" in {r.id for r in theirs}  # the costliest rule, one finding per account

@@ -1,5 +1,6 @@
 """Rule behaviour the fixture driver cannot state: evidence of roles sharing one trust document (IDN-002
-reads each document once), and LOG-010 staying silent (no pass) on what it cannot decide."""
+reads each document once), LOG-010 staying silent (no pass) on what it cannot decide, and LOG-009 deciding
+the Config deliveries of several regions from the checks of one."""
 
 from __future__ import annotations
 
@@ -8,8 +9,12 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+
+from analyzer.findings.result import Finding
 from analyzer.pipeline import analyze
 from analyzer.rules.base import Status
+from analyzer.rules.catalog import log_009_bucket_policy_delivery as log_009
 from tests.rule_cases import BASE, all_cases
 
 AUTH = "iam/get-account-authorization-details.json"
@@ -85,3 +90,130 @@ def test_log_010_without_account_list_still_decides_what_membership_does_not_cha
         ],
         Status.NOT_EVALUATED: ["PartnerUpload#open-write"],
     }
+
+
+# ---------------------------------------------------------------------------------- LOG-009 across regions
+DEV = "222222222222"
+
+
+def _config_in_regions(bundle: Path, prefixes: dict[str, str]) -> None:
+    """Enable each region of ``prefixes`` in the Development account, with its Config delivering under that prefix."""
+    regions_file = bundle / DEV / "ec2" / "describe-regions.json"
+    listed = json.loads(regions_file.read_text())
+    for region in prefixes:
+        if region != "us-east-1":
+            listed["Regions"].append(
+                {"Endpoint": f"ec2.{region}.amazonaws.com", "RegionName": region, "OptInStatus": "opt-in-not-required"}
+            )
+            shutil.copytree(bundle / DEV / "us-east-1" / "config", bundle / DEV / region / "config")
+        channels_file = bundle / DEV / region / "config" / "describe-delivery-channels.json"
+        channels = json.loads(channels_file.read_text())
+        channels["DeliveryChannels"][0]["s3KeyPrefix"] = prefixes[region]
+        channels_file.write_text(json.dumps(channels))
+    regions_file.write_text(json.dumps(listed))
+
+
+def _log_009(bundle: Path, monkeypatch: pytest.MonkeyPatch, *, neutral: bool) -> list[Finding]:
+    """LOG-009's findings for the Development account; ``neutral=False`` judges every region's checks itself."""
+    if not neutral:
+        monkeypatch.setattr(log_009.Judge, "of", classmethod(lambda cls, lookup: cls(lookup, False)))
+    findings = analyze(bundle, only=["LOG-009"]).findings
+    monkeypatch.undo()
+    return [f for f in findings if f.account == DEV]
+
+
+@pytest.mark.parametrize(
+    "prefixes",
+    [
+        {"us-east-1": "config", "eu-west-1": "config", "ap-southeast-2": "elsewhere"},
+        {"us-east-1": "elsewhere", "eu-west-1": "elsewhere", "ap-southeast-2": "elsewhere"},
+    ],
+    ids=["one-region-refused", "every-region-refused"],
+)
+def test_log_009_checks_shared_across_regions_decide_as_each_region_alone(
+    prefixes: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bundle = tmp_path / "bundle"
+    shutil.copytree(BASE, bundle)
+    _config_in_regions(bundle, prefixes)
+    shared = _log_009(bundle, monkeypatch, neutral=True)
+    assert shared == _log_009(bundle, monkeypatch, neutral=False)
+    (finding,) = shared
+    assert finding.status is Status.FAIL
+    refused = sorted(region for region, prefix in prefixes.items() if prefix == "elsewhere")
+    config_part = finding.message.split("Config for delivery channel default in ")[1]
+    assert config_part.startswith(", ".join(refused) + ":"), finding.message
+    cited = {e.file for e in finding.evidence}
+    for region in prefixes:
+        assert f"{DEV}/{region}/config/describe-delivery-channels.json" in cited
+
+
+RECORDER_ROLE = f"arn:aws:iam::{DEV}:role/ConfigRecorder"
+BUCKET_POLICY = "111111111111/s3/central-logs-111111111111/get-bucket-policy.json"
+
+
+def _recorder_role_for_one_region(bundle: Path, region: str) -> None:
+    """Config records as a customer role whose own policy lets it write only ``region``'s files; the bucket
+    policy lets the role write too (so where the role may not, Config falls back to its service principal)."""
+    path = bundle / DEV / AUTH
+    details = json.loads(path.read_text())
+    role = copy.deepcopy(details["RoleDetailList"][0])
+    own = f"arn:aws:s3:::central-logs-111111111111/config/AWSLogs/{DEV}/Config/{region}/*"
+    role.update(
+        RoleName="ConfigRecorder",
+        RoleId="AROACONFIGRECORDER01",
+        Arn=RECORDER_ROLE,
+        AttachedManagedPolicies=[],
+        RolePolicyList=[
+            {
+                "PolicyName": "Deliver",
+                "PolicyDocument": {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {"Effect": "Allow", "Action": "s3:PutObject", "Resource": own},
+                        {
+                            "Effect": "Allow",
+                            "Action": ["s3:GetBucketAcl", "s3:ListBucket"],
+                            "Resource": "arn:aws:s3:::central-logs-111111111111",
+                        },
+                    ],
+                },
+            }
+        ],
+    )
+    details["RoleDetailList"].append(role)
+    path.write_text(json.dumps(details))
+    for recorders_file in (bundle / DEV).glob("*/config/describe-configuration-recorders.json"):
+        recorders = json.loads(recorders_file.read_text())
+        recorders["ConfigurationRecorders"][0]["roleARN"] = RECORDER_ROLE
+        recorders_file.write_text(json.dumps(recorders))
+    bucket_file = bundle / BUCKET_POLICY
+    wrapper = json.loads(bucket_file.read_text())
+    policy = json.loads(wrapper["Policy"])
+    policy["Statement"].append(
+        {
+            "Sid": "RecorderRole",
+            "Effect": "Allow",
+            "Principal": {"AWS": RECORDER_ROLE},
+            "Action": ["s3:GetBucketAcl", "s3:ListBucket", "s3:PutObject"],
+            "Resource": ["arn:aws:s3:::central-logs-111111111111", "arn:aws:s3:::central-logs-111111111111/*"],
+        }
+    )
+    wrapper["Policy"] = json.dumps(policy)
+    bucket_file.write_text(json.dumps(wrapper))
+
+
+def test_log_009_does_not_share_checks_across_regions_when_the_recorder_role_tells_regions_apart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bundle = tmp_path / "bundle"
+    shutil.copytree(BASE, bundle)
+    _config_in_regions(bundle, {"us-east-1": "config", "eu-west-1": "config"})
+    _recorder_role_for_one_region(bundle, "us-east-1")
+    shared = _log_009(bundle, monkeypatch, neutral=True)
+    assert shared == _log_009(bundle, monkeypatch, neutral=False)
+    (finding,) = shared
+    assert finding.status is Status.PASS, finding.message
+    # us-east-1 delivers as the role; eu-west-1, which the role's policy leaves out, as Config's service principal
+    assert f"Config writes as recorder role {RECORDER_ROLE}" in finding.message
+    assert "AWSConfigWrite" in finding.message, finding.message

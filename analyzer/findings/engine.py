@@ -11,6 +11,7 @@ import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from operator import attrgetter
 
 from analyzer.findings.result import Finding, SuppressionState, fingerprint
 from analyzer.findings.settings import Settings
@@ -18,6 +19,8 @@ from analyzer.model.evidence import EvidenceRef
 from analyzer.rules.base import Outcome, Rule, Severity, Status
 from analyzer.rules.context import RuleContext
 from analyzer.rules.registry import RuleRegistry
+
+_SORT_KEY = attrgetter("sort_key")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,32 +49,55 @@ def _evidence_key(ref: EvidenceRef) -> tuple[str, str, str]:
     return (ref.file, ref.pointer, "" if ref.inner is None else "\x00" + ref.inner)
 
 
-def _finding(rule: Rule, outcome: Outcome, settings: Settings, today: date | None) -> Finding:
-    overrides = dict(settings.severity_overrides)
-    severity = Severity(overrides[rule.id]) if rule.id in overrides else (outcome.severity or rule.meta.severity)
-    suppressed = None
-    if outcome.status is Status.FAIL:
-        suppressed = _suppression(settings, outcome, rule.id, today)
-        if outcome.details.get("break_glass"):
-            suppressed = SuppressionState(
-                reason=str(outcome.details["break_glass"]),
-                expires=None,
-                source=f"break_glass_users in {settings.source}",
-            )
-    return Finding(
-        rule=rule.id,
-        status=outcome.status,
-        severity=severity,
-        account=outcome.account,
-        region=outcome.region,
-        resource=outcome.resource,
-        message=outcome.message,
-        evidence=tuple(sorted(set(outcome.evidence), key=_evidence_key)),
-        fingerprint=fingerprint(rule.id, outcome.account, outcome.region, outcome.resource, outcome.subject),
-        subject=outcome.subject,
-        suppressed=suppressed,
-        details=dict(outcome.details),
-    )
+def _sorted_evidence(refs: tuple[EvidenceRef, ...]) -> tuple[EvidenceRef, ...]:
+    """Each reference once, in order (keyed by plain tuples: hashing and comparing the dataclass itself
+    runs Python code per reference, and findings carry 300,000 at 1,000 accounts)."""
+    if len(refs) < 2:
+        return tuple(refs)
+    by_key = {_evidence_key(ref): ref for ref in refs}
+    return tuple(by_key[key] for key in sorted(by_key))
+
+
+@dataclass(frozen=True, slots=True)
+class _FindingMaker:
+    """Turns one rule's outcomes into findings; what is the same for every outcome is resolved once."""
+
+    rule: Rule
+    settings: Settings
+    today: date | None
+    forced: Severity | None  # the configured severity override of the rule, if any
+
+    @classmethod
+    def of(cls, rule: Rule, settings: Settings, today: date | None) -> _FindingMaker:
+        overrides = dict(settings.severity_overrides)
+        forced = Severity(overrides[rule.id]) if rule.id in overrides else None
+        return cls(rule, settings, today, forced)
+
+    def __call__(self, outcome: Outcome) -> Finding:
+        rule_id = self.rule.id
+        suppressed = None
+        if outcome.status is Status.FAIL:
+            suppressed = _suppression(self.settings, outcome, rule_id, self.today)
+            if outcome.details.get("break_glass"):
+                suppressed = SuppressionState(
+                    reason=str(outcome.details["break_glass"]),
+                    expires=None,
+                    source=f"break_glass_users in {self.settings.source}",
+                )
+        return Finding(
+            rule=rule_id,
+            status=outcome.status,
+            severity=self.forced or outcome.severity or self.rule.meta.severity,
+            account=outcome.account,
+            region=outcome.region,
+            resource=outcome.resource,
+            message=outcome.message,
+            evidence=_sorted_evidence(outcome.evidence),
+            fingerprint=fingerprint(rule_id, outcome.account, outcome.region, outcome.resource, outcome.subject),
+            subject=outcome.subject,
+            suppressed=suppressed,
+            details=dict(outcome.details),
+        )
 
 
 def run_rule(rule: Rule, ctx: RuleContext) -> RuleRun:
@@ -96,7 +122,7 @@ def run_rule(rule: Rule, ctx: RuleContext) -> RuleRun:
             fingerprint=fingerprint(rule.id, None, None, None, "engine-error"),
         )
         return RuleRun(rule, (error,), message)
-    findings = [_finding(rule, o, ctx.settings, today) for o in outcomes]
+    findings = list(map(_FindingMaker.of(rule, ctx.settings, today), outcomes))
     if not findings:
         findings.append(
             Finding(
@@ -111,7 +137,7 @@ def run_rule(rule: Rule, ctx: RuleContext) -> RuleRun:
                 fingerprint=fingerprint(rule.id, None, None, None, "no-scope"),
             )
         )
-    return RuleRun(rule, tuple(sorted(findings, key=lambda f: f.sort_key)))
+    return RuleRun(rule, tuple(sorted(findings, key=_SORT_KEY)))
 
 
 def run_rules(ctx: RuleContext, registry: RuleRegistry, only: Iterable[str] | None = None) -> list[RuleRun]:

@@ -72,9 +72,13 @@ class RuleMeta:
     applies_to: str = "account"  # what a result is about: account, region, user, role, trail, ...
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True)
 class Outcome:
-    """One verdict about one subject. ``subject`` disambiguates fingerprints (e.g. a path's principal)."""
+    """One verdict about one subject. ``subject`` disambiguates fingerprints (e.g. a path's principal).
+
+    Read-only by convention, not frozen: rules build 100,000 per 1,000 accounts, and a frozen
+    dataclass's ``__init__`` sets each field through ``object.__setattr__`` (several times slower).
+    """
 
     status: Status
     message: str

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from analyzer.findings.org_shape import OrgShape
 from analyzer.findings.settings import Settings
 from analyzer.graph.gaps import UnreadablePolicies
-from analyzer.model.evidence import EvidenceState
+from analyzer.model.entities import ConfigRecorder, DeliveryChannel
+from analyzer.model.evidence import EvidenceState, EvidenceStatus
 from analyzer.model.kinds import Kind
 from analyzer.model.snapshot import AccountEvidence, Snapshot
 
@@ -24,6 +26,38 @@ class RegionScope:
 
     regions: tuple[str, ...]
     source: str  # config | describe-regions | evidence | unknown
+
+
+T = TypeVar("T")
+
+#: The evidence states a rule may decide on (see :attr:`EvidenceStatus.usable`).
+_USABLE = frozenset(status for status in EvidenceStatus if status.usable)
+
+
+@dataclass(frozen=True, slots=True)
+class RegionalConfig:
+    """Every account's Config recorders and delivery channels grouped by (account, region), once.
+
+    Several logging rules ask for them per account and region; a scan of the account's lists per
+    question is quadratic in its regions (15 regions: 225 looks per rule and account).
+    """
+
+    recorders: dict[tuple[str, str], tuple[ConfigRecorder, ...]]
+    channels: dict[tuple[str, str], tuple[DeliveryChannel, ...]]
+
+    @classmethod
+    def of(cls, snapshot: Snapshot) -> RegionalConfig:
+        recorders: dict[tuple[str, str], list[ConfigRecorder]] = {}
+        channels: dict[tuple[str, str], list[DeliveryChannel]] = {}
+        for account_id, evidence in snapshot.accounts.items():
+            for recorder in evidence.recorders:
+                recorders.setdefault((account_id, recorder.region), []).append(recorder)
+            for channel in evidence.channels:
+                channels.setdefault((account_id, channel.region), []).append(channel)
+        return cls(
+            {key: tuple(found) for key, found in recorders.items()},
+            {key: tuple(found) for key, found in channels.items()},
+        )
 
 
 @dataclass(frozen=True)
@@ -68,8 +102,42 @@ class RuleContext:
     def blocking(
         self, kinds: tuple[Kind, ...], account: str | None = None, region: str | None = None
     ) -> list[EvidenceState]:
-        """The states among ``kinds`` for this scope that stop a rule from deciding (empty: go ahead)."""
-        return [s for s in (self.snapshot.state(k, account, region) for k in kinds) if not s.usable]
+        """The states among ``kinds`` for this scope that stop a rule from deciding (empty: go ahead).
+
+        Asked 160,000 times at 1,000 accounts: the recorded states are looked up directly (a
+        :class:`Kind` is a ``str`` enum, so it finds the entry keyed by its value), and only a scope
+        without one goes through :meth:`Snapshot.state` for its ``MISSING`` state and reason.
+        """
+        states = self.snapshot.states
+        found: list[EvidenceState] = []
+        for kind in kinds:
+            state = states.get((account or "", region or "", kind, ""))
+            if state is None:
+                state = self.snapshot.state(kind, account, region)
+            if state.status not in _USABLE:
+                found.append(state)
+        return found
+
+    # ------------------------------------------------------------------ shared indexes
+    def shared(self, build: Callable[[RuleContext], T]) -> T:
+        """``build(self)``, computed on first use and kept for every later rule of this context.
+
+        For indexes several rules derive from the snapshot (the organization's trails by ARN ...).
+        ``build`` is a module-level function (it is the key); nobody mutates what it returns.
+        """
+        memo = self._shared
+        if build not in memo:
+            memo[build] = build(self)
+        return cast(T, memo[build])
+
+    @cached_property
+    def _shared(self) -> dict[Callable[[RuleContext], object], object]:
+        return {}
+
+    @cached_property
+    def regional_config(self) -> RegionalConfig:
+        """Config recorders and delivery channels by (account, region), grouped on first use."""
+        return RegionalConfig.of(self.snapshot)
 
     @cached_property
     def unreadable_policies(self) -> UnreadablePolicies:

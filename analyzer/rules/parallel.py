@@ -6,56 +6,120 @@ and sends the findings back as one pickle (a fraction of the time the rules take
 runs the rest meanwhile. The runs come back in the order the rules were given, so the result is
 exactly the one-process result. If the child fails in any way, the parent runs its rules itself.
 
-The share is decided from :data:`COSTS`, the rules' relative cost measured on a synthetic
-1,000-account organization (``benchmarks/run.py``); a rule not listed counts as the cheapest.
+The share is decided from :data:`COSTS` and :data:`FINDINGS`, the rules' cost and output measured
+on a synthetic 1,000-account organization (``benchmarks/cache/org-1000a-15r-s0``): sending a finding
+back costs both processes (the child pickles it, this process unpickles it), so the rules with
+findings per account and region stay here and the child takes costly rules with few findings.
+A rule not listed counts as :data:`DEFAULT_COST` with :data:`DEFAULT_FINDINGS`.
 """
 
 from __future__ import annotations
 
+import copyreg
+import io
 import os
 import pickle
 import signal
 from collections.abc import Callable, Sequence
 
 from analyzer.findings.result import Finding
+from analyzer.model.evidence import EvidenceRef
 from analyzer.rules.base import Rule
 from analyzer.rules.context import RuleContext
 
-#: Relative cost of the rules at 1,000 accounts (hundredths of a second); others count 5.
+#: Time of each rule at 1,000 accounts, run alone in one process (milliseconds, re-measured after the
+#: speed work of issue #6; IDN-003 with the no-MFA path graphs it builds first).
 COSTS: dict[str, int] = {
-    "LOG-009": 100,
-    "IDN-003": 70,  # with the no-MFA path graph it builds first
-    "LOG-006": 28,
-    "LOG-007": 27,
-    "LOG-011": 27,
-    "LOG-008": 26,
-    "EVD-001": 16,
-    "EVD-002": 16,
-    "IDN-009": 15,
-    "IDN-004": 12,
-    "IDN-005": 11,
-    "IDN-006": 11,
+    "LOG-009": 480,  # with one set of Config checks per channel for all regions (region-neutral policy)
+    "IDN-003": 310,
+    "LOG-006": 170,
+    "LOG-008": 155,
+    "LOG-007": 150,
+    "LOG-011": 120,
+    "EVD-001": 100,
+    "IDN-004": 70,
+    "IDN-005": 67,
+    "IDN-006": 66,
+    "EVD-002": 63,
+    "IDN-002": 57,
+    "IDN-009": 47,  # with its decisions shared between users the engine cannot tell apart
+    "LOG-001": 24,  # with the organization's trail index, built by the first rule that asks
+    "EVD-003": 19,
+    "LOG-003": 19,
+    "LOG-004": 19,
+    "LOG-005": 18,
 }
-DEFAULT_COST = 5
+DEFAULT_COST = 10
+#: Findings of the rules with more than one per account at 1,000 accounts (15 regions each).
+FINDINGS: dict[str, int] = {
+    "LOG-006": 15000,
+    "LOG-007": 16000,
+    "LOG-008": 15000,
+    "LOG-011": 16000,
+    "IDN-004": 8000,
+    "IDN-005": 8000,
+    "IDN-006": 8000,
+    "IDN-002": 3000,
+}
+DEFAULT_FINDINGS = 1000
+#: Milliseconds per 1,000 findings sent back, for each side (pickled there, unpickled here).
+TRANSFER_MS = 4
 #: Below this many evidence files the rules take well under a second: one process.
 MIN_PARALLEL_FILES = 4000
 
 Run = tuple[str, tuple[Finding, ...], str | None]  # what a RuleRun holds besides the Rule object
 
 
+def _evidence_ref(ref: EvidenceRef) -> tuple[type[EvidenceRef], tuple[str, str, str | None]]:
+    return EvidenceRef, (ref.file, ref.pointer, ref.inner)
+
+
+def _dumps(runs: list[Run]) -> bytes:
+    """The child's answer, pickled with evidence references reduced to their fields: the default state
+    of a frozen slotted dataclass walks ``fields()`` per object in Python, and a finding holds up to a
+    thousand references (findings themselves pickle by their fields: :meth:`Finding.__reduce__`)."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, pickle.HIGHEST_PROTOCOL)
+    table = copyreg.dispatch_table.copy()
+    table[EvidenceRef] = _evidence_ref
+    pickler.dispatch_table = table
+    pickler.dump(runs)
+    return buffer.getvalue()
+
+
 def worth_splitting(ctx: RuleContext, rules: Sequence[Rule]) -> bool:
     return hasattr(os, "fork") and len(rules) > 1 and len(ctx.snapshot.inventory) >= MIN_PARALLEL_FILES
 
 
+def _cost(rule: Rule) -> tuple[int, float]:
+    """(milliseconds to run, milliseconds to send its findings back) at 1,000 accounts."""
+    return COSTS.get(rule.id, DEFAULT_COST), FINDINGS.get(rule.id, DEFAULT_FINDINGS) * TRANSFER_MS / 1000
+
+
+def _transfer_per_work(rule: Rule) -> tuple[float, int, str]:
+    cost, transfer = _cost(rule)
+    return transfer / max(cost, 1), -cost, rule.id
+
+
 def partition(rules: Sequence[Rule]) -> tuple[list[Rule], list[Rule]]:
-    """(this process's rules, the child's): the costliest first, each to the lighter side."""
+    """(this process's rules, the child's).
+
+    The child takes the rules with the least output per unit of work first (costly rules with one
+    finding per account), each as long as it stays no busier than this process would be with the rest;
+    a rule in the child costs both processes the transfer of its findings.
+    """
+    total = sum(_cost(rule)[0] for rule in rules)
     mine: list[Rule] = []
     theirs: list[Rule] = []
-    load = [0, 0]
-    for rule in sorted(rules, key=lambda r: (-COSTS.get(r.id, DEFAULT_COST), r.id)):
-        side = 0 if load[0] <= load[1] else 1
-        (mine if side == 0 else theirs).append(rule)
-        load[side] += COSTS.get(rule.id, DEFAULT_COST)
+    child = moved = 0.0  # the child's work so far, and the transfer both sides pay for it
+    for rule in sorted(rules, key=_transfer_per_work):
+        cost, transfer = _cost(rule)
+        if child + cost + moved + transfer <= total - child - cost + moved + transfer:
+            theirs.append(rule)
+            child += cost
+            moved += transfer
+        else:
+            mine.append(rule)
     return mine, theirs
 
 
@@ -73,7 +137,7 @@ def run_split(
         os.close(read_end)
         status = 1
         try:
-            payload = pickle.dumps([run(rule, ctx) for rule in theirs], pickle.HIGHEST_PROTOCOL)
+            payload = _dumps([run(rule, ctx) for rule in theirs])
             with os.fdopen(write_end, "wb") as pipe:
                 pipe.write(payload)
             status = 0
@@ -107,4 +171,4 @@ def run_split(
     return results
 
 
-__all__ = ["COSTS", "partition", "run_split", "worth_splitting"]
+__all__ = ["COSTS", "FINDINGS", "partition", "run_split", "worth_splitting"]

@@ -14,7 +14,7 @@ from analyzer.rules.base import Outcome, Pillar, Rule, RuleMeta, Severity, fail,
 from analyzer.rules.compliance import refs
 from analyzer.rules.context import RuleContext
 from analyzer.rules.support.identity import HeldPolicy, identity_iam, identity_policies
-from analyzer.rules.support.trust import PROBE_ROLE, confined_to_org, grants_assume_role, role_pattern_reach
+from analyzer.rules.support.trust import PROBE_ROLE, assume_role_grants, confined_to_org, role_pattern_reach
 
 META = RuleMeta(
     id="IDN-008",
@@ -100,8 +100,8 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
             )
             continue
         reasons, external, refs_ = [], [], []
-        for statement in held.source.document.statements:
-            if grants_assume_role(statement) and not confined_to_org(statement, org_id, ours):
+        for statement in assume_role_grants(held.source.document):
+            if not confined_to_org(statement, org_id, ours):
                 why, accounts = _reach(statement, ours)
                 reasons.extend(why)
                 external.extend(accounts)

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Final
 
 from analyzer.graph.gaps import UnreadablePolicies
-from analyzer.iam import Principal, Request, evaluate
+from analyzer.iam import Principal
 from analyzer.model.entities import User
 from analyzer.model.evidence import EvidenceRef
 from analyzer.model.kinds import Kind
@@ -15,6 +15,7 @@ from analyzer.rules.base import Outcome, Pillar, Rule, RuleMeta, Severity, fail,
 from analyzer.rules.compliance import refs
 from analyzer.rules.context import RuleContext
 from analyzer.rules.support.identity import direct_policies, group_policies, identity_iam
+from analyzer.rules.support.user_decisions import UserDecisions
 
 META = RuleMeta(
     id="IDN-009",
@@ -54,7 +55,9 @@ CAPABILITIES: Final = (
 )
 
 
-def _user_outcome(account: AccountEvidence, user: User, partition: str, unreadable: UnreadablePolicies) -> Outcome:
+def _user_outcome(
+    account: AccountEvidence, user: User, partition: str, unreadable: UnreadablePolicies, decisions: UserDecisions
+) -> Outcome:
     held = [*direct_policies(user, unreadable), *group_policies(account, user, unreadable, partition)]
     sources = [h.source for h in held if h.source is not None]
     unresolved = [h.gap for h in held if h.source is None]
@@ -65,16 +68,16 @@ def _user_outcome(account: AccountEvidence, user: User, partition: str, unreadab
             limit_unknown = f"permissions boundary {user.boundary.arn} is not in the evidence and may refuse it"
         else:
             boundaries.append(user.boundary.policy)
-    caller = Principal.user(user.arn, tags=dict(user.tags), unique_id=user.user_id)
+    caller = decisions.caller(
+        Principal.user(user.arn, tags=dict(user.tags), unique_id=user.user_id), sources, boundaries
+    )
     targets = {"user": user.arn, "mfa": f"arn:{partition}:iam::{user.account_id}:mfa/{user.name}"}
     missing: list[str] = []
     evidence: list[EvidenceRef] = [user.ref]
     for capability, needs in CAPABILITIES:
         for action, target in needs:
-            decision = evaluate(
-                Request(caller, action, targets[target]), identity_policies=sources, boundaries=boundaries or None
-            )
-            evidence.extend(d.ref for d in decision.deciding)
+            decision = caller.ask(action, targets[target])
+            evidence.extend(decision.refs)
             if not decision.allowed:
                 missing.append(f"{capability} ({action} {decision.outcome.replace('_', ' ')})")
                 break
@@ -109,8 +112,9 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
     identity, account = found
     if not account.users:
         yield passed(f"the Identity account {identity} has no IAM users", account=identity)
+    decisions = UserDecisions()  # users with the same policies get the same answers: evaluated once
     for user in account.users:
-        yield _user_outcome(account, user, ctx.partition, ctx.unreadable_policies)
+        yield _user_outcome(account, user, ctx.partition, ctx.unreadable_policies, decisions)
 
 
 RULE = Rule(META, check)

@@ -63,8 +63,8 @@ def _verdict(ctx: RuleContext, account: str, region: str) -> Outcome:
         return not_evaluated(missing_message(blocked), **where)
     recorders = customer_recorders(ctx, account, region)
     if not recorders:
-        evidence = ctx.account(account)
-        linked = [r.name for r in (evidence.recorders if evidence else ()) if r.region == region and r.service_linked]
+        in_region = ctx.regional_config.recorders.get((account, region), ())
+        linked = [r.name for r in in_region if r.service_linked]
         only = (
             f" (only the service-linked {', '.join(linked)}, which records just what its service needs)"
             if linked

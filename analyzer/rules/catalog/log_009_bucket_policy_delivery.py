@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import date
 
 from analyzer.iam import is_service_linked_role
 from analyzer.model.entities import Role
+from analyzer.model.evidence import EvidenceRef
 from analyzer.model.kinds import Kind
 from analyzer.rules.base import (
     Outcome,
@@ -36,7 +38,6 @@ from analyzer.rules.support.log_bucket import (
     DeliveryCheck,
     DeliveryPlan,
     Judge,
-    PolicyLookup,
     Verdict,
     cloudtrail_checks,
     config_checks,
@@ -106,12 +107,29 @@ def _recorder_role(ctx: RuleContext, account: str, region: str) -> tuple[Role | 
     return role, ""
 
 
-def _checks(
-    ctx: RuleContext, account: str, plan: DeliveryPlan, lookup: PolicyLookup, index: TrailIndex
-) -> tuple[list[DeliveryCheck], list[str]]:
-    """(checks, undecidable parts) for the account's deliveries to the central bucket."""
-    checks: list[DeliveryCheck] = []
-    undecided: list[str] = []
+@dataclass(slots=True)
+class _Checks:
+    """The account's checks, which of them repeat another one in a further region, and what cannot be decided."""
+
+    checks: list[DeliveryCheck] = field(default_factory=list)
+    repeats: dict[int, int] = field(default_factory=dict)  # position of a check -> of the check it repeats
+    undecided: list[str] = field(default_factory=list)
+
+    def verdicts(self, decide: Judge) -> list[Verdict]:
+        """Each check judged; a repeat takes the verdict of the check it repeats (the Judge would find it)."""
+        verdicts: list[Verdict] = []
+        for position, check in enumerate(self.checks):
+            first = self.repeats.get(position)
+            verdicts.append(decide(check) if first is None else verdicts[first].of(check))
+        return verdicts
+
+
+def _checks(ctx: RuleContext, account: str, plan: DeliveryPlan, decide: Judge, index: TrailIndex) -> _Checks:
+    """The checks of the account's deliveries to the central bucket."""
+    lookup = decide.lookup
+    found_checks = _Checks()
+    checks = found_checks.checks
+    undecided = found_checks.undecided
     regions = ctx.regions(account).regions
     for trail in covering_trails(ctx, account, index):
         if trail.s3_bucket != plan.bucket:
@@ -123,6 +141,10 @@ def _checks(
             )
             continue
         checks += cloudtrail_checks(plan, account, trail, regions or (trail.home_region,))
+    # Region-neutral policies decide a channel's checks alike in every region (see Judge.alike): the checks
+    # of the first region a channel (by name, prefix and the role Config writes as) is seen in stand for
+    # the others, which differ only in their region and the channel's evidence.
+    seen: dict[tuple[str, str | None, str | None, str], range] = {}  # -> the positions of its first checks
     for region in regions:
         for channel in channels_in(ctx, account, region):
             if channel.s3_bucket != plan.bucket:
@@ -131,9 +153,33 @@ def _checks(
             if gap and lookup.owner == account:  # in its own account Config writes only as the role
                 undecided.append(f"Config in {region}: {gap}, and in the bucket's own account Config writes as it")
                 continue
+            same = (channel.name, channel.s3_prefix, role.arn if role is not None and not gap else None, gap)
+            first = seen.get(same)
+            if first is not None and all(decide.alike(checks[position]) for position in first):
+                for position in first:
+                    found_checks.repeats[len(checks)] = position
+                    checks.append(_in_region(checks[position], region, (channel.ref,)))
+                continue
             found = config_checks(plan, channel, None if gap else role, lookup.owner)
+            seen[same] = range(len(checks), len(checks) + len(found))
             checks += [dataclasses.replace(c, unsure=gap) for c in found] if gap else found
-    return checks, undecided
+    return found_checks
+
+
+def _in_region(check: DeliveryCheck, region: str, evidence: tuple[EvidenceRef, ...]) -> DeliveryCheck:
+    """``check`` (of a region-neutral policy) as made in ``region``: its attempts are never evaluated again."""
+    return DeliveryCheck(
+        check.service,
+        check.source,
+        check.what,
+        region,
+        check.action,
+        check.shown,
+        check.attempts,
+        check.required,
+        evidence,
+        check.unsure,
+    )
 
 
 def _describe(verdicts: list[Verdict]) -> str:
@@ -153,7 +199,8 @@ def _describe(verdicts: list[Verdict]) -> str:
 def _verdict(ctx: RuleContext, account: str, decide: Judge, plan: DeliveryPlan, index: TrailIndex) -> Outcome:
     lookup = decide.lookup
     label = account_label(ctx, account)
-    checks, undecided = _checks(ctx, account, plan, lookup, index)
+    found = _checks(ctx, account, plan, decide, index)
+    checks, undecided = found.checks, found.undecided
     policy_ref = (lookup.policy.source.ref,) if lookup.policy is not None else ()
     if not checks and not undecided:
         return not_evaluated(
@@ -167,7 +214,7 @@ def _verdict(ctx: RuleContext, account: str, decide: Judge, plan: DeliveryPlan, 
             f"deliver {label}'s logs to it",
             account=account,
         )
-    verdicts = [decide(c) for c in checks]
+    verdicts = found.verdicts(decide)
     refused = [v for v in verdicts if not v.allowed and v.check.required and not v.check.unsure]
     undecided += dict.fromkeys(
         f"Config in {v.check.region}: {v.check.unsure}, which it writes as first (the bucket policy alone "

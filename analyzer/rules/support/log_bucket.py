@@ -28,9 +28,10 @@ depends on an unknown key is not counted as a working delivery.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 
 from analyzer.iam import Decision, Principal, Request, RequestContext, evaluate
 from analyzer.model.entities import BucketPolicy, DeliveryChannel, Role, Trail
@@ -128,26 +129,31 @@ def role_context(*, org_id: str | None, put: bool) -> RequestContext:
 
 
 # --------------------------------------------------------------------------- delivery checks
-@dataclass(frozen=True, slots=True)
+# Attempts, checks and verdicts are read-only by convention but not frozen: LOG-009 builds 75,000 of
+# each at 1,000 accounts, and a frozen dataclass's ``__init__`` sets each field through
+# ``object.__setattr__`` (several times slower).
+@dataclass(slots=True)
 class Attempt:
     """One way a service may write: as its service principal, or as the recorder's IAM role.
 
-    The request is built only when it is evaluated (the cross-region memo often makes that unnecessary).
+    The request, and its condition-key context, are built only when it is evaluated: the cross-region
+    memo of :class:`Judge` makes that unnecessary for most (at 1,000 accounts, 4,000 evaluations of
+    36,000 attempts).
     """
 
     principal: Principal
     action: str
     resource: str
-    context: RequestContext
+    context: Callable[[], RequestContext]
     via: str
     identity: tuple[PolicySource, ...] = ()
     boundaries: tuple[PolicySource, ...] = ()
 
     def request(self) -> Request:
-        return Request(self.principal, self.action, self.resource, self.context)
+        return Request(self.principal, self.action, self.resource, self.context())
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class DeliveryCheck:
     service: str  # CloudTrail | Config
     source: str  # the trail ARN or the delivery channel
@@ -161,7 +167,7 @@ class DeliveryCheck:
     unsure: str = ""  # a way of delivering the evidence cannot judge: a refusal of the others is not final
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Verdict:
     check: DeliveryCheck
     allowed: bool
@@ -169,6 +175,10 @@ class Verdict:
     evidence: tuple[EvidenceRef, ...]
     allowed_by: tuple[str, ...] = ()  # the statements that allow it: bucket policy Sid/place, or described
     via: str = ""  # who the allowed request was made as
+
+    def of(self, check: DeliveryCheck) -> Verdict:
+        """This verdict for ``check`` (decided alike: the same request in another region)."""
+        return Verdict(check, self.allowed, self.explanation, self.evidence, self.allowed_by, self.via)
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,6 +191,15 @@ class DeliveryPlan:
     org_id: str | None
     org_known: bool  # the organization and its account list are known (so aws:SourceOrgID can be decided)
     org_accounts: frozenset[str]
+    # the day as object keys spell it, formatted once (75,000 keys at 1,000 accounts)
+    stamp: str = field(init=False)  # 20261120
+    folder: str = field(init=False)  # 2026/11/20 (CloudTrail)
+    config_folder: str = field(init=False)  # 2026/1/5 for January 5th: Config does not zero-pad
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "stamp", self.day.strftime("%Y%m%d"))
+        object.__setattr__(self, "folder", self.day.strftime("%Y/%m/%d"))
+        object.__setattr__(self, "config_folder", f"{self.day.year}/{self.day.month}/{self.day.day}")
 
     def object_arn(self, key: str) -> str:
         return f"arn:{self.partition}:s3:::{self.bucket}/{key}"
@@ -200,12 +219,13 @@ def cloudtrail_checks(plan: DeliveryPlan, account: str, trail: Trail, regions: S
     owner = trail.owner_account_id
     org_segment = f"{plan.org_id}/" if trail.organization_trail else ""
     base = f"{_prefix(trail.s3_prefix)}AWSLogs/{org_segment}{account}"
-    stamp = plan.day.strftime("%Y%m%d")
-    folder = plan.day.strftime("%Y/%m/%d")
+    stamp = plan.stamp
+    folder = plan.folder
     source_org = plan.org_id if owner in plan.org_accounts else None
 
     contexts = {
-        put: service_context(
+        put: partial(
+            service_context,
             source_account=owner,
             source_arn=trail.arn,
             source_org=source_org,
@@ -282,18 +302,25 @@ def config_checks(
     """The requests Config makes to deliver ``channel``'s files, with the recorder's role as an alternative."""
     account, region = channel.account_id, channel.region
     source_arn = f"arn:{plan.partition}:config:{region}:{account}:*"
-    folder = f"{plan.day.year}/{plan.day.month}/{plan.day.day}"  # Config does not zero-pad
-    stamp = plan.day.strftime("%Y%m%d")
+    folder = plan.config_folder
+    stamp = plan.stamp
+    prefix = _prefix(channel.s3_prefix)
     key = (
-        f"{_prefix(channel.s3_prefix)}AWSLogs/{account}/Config/{region}/{folder}/ConfigHistory/"
+        f"{prefix}AWSLogs/{account}/Config/{region}/{folder}/ConfigHistory/"
         f"{account}_Config_{region}_ConfigHistory_AWS::IAM::Role_{stamp}T000000Z_{stamp}T010000Z_1.json.gz"
     )
-    shown = f"{_prefix(channel.s3_prefix)}AWSLogs/{account}/Config/<region>/{folder}/ConfigHistory/..."
+    shown = f"{prefix}AWSLogs/{account}/Config/<region>/{folder}/ConfigHistory/..."
     same_account = bucket_owner == account
     service = Principal.service(CONFIG)
     service_contexts = {
-        put: service_context(
-            source_account=account, source_arn=source_arn, source_org=None, org_known=False, put=put, kms_key=None
+        put: partial(
+            service_context,
+            source_account=account,
+            source_arn=source_arn,
+            source_org=None,
+            org_known=False,
+            put=put,
+            kms_key=None,
         )
         for put in (True, False)
     }
@@ -305,7 +332,7 @@ def config_checks(
             identity, boundaries = role_policies(role)
             org = plan.org_id if account in plan.org_accounts else None
             principal = Principal.role(role.arn, tags=dict(role.tags))
-            context = role_context(org_id=org, put=put)
+            context = partial(role_context, org_id=org, put=put)
             found.append(
                 Attempt(principal, action, resource, context, f"recorder role {role.arn}", identity, boundaries)
             )
@@ -410,22 +437,44 @@ def region_neutral(source: PolicySource) -> bool:
 
 @dataclass
 class Judge:
-    """:func:`judge` with a memo across regions when the policy is :func:`region_neutral`."""
+    """:func:`judge` with a memo across regions when the policy is :func:`region_neutral`.
+
+    A check attempted as an IAM role (the Config recorder's) is shared across regions only when the
+    role's policies are region-neutral too: they are evaluated as well.
+    """
 
     lookup: PolicyLookup
     neutral: bool = False
-    _memo: dict[tuple[str, ...], Verdict] = field(default_factory=dict)
+    _memo: dict[tuple[object, ...], Verdict] = field(default_factory=dict)
+    _alike: dict[tuple[str, ...], bool] = field(default_factory=dict)  # by the attempts' vias
 
     @classmethod
     def of(cls, lookup: PolicyLookup) -> Judge:
         return cls(lookup, lookup.policy is not None and region_neutral(lookup.policy.source))
 
+    def alike(self, check: DeliveryCheck) -> bool:
+        """Whether ``check`` is decided alike in every region: the bucket policy and the policies of each
+        caller it is attempted as are :func:`region_neutral`."""
+        if not self.neutral:
+            return False
+        return self._alike_as(tuple(a.via for a in check.attempts), check)
+
+    def _alike_as(self, vias: tuple[str, ...], check: DeliveryCheck) -> bool:
+        found = self._alike.get(vias)
+        if found is None:
+            found = self._alike[vias] = all(
+                region_neutral(source) for a in check.attempts for source in (*a.identity, *a.boundaries)
+            )
+        return found
+
     def __call__(self, check: DeliveryCheck) -> Verdict:
         if not self.neutral:
             return judge(check, self.lookup)
-        key = (check.service, check.source, check.what, check.action, check.shown, *(a.via for a in check.attempts))
+        vias = tuple(a.via for a in check.attempts)
+        if not self._alike_as(vias, check):
+            return judge(check, self.lookup)
+        key = (check.service, check.source, check.what, check.action, check.shown, vias)
         found = self._memo.get(key)
         if found is None:
             found = self._memo[key] = judge(check, self.lookup)
-        # the same verdict for this check: built directly (dataclasses.replace is several times slower)
-        return Verdict(check, found.allowed, found.explanation, found.evidence, found.allowed_by, found.via)
+        return found.of(check)  # built directly (dataclasses.replace is several times slower)

@@ -71,7 +71,14 @@ class TrailIndex(dict[str, Trail]):
 
 
 def trail_index(ctx: RuleContext) -> TrailIndex:
-    """Every trail in the bundle once (by ARN), with the best status and selectors of all its copies."""
+    """Every trail in the bundle once (by ARN), with the best status and selectors of all its copies.
+
+    Built once per context (seven rules ask for it); read-only.
+    """
+    return ctx.shared(_merged_trails)
+
+
+def _merged_trails(ctx: RuleContext) -> TrailIndex:
     copies: dict[str, list[Trail]] = {}
     for account_id in sorted(ctx.snapshot.accounts):
         for trail in ctx.snapshot.accounts[account_id].trails:
@@ -181,15 +188,16 @@ def hours_between(earlier: datetime, later: datetime) -> float:
 # --------------------------------------------------------------------------- Config
 def customer_recorders(ctx: RuleContext, account: str, region: str | None = None) -> list[ConfigRecorder]:
     """The account's customer-managed recorders (service-linked ones record only what their service needs)."""
+    if region is not None:
+        return [r for r in ctx.regional_config.recorders.get((account, region), ()) if not r.service_linked]
     evidence = ctx.account(account)
     if evidence is None:
         return []
-    return [r for r in evidence.recorders if not r.service_linked and (region is None or r.region == region)]
+    return [r for r in evidence.recorders if not r.service_linked]
 
 
 def channels_in(ctx: RuleContext, account: str, region: str) -> list[DeliveryChannel]:
-    evidence = ctx.account(account)
-    return [c for c in evidence.channels if c.region == region] if evidence is not None else []
+    return list(ctx.regional_config.channels.get((account, region), ()))
 
 
 def recorder_label(recorder: ConfigRecorder) -> str:

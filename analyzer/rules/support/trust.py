@@ -30,6 +30,7 @@ from analyzer.iam import (
     account_principal,
     action_matches,
     assumed_role_parts,
+    compile_document,
     evaluate_policy_set,
     glob_match,
     parse_arn,
@@ -41,7 +42,7 @@ from analyzer.iam.wildcard import has_wildcard
 from analyzer.model.entities import Role
 from analyzer.model.evidence import EvidenceRef
 from analyzer.model.kinds import Kind
-from analyzer.model.policy import ConditionClause, PolicySource, Statement
+from analyzer.model.policy import ConditionClause, PolicyDocument, PolicySource, Statement
 from analyzer.rules.base import Outcome, missing_message, not_evaluated, passed
 from analyzer.rules.context import RuleContext
 from analyzer.rules.support.identity import account_label
@@ -434,6 +435,20 @@ def grants_assume_role(statement: Statement) -> bool:
     if statement.actions is not None:
         return any(action_matches(a, ASSUME_ROLE) for a in statement.actions)
     return not any(action_matches(a, ASSUME_ROLE) for a in statement.not_actions or ())
+
+
+def assume_role_grants(document: PolicyDocument) -> list[Statement]:
+    """The statements of ``document`` for which :func:`grants_assume_role` holds, in document order.
+
+    Through the engine's compiled document, whose index by service skips the statements that name
+    only other services' actions (most of an Identity account's policies).
+    """
+    action = ASSUME_ROLE.lower()
+    return [
+        cs.statement
+        for cs in compile_document(document).candidates(action)
+        if cs.statement.effect == "Allow" and cs.action_matches(action)
+    ]
 
 
 def confined_to_org(statement: Statement, org_id: str | None, is_ours: Callable[[str], bool]) -> bool:
