@@ -27,7 +27,7 @@ from analyzer.graph.build import build_access_graph
 from analyzer.model.snapshot import Snapshot
 from analyzer.rules.base import Rule
 from analyzer.rules.context import RuleContext
-from analyzer.rules.parallel import run_split, worth_splitting
+from analyzer.rules.parallel import GRAPH_COST, ChildRules, partition, start, without_graph, worth_splitting
 from analyzer.rules.registry import RuleRegistry, default_registry
 
 #: ``progress(phase, done, total)``: called as each phase starts (done 0) and as it advances.
@@ -92,29 +92,42 @@ def _analyze_snapshot(
 ) -> ScanResult:
     settings = settings or Settings()
     timings = timings if timings is not None else {}
-    start = time.perf_counter()
+    start_time = time.perf_counter()
     if progress is not None:
         progress("graph", 0, 1)
     shape = resolve_shape(snapshot, settings)
-    graph = build_access_graph(snapshot, shape)
-    if progress is not None:
-        progress("graph", 1, 1)
-    timings["graph"] = time.perf_counter() - start
-    if on_graph is not None:
-        on_graph(graph)
-    start = time.perf_counter()
-    ctx = RuleContext(snapshot=snapshot, graph=graph, settings=settings, shape=shape)
     wanted = {r.upper() for r in only} if only else None
     selected = [rule for rule in registry or default_registry() if wanted is None or rule.id in wanted]
+    # Two processes (see analyzer.rules.parallel): the child starts now, on the rules that do not
+    # read the graph, while this process builds the graph and then runs the rest.
+    early = without_graph(snapshot, settings, shape)
+    child: ChildRules | None = None
+    mine = selected
+    if worth_splitting(early, selected):
+        mine, theirs = partition(selected, head_start=GRAPH_COST)
+        child = start(early, theirs, _run_tuple)
+    try:
+        graph = build_access_graph(snapshot, shape)
+        if progress is not None:
+            progress("graph", 1, 1)
+        timings["graph"] = time.perf_counter() - start_time
+        if on_graph is not None:
+            on_graph(graph)
+    except BaseException:
+        if child is not None:
+            child.cancel()
+        raise
+    start_time = time.perf_counter()
+    ctx = RuleContext(snapshot=snapshot, graph=graph, settings=settings, shape=shape)
     if progress is not None:
         progress("rules", 0, len(selected))
-    if worth_splitting(ctx, selected):  # two processes: see analyzer.rules.parallel
+    if child is not None:
 
         def done(count: int) -> None:
             if progress is not None:
                 progress("rules", count, len(selected))
 
-        found = run_split(ctx, selected, _run_tuple, done)
+        found = child.finish(ctx, mine, done)
         runs = [RuleRun(rule, found[rule.id][1], found[rule.id][2]) for rule in selected]
     else:
         runs = []
@@ -122,7 +135,7 @@ def _analyze_snapshot(
             runs.append(run_rule(rule, ctx))
             if progress is not None:
                 progress("rules", count, len(selected))
-    timings["rules"] = time.perf_counter() - start
+    timings["rules"] = time.perf_counter() - start_time
     return ScanResult(snapshot, shape, graph, settings, runs, timings)
 
 

@@ -38,6 +38,7 @@ META = RuleMeta(
     ),
     requires=(Kind.IAM_AUTH_DETAILS, Kind.ORG_DESCRIBE, Kind.ORG_POLICY, Kind.ORG_TARGETS),
     applies_to="path",
+    reads_graph=True,
 )
 
 _HOP_MFA = {
