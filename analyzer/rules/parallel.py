@@ -83,7 +83,9 @@ FINDINGS: dict[str, int] = {
 DEFAULT_FINDINGS = 1000
 #: Milliseconds per 1,000 findings sent back, for each side (pickled there, unpickled here).
 TRANSFER_MS = 4
-#: Below this many evidence files the rules take well under a second: one process.
+#: Below this many evidence files the rules take well under a second: one process. (One account
+#: with 2,000 principals, 88 files, was measured both ways: the child's copy-on-write faults cost
+#: what it saves.)
 MIN_PARALLEL_FILES = 4000
 
 Run = tuple[str, tuple[Finding, ...], str | None]  # what a RuleRun holds besides the Rule object
