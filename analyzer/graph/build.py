@@ -345,7 +345,9 @@ class _Builder:
         for caller in callers:
             cls = self.evaluator.caller_class(caller)
             candidates = self._class_candidates(caller, cls, by_class) if cls.can_allow else []
-            named = self.index.naming(caller.arn, caller.principal.unique_id)
+            # roles whose trust names the caller itself, or anyone within its own account: the trust
+            # alone may allow them, whatever the identity policies say (see TrustIndex.open_in)
+            named = self.index.naming(caller.arn, caller.principal.unique_id) + self.index.open_in(caller.account)
             if named:
                 candidates = self._with_named(candidates, named)
             for candidate in candidates:
@@ -378,7 +380,7 @@ class _Builder:
         return found
 
     def _with_named(self, candidates: list[_Candidate], named: list[Role]) -> list[_Candidate]:
-        """``candidates`` and the roles whose trust names the caller itself, by ARN."""
+        """``candidates`` and the roles whose trust names the caller itself (or anyone, in its account), by ARN."""
         merged = {c.role.arn: c for c in candidates}
         for role in named:
             if role.arn not in merged and role.trust_policy is not None:

@@ -171,6 +171,7 @@ class TrustIndex:
     by_account: dict[str, RolePool] = field(default_factory=dict)
     by_named: dict[str, list[Role]] = field(default_factory=dict)
     anyone: list[Role] = field(default_factory=list)
+    anyone_by_account: dict[str, list[Role]] = field(default_factory=dict)  # the same, by the role's account
     _pools: dict[str, RolePool] = field(default_factory=dict)
 
     def info(self, document: PolicyDocument) -> TrustInfo:
@@ -187,6 +188,7 @@ class TrustIndex:
             self.by_named.setdefault(entry, []).append(role)
         if info.anyone:
             self.anyone.append(role)
+            self.anyone_by_account.setdefault(role.account_id, []).append(role)
         return info
 
     def pool_for_account(self, account: str) -> RolePool:
@@ -200,6 +202,15 @@ class TrustIndex:
                 pool.add(role)
             self._pools[account] = pool
         return pool
+
+    def open_in(self, account: str) -> list[Role]:
+        """Roles of ``account`` whose trust allows anyone (``"*"`` or Allow + NotPrincipal).
+
+        Within one account such a trust names every caller directly, so it may allow a caller whose
+        identity policies grant nothing (IAMUG policy evaluation logic, same account): these roles are
+        candidates for every caller of the account, not only for those whose identity policies reach them.
+        """
+        return self.anyone_by_account.get(account, [])
 
     def naming(self, *entries: str | None) -> list[Role]:
         """Roles whose trust names one of ``entries`` (an ARN or unique id) directly."""

@@ -343,3 +343,42 @@ def test_equal_documents_parsed_apart_give_the_same_graph() -> None:
         fresh = replace(fresh, trust_policy=replace(fresh.trust_policy, document=parse_policy(raw)))
         edge = build(org(roles=(fresh,)))[0].edge(ALICE, ROLE_ARN)
         assert edge is not None and edge.mfa is MfaStatus.ENFORCED
+
+
+# --------------------------------------------------------------------------- trusts open to anyone
+# IAMUG reference_policies_evaluation-logic (requests within a single account): a trust statement
+# whose Principal is "*" names every caller directly, so within the role's account it allows a
+# caller whose identity policies grant nothing; across accounts the identity grant is still needed.
+
+OPEN_ARN = f"arn:aws:iam::{MEMBER}:role/Open"
+WORKER_ARN = f"arn:aws:iam::{MEMBER}:role/Worker"
+DENY_ASSUME = doc({"Effect": "Deny", "Action": "sts:AssumeRole", "Resource": "*"})
+
+
+def open_org(*, worker_policies: tuple[dict[str, Any], ...] = ()) -> Any:
+    open_role = role(MEMBER, "Open", doc(trust_statement({"AWS": "*"})))
+    worker = role(
+        MEMBER, "Worker", doc(trust_statement({"Service": "ec2.amazonaws.com"})), index=1, policies=worker_policies
+    )
+    return snapshot(
+        {
+            IDENTITY: evidence(IDENTITY, users=[user(IDENTITY, "alice")]),
+            MEMBER: evidence(MEMBER, roles=[open_role, worker]),
+        }
+    )
+
+
+def test_a_same_account_trust_open_to_anyone_is_enough_without_an_identity_grant() -> None:
+    graph, _ = build(open_org())
+    edge = graph.edge(WORKER_ARN, OPEN_ARN)
+    assert edge is not None and edge.mfa is MfaStatus.ABSENT
+
+
+def test_an_open_trust_still_needs_the_identity_grant_across_accounts() -> None:
+    graph, _ = build(open_org())
+    assert graph.edge(ALICE, OPEN_ARN) is None
+
+
+def test_an_explicit_deny_in_the_callers_policy_still_blocks_an_open_trust() -> None:
+    graph, _ = build(open_org(worker_policies=(DENY_ASSUME,)))
+    assert graph.edge(WORKER_ARN, OPEN_ARN) is None

@@ -152,9 +152,7 @@ def _fresh(snap: Snapshot) -> dict[tuple[str, str], AssumeEdge]:
     org = OrgContext(ORG_ID if snap.organization else None, frozenset(a.id for a in snap.org_accounts))
     roles = [r for a in snap.accounts.values() for r in a.roles if r.trust_policy and not r.is_service_linked]
     edges: dict[tuple[str, str], AssumeEdge] = {}
-    # The target roles themselves are left out as callers: without any identity grant they are only
-    # evaluated against trusts naming them, while the engine lets a same-account "*" trust in alone.
-    for caller in (c for c in builder._callers() if c.account != TARGET):
+    for caller in builder._callers():
         for target in roles:
             assert target.trust_policy is not None
             evaluator = AssumeEvaluator(ScpResolver.of(snap, management), org)
