@@ -352,6 +352,8 @@ class _Builder:
                 candidates = self._with_named(candidates, named)
             for candidate in candidates:
                 role, trust, info = candidate.role, candidate.trust, candidate.info
+                if role.arn == caller.arn:
+                    continue  # a role re-assuming itself reaches nothing new: no edge (it would loop every path)
                 if candidate.shared and not names_caller(info, caller):
                     if not candidate.evaluated:
                         candidate.verdict = self.evaluator.verdict(caller, role, trust, info, cls)

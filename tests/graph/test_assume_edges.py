@@ -382,3 +382,11 @@ def test_an_open_trust_still_needs_the_identity_grant_across_accounts() -> None:
 def test_an_explicit_deny_in_the_callers_policy_still_blocks_an_open_trust() -> None:
     graph, _ = build(open_org(worker_policies=(DENY_ASSUME,)))
     assert graph.edge(WORKER_ARN, OPEN_ARN) is None
+
+
+def test_a_role_that_may_assume_itself_gets_no_loop() -> None:
+    """Re-assuming one's own role (AWS allows it when the trust names the role, or anyone) reaches
+    nothing new: the graph has no self-loop, so paths and the access map stay about other roles."""
+    graph, _ = build(open_org())
+    assert graph.edge(OPEN_ARN, OPEN_ARN) is None
+    assert graph.edge(WORKER_ARN, OPEN_ARN) is not None

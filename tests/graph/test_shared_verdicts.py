@@ -153,7 +153,7 @@ def _fresh(snap: Snapshot) -> dict[tuple[str, str], AssumeEdge]:
     roles = [r for a in snap.accounts.values() for r in a.roles if r.trust_policy and not r.is_service_linked]
     edges: dict[tuple[str, str], AssumeEdge] = {}
     for caller in builder._callers():
-        for target in roles:
+        for target in (r for r in roles if r.arn != caller.arn):  # no self-loops (see the builder)
             assert target.trust_policy is not None
             evaluator = AssumeEvaluator(ScpResolver.of(snap, management), org)
             verdict = evaluator.verdict(caller, target, target.trust_policy, TrustInfo.of(target.trust_policy.document))
