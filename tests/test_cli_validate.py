@@ -82,7 +82,7 @@ def test_problem_inside_a_loaded_file_exits_1(tmp_path: Path) -> None:
     builder.write(f"{IDENTITY}/iam/get-account-summary.json", '{"SummaryMap": {"Users": 1, "Users": 2}}')
     result = _run(str(builder.root))
     assert result.exit_code == 1
-    assert f"{IDENTITY}/iam/get-account-summary.json: /SummaryMap: duplicate key(s) 'Users'" in result.output
+    assert f"{IDENTITY}/iam/get-account-summary.json: /SummaryMap: key 'Users' appears more than once" in result.output
 
 
 def test_ignored_files_do_not_fail_validation(tmp_path: Path) -> None:

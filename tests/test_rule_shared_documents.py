@@ -47,6 +47,10 @@ def _with_weak_role(bundle: Path, account: str, position: int) -> None:
     roles = details["RoleDetailList"]
     roles.insert(min(position, len(roles)), role)
     path.write_text(json.dumps(details))
+    summary_path = bundle / account / "iam" / "get-account-summary.json"  # the summary counts it too
+    summary = json.loads(summary_path.read_text())
+    summary["SummaryMap"]["Roles"] = len(roles)
+    summary_path.write_text(json.dumps(summary))
 
 
 def test_idn_002_roles_sharing_a_trust_document_each_cite_their_own_file(tmp_path: Path) -> None:

@@ -1,10 +1,10 @@
 """From the outcomes of single files to the bundle's snapshot, in two steps.
 
 :func:`summarize` resolves the outcomes of a share of the files: when several files provide the
-same evidence (same account, region, kind and item) one wins (a recorded export failure, then a
-loaded file, then an incomplete one, then an invalid one; the first path on a tie) and the others
-are reported; the winners' entities are merged in path order and each account's evidence is
-frozen. :func:`combine` joins shares into the snapshot.
+same evidence (same account, region, kind and item), identical copies are read once and copies
+that differ are a conflict that leaves that evidence unused (state ``conflict``, every file named);
+the used files' entities are merged in path order and each account's evidence is frozen.
+:func:`combine` joins shares into the snapshot.
 
 A share can be summarized on its own when no other share provides evidence for the same slot or
 adds to the same account (:meth:`Share.overlaps`): two processes reading a bundle each summarize
@@ -22,23 +22,14 @@ from datetime import datetime
 from operator import attrgetter
 from typing import Any
 
+from analyzer.evidence.crosscheck import cross_check
 from analyzer.evidence.layout import ACCOUNT_RE, Slot
 from analyzer.evidence.outcome import Outcome, summary
 from analyzer.evidence.readers.base import Collector, has_org_wide, merge_fields
 from analyzer.evidence.snapshot_builder import account_evidence, build_snapshot
 from analyzer.evidence.timestamps import parse_ts
-from analyzer.model.evidence import EvidenceState
+from analyzer.model.evidence import EvidenceState, EvidenceStatus
 from analyzer.model.snapshot import AccountEvidence, FileStatus, InventoryRow, Manifest, Problem, Snapshot
-
-#: Which of several files providing the same evidence wins (lowest first; then the first path).
-#: A recorded failure beats data: an export that says the call failed must not be overruled by a
-#: stale copy of its output.
-_PREFERENCE = {
-    FileStatus.ERROR_RECORD: 0,
-    FileStatus.LOADED: 1,
-    FileStatus.INCOMPLETE: 2,
-    FileStatus.INVALID: 3,
-}
 
 
 @dataclass(slots=True)
@@ -62,47 +53,79 @@ def _path(outcome: Outcome) -> str:
     return outcome.row.path
 
 
-def _superseded(loser: Outcome, winner: Outcome) -> InventoryRow:
-    """The row of a file whose evidence another file provides; invalid rows keep their own reason."""
-    row = loser.row
-    if row.status is FileStatus.INVALID:
-        return row
-    if winner.row.status is FileStatus.ERROR_RECORD and row.status is not FileStatus.ERROR_RECORD:
-        message = f"superseded by {winner.row.path}, which records that this export call failed"
-        hint = "the bundle holds both the output and a failure of the same call; delete the stale file"
-    else:
-        message = f"duplicate: {winner.row.path} already provides this evidence, so this file is not used"
-        hint = "keep one file per command, account and region"
-    problems = (Problem("", message, hint), *row.problems)
-    return dataclasses.replace(row, status=FileStatus.INVALID, reason=summary(problems), problems=problems)
+def _copy_row(copy: Outcome, first: Outcome) -> InventoryRow:
+    """The row of a byte-for-byte copy of a file already read: loaded, read once."""
+    row = copy.row
+    note = f"identical copy of {first.row.path}: read once"
+    return dataclasses.replace(row, reason=f"{note}; {row.reason}" if row.reason else note)
+
+
+def _conflict(slot: Slot, group: list[Outcome]) -> tuple[EvidenceState, list[InventoryRow]]:
+    """Several files give different answers for one piece of evidence: none of them is used.
+
+    Which copy is the genuine export cannot be told from the bundle (path order, folder names and
+    even a recorded failure beside an output can be arranged by whoever assembled it), so every
+    check that needs this evidence is not evaluated, and each file names the others.
+    """
+    paths = [o.row.path for o in group]
+    reason = "conflicting evidence: " + " vs ".join(paths)
+    state = EvidenceState(slot[2], EvidenceStatus.CONFLICT, reason, tuple(paths))
+    rows = []
+    for outcome in group:
+        others = ", ".join(p for p in paths if p != outcome.row.path)
+        problem = Problem(
+            "",
+            f"conflicting evidence: {others} provide(s) the same evidence with different contents, "
+            "so none of them is used",
+            "keep only the genuine export of this command, account and region, and delete the other file(s)",
+        )
+        problems = (problem, *outcome.row.problems)
+        rows.append(
+            dataclasses.replace(outcome.row, status=FileStatus.INVALID, reason=summary(problems), problems=problems)
+        )
+    return state, rows
 
 
 def summarize(outcomes: list[Outcome]) -> Share:
-    """Resolve and merge a share's outcomes (sorted here, in place, by path)."""
+    """Resolve and merge a share's outcomes (sorted here, in place, by path).
+
+    Files that provide the same evidence (same account, region, kind and item), whatever their
+    names or folders, are read once when their contents are identical and are a conflict when not.
+    """
     outcomes.sort(key=_path)
-    winners: dict[Slot, Outcome] = {}
+    by_slot: dict[Slot, list[Outcome]] = {}
     for outcome in outcomes:
-        if outcome.slot is None:
-            continue
-        best = winners.get(outcome.slot)
-        if best is None or _PREFERENCE[outcome.row.status] < _PREFERENCE[best.row.status]:
-            winners[outcome.slot] = outcome
-    merged = Collector()
+        if outcome.slot is not None:
+            by_slot.setdefault(outcome.slot, []).append(outcome)
+    replaced: dict[int, InventoryRow] = {}  # id(outcome) -> its rewritten row; its evidence is not used
     states: dict[Slot, EvidenceState] = {}
+    for shared, group in by_slot.items():
+        if len(group) == 1:
+            continue
+        if len({o.content for o in group}) > 1:
+            states[shared], conflicting = _conflict(shared, group)
+            replaced.update((id(o), row) for o, row in zip(group, conflicting, strict=True))
+            continue
+        first = group[0]
+        if first.state is not None:
+            paths = tuple(o.row.path for o in group)
+            states[shared] = dataclasses.replace(first.state, files=paths)
+        replaced.update((id(o), _copy_row(o, first)) for o in group[1:])
+    merged = Collector()
     rows: list[InventoryRow] = []
     org_wide: list[tuple[str, Collector]] = []
     manifests: list[tuple[str, dict[str, Any]]] = []
     for outcome in outcomes:
         row, slot, collected = outcome.row, outcome.slot, outcome.collected
-        if slot is not None and (winner := winners[slot]) is not outcome:
-            row = _superseded(outcome, winner)
+        if id(outcome) in replaced:
+            row = replaced[id(outcome)]
         else:
             if collected is not None:
                 for account_id, parts in collected.accounts.items():
                     merge_fields(merged.account(account_id), parts)
                 if has_org_wide(collected):
                     org_wide.append((row.path, collected))
-            if slot is not None and outcome.state is not None:
+            if slot is not None and outcome.state is not None and slot not in states:
                 states[slot] = outcome.state
             if outcome.manifest is not None:
                 manifests.append((row.path, outcome.manifest))
@@ -115,7 +138,7 @@ def summarize(outcomes: list[Outcome]) -> Share:
     return Share(
         rows=rows,
         states=dict(sorted(states.items())),  # sorted here, each share on its own core: joined, they merge fast
-        slots=frozenset(winners),
+        slots=frozenset(by_slot),
         accounts={aid: account_evidence(aid, parts) for aid, parts in merged.accounts.items() if aid},
         org_wide=org_wide,
         manifests=manifests,
@@ -135,14 +158,16 @@ def combine(name: str, shares: list[Share]) -> Snapshot:
         merge_fields(collector, collected)
     manifests = sorted((item for share in shares for item in share.manifests), key=lambda item: item[0])
     reports = [share.latest_report for share in shares if share.latest_report is not None]
-    return build_snapshot(
-        name=name,
-        sha256=digest.hexdigest(),
-        manifest=_manifest(manifests[-1][1] if manifests else None, max(reports, default=None)),
-        collector=collector,
-        accounts={aid: evidence for share in shares for aid, evidence in share.accounts.items()},
-        rows=tuple(rows),
-        states=_states_in_order([share.states for share in shares]),
+    return cross_check(
+        build_snapshot(
+            name=name,
+            sha256=digest.hexdigest(),
+            manifest=_manifest(manifests[-1][1] if manifests else None, max(reports, default=None)),
+            collector=collector,
+            accounts={aid: evidence for share in shares for aid, evidence in share.accounts.items()},
+            rows=tuple(rows),
+            states=_states_in_order([share.states for share in shares]),
+        )
     )
 
 

@@ -33,14 +33,13 @@ from analyzer.evidence.decode import (
     decompress_if_gzip,
 )
 from analyzer.evidence.layout import kind_from_content, kind_name, read_path
-from analyzer.evidence.outcome import Outcome, Reading, finish
+from analyzer.evidence.outcome import Outcome, Reading, duplicate_key_problems, finish
 from analyzer.evidence.parallel import child_folders, read_split
 from analyzer.evidence.placement import content_accounts, place
 from analyzer.evidence.readers import READERS, Collector, FileContext
 from analyzer.evidence.readers.credentials import looks_like_report_csv
 from analyzer.evidence.schemas import check as schema_check
 from analyzer.evidence.special import read_credential_csv, read_error_record, read_manifest
-from analyzer.model.evidence import EvidenceRef
 from analyzer.model.kinds import Kind
 from analyzer.model.policy import PolicyDocument
 from analyzer.model.snapshot import Snapshot
@@ -111,20 +110,22 @@ def read_member(
         return reading.invalid_because(str(exc), "re-create the bundle")
     reading.sha = hashlib.sha256(data).hexdigest()
     try:
-        return _read_content(reading, data, bundle.limits, policy_cache, parser or DocumentParser())
+        outcome = _read_content(reading, data, bundle.limits, policy_cache, parser or DocumentParser())
     except DecodeError as exc:
-        return reading.invalid_because(exc.message, exc.hint, exc.pointer)
+        outcome = reading.invalid_because(exc.message, exc.hint, exc.pointer)
     except RecursionError:
-        return reading.invalid_because(
+        outcome = reading.invalid_because(
             "JSON nested too deeply to be an AWS export", "this is not the output of an AWS CLI command"
         )
     except BundleError:
         raise
     except Exception as exc:  # one bad file never stops the rest, whatever is wrong with it
-        return reading.invalid_because(
+        outcome = reading.invalid_because(
             f"the file could not be read ({type(exc).__name__}: {exc})",
             "check the file; if it is a genuine AWS export, report this as a trustmap bug",
         )
+    outcome.content = reading.content or reading.sha
+    return outcome
 
 
 def _read_content(
@@ -132,6 +133,8 @@ def _read_content(
 ) -> Outcome:
     info = reading.info
     raw, gzipped = decompress_if_gzip(data, limits.max_member_bytes)
+    if gzipped:
+        reading.content = hashlib.sha256(raw).hexdigest()
     text, encoding = decode_text(raw)
     notes = (["gzip-compressed"] if gzipped else []) + ([f"read as {encoding}"] if encoding != PLAIN_UTF8 else [])
     reading.note = ", ".join(notes)
@@ -142,6 +145,8 @@ def _read_content(
     document, duplicates = parser.parse(text)
     del text, raw
     if info.kind is Kind.MANIFEST and "/" not in reading.path:
+        if duplicates:
+            return reading.invalid(duplicate_key_problems(document, duplicates), kind=Kind.MANIFEST)
         return read_manifest(reading, document)
     return _read_document(reading, document, duplicates, policy_cache)
 
@@ -165,18 +170,14 @@ def _read_document(
     if isinstance(placed, Outcome):
         return placed
     account, region = placed
+    if duplicates:
+        return reading.invalid(duplicate_key_problems(document, duplicates), kind=kind, account=account, region=region)
     problems = schema_check(kind_name(kind), document)
     if problems:
         return reading.invalid(problems, kind=kind, account=account, region=region)
-    ctx = FileContext(reading.path, account, region, info.item, duplicates, policy_cache)
+    ctx = FileContext(reading.path, account, region, info.item, None, policy_cache)
     collected = Collector()
     READERS[kind](document, ctx, collected)
-    for where, keys in duplicates.take(document) if duplicates else ():
-        ctx.problem(
-            EvidenceRef(reading.path, where),
-            f"duplicate key(s) {', '.join(map(repr, keys))}: JSON readers keep only the last value",
-            "remove the duplicate from the file",
-        )
     return finish(reading, kind, ctx, collected, pagination_markers(document))
 
 

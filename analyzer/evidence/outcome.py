@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from analyzer.evidence.bundle import Member
+from analyzer.evidence.decode import Duplicates
 from analyzer.evidence.layout import PathInfo, Slot, kind_name, scoped_place, slot_complete, slot_for
 from analyzer.evidence.readers.base import Collector, FileContext
 from analyzer.model.evidence import EvidenceState, EvidenceStatus
@@ -22,6 +23,7 @@ class Outcome:
     state: EvidenceState | None = None
     collected: Collector | None = None
     manifest: dict[str, Any] | None = None
+    content: str = ""  # sha256 of the content once decompressed: equal for identical copies
 
 
 def summary(problems: tuple[Problem, ...]) -> str:
@@ -34,6 +36,25 @@ def summary(problems: tuple[Problem, ...]) -> str:
     return f"{where}{first.message}{more}"
 
 
+def duplicate_key_problems(document: Any, duplicates: Duplicates) -> tuple[Problem, ...]:
+    """One problem per object of ``document`` that repeats a key.
+
+    A repeated key has two readings (JSON readers keep the last value, AWS and other tools may keep
+    the first), and the evidence may come from the party being audited: a trail that says
+    ``"LogFileValidationEnabled": false`` and then ``true`` must not pass. So the whole file is
+    unusable, wherever the repetition is, and the checks that need it are not evaluated.
+    """
+    return tuple(
+        Problem(
+            where,
+            f"key {', '.join(map(repr, keys))} appears more than once in this object: "
+            "the file has two readings, so it is not used",
+            "re-export the file with the AWS CLI; an export never repeats a key",
+        )
+        for where, keys in sorted(duplicates.take(document))
+    )
+
+
 @dataclass(slots=True)
 class Reading:
     """A member on its way through the pipeline: what its path says, its digest, notes on decoding."""
@@ -41,6 +62,7 @@ class Reading:
     member: Member
     info: PathInfo
     sha: str = ""
+    content: str = ""  # sha256 of the decompressed content, when it differs from ``sha`` (gzip)
     note: str = ""  # how the bytes were decoded when it was not plain UTF-8, e.g. "UTF-16 LE with BOM"
 
     @property

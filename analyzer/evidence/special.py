@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from analyzer.evidence import errors
-from analyzer.evidence.decode import loads_json
+from analyzer.evidence.decode import Duplicates, loads_json
 from analyzer.evidence.layout import slot_for
-from analyzer.evidence.outcome import Outcome, Reading, finish
+from analyzer.evidence.outcome import Outcome, Reading, duplicate_key_problems, finish
 from analyzer.evidence.placement import csv_accounts, place
 from analyzer.evidence.readers import Collector, FileContext
 from analyzer.evidence.readers.credentials import looks_like_report_csv, read_report_csv
@@ -28,7 +28,10 @@ _RECORD_SHAPE = (
 def _error_code(reading: Reading, text: str) -> tuple[str, str] | Outcome:
     """(code, message) of an error record, or the invalid outcome of a record that names no AWS error."""
     if reading.path.endswith(".json") or text.lstrip().startswith("{"):
-        document = loads_json(text)
+        duplicates = Duplicates()
+        document = loads_json(text, duplicates)
+        if duplicates:
+            return reading.invalid(duplicate_key_problems(document, duplicates))
         found = errors.code_from_record(document)
         if found is None:
             detail = tuple(p for p in schema_check("error-record", document) if p.pointer)

@@ -190,6 +190,7 @@ class OrgAccount:
     ref: EvidenceRef
     parent_path: tuple[str, ...] = ()  # root, OUs from the root down (from ``Paths``), when known
     joined: datetime | None = None
+    arn: str = ""  # arn:aws:organizations::<management account>:account/<organization id>/<id>
 
     @property
     def active(self) -> bool:

@@ -50,6 +50,8 @@ class EvidenceStatus(enum.StrEnum):
     INVALID = "invalid"  # unparseable, wrong shape, contradicting its place
     DENIED = "denied"  # the export call was refused (AccessDenied ...)
     ERROR = "error"  # another recorded export error
+    CONFLICT = "conflicting"  # several files give different answers for the same evidence
+    INCONSISTENT = "inconsistent"  # the file disagrees with what another source says of the same facts
     MISSING = "missing"  # no file at all
 
     @property

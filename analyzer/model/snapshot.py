@@ -23,7 +23,7 @@ from analyzer.model.entities import (
     Trail,
     User,
 )
-from analyzer.model.evidence import EvidenceState, EvidenceStatus
+from analyzer.model.evidence import EvidenceRef, EvidenceState, EvidenceStatus
 from analyzer.model.kinds import Kind
 
 
@@ -95,6 +95,17 @@ class AccountEvidence:
         return self._groups_by_name.get(name.lower())
 
 
+@dataclass(frozen=True, slots=True)
+class Disagreement:
+    """Two sources of the bundle that report the same facts differently (see
+    :mod:`analyzer.evidence.crosscheck`); ``kinds`` are the evidence kinds it makes inconsistent."""
+
+    account_id: str | None  # None: the organization's evidence
+    kinds: tuple[str, ...]
+    message: str
+    evidence: tuple[EvidenceRef, ...]
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Manifest:
     collected_at: datetime | None = None
@@ -119,6 +130,8 @@ class Snapshot:
     #: (account or "", region or "", kind, item or "") -> state. ``item`` is the trail name,
     #: bucket name or SCP id for kinds scoped below a region or account.
     states: dict[tuple[str, str, str, str], EvidenceState] = field(default_factory=dict)
+    #: What the sources disagree on; the evidence named by each is ``inconsistent`` in ``states``.
+    disagreements: tuple[Disagreement, ...] = ()
     # Lookup indexes built once, so per-account and per-bucket lookups stay O(1).
     _org_accounts_by_id: dict[str, OrgAccount] = field(init=False, repr=False, compare=False)
     _bucket_policies_by_name: dict[str, BucketPolicy] = field(init=False, repr=False, compare=False)

@@ -334,6 +334,20 @@ def evd003_outside(ctx: PlantContext) -> Planted | None:
     )
 
 
+def evd004_stale_report(ctx: PlantContext) -> Planted | None:
+    account = ctx.pick_account()
+    if account is None:
+        return None
+    account.knobs.report_age_days = ctx.rng.randrange(3, 400)
+    return Planted(
+        "EVD-004",
+        "stale-credential-report",
+        f"{label(account)}, `{layout.iam_path(account.id, 'get-credential-report')}`",
+        f"The credential report was generated {account.knobs.report_age_days} days before the collection.",
+        (fail("EVD-004", account.id, "credential report older than the collection"),),
+    )
+
+
 PLANTERS: dict[str, Planter] = {
     "LOG-001": log001_not_covered,
     "LOG-002": log002_local_bucket,
@@ -349,4 +363,5 @@ PLANTERS: dict[str, Planter] = {
     "EVD-001": evd001_missing,
     "EVD-002": evd002_denied,
     "EVD-003": evd003_outside,
+    "EVD-004": evd004_stale_report,
 }

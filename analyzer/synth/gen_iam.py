@@ -50,7 +50,10 @@ def _iam(plan: OrgPlan, account: AccountPlan, password_policy: Json | None) -> A
     return AccountIam(
         account_id=account.id,
         created=account.created,
-        report_generated=whole(plan.collected_at - timedelta(seconds=ids.stable_int(account.id + "r", 600, 1500))),
+        report_generated=whole(
+            plan.collected_at
+            - timedelta(days=knobs.report_age_days, seconds=ids.stable_int(account.id + "r", 600, 1500))
+        ),
         root_mfa=knobs.root_mfa,
         root_password_last_used=whole(account.created + timedelta(days=ids.stable_int(account.id + "p", 2, 300))),
         root_keys=root_keys,

@@ -81,6 +81,7 @@ class AccountKnobs:
     denied: list[str] = field(default_factory=list)  # bundle paths whose export was refused
     missing: list[str] = field(default_factory=list)  # bundle paths left out
     no_evidence: bool = False
+    report_age_days: int = 0  # > 0: the credential report was generated that long before the collection
     logging: dict[str, Any] = field(default_factory=dict)  # LoggingSetup overrides
 
 

@@ -128,7 +128,8 @@ def gaad(
     policies: Iterable[dict[str, Any]] = (),
 ) -> dict[str, Any]:
     return {
-        "UserDetailList": list(users) or [user(account, "alice", GroupList=["Staff"])],
+        # The users of :func:`report_csv`: the two sources agree, as AWS's own exports do.
+        "UserDetailList": list(users) or [user(account, "alice", GroupList=["Staff"]), user(account, "ops,bot")],
         "GroupDetailList": list(groups) or [group(account, "Staff")],
         "RoleDetailList": list(roles) or [role(account, "Admin")],
         "Policies": list(policies),
@@ -153,7 +154,7 @@ def password_policy(**overrides: Any) -> dict[str, Any]:
 
 
 def account_summary(**overrides: int) -> dict[str, Any]:
-    summary = {"Users": 1, "Roles": 1, "AccountMFAEnabled": 1, "AccountAccessKeysPresent": 0, "MFADevices": 1}
+    summary = {"Users": 2, "Roles": 1, "AccountMFAEnabled": 1, "AccountAccessKeysPresent": 0, "MFADevices": 1}
     summary.update(overrides)
     return {"SummaryMap": summary}
 
@@ -199,7 +200,7 @@ def report_csv(account: str) -> str:
         "2024-05-02T13:00:00+00:00,eu-west-1,sts,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A"
     )
     odd = (
-        f'"ops,bot",arn:aws:iam::{account}:user/ops-bot,2022-01-01T00:00:00+00:00,FALSE,N/A,N/A,N/A,'
+        f'"ops,bot","arn:aws:iam::{account}:user/ops,bot",2022-01-01T00:00:00+00:00,FALSE,N/A,N/A,N/A,'
         "FALSE,FALSE,2023-01-01T00:00:00+00:00,N/A,N/A,N/A,FALSE,N/A,N/A,N/A,N/A,FALSE,N/A,FALSE,N/A"
     )
     return "\n".join((REPORT_HEADER, root, alice, odd)) + "\n"

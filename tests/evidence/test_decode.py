@@ -198,7 +198,9 @@ def test_duplicate_keys_in_a_decoded_object_are_refused_only_inside_that_documen
     assert not duplicates  # reported once, then taken out of the table
 
 
-def test_duplicate_key_in_a_trust_policy_fails_that_role_only(builder: BundleBuilder) -> None:
+def test_duplicate_key_in_a_trust_policy_makes_the_file_invalid(builder: BundleBuilder) -> None:
+    """A repeated key has two readings (JSON keeps the last, another reader the first): the file the
+    auditee handed over cannot be used at all, and the pointer names the object that repeats it."""
     doc = gaad(IDENTITY, roles=[role(IDENTITY, "Good"), role(IDENTITY, "Bad")])
     text = json.dumps(doc, indent=2).replace(
         '"Effect": "Allow"',
@@ -208,17 +210,17 @@ def test_duplicate_key_in_a_trust_policy_fails_that_role_only(builder: BundleBui
     text = text[:first] + '"Effect": "Allow"' + text[first + len('"Effect": "Deny", "Effect": "Allow"') :]
     rel = f"{IDENTITY}/iam/get-account-authorization-details.json"
     row = _load_one(builder, text, rel=rel)
-    assert row.status is FileStatus.LOADED
+    assert row.status is FileStatus.INVALID
     assert len(row.problems) == 1
     problem = row.problems[0]
     assert problem.pointer == "/RoleDetailList/1/AssumeRolePolicyDocument/Statement/0"
-    assert "duplicate key(s) 'Effect'" in problem.message
-    roles = {r.name: r for r in load_bundle(builder.root).accounts[IDENTITY].roles}
-    assert roles["Good"].trust_policy is not None
-    assert roles["Bad"].trust_policy is None  # unresolved: rules cannot decide on it
+    assert "key 'Effect' appears more than once" in problem.message
+    snapshot = load_bundle(builder.root)
+    assert snapshot.state(Kind.IAM_AUTH_DETAILS, IDENTITY).status is EvidenceStatus.INVALID
+    assert IDENTITY not in snapshot.accounts or not snapshot.accounts[IDENTITY].roles
 
 
-def test_duplicate_key_outside_policies_is_a_problem_of_the_file(builder: BundleBuilder, tmp_path: Path) -> None:
+def test_duplicate_key_outside_policies_makes_the_file_invalid(builder: BundleBuilder, tmp_path: Path) -> None:
     row = _load_one(builder, '{"SummaryMap": {"Users": 1, "Users": 2}}')
-    assert row.status is FileStatus.LOADED
+    assert row.status is FileStatus.INVALID
     assert [(p.pointer, "'Users'" in p.message) for p in row.problems] == [("/SummaryMap", True)]

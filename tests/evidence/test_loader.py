@@ -4,6 +4,7 @@ error records, duplicates, and the evidence state each file sets."""
 from __future__ import annotations
 
 import base64
+import gzip
 import json
 from datetime import UTC, datetime
 from typing import Any
@@ -296,7 +297,7 @@ def test_pagination_markers_make_the_evidence_incomplete(
         assert not state.usable
     else:
         assert (row.status, state.status) == (FileStatus.LOADED, EvidenceStatus.LOADED)
-    assert len(snapshot.accounts[IDENTITY].users) == 1  # the rows that are there are still read
+    assert len(snapshot.accounts[IDENTITY].users) == 2  # the rows that are there are still read
 
 
 def test_paginated_organization_listing_is_incomplete(builder: BundleBuilder) -> None:
@@ -407,40 +408,77 @@ def test_error_record_problem_points_at_the_missing_code(builder: BundleBuilder)
 # --------------------------------------------------------------------------- several files, one piece of evidence
 
 
-def test_error_record_beside_the_output_wins(builder: BundleBuilder) -> None:
+def test_error_record_beside_the_output_is_a_conflict(builder: BundleBuilder) -> None:
+    """A recorded failure beside the output of the same call: which one happened cannot be told."""
     data = f"{IDENTITY}/iam/get-account-summary.json"
     failure = f"{IDENTITY}/iam/get-account-summary.error.json"
     builder.write(data, shapes.account_summary())
     builder.write(failure, shapes.error_record("AccessDenied"))
     snapshot = load_bundle(builder.root)
-    assert snapshot.state(Kind.IAM_SUMMARY, IDENTITY).status is EvidenceStatus.DENIED
-    row = _row(snapshot, data)
-    assert row.status is FileStatus.INVALID
-    assert f"superseded by {failure}" in row.reason
-    assert IDENTITY not in snapshot.accounts  # the stale output was not read into the model
+    state = snapshot.state(Kind.IAM_SUMMARY, IDENTITY)
+    assert state.status is EvidenceStatus.CONFLICT
+    assert state.files == (failure, data)  # in path order
+    assert state.reason == f"conflicting evidence: {failure} vs {data}"
+    for path, other in ((data, failure), (failure, data)):
+        row = _row(snapshot, path)
+        assert row.status is FileStatus.INVALID
+        assert f"conflicting evidence: {other} provide(s) the same evidence" in row.reason
+    assert IDENTITY not in snapshot.accounts  # neither answer was read into the model
 
 
-def test_duplicate_copies_first_path_wins(builder: BundleBuilder) -> None:
+def test_different_copies_are_a_conflict_whatever_their_order(builder: BundleBuilder) -> None:
     first = f"{IDENTITY}/iam/get-account-summary.json"
     second = f"{IDENTITY}/iam/get-account-summary.json.gz"
-    import gzip
-
     builder.write(first, shapes.account_summary(Users=1))
     builder.write(second, gzip.compress(json.dumps(shapes.account_summary(Users=2)).encode()))
     snapshot = load_bundle(builder.root)
+    assert snapshot.state(Kind.IAM_SUMMARY, IDENTITY).status is EvidenceStatus.CONFLICT
+    assert IDENTITY not in snapshot.accounts
+    assert {_row(snapshot, p).status for p in (first, second)} == {FileStatus.INVALID}
+
+
+def test_identical_copies_are_read_once(builder: BundleBuilder) -> None:
+    """The same content, once gzip-compressed: one answer, both files named, nothing reported."""
+    first = f"{IDENTITY}/iam/get-account-summary.json"
+    second = f"{IDENTITY}/iam/get-account-summary.json.gz"
+    text = json.dumps(shapes.account_summary(Users=1)).encode()
+    builder.write(first, text)
+    builder.write(second, gzip.compress(text))
+    snapshot = load_bundle(builder.root)
+    state = snapshot.state(Kind.IAM_SUMMARY, IDENTITY)
+    assert state.status is EvidenceStatus.LOADED
+    assert state.files == (first, second)
     assert dict(snapshot.accounts[IDENTITY].summary.counts)["Users"] == 1  # type: ignore[union-attr]
-    assert _row(snapshot, first).status is FileStatus.LOADED
-    assert _row(snapshot, second).status is FileStatus.INVALID
-    assert f"duplicate: {first}" in _row(snapshot, second).reason
+    assert _row(snapshot, second).status is FileStatus.LOADED
+    assert _row(snapshot, second).reason.startswith(f"identical copy of {first}: read once")
 
 
-def test_loaded_copy_beats_an_invalid_one(builder: BundleBuilder) -> None:
+def test_an_invalid_copy_beside_a_loaded_one_is_a_conflict(builder: BundleBuilder) -> None:
+    """Whoever broke the genuine file and added a clean one must not get the clean one read."""
     builder.write(f"{IDENTITY}/iam/a/get-account-summary.json", b"{broken")
     builder.write(f"{IDENTITY}/iam/b/get-account-summary.json", shapes.account_summary())
     snapshot = load_bundle(builder.root)
-    assert snapshot.state(Kind.IAM_SUMMARY, IDENTITY).status is EvidenceStatus.LOADED
-    assert _row(snapshot, f"{IDENTITY}/iam/a/get-account-summary.json").status is FileStatus.INVALID
-    assert snapshot.accounts[IDENTITY].summary is not None
+    assert snapshot.state(Kind.IAM_SUMMARY, IDENTITY).status is EvidenceStatus.CONFLICT
+    assert IDENTITY not in snapshot.accounts
+
+
+@pytest.mark.parametrize(
+    "copy",
+    [
+        f"{IDENTITY}/iam/a.json",  # sorts before the genuine file
+        f"{IDENTITY}/IAM/get-account-summary.json",  # an upper-case folder
+        f"0-extra/{IDENTITY}/iam/get-account-summary.json",  # a copy under another top folder
+        f"{IDENTITY}/get-account-summary.json",  # a stray copy at the account root
+    ],
+)
+def test_a_second_copy_anywhere_conflicts_with_the_genuine_file(builder: BundleBuilder, copy: str) -> None:
+    genuine = f"{IDENTITY}/iam/get-account-summary.json"
+    builder.write(genuine, shapes.account_summary(AccountMFAEnabled=0))
+    builder.write(copy, shapes.account_summary(AccountMFAEnabled=1))
+    snapshot = load_bundle(builder.root)
+    state = snapshot.state(Kind.IAM_SUMMARY, IDENTITY)
+    assert state.status is EvidenceStatus.CONFLICT
+    assert set(state.files) == {genuine, copy}
 
 
 def test_regions_and_trails_are_separate_slots(builder: BundleBuilder) -> None:
@@ -496,8 +534,8 @@ def test_credential_report_content_variants(builder: BundleBuilder) -> None:
     ("content", "reason"),
     [
         ({"Content": "!!!not base64!!!"}, "neither base64"),
-        ({"Content": base64.b64encode(b"name,email\nx,y\n").decode()}, "lacks column(s) user, arn"),
-        ({"Content": base64.b64encode(b"user,arn,password_enabled\n\x00x").decode()}, "lacks column"),
+        ({"Content": base64.b64encode(b"name,email\nx,y\n").decode()}, "missing column(s) user, arn,"),
+        ({"Content": base64.b64encode(b"user,arn,password_enabled\n\x00x").decode()}, "missing column(s)"),
         ({"Content": "b'\\xff\\xfe'"}, "neither base64"),
     ],
 )

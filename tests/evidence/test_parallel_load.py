@@ -93,7 +93,13 @@ def test_evidence_outside_the_childs_folders_about_its_accounts_is_resolved_toge
     alone = load_bundle(copy, parallel=False)
     assert load_bundle(copy, parallel=True) == alone
     row = next(r for r in alone.inventory if r.path == f"misc/{account}/iam/get-account-summary.json")
-    assert row.status is FileStatus.INVALID and "duplicate" in row.reason
+    assert row.status is FileStatus.LOADED and "identical copy" in row.reason
+    # The same, once the stray copy says something else: a conflict, found by both ways of loading.
+    stray.write_text(stray.read_text().replace('"Users"', '"Users": 999, "Usersx"', 1))
+    alone = load_bundle(copy, parallel=False)
+    assert load_bundle(copy, parallel=True) == alone
+    row = next(r for r in alone.inventory if r.path == f"misc/{account}/iam/get-account-summary.json")
+    assert row.status is FileStatus.INVALID and "conflicting evidence" in row.reason
 
 
 def test_archives_and_small_bundles_are_read_in_one_process(bundle: Path, tmp_path: Path) -> None:

@@ -48,6 +48,11 @@ from analyzer.model.snapshot import Problem
 _canonical = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
+def canonical_text(value: Any) -> str:
+    """One text per JSON value as parsed (compact, key order kept): equal texts, equal values."""
+    return _canonical(value)
+
+
 def pointer_of(parts: tuple[str | int, ...]) -> str:
     """The RFC 6901 pointer to ``parts`` (``~`` and ``/`` escaped), as :meth:`EvidenceRef.child` writes
     it; spelled out here because readers build one for nearly every object of every file."""
@@ -105,6 +110,34 @@ class FileContext:
         """Record a problem that makes the whole file unusable."""
         self.problem(ref, message, hint)
         self.fatal = True
+
+    def distinct(self, doc: Any, list_key: str, id_key: str) -> list[tuple[int, Any]]:
+        """(index, element) of ``doc[list_key]``, each element named by ``id_key`` once.
+
+        An element listed again with the same content is read once. Listed again with other
+        content, it has two readings and nothing says which is AWS's (a role whose second copy
+        requires MFA must not hide the first): the file is unusable, naming both places.
+        """
+        items = doc.get(list_key) if isinstance(doc, dict) else None
+        if not isinstance(items, list):
+            return []
+        first: dict[Any, int] = {}
+        out: list[tuple[int, Any]] = []
+        for index, raw in enumerate(items):
+            name = raw.get(id_key) if isinstance(raw, dict) else None
+            if not isinstance(name, str | int) or isinstance(name, bool):
+                out.append((index, raw))
+                continue
+            seen = first.setdefault(name, index)
+            if seen == index:
+                out.append((index, raw))
+            elif _canonical(items[seen]) != _canonical(raw):
+                self.fail(
+                    self.ref(list_key, index),
+                    f"{id_key} {name!r} is listed at /{list_key}/{seen} and again here with other content",
+                    "re-export the file with the AWS CLI; an export lists each entry once",
+                )
+        return out
 
     def timestamp(self, value: Any, ref: EvidenceRef, *parts: str | int) -> datetime | None:
         """The time at ``ref`` (below it by ``parts``); a problem naming that place when it is not one."""

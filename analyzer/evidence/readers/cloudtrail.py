@@ -14,7 +14,7 @@ def read_describe_trails(doc: Any, ctx: FileContext, out: Collector) -> None:
     region = ctx.region or ""
     parts = out.account(account)
     parts.regions_seen.add(region)
-    for index, raw in enumerate(doc.get("trailList") or []):
+    for index, raw in ctx.distinct(doc, "trailList", "TrailARN"):
         ref = ctx.ref("trailList", index)
         arn = str(raw.get("TrailARN", ""))
         name = str(raw.get("Name", "")) or arn.rsplit("/", 1)[-1]

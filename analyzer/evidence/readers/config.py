@@ -20,7 +20,7 @@ _DELIVERIES = ("configHistoryDeliveryInfo", "configSnapshotDeliveryInfo")
 def read_recorders(doc: Any, ctx: FileContext, out: Collector) -> None:
     parts = out.account(ctx.account_id or "")
     parts.regions_seen.add(ctx.region or "")
-    for index, raw in enumerate(doc.get("ConfigurationRecorders") or []):
+    for index, raw in ctx.distinct(doc, "ConfigurationRecorders", "name"):
         group = raw.get("recordingGroup") or {}
         strategy = (group.get("recordingStrategy") or {}).get("useOnly")
         name = str(raw.get("name", "default"))
@@ -46,7 +46,7 @@ def read_recorders(doc: Any, ctx: FileContext, out: Collector) -> None:
 
 def read_recorder_status(doc: Any, ctx: FileContext, out: Collector) -> None:
     parts = out.account(ctx.account_id or "")
-    for index, raw in enumerate(doc.get("ConfigurationRecordersStatus") or []):
+    for index, raw in ctx.distinct(doc, "ConfigurationRecordersStatus", "name"):
         key = (ctx.region or "", str(raw.get("name", "default")))
         parts.recorder_status[key] = RecorderStatusFacts(
             ref=ctx.ref("ConfigurationRecordersStatus", index),
@@ -58,7 +58,7 @@ def read_recorder_status(doc: Any, ctx: FileContext, out: Collector) -> None:
 
 def read_channels(doc: Any, ctx: FileContext, out: Collector) -> None:
     parts = out.account(ctx.account_id or "")
-    for index, raw in enumerate(doc.get("DeliveryChannels") or []):
+    for index, raw in ctx.distinct(doc, "DeliveryChannels", "name"):
         parts.channels.append(
             DeliveryChannel(
                 account_id=ctx.account_id or "",
@@ -85,5 +85,5 @@ def _channel_facts(raw: dict[str, Any], ctx: FileContext, index: int) -> Channel
 
 def read_channel_status(doc: Any, ctx: FileContext, out: Collector) -> None:
     parts = out.account(ctx.account_id or "")
-    for index, raw in enumerate(doc.get("DeliveryChannelsStatus") or []):
+    for index, raw in ctx.distinct(doc, "DeliveryChannelsStatus", "name"):
         parts.channel_status[(ctx.region or "", str(raw.get("name", "default")))] = _channel_facts(raw, ctx, index)

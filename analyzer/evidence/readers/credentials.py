@@ -18,7 +18,34 @@ from analyzer.evidence.readers.base import Collector, FileContext, as_bool
 from analyzer.model.entities import AccessKeyInfo, CredentialReport, CredentialReportRow
 from analyzer.model.evidence import EvidenceRef
 
-REQUIRED_COLUMNS = ("user", "arn", "password_enabled", "mfa_active", "access_key_1_active")
+#: The report's 22 columns, in AWS's order (IAM User Guide, "Getting credential reports for your AWS
+#: account": the report format). A report must have each of them exactly once and no other: an
+#: appended second ``mfa_active`` column would otherwise decide a verdict.
+COLUMNS = (
+    "user",
+    "arn",
+    "user_creation_time",
+    "password_enabled",
+    "password_last_used",
+    "password_last_changed",
+    "password_next_rotation",
+    "mfa_active",
+    "access_key_1_active",
+    "access_key_1_last_rotated",
+    "access_key_1_last_used_date",
+    "access_key_1_last_used_region",
+    "access_key_1_last_used_service",
+    "access_key_2_active",
+    "access_key_2_last_rotated",
+    "access_key_2_last_used_date",
+    "access_key_2_last_used_region",
+    "access_key_2_last_used_service",
+    "cert_1_active",
+    "cert_1_last_rotated",
+    "cert_2_active",
+    "cert_2_last_rotated",
+)
+_KNOWN = frozenset(COLUMNS)
 ROOT_USER = "<root_account>"
 
 
@@ -110,22 +137,66 @@ def _row(clean: dict[str, str], ref: EvidenceRef, ctx: FileContext) -> Credentia
     )
 
 
+def header_problem(header: list[str]) -> str | None:
+    """What is wrong with a report's header (columns repeated, missing or unknown), or None."""
+    seen: set[str] = set()
+    repeated = sorted({c for c in header if c in seen or seen.add(c)})  # type: ignore[func-returns-value]
+    missing = [c for c in COLUMNS if c not in seen]
+    unknown = sorted(seen - _KNOWN)
+    parts = [
+        f"{what} column(s) {', '.join(names)}"
+        for what, names in (("repeated", repeated), ("missing", missing), ("unknown", unknown))
+        if names
+    ]
+    return "; ".join(parts) or None
+
+
 def read_report_csv(text: str, ctx: FileContext, out: Collector, generated: Any = None) -> None:
-    """Read the report's CSV; ``generated`` is the JSON form's ``GeneratedTime``."""
+    """Read the report's CSV; ``generated`` is the JSON form's ``GeneratedTime``.
+
+    The header must be AWS's (:data:`COLUMNS`), every row as wide as the header, and each user listed
+    once: a repeated row is read once when it is identical and makes the report unusable when it is
+    not (which of two rows about one user is AWS's cannot be told).
+    """
     base = ctx.ref("Content").embedded() if not ctx.path.endswith(".csv") else ctx.ref()
-    rows: list[CredentialReportRow] = []
+    rows: dict[str, CredentialReportRow] = {}
+    lines: dict[str, tuple[int, list[str]]] = {}
     try:
         reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
         header = [h.strip().lower() for h in next(reader, [])]
-        missing = [c for c in REQUIRED_COLUMNS if c not in header]
-        if missing:
-            ctx.fail(base, f"the credential report lacks column(s) {', '.join(missing)}", "re-export the report")
+        wrong = header_problem(header)
+        if wrong:
+            ctx.fail(
+                _row_ref(base, 1),
+                f"the credential report's header is not AWS's: {wrong}",
+                "re-export the report with `aws iam get-credential-report`; do not edit it",
+            )
             return
         for values in reader:
             if not any(v.strip() for v in values):
                 continue
-            clean = {name: value.strip() for name, value in zip(header, values, strict=False)}
-            rows.append(_row(clean, _row_ref(base, reader.line_num), ctx))
+            line = reader.line_num
+            if len(values) != len(header):
+                ctx.fail(
+                    _row_ref(base, line),
+                    f"line {line} has {len(values)} cells where the header has {len(header)}",
+                    "re-export the report; a row that does not fit the header cannot be read safely",
+                )
+                return
+            clean = [value.strip() for value in values]
+            key = clean[1] or clean[0]
+            if key in lines:
+                first_line, first = lines[key]
+                if first != clean:
+                    ctx.fail(
+                        _row_ref(base, line),
+                        f"{key} is listed on line {first_line} and again on line {line} with other values",
+                        "re-export the report; AWS lists each user once",
+                    )
+                    return
+                continue
+            lines[key] = (line, clean)
+            rows[key] = _row(dict(zip(header, clean, strict=True)), _row_ref(base, line), ctx)
     except csv.Error as exc:
         ctx.fail(base, f"the credential report is not readable CSV ({exc})", "re-export the report")
         return
@@ -133,7 +204,7 @@ def read_report_csv(text: str, ctx: FileContext, out: Collector, generated: Any 
         account_id=ctx.account_id or "",
         ref=ctx.ref(),
         generated=ctx.timestamp(generated, ctx.ref("GeneratedTime")) if generated else None,
-        rows=tuple(rows),
+        rows=tuple(rows.values()),
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from analyzer.evidence.readers.base import Collector, FileContext, child
+from analyzer.evidence.readers.base import Collector, FileContext, canonical_text, child
 from analyzer.model.entities import (
     AccountSummary,
     AttachedPolicyRef,
@@ -23,22 +23,27 @@ from analyzer.model.policy import PolicySource
 
 def _managed_policies(doc: dict[str, Any], ctx: FileContext, account: str) -> dict[str, ManagedPolicy]:
     out: dict[str, ManagedPolicy] = {}
-    for index, raw in enumerate(doc.get("Policies") or []):
+    for index, raw in ctx.distinct(doc, "Policies", "Arn"):
         ref = ctx.ref("Policies", index)
         arn = raw.get("Arn", "")
         name = raw.get("PolicyName") or arn.rsplit("/", 1)[-1]
         default = raw.get("DefaultVersionId")
         versions = raw.get("PolicyVersionList") or []
-        chosen = next(
-            (
-                (i, v)
-                for i, v in enumerate(versions)
-                if v.get("IsDefaultVersion") is True or (default and v.get("VersionId") == default)
-            ),
-            None,
-        )
+        candidates = [
+            (i, v)
+            for i, v in enumerate(versions)
+            if isinstance(v, dict)
+            and (v.get("IsDefaultVersion") is True or (default and v.get("VersionId") == default))
+        ]
+        chosen = candidates[0] if candidates else None
         source: PolicySource | None = None
-        if chosen is None:
+        if len({canonical_text(v.get("Document")) for _, v in candidates}) > 1:
+            ctx.fail(
+                child(ref, "PolicyVersionList", candidates[1][0]),
+                f"managed policy {arn} has more than one default version, with different documents",
+                "re-export the file with the AWS CLI; a policy has exactly one default version",
+            )
+        elif chosen is None:
             ctx.problem(ref, f"managed policy {arn} has no default version document", "export without --filter")
         else:
             i, version = chosen
@@ -112,7 +117,7 @@ def read_authorization_details(doc: Any, ctx: FileContext, out: Collector) -> No
     parts = out.account(account)
     policies = _managed_policies(doc, ctx, account)
     parts.managed_policies.extend(policies[k] for k in sorted(policies))
-    for index, raw in enumerate(doc.get("UserDetailList") or []):
+    for index, raw in ctx.distinct(doc, "UserDetailList", "Arn"):
         ref = ctx.ref("UserDetailList", index)
         arn = raw.get("Arn", "")
         parts.users.append(
@@ -131,7 +136,7 @@ def read_authorization_details(doc: Any, ctx: FileContext, out: Collector) -> No
                 tags=_tags(raw),
             )
         )
-    for index, raw in enumerate(doc.get("GroupDetailList") or []):
+    for index, raw in ctx.distinct(doc, "GroupDetailList", "Arn"):
         ref = ctx.ref("GroupDetailList", index)
         arn = raw.get("Arn", "")
         parts.groups.append(
@@ -146,7 +151,7 @@ def read_authorization_details(doc: Any, ctx: FileContext, out: Collector) -> No
                 attached_policies=_attached(raw, ref, policies),
             )
         )
-    for index, raw in enumerate(doc.get("RoleDetailList") or []):
+    for index, raw in ctx.distinct(doc, "RoleDetailList", "Arn"):
         ref = ctx.ref("RoleDetailList", index)
         arn = raw.get("Arn", "")
         name = raw.get("RoleName", "")
@@ -222,7 +227,7 @@ def read_account_summary(doc: Any, ctx: FileContext, out: Collector) -> None:
 
 def read_virtual_mfa_devices(doc: Any, ctx: FileContext, out: Collector) -> None:
     parts = out.account(ctx.account_id or "")
-    for index, raw in enumerate(doc.get("VirtualMFADevices") or []):
+    for index, raw in ctx.distinct(doc, "VirtualMFADevices", "SerialNumber"):
         ref = ctx.ref("VirtualMFADevices", index)
         user = raw.get("User") or {}
         parts.mfa_devices.append(

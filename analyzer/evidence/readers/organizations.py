@@ -28,7 +28,7 @@ def _path_parents(paths: Any, account_id: str) -> tuple[str, ...]:
 
 
 def read_list_accounts(doc: Any, ctx: FileContext, out: Collector) -> None:
-    for index, raw in enumerate(doc.get("Accounts") or []):
+    for index, raw in ctx.distinct(doc, "Accounts", "Id"):
         ref = ctx.ref("Accounts", index)
         account_id = str(raw.get("Id", ""))
         out.org_accounts.append(
@@ -40,6 +40,7 @@ def read_list_accounts(doc: Any, ctx: FileContext, out: Collector) -> None:
                 ref=ref,
                 parent_path=_path_parents(raw.get("Paths"), account_id),
                 joined=ctx.timestamp(raw.get("JoinedTimestamp"), ref, "JoinedTimestamp"),
+                arn=str(raw.get("Arn", "")),
             )
         )
 

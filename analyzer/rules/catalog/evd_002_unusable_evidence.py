@@ -105,7 +105,12 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
                 f"not evaluated: the bundle holds no file for {label}; EVD-001 reports what is missing", account=account
             )
         elif account not in affected:
-            yield passed(f"all {files_per_account[account]} evidence file(s) of {label} are usable", account=account)
+            doubted = any(d.account_id == account for d in snapshot.disagreements)
+            what = "readable and complete" if doubted else "usable"
+            more = "; some disagree with other exports of the account (EVD-004)" if doubted else ""
+            yield passed(
+                f"all {files_per_account[account]} evidence file(s) of {label} are {what}{more}", account=account
+            )
 
 
 RULE = Rule(META, check)

@@ -74,6 +74,13 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
     found = identity_iam(ctx)
     if isinstance(found, Outcome):
         yield found
+        if found.account is not None:  # the Identity account is known: say so for each account it leads into
+            for account_id in ctx.non_identity_accounts():
+                yield not_evaluated(
+                    f"{found.message}: the paths into {account_label(ctx, account_id)} start in the Identity "
+                    "account, whose principals cannot be read",
+                    account=account_id,
+                )
         return
     identity, account = found
     unknown = []

@@ -65,7 +65,13 @@ _UNKNOWN_CALL = ("the export command", "its read permission")
 
 #: Evidence states EVD-002 reports: the file is there but cannot be used as it is.
 PROBLEM_STATUSES = frozenset(
-    {EvidenceStatus.INCOMPLETE, EvidenceStatus.INVALID, EvidenceStatus.DENIED, EvidenceStatus.ERROR}
+    {
+        EvidenceStatus.INCOMPLETE,
+        EvidenceStatus.INVALID,
+        EvidenceStatus.DENIED,
+        EvidenceStatus.ERROR,
+        EvidenceStatus.CONFLICT,
+    }
 )
 #: Inventory rows that are evidence problems even when no evidence state records them.
 PROBLEM_ROWS = frozenset({FileStatus.INVALID, FileStatus.INCOMPLETE, FileStatus.IGNORED})
@@ -100,6 +106,11 @@ def fix_for(state: EvidenceState) -> str:
         return f"grant the exporting principal {permission} (e.g. via the SecurityAudit policy) and re-run {command}"
     if state.status is EvidenceStatus.INCOMPLETE:
         return f"re-run {command} without --max-items or --no-paginate so the CLI fetches every page"
+    if state.status is EvidenceStatus.CONFLICT:
+        return (
+            f"keep only the genuine output of {command} for this account and region (the files above disagree) "
+            "and delete the others, or re-export it"
+        )
     if state.status is EvidenceStatus.INVALID:
         return f"re-export it with {command} (AWS CLI v2, JSON output, no --query) and put it in its documented place"
     return f"re-run {command}; if the error persists, fix its cause ({state.error_code or 'see the message'})"
