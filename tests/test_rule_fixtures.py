@@ -47,6 +47,8 @@ def test_rule_case(case: RuleCase, tmp_path: Path) -> None:
             assert matching[0].severity.value == e["severity"]
         if "message_contains" in e:
             assert e["message_contains"] in matching[0].message, matching[0].message
+        if "message_lacks" in e:  # a claim the result must not make
+            assert e["message_lacks"] not in matching[0].message, matching[0].message
 
 
 def test_every_rule_has_fail_pass_and_not_evaluated_cases() -> None:
