@@ -70,7 +70,8 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
         return
     resource = f"arn:{ctx.partition}:s3:::{bucket}"
     lookup = find_bucket_policy(ctx, bucket)
-    where = {"account": lookup.owner, "resource": resource}
+    # one result per weakness, the pass per bucket: every result is about the bucket (see ``Outcome.about``)
+    where = {"account": lookup.owner, "resource": resource, "about": resource}
     if lookup.absent_in_aws:
         yield fail(
             f"{bucket} has no bucket policy: it grants nothing (LOG-009 reports the refused deliveries), but nothing "
