@@ -44,7 +44,9 @@ META = RuleMeta(
         "iam:ChangePassword, iam:GetAccountPasswordPolicy, iam:CreateVirtualMFADevice and "
         "iam:EnableMFADevice / ResyncMFADevice / DeactivateMFADevice, and iam:Create/Update/Delete/ListAccessKeys, "
         "each on `arn:aws:iam::*:user/${aws:username}` (MFA devices on `arn:aws:iam::*:mfa/*`), as in AWS's "
-        "example 'Allows MFA-authenticated IAM users to manage their own credentials'."
+        "example 'Allows MFA-authenticated IAM users to manage their own credentials'. For the password alone, "
+        "setting AllowUsersToChangePassword in the account's password policy also lets every IAM user change "
+        "its own."
     ),
     compliance=refs(("NIST", "IA-5"), ("NIST", "IA-5(1)"), ("PCI", "8.3.9"), ("MAS", "9.1")),
     references=(

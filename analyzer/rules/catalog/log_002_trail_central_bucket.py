@@ -134,9 +134,14 @@ def _verdict(ctx: RuleContext, account: str, bucket: str, index: TrailIndex) -> 
     logging = [(t, t.status) for t in central if t.status is not None and t.status.is_logging is True]
     if logging:
         trail, status = logging[0]
+        failing = (
+            f"; its latest delivery failed (LatestDeliveryError {status.latest_delivery_error}: LOG-004)"
+            if status.latest_delivery_error
+            else ""
+        )
         return passed(
-            f"{label}'s events reach the central bucket: {trail_label(trail)} delivers to "
-            f"{describe_destination(trail.s3_bucket, trail.s3_prefix)} and is logging (IsLogging true){note}"
+            f"{label}'s events go to the central bucket: {trail_label(trail)} delivers to "
+            f"{describe_destination(trail.s3_bucket, trail.s3_prefix)} and is logging (IsLogging true){failing}{note}"
             f"{inferred_note(ctx)}",
             account=account,
             evidence=(trail.ref, status.ref),
