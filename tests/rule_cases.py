@@ -5,9 +5,10 @@ A case lives in ``fixtures/rules/<RULE-ID>/<case-name>/`` with:
 * ``case.json``: ``{"description": str, "remove": [bundle paths], "config": {...TOML-equivalent
   settings...}, "expect": [{"status": "fail"|"pass"|"not_evaluated", "account": str|null,
   "region": str|null, "resource": str|null, "severity": str (optional), "message_contains": str
-  (optional)}], "exact_failures": true}``. With ``exact_failures`` (default true) the rule's
-  ``fail`` results must be exactly the expected fails; expected passes / not_evaluated must be
-  present among the results.
+  (optional), "message_lacks": str (optional: a claim the message must not make)}],
+  "exact_failures": true}``. With ``exact_failures`` (default true) the rule's ``fail`` results
+  must be exactly the expected fails; expected passes / not_evaluated must be present among the
+  results (with ``message_contains``: one of those sharing the key says it).
 * ``overlay/``: files that replace or add to the base bundle (same relative paths).
 """
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from operator import attrgetter
 
-from analyzer.findings.result import Finding, SuppressionState, fingerprint
+from analyzer.findings.result import Finding, SuppressionState, fingerprint, subject_fingerprint
 from analyzer.findings.settings import Settings
 from analyzer.model.evidence import EvidenceRef
 from analyzer.rules.base import Outcome, Rule, Severity, Status
@@ -97,6 +97,7 @@ class _FindingMaker:
             subject=outcome.subject,
             suppressed=suppressed,
             details=dict(outcome.details),
+            subject_fingerprint=subject_fingerprint(rule_id, outcome.about) if outcome.about else None,
         )
 
 

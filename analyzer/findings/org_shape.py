@@ -19,6 +19,8 @@ class Resolved:
     value: str | None
     source: str  # config | manifest | inferred | unknown
     reason: str
+    #: for an inferred value, the accounts whose evidence it was inferred from (sorted)
+    inferred_from: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +122,12 @@ def _infer_bucket(snapshot: Snapshot) -> Resolved:
             f"ambiguous: buckets {tied} each receive logs from {ranked[0][0]} accounts; set log_bucket in the config",
         )
     n, bucket = ranked[0]
-    return Resolved(bucket, "inferred", f"the bucket that trails and delivery channels of {n} accounts deliver to")
+    return Resolved(
+        bucket,
+        "inferred",
+        f"the bucket that trails and delivery channels of {n} accounts deliver to",
+        tuple(sorted(delivering[bucket])),
+    )
 
 
 def resolve_shape(snapshot: Snapshot, settings: Settings) -> OrgShape:

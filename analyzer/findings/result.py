@@ -38,6 +38,8 @@ class Finding:
     suppressed: SuppressionState | None = None
     baseline: str | None = None  # new | existing, when compared with a baseline
     details: Mapping[str, Any] = field(default_factory=dict)
+    #: what the verdict is about, when that is coarser than the result (see ``Outcome.about``); None: the fingerprint
+    subject_fingerprint: str | None = None
 
     def __reduce__(self) -> tuple[Callable[..., Finding], tuple[Any, ...]]:
         """Pickled as its field values (the rules' child process sends its findings back): the default state
@@ -57,6 +59,7 @@ class Finding:
             self.suppressed,
             self.baseline,
             self.details,
+            self.subject_fingerprint,
         )
 
     @property
@@ -89,6 +92,7 @@ def _unpickled(
     suppressed: SuppressionState | None,
     baseline: str | None,
     details: Mapping[str, Any],
+    subject_fingerprint: str | None,
 ) -> Finding:
     """The :class:`Finding` that :meth:`Finding.__reduce__` took apart."""
     return Finding(
@@ -105,10 +109,21 @@ def _unpickled(
         suppressed=suppressed,
         baseline=baseline,
         details=details,
+        subject_fingerprint=subject_fingerprint,
     )
 
 
 def fingerprint(rule: str, account: str | None, region: str | None, resource: str | None, subject: str | None) -> str:
     """Stable across runs for the same rule and subject; independent of status and message."""
     key = "\x1f".join((rule, account or "", region or "", resource or "", subject or ""))
+    return hashlib.sha256(key.encode()).hexdigest()[:20]
+
+
+def subject_fingerprint(rule: str, about: str) -> str:
+    """The fingerprint of what a verdict is about (``Outcome.about``), shared by its results at every grain.
+
+    Built like :func:`fingerprint` but from the rule and the subject alone, with a marker that keeps it apart
+    from any result's own fingerprint.
+    """
+    key = "\x1f".join((rule, "about", about))
     return hashlib.sha256(key.encode()).hexdigest()[:20]

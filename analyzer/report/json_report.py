@@ -51,6 +51,8 @@ def finding_json(f: Finding) -> dict[str, Any]:
     }
     if f.baseline is not None:
         out["baseline"] = f.baseline
+    if f.subject_fingerprint is not None:
+        out["subject_fingerprint"] = f.subject_fingerprint
     if f.details or f.subject:
         out["details"] = {**({"subject": f.subject} if f.subject else {}), **_plain(dict(f.details))}
     return out
@@ -188,11 +190,15 @@ def _direct_line(f: Finding) -> str:
     elif f.subject:  # the usual details: the subject alone
         optional += f', "details": {{"subject": {encode_basestring(f.subject)}}}'
     suppressed = "null" if f.suppressed is None else _LINE_ENCODER.encode(finding_json(f)["suppressed"])
+    about = (
+        "" if f.subject_fingerprint is None else f', "subject_fingerprint": {encode_basestring(f.subject_fingerprint)}'
+    )
     return (
         f'{{"account": {_text(f.account)}{optional}, "evidence": [{", ".join(map(_ref, f.evidence))}], '
         f'"fingerprint": {encode_basestring(f.fingerprint)}, "message": {encode_basestring(f.message)}, '
         f'"region": {_text(f.region)}, "resource": {_text(f.resource)}, "rule": {encode_basestring(f.rule)}, '
-        f'"severity": {_SEVERITY_JSON[f.severity]}, "status": {_STATUS_JSON[f.status]}, "suppressed": {suppressed}}}'
+        f'"severity": {_SEVERITY_JSON[f.severity]}, "status": {_STATUS_JSON[f.status]}{about}, '
+        f'"suppressed": {suppressed}}}'
     )
 
 

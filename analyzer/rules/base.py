@@ -79,6 +79,11 @@ class RuleMeta:
 class Outcome:
     """One verdict about one subject. ``subject`` disambiguates fingerprints (e.g. a path's principal).
 
+    ``about`` names what the verdict is about when the rule reports it at more than one grain: IDN-003
+    fails per path and passes per person, LOG-010 fails per weakness and passes per bucket. Results with
+    the same ``about`` share a subject fingerprint, by which a comparison of two runs recognises that a
+    person's pass fixes its paths' failures. None: the result's own identity (its fingerprint) is its subject.
+
     Read-only by convention, not frozen: rules build 100,000 per 1,000 accounts, and a frozen
     dataclass's ``__init__`` sets each field through ``object.__setattr__`` (several times slower).
     """
@@ -92,6 +97,7 @@ class Outcome:
     severity: Severity | None = None  # overrides the rule's default for this outcome only
     subject: str | None = None
     details: Mapping[str, Any] = field(default_factory=dict)
+    about: str | None = None
 
 
 Check = Callable[["RuleContext"], Iterable[Outcome]]

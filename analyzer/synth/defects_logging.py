@@ -67,9 +67,11 @@ def log001_not_covered(ctx: PlantContext) -> Planted | None:
         "LOG-001",
         "stopped",
         f"trail of {label(account)}",
-        "StopLogging was called 30 hours before collection: not covered, and the trail is unhealthy.",
+        "StopLogging was called 30 hours before collection: not covered, the trail is unhealthy, and it "
+        "delivers nothing to the central bucket.",
         (
             fail("LOG-001", account.id, "the only trail is not logging"),
+            fail("LOG-002", account.id, "collateral: the only trail is stopped, so nothing reaches the bucket"),
             fail("LOG-004", account.id, "collateral: trail not logging", region=plan.home, resource=arn),
         ),
     )

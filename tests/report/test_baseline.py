@@ -23,6 +23,7 @@ from analyzer.report.baseline import (
     new_failures,
 )
 from analyzer.rules.base import Severity
+from tests.report.support import BASE as BASE_BUNDLE
 from tests.report.support import defective_bundle
 
 
@@ -238,3 +239,98 @@ def test_progress_shows_on_a_terminal_only() -> None:
     shown = tty.getvalue()
     assert "loading the evidence" in shown and "building the access graph" in shown
     assert "running the rules" in shown and "writing the reports" in shown
+
+
+# --------------------------------------------------------------------------- the grain of a result changes
+def _about(record: dict[str, Any], subject_fp: str) -> dict[str, Any]:
+    return {**record, "subject_fingerprint": subject_fp}
+
+
+def test_a_fix_is_recognised_when_the_grain_changes(tmp_path: Path) -> None:
+    """IDN-003 records a failure per path and the pass per person: the person's pass fixes its paths' failures
+    (and the reverse grain too), because both carry the fingerprint of what they are about."""
+    alice_paths = [_about(_result(fp, "fail"), "alice") for fp in ("alice-to-dev", "alice-to-prod")]
+    bob_path = _about(_result("bob-to-dev", "fail"), "bob")
+    carol = _about(_result("carol", "fail"), "carol")  # the reverse: failed per person, passes per path
+    old = _write(tmp_path / "old.json", {"results": [*alice_paths, bob_path, carol]})
+    new = _write(
+        tmp_path / "new.json",
+        {
+            "results": [
+                _about(_result("alice", "pass"), "alice"),
+                _about(_result("bob-to-test", "fail"), "bob"),  # bob's old path is gone, another one fails
+                _about(_result("carol-to-dev", "pass"), "carol"),
+                _about(_result("carol-to-prod", "pass"), "carol"),
+            ]
+        },
+    )
+    diff = diff_records(load_records(old), load_records(new))
+    by_fp = {r.old.fingerprint: r for r in diff.resolved}
+    assert by_fp["alice-to-dev"].fixed and by_fp["alice-to-prod"].fixed and by_fp["carol"].fixed
+    assert by_fp["alice-to-dev"].how.startswith("passes")
+    assert not by_fp["bob-to-dev"].fixed
+    assert "still fails" in by_fp["bob-to-dev"].how
+    assert [r.fingerprint for r in diff.new] == ["bob-to-test"]
+    text = CliRunner().invoke(main, ["diff", str(old), str(new)]).output
+    assert "3 fixed, 1 no longer failing without a pass" in text
+
+
+def test_an_idn_003_path_failure_is_fixed_by_the_per_person_pass(tmp_path: Path) -> None:
+    """End to end: the same organization before (alice reaches a role without MFA, one failure per path) and
+    after the fix (the base: one pass per person); ``trustmap diff`` calls the path failure fixed."""
+    from tests.rule_cases import all_cases
+
+    case = next(c for c in all_cases() if c.id == "IDN-003/fail-no-mfa-on-path")
+    before = case.materialize(tmp_path / "before")
+    runner = CliRunner()
+    for bundle, out in ((before, "r-before"), (BASE_BUNDLE, "r-after")):
+        run = runner.invoke(main, ["analyze", str(bundle), "--out", str(tmp_path / out), "--format", "json"])
+        assert run.exit_code == 0, run.output
+    old, new = tmp_path / "r-before/findings.json", tmp_path / "r-after/findings.json"
+    assert check("findings", json.loads(old.read_text())) == ()  # subject_fingerprint is in the schema
+    old_fails = [r for r in json.loads(old.read_text())["results"] if r["rule"] == "IDN-003" and r["status"] == "fail"]
+    assert old_fails and all(" -> " in r["resource"] for r in old_fails)  # per path
+    new_fps = {r["fingerprint"] for r in json.loads(new.read_text())["results"]}
+    assert not new_fps & {r["fingerprint"] for r in old_fails}  # the pass is per person: another fingerprint
+    data = json.loads(runner.invoke(main, ["diff", str(old), str(new), "--format", "json"]).output)
+    idn003 = [r for r in data["resolved"] if r["rule"] == "IDN-003"]
+    assert len(idn003) == len(old_fails) and all(r["fixed"] for r in idn003), idn003
+
+
+# --------------------------------------------------------------------------- different organizations
+def _head(org: str | None, management: str | None, accounts: list[str]) -> dict[str, Any]:
+    return {
+        "organization": {"id": org, "management_account": management},
+        "accounts": [{"id": a, "name": None, "role": "member", "state": None} for a in accounts],
+    }
+
+
+@pytest.mark.parametrize(
+    ("old_head", "new_head", "why"),
+    [
+        (_head("o-aaaaaaaaaa", "333333333333", ["333333333333"]), _head("o-bbbbbbbbbb", "333333333333", []), "o-aaaa"),
+        (_head(None, "333333333333", ["333333333333"]), _head(None, "444444444444", ["333333333333"]), "management"),
+        (_head(None, None, ["111111111111"]), _head(None, None, ["222222222222"]), "no account in common"),
+    ],
+)
+def test_diffing_two_organizations_warns_and_exits_2_unless_forced(
+    tmp_path: Path, old_head: dict[str, Any], new_head: dict[str, Any], why: str
+) -> None:
+    old = _write(tmp_path / "old.json", {**old_head, "results": [_result("a", "fail")]})
+    new = _write(tmp_path / "new.json", {**new_head, "results": [_result("a", "pass")]})
+    refused = CliRunner().invoke(main, ["diff", str(old), str(new)])
+    assert refused.exit_code == 2, refused.output
+    assert "different organizations" in refused.output and why in refused.output and "--force" in refused.output
+    assert "1 fixed" not in refused.output and "New failures" not in refused.output  # no comparison printed
+    forced = CliRunner().invoke(main, ["diff", str(old), str(new), "--force"])
+    assert forced.exit_code == 0, forced.output
+    assert "different organizations" in forced.output and "1 fixed" in forced.output
+
+
+def test_the_same_organization_is_compared_without_a_warning(tmp_path: Path) -> None:
+    head = _head("o-aaaaaaaaaa", "333333333333", ["111111111111", "333333333333"])
+    grown = _head("o-aaaaaaaaaa", "333333333333", ["111111111111", "333333333333", "555555555555"])
+    old = _write(tmp_path / "old.json", {**head, "results": [_result("a", "fail")]})
+    new = _write(tmp_path / "new.json", {**grown, "results": [_result("a", "pass")]})
+    run = CliRunner().invoke(main, ["diff", str(old), str(new)])
+    assert run.exit_code == 0 and "different organizations" not in run.output

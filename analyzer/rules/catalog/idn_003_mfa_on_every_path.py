@@ -66,6 +66,7 @@ def _fail(principal: str, role: str, path: AccessPath, account: str) -> Outcome:
         account=account,
         resource=f"{principal} -> {role}",
         subject=principal,
+        about=principal,  # failures per path, the pass per person: the person is what the verdict is about
         evidence=tuple(dict.fromkeys(e for h in path.hops for e in h.evidence)),
     )
 
@@ -112,6 +113,7 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
                 account=identity,
                 resource=principal.arn,
                 subject=principal.arn,
+                about=principal.arn,
                 evidence=(principal.ref,),
             )
             continue
@@ -125,6 +127,7 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
             account=identity,
             resource=principal.arn,
             subject=principal.arn,
+            about=principal.arn,
             evidence=evidence or (principal.ref,),
         )
 

@@ -2,10 +2,16 @@
 
 The account passes when at least one multi-region trail that covers it (its own, or the
 organization trail) writes to the central bucket, and when ``log_prefix`` is configured, under
-that prefix (it pins the CloudTrail prefix; Config channels are LOG-008's). Extra local trails do
-not matter: what matters is that the account's events reach the central bucket. An account with
-no covering trail is LOG-001's finding; its single-region trails are judged instead, and with no
+that prefix (it pins the CloudTrail prefix; Config channels are LOG-008's), *and is logging*: a
+trail whose ``get-trail-status`` says ``IsLogging`` false delivers nothing (CloudTrail API Reference,
+``GetTrailStatus``), and one whose status is unknown is not evaluated. Extra local trails do not
+matter: what matters is that the account's events reach the central bucket. An account with no
+covering trail is LOG-001's finding; its single-region trails are judged instead, and with no
 trail at all there is nothing to judge (not_evaluated).
+
+A central bucket inferred from the deliveries of the account under test alone (a single-account
+bundle without ``log_bucket`` in the manifest or config) is not shown to be central: the account
+is not evaluated, unless every trail it has is stopped (then it delivers nothing anywhere).
 """
 
 from __future__ import annotations
@@ -20,14 +26,17 @@ from analyzer.rules.context import RuleContext
 from analyzer.rules.support.evidence import account_label
 from analyzer.rules.support.log_delivery import (
     TrailIndex,
+    bucket_inferred_from_own,
     bucket_unknown_message,
     central_bucket,
     covering_trails,
     describe_destination,
     gap_text,
+    inferred_note,
     normalized_prefix,
     region_gaps,
     single_region_trails,
+    trail_file_gap,
     trail_index,
     trail_label,
 )
@@ -52,8 +61,9 @@ META = RuleMeta(
     references=(
         "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-receive-logs-from-multiple-accounts.html",
         "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-update-a-trail.html",
+        "https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_GetTrailStatus.html",
     ),
-    requires=(Kind.TRAILS, Kind.MANIFEST),
+    requires=(Kind.TRAILS, Kind.TRAIL_STATUS, Kind.MANIFEST),
     applies_to="account",
 )
 
@@ -64,10 +74,29 @@ def _prefix_problem(trail: Trail, expected: str | None) -> str | None:
     return f"prefix '{normalized_prefix(trail.s3_prefix)}' instead of the configured '{normalized_prefix(expected)}'"
 
 
+def _stopped(trail: Trail) -> bool:
+    return trail.status is not None and trail.status.is_logging is False
+
+
+def _stopped_problem(trail: Trail) -> str | None:
+    status = trail.status
+    if status is None or status.is_logging is not False:
+        return None
+    since = f" since {status.stop_logging_time:%Y-%m-%dT%H:%MZ}" if status.stop_logging_time else ""
+    return f"but is not logging (IsLogging false{since}): it delivers nothing (LOG-004)"
+
+
 def _destination(trail: Trail, bucket: str, expected: str | None) -> str:
     text = f"{trail_label(trail)} delivers to {describe_destination(trail.s3_bucket, trail.s3_prefix)}"
-    problem = _prefix_problem(trail, expected) if trail.s3_bucket == bucket else None
+    prefix = _prefix_problem(trail, expected) if trail.s3_bucket == bucket else None
+    problem = "; ".join(p for p in (prefix, _stopped_problem(trail)) if p)
     return f"{text} ({problem})" if problem else text
+
+
+def _status_unknown(ctx: RuleContext, trail: Trail) -> str:
+    if trail.status is None:
+        return trail_file_gap(ctx, trail, Kind.TRAIL_STATUS)
+    return f"the get-trail-status of {trail.arn} has no IsLogging"
 
 
 def _verdict(ctx: RuleContext, account: str, bucket: str, index: TrailIndex) -> Outcome:
@@ -77,29 +106,55 @@ def _verdict(ctx: RuleContext, account: str, bucket: str, index: TrailIndex) -> 
     # Without a covering trail (LOG-001's finding) the account's own single-region trails are judged.
     candidates = covering or single_region_trails(account, index)
     note = "" if covering else " (no multi-region trail covers it: LOG-001; its single-region trails are judged)"
-    central = [t for t in candidates if t.s3_bucket == bucket and _prefix_problem(t, expected) is None]
-    if central:
-        trail = central[0]
-        return passed(
-            f"{label}'s events reach the central bucket: {trail_label(trail)} delivers to "
-            f"{describe_destination(trail.s3_bucket, trail.s3_prefix)}{note}",
+    if not candidates:
+        gaps = region_gaps(ctx, account, (Kind.TRAILS,))
+        unseen = f" and trails unknown in {gap_text(gaps)}" if gaps else ""
+        return not_evaluated(
+            f"not evaluated: {label} has no trail whose delivery could be judged{unseen} (LOG-001 reports the "
+            "missing coverage)",
             account=account,
-            evidence=(trail.ref,),
         )
-    if candidates:
-        return fail(
-            f"no trail of {label} delivers to the central bucket {bucket}{note}: "
-            + "; ".join(_destination(t, bucket, expected) for t in candidates),
-            account=account,
-            evidence=tuple(t.ref for t in candidates),
-        )
-    gaps = region_gaps(ctx, account, (Kind.TRAILS,))
-    unseen = f" and trails unknown in {gap_text(gaps)}" if gaps else ""
-    return not_evaluated(
-        f"not evaluated: {label} has no trail whose delivery could be judged{unseen} (LOG-001 reports the missing "
-        "coverage)",
+    evidence = tuple(dict.fromkeys(r for t in candidates for r in (t.ref, *((t.status.ref,) if t.status else ()))))
+    failure = fail(
+        f"no trail of {label} delivers to the central bucket {bucket}{note}: "
+        + "; ".join(_destination(t, bucket, expected) for t in candidates),
         account=account,
+        evidence=evidence,
     )
+    circular = bucket_inferred_from_own(ctx, account)
+    if circular is not None:
+        if all(map(_stopped, candidates)):
+            return failure  # a stopped trail delivers nothing, wherever the central bucket is
+        return not_evaluated(
+            f"not evaluated: whether {label}'s events reach the central bucket is unknown: {circular}",
+            account=account,
+            evidence=evidence,
+        )
+    central = [t for t in candidates if t.s3_bucket == bucket and _prefix_problem(t, expected) is None]
+    logging = [(t, t.status) for t in central if t.status is not None and t.status.is_logging is True]
+    if logging:
+        trail, status = logging[0]
+        failing = (
+            f"; its latest delivery failed (LatestDeliveryError {status.latest_delivery_error}: LOG-004)"
+            if status.latest_delivery_error
+            else ""
+        )
+        return passed(
+            f"{label}'s events go to the central bucket: {trail_label(trail)} delivers to "
+            f"{describe_destination(trail.s3_bucket, trail.s3_prefix)} and is logging (IsLogging true){failing}{note}"
+            f"{inferred_note(ctx)}",
+            account=account,
+            evidence=(trail.ref, status.ref),
+        )
+    unknown = [t for t in central if not _stopped(t)]
+    if unknown:
+        return not_evaluated(
+            f"not evaluated: {trail_label(unknown[0])} delivers to the central bucket {bucket}, but whether it is "
+            f"logging is unknown: " + "; ".join(_status_unknown(ctx, t) for t in unknown),
+            account=account,
+            evidence=tuple(t.ref for t in unknown),
+        )
+    return failure
 
 
 def check(ctx: RuleContext) -> Iterator[Outcome]:

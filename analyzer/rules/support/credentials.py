@@ -173,3 +173,46 @@ def password_policy_shortfalls(policy: PasswordPolicy, thresholds: Thresholds) -
             )
         )
     return out
+
+
+# --------------------------------------------------------------------------- users changing their own password
+
+
+@dataclass(frozen=True, slots=True)
+class PasswordChangeSetting:
+    """What the account's password policy says about IAM users changing their own password.
+
+    ``AllowUsersToChangePassword`` true gives every IAM user of the account ``iam:ChangePassword`` on its
+    own user (and ``iam:GetAccountPasswordPolicy``) at the account level, without any IAM policy (IAMUG
+    "Permit IAM users to change their own passwords"; "Set an account password policy for IAM users").
+    Without a password policy (``NoSuchEntity``) it has its default, false (IAM API Reference,
+    ``UpdateAccountPasswordPolicy``). ``allows`` is None when the password policy is unknown.
+    """
+
+    allows: bool | None
+    text: str
+    evidence: tuple[EvidenceRef, ...]
+
+
+def password_change_setting(ctx: RuleContext, account_id: str) -> PasswordChangeSetting:
+    blocked = ctx.blocking((Kind.IAM_PASSWORD_POLICY,), account_id)
+    evidence = ctx.account(account_id)
+    policy = evidence.password_policy if evidence is not None else None
+    if blocked or policy is None:
+        why = "; ".join(s.describe() for s in blocked) or "no password policy was read"
+        return PasswordChangeSetting(
+            None,
+            f"the password policy is unknown ({why}), and its AllowUsersToChangePassword would let every IAM user "
+            "change its own password",
+            (),
+        )
+    if policy.is_default:
+        return PasswordChangeSetting(
+            False, "no password policy is set, so AllowUsersToChangePassword has its default, false", (policy.ref,)
+        )
+    setting = "true" if policy.allow_users_to_change else "false"
+    return PasswordChangeSetting(
+        policy.allow_users_to_change,
+        f"the password policy sets AllowUsersToChangePassword {setting}",
+        (policy.ref.child("AllowUsersToChangePassword"),),
+    )

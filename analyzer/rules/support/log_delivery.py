@@ -39,6 +39,29 @@ def bucket_unknown_message(ctx: RuleContext) -> str:
     return f"not evaluated: the central log bucket is unknown ({ctx.shape.log_bucket.reason})"
 
 
+def bucket_inferred_from_own(ctx: RuleContext, account: str) -> str | None:
+    """Why the central bucket cannot count as central for ``account``'s deliveries, or None.
+
+    An inferred bucket (no ``log_bucket`` in the config or manifest) that only ``account``'s own trails
+    and channels deliver to is the account's choice, not shown to be central: judging its deliveries
+    against it would be circular (a single-account bundle always infers its own bucket).
+    """
+    resolved = ctx.shape.log_bucket
+    if resolved.source != "inferred" or set(resolved.inferred_from) - {account}:
+        return None
+    return (
+        f"the central bucket {resolved.value} was inferred from the deliveries of account {account} alone "
+        f"({resolved.reason}): a bucket an account delivers to is not central unless declared; set log_bucket "
+        "in manifest.json or the config"
+    )
+
+
+def inferred_note(ctx: RuleContext) -> str:
+    """`` (central bucket inferred: <why>)`` when the bucket was not declared, else ``""``."""
+    resolved = ctx.shape.log_bucket
+    return f" (central bucket inferred: {resolved.reason})" if resolved.source == "inferred" else ""
+
+
 def normalized_prefix(prefix: str | None) -> str:
     """A key prefix without surrounding slashes ("" for none): ``cloudtrail/`` and ``cloudtrail`` are one place."""
     return (prefix or "").strip("/")
