@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from analyzer.findings.result import Finding
 from analyzer.model.kinds import Kind
-from analyzer.model.snapshot import AccountEvidence
+from analyzer.model.snapshot import AccountEvidence, Snapshot
 from analyzer.report.view import (
     MATRIX_ROWS,
     STATUS_LOOK,
@@ -111,32 +111,42 @@ def expected_regions(account: AccountEvidence | None, settings: Settings) -> tup
     return (), "unknown"
 
 
-def _facts(account: AccountEvidence | None, region: str, bucket: str | None) -> dict[str, str]:
+def _unusable(snapshot: Snapshot, kinds: tuple[Kind, ...], account: str, region: str) -> str | None:
+    """Why the evidence of ``kinds`` for this account and region cannot be read, or None when it can."""
+    states = [snapshot.state(kind, account, region) for kind in kinds]
+    bad = [s for s in states if not s.usable]
+    return "; ".join(f"{s.kind} {s.status.value}" for s in bad) if bad else None
+
+
+def _facts(snapshot: Snapshot, account_id: str, region: str, bucket: str | None) -> dict[str, str]:
+    """What the evidence shows of each facet, as a hover text; an absence is stated only where the
+    evidence that would show it could be read (else the text says which evidence is unusable)."""
+    account = snapshot.account(account_id)
     if account is None:
         return dict.fromkeys(FACET_ORDER, "no evidence for this account")
     trails = [t for t in account.trails if t.multi_region or t.home_region == region]
-    trail_text = (
-        "; ".join(
-            f"trail {t.name} → {t.s3_bucket or 'no bucket'}"
-            + ("" if t.status is None else (", logging" if t.status.is_logging else ", NOT logging"))
-            for t in sorted(trails, key=lambda t: t.arn)
-        )
-        or "no trail covers this region"
+    trail_text = "; ".join(
+        f"trail {t.name} → {t.s3_bucket or 'no bucket'}"
+        + ("" if t.status is None else (", logging" if t.status.is_logging else ", NOT logging"))
+        for t in sorted(trails, key=lambda t: t.arn)
     )
+    if not trail_text:
+        unusable = _unusable(snapshot, (Kind.TRAILS,), account_id, region)
+        trail_text = f"no usable trail evidence ({unusable})" if unusable else "no trail covers this region"
     recorders = [r for r in account.recorders if r.region == region]
     channels = [c for c in account.channels if c.region == region]
-    config_text = (
-        "; ".join(
-            [
-                f"recorder {r.name}" + {True: ", recording", False: ", NOT recording", None: ""}[r.recording]
-                for r in sorted(recorders, key=lambda r: r.name)
-            ]
-            + [f"channel {c.name} → {c.s3_bucket or 'no bucket'}" for c in sorted(channels, key=lambda c: c.name)]
-        )
-        or "no Config recorder in this region"
+    config_text = "; ".join(
+        [
+            f"recorder {r.name}" + {True: ", recording", False: ", NOT recording", None: ""}[r.recording]
+            for r in sorted(recorders, key=lambda r: r.name)
+        ]
+        + [f"channel {c.name} → {c.s3_bucket or 'no bucket'}" for c in sorted(channels, key=lambda c: c.name)]
     )
+    if not config_text:
+        unusable = _unusable(snapshot, (Kind.CONFIG_RECORDERS, Kind.CONFIG_CHANNELS), account_id, region)
+        config_text = f"no usable Config evidence ({unusable})" if unusable else "no Config recorder in this region"
     delivered = sorted({t.s3_bucket for t in trails if t.s3_bucket} | {c.s3_bucket for c in channels if c.s3_bucket})
-    bucket_text = (f"delivers to {', '.join(delivered)}" if delivered else "delivers to no bucket") + (
+    bucket_text = (f"delivers to {', '.join(delivered)}" if delivered else "no delivery seen") + (
         f"; central bucket {bucket}" if bucket else "; central bucket unknown"
     )
     return {"trail": trail_text, "config": config_text, "bucket": bucket_text}
@@ -203,7 +213,7 @@ def log_matrix(views: Views) -> LogMatrix:
             account_anchor(account),
             statuses[account],
             scopes[account][1],
-            _region_cells(account, regions, found, expected, bucket, result.snapshot.account(account)),
+            _region_cells(account, regions, found, expected, bucket, result.snapshot),
         )
         for account in shown
     ]
@@ -216,13 +226,13 @@ def _region_cells(
     found: dict[tuple[str, str], list[Finding]],
     expected: Callable[[str, str], bool],
     bucket: str | None,
-    evidence: AccountEvidence | None,
+    snapshot: Snapshot,
 ) -> tuple[RegionCell, ...]:
     """One shown row's cells: each facet's verdict, the result it links to, and the facts behind it."""
     cells = []
     for region in regions:
         is_expected = expected(account, region)
-        facts = _facts(evidence, region, bucket)
+        facts = _facts(snapshot, account, region, bucket)
         facets = []
         for facet in FACET_ORDER:
             here = [f for f in found.get((account, facet), []) if f.region in (None, region)]

@@ -380,11 +380,60 @@ def pillar_verdicts(views: Views) -> list[PillarVerdict]:
             )
         elif counts["suppressed"]:
             status, text = "suppressed", f"passes, with {counts['suppressed']} accepted (suppressed) failure(s)"
+        elif not counts["pass"]:
+            status, text = "none", f"no result: none of its {len(runs)} rule(s) applied to the evidence"
         else:
             rules = "the rule passes" if len(runs) == 1 else f"all {len(runs)} rules pass"
             status, text = "pass", f"{rules} ({counts['pass']} check{'s' if counts['pass'] != 1 else ''})"
         out.append(PillarVerdict(pillar.value, status, text, ids))
     return out
+
+
+#: The rule whose results say whether every path into the member accounts requires MFA.
+PATH_RULE = "IDN-003"
+
+
+@dataclass(frozen=True, slots=True)
+class PathVerdict:
+    """What the access map may say of the paths as a whole: read from the path rule's results only."""
+
+    status: str
+    text: str
+
+
+def path_verdict(views: Views) -> PathVerdict:
+    """The access map's one-line verdict on the paths, derived from :data:`PATH_RULE`'s results.
+
+    A pass is stated only when the rule ran, produced results, and every one of them passes; a
+    result that could not be evaluated makes the sentence say so, with its first reason.
+    """
+    run = next((r for r in views.result.runs if r.rule.id == PATH_RULE), None)
+    if run is None:
+        return PathVerdict("none", f"{PATH_RULE} did not run, so nothing is said here about MFA on the paths.")
+    counts = _counts(run.findings)
+    if counts["error"]:
+        return PathVerdict(
+            "error", f"{PATH_RULE} failed with an engine error: whether every path requires MFA is unknown."
+        )
+    if counts["fail"]:
+        return PathVerdict("fail", f"{counts['fail']} path(s) without MFA on any hop ({PATH_RULE}); listed above.")
+    if counts["not_evaluated"]:
+        first = next(f for f in run.findings if display_status(f) == "not_evaluated")
+        return PathVerdict(
+            "not_evaluated",
+            f"Not every path could be followed: {counts['not_evaluated']} result(s) of {PATH_RULE} are not evaluated "
+            f"({first.message})",
+        )
+    if not counts["pass"]:
+        return PathVerdict(
+            "none", f"{PATH_RULE} has no result: no principal of the Identity account was found to check."
+        )
+    suppressed = f", {counts['suppressed']} accepted failure(s)" if counts["suppressed"] else ""
+    return PathVerdict(
+        "suppressed" if counts["suppressed"] else "pass",
+        f"Every path from an Identity-account principal into a member-account role requires MFA on some hop "
+        f"({PATH_RULE}: {counts['pass']} principal(s) checked{suppressed}).",
+    )
 
 
 def _unknown_suffix(counts: dict[str, int]) -> str:
