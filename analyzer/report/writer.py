@@ -88,9 +88,10 @@ SPLIT_FORMATS: dict[str, tuple[FileWriter, FileWriter]] = {"csv": tables.PARTS}
 #: SPLIT_FORMATS say: the reports take seconds, the HTML page and the CSV tables the most.
 MIN_BACKGROUND_SIZE = 20_000
 #: From this size up to MIN_BACKGROUND_SIZE, a child writes only SMALL_BACKGROUND_FORMATS, whole:
-#: the CSV tables, because the child also imports pandas (0.3-0.4 s, more than the tables take to
-#: write at these sizes) while this process writes findings.json, the HTML page and the graph
-#: files. Measured (CLI, report phase, median of 8 runs on the busy 2-core machine, same bytes):
+#: the CSV tables, while this process writes findings.json, the HTML page and the graph files. This
+#: was measured when the tables were written with pandas, which the child imported (0.3-0.4 s); they
+#: are now written by the csv module, several times faster, so the gain is smaller than measured
+#: here. Measured then (CLI, report phase, median of 8 runs on the busy 2-core machine, same bytes):
 #: one account of 2,000 principals (size 10,576) 0.77 s in one process, 0.59 s with the child;
 #: org-10a-15r-s0 (1,348) 0.51 s and 0.40 s; sample-org (362) 0.42 s and 0.46 s (the page takes
 #: only 0.1 s there: nothing to overlap). A fork of this process takes milliseconds.
