@@ -12,6 +12,7 @@ from __future__ import annotations
 import enum
 import io
 import json
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import islice
@@ -23,6 +24,7 @@ import networkx as nx
 
 from analyzer.graph.access import AccessGraph, AssumeEdge, EdgeKind, MfaStatus, NodeKind
 from analyzer.model.evidence import EvidenceRef
+from analyzer.text import xml_safe
 
 JOIN = " | "
 
@@ -143,14 +145,24 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+#: What element text or an attribute value cannot hold as it is: markup, and what XML 1.0 cannot
+#: represent at all (see :func:`analyzer.text.xml_safe`); a CR, which a parser would read as LF.
+_NOT_PLAIN = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def _cdata(text: str) -> str:
-    """Element text escaped as ElementTree escapes it."""
+    """Element text escaped as ElementTree escapes it, and always well-formed: what XML 1.0 cannot
+    hold (controls, lone surrogates: evidence is untrusted) shown as ``[U+0001]``, a CR kept as
+    ``&#13;`` (a parser reads a raw one as a line feed)."""
+    text = xml_safe(text)
     if "&" in text:
         text = text.replace("&", "&amp;")
     if "<" in text:
         text = text.replace("<", "&lt;")
     if ">" in text:
         text = text.replace(">", "&gt;")
+    if "\r" in text:
+        text = text.replace("\r", "&#13;")
     return text
 
 
@@ -235,8 +247,7 @@ def _texts(record: Mapping[str, Any]) -> list[str]:
     """A record's values as escaped GraphML text. Tested for markup once per record (they seldom
     hold any), not value by value."""
     texts = [v if type(v) is str else _text(v) for v in record.values()]
-    joined = "".join(texts)
-    if "&" in joined or "<" in joined or ">" in joined:
+    if _NOT_PLAIN.search("".join(texts)):
         return [_cdata(text) for text in texts]
     return texts
 
@@ -329,12 +340,23 @@ def _array(items: Iterable[str], size: int = 4096) -> Iterator[str]:
     yield "[]" if separator == "[\n    " else "\n  ]"
 
 
+#: How a lone surrogate (no character, and no UTF-8 can hold it) is written in JSON: ``\\ud800``, the
+#: JSON escape a reader turns back into the same string. Surrogates only occur inside strings.
+JSON_ERRORS = "backslashreplace"
+
+
+def open_json(path: Path) -> TextIO:
+    """A file to write JSON into: UTF-8, a lone surrogate as its JSON escape (see JSON_ERRORS)."""
+    return path.open("w", encoding="utf-8", errors=JSON_ERRORS, newline="")
+
+
 def write_json(records: GraphRecords, handle: TextIO) -> None:
     """networkx node-link data (``edges="links"``), sorted keys; one node or link per line.
 
     The document is the one ``nx.node_link_data`` gives for the graph; each node and link is written
     by the C JSON encoder on a line of its own (the indenting encoder is pure Python, several times
-    slower on a large graph), the rest of the document indented as usual. ``handle``: UTF-8 text.
+    slower on a large graph), the rest of the document indented as usual. ``handle``: UTF-8 text
+    written with JSON_ERRORS (see :func:`open_json`).
     """
     for part in _json_parts(records):
         handle.write(part)
@@ -343,7 +365,7 @@ def write_json(records: GraphRecords, handle: TextIO) -> None:
 def json_from_records(records: GraphRecords) -> bytes:
     buffer = io.StringIO()
     write_json(records, buffer)
-    return buffer.getvalue().encode("utf-8")
+    return buffer.getvalue().encode("utf-8", JSON_ERRORS)
 
 
 def to_json_bytes(graph: GraphLike) -> bytes:
@@ -400,4 +422,4 @@ def to_dot_bytes(graph: GraphLike) -> bytes:
         pairs = [("kind", str(record.get("kind", ""))), ("key", key), *_dot_edge_style(record)]
         lines.append(f"  {_quote(u)} -> {_quote(v)} {_attrs(pairs)};")
     lines.append("}")
-    return ("\n".join(lines) + "\n").encode("utf-8")
+    return ("\n".join(lines) + "\n").encode("utf-8", "backslashreplace")

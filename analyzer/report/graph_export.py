@@ -14,6 +14,7 @@ from analyzer.graph.export import (
     graphml_from_records,
     json_from_records,
     open_graphml,
+    open_json,
     write_graphml,
     write_json,
 )
@@ -39,7 +40,7 @@ def write_graph_files(graph: AccessGraph, folder: Path) -> list[str]:
     records = graph_records(graph)
     with open_graphml(folder / "graph.graphml") as handle:
         write_graphml(records, handle)
-    with (folder / "graph.json").open("w", encoding="utf-8", newline="") as handle:
+    with open_json(folder / "graph.json") as handle:
         write_json(records, handle)
     return ["graph.graphml", "graph.json"]
 

@@ -26,7 +26,7 @@ Renderer = Callable[[ScanResult], dict[str, bytes]]
 
 
 def _json(result: ScanResult) -> dict[str, bytes]:
-    return {"findings.json": json_report.render(result).encode("utf-8")}
+    return {"findings.json": json_report.render(result).encode("utf-8", "backslashreplace")}
 
 
 FORMATS: dict[str, Renderer] = {"json": _json}
