@@ -25,6 +25,7 @@ from analyzer.cli.common import (
 from analyzer.evidence.loader import collector_paused
 from analyzer.findings.result import Finding
 from analyzer.findings.settings import ConfigError, load_settings
+from analyzer.graph.bounded import plan_cut
 from analyzer.pipeline import ScanResult, analyze_snapshot
 from analyzer.report.baseline import BaselineError, apply_baseline, load_records, new_failures
 from analyzer.report.out_dir import OutputRefused, check_out_dir
@@ -233,6 +234,9 @@ def _analyze(
         click.echo(f"against the baseline: {fresh} new, {len(marked) - fresh} existing failures")
     for path in written:
         click.echo(f"wrote {path}")
+    cut = plan_cut(result.graph.graph) if "graph" in writer.formats else None
+    if cut is not None:
+        click.echo(terminal_safe(f"graph.graphml and graph.json: {cut.note.replace('BUNDLE', str(bundle))}"))
     reasons = gate_reasons(result, fail_on, fail_on_new)
     if reasons:
         click.echo(f"gate failed (exit {EXIT_FINDINGS}): " + "; ".join(reasons))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -14,18 +14,12 @@ from analyzer.findings.org_shape import resolve_shape
 from analyzer.findings.settings import ConfigError, load_settings
 from analyzer.graph.access import AccessGraph, AccessPath, AssumeEdge, NodeKind, OpenTrust
 from analyzer.graph.build import build_access_graph
-from analyzer.graph.export import assume_record, to_dot_bytes, to_graphml_bytes, to_json_bytes
+from analyzer.graph.export import GRAPH_FORMATS, assume_record, write_graph_file
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 #: Simple paths ``paths --to`` lists unless told otherwise: enough to see the ways in, never billions.
 DEFAULT_MAX_PATHS = 100
-
-EXPORTERS: Mapping[str, Callable[[AccessGraph], bytes]] = {
-    "graphml": to_graphml_bytes,
-    "json": to_json_bytes,
-    "dot": to_dot_bytes,
-}
 
 
 def _config_option(func: F) -> F:
@@ -262,7 +256,7 @@ def _paths_from(graph: AccessGraph, source: str, fmt: str) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(sorted(EXPORTERS)),
+    type=click.Choice(GRAPH_FORMATS),
     default="graphml",
     show_default=True,
     help="graphml (Gephi, Neo4j), json (networkx node-link) or dot (Graphviz).",
@@ -272,11 +266,13 @@ def _paths_from(graph: AccessGraph, source: str, fmt: str) -> None:
 def graph_command(
     bundle: Path, max_expanded_bytes: int, max_member_bytes: int, fmt: str, out: Path, config_path: Path | None
 ) -> None:
-    """Write BUNDLE's whole access graph (accounts, principals, trusts, can-assume edges) to a file."""
+    """Write BUNDLE's whole access graph (accounts, principals, trusts, can-assume edges) to a file.
+
+    Every edge, even where the report's graph files leave some out (a dense graph), written as it is
+    made (never the whole file in memory)."""
     graph = _load_graph(bundle, max_expanded_bytes, max_member_bytes, config_path)
-    data = EXPORTERS[fmt](graph)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(data)
+    write_graph_file(graph, fmt, out)
     click.echo(f"wrote {out} ({graph.graph.number_of_nodes()} nodes, {graph.graph.number_of_edges()} edges)")
 
 

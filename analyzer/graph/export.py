@@ -23,6 +23,7 @@ from typing import Any, TextIO
 import networkx as nx
 
 from analyzer.graph.access import AccessGraph, AssumeEdge, EdgeKind, MfaStatus, NodeKind
+from analyzer.graph.bounded import kept_edges, plan_cut
 from analyzer.model.evidence import EvidenceRef
 from analyzer.text import xml_safe
 
@@ -76,7 +77,9 @@ def _edge_record(data: Mapping[str, Any]) -> dict[str, Any]:
     return dict(sorted(out.items()))
 
 
-def _node_record(data: Mapping[str, Any]) -> dict[str, Any]:
+def _node_record(data: Mapping[str, Any], not_written: int | None = None) -> dict[str, Any]:
+    if not_written is not None:
+        data = {**data, "can_assume_not_written": not_written}
     return {k: v if type(v) in _SCALARS else _plain(v) for k, v in sorted(data.items())}
 
 
@@ -97,16 +100,32 @@ class GraphRecords:
     edges: list[Edge]
 
 
-def graph_records(graph: GraphLike) -> GraphRecords:
+def graph_records(graph: GraphLike, *, bounded: bool = False) -> GraphRecords:
+    """The graph as records. ``bounded``: as the report writes it, cut to a size a reader can use when
+    the graph is dense (see :mod:`analyzer.graph.bounded`), with what was left out said in the
+    graph's and the cut callers' attributes."""
     g = _graph(graph)
-    attributes = {k: _plain(v) for k, v in sorted(g.graph.items())}
+    cut = plan_cut(g) if bounded else None
+    if cut is None:
+        edges = _sorted_edges(g.edges(keys=True, data=True))
+        lost: dict[str, int] = {}
+        extra: dict[str, Any] = {}
+    else:
+        kept, lost = kept_edges(g, cut)
+        edges = _sorted_edges(kept)
+        extra = {
+            "can_assume_edges": cut.total,
+            "can_assume_edges_written": cut.written,
+            "can_assume_edges_note": cut.note,
+        }
+    attributes = {k: _plain(v) for k, v in sorted({**g.graph, **extra}.items())}
     node_data = g.nodes
-    nodes = [(node, _node_record(node_data[node])) for node in sorted(g.nodes)]
-    return GraphRecords(attributes, nodes, _sorted_edges(g))
+    nodes = [(node, _node_record(node_data[node], lost.get(node))) for node in sorted(g.nodes)]
+    return GraphRecords(attributes, nodes, edges)
 
 
-def _sorted_edges(graph: nx.MultiDiGraph[str]) -> list[Edge]:
-    edges = [(u, v, str(k), _edge_record(d)) for u, v, k, d in graph.edges(keys=True, data=True)]
+def _sorted_edges(items: Iterable[tuple[str, str, Any, Mapping[str, Any]]]) -> list[Edge]:
+    edges = [(u, v, str(k), _edge_record(d)) for u, v, k, d in items]
     edges.sort(key=itemgetter(0, 1, 2))
     return edges
 
@@ -409,17 +428,54 @@ def _dot_edge_style(record: Mapping[str, Any]) -> list[tuple[str, str]]:
     return [("style", "dashed"), ("color", "gray40")]
 
 
-def to_dot_bytes(graph: GraphLike) -> bytes:
+def _dot_lines(graph: GraphLike) -> Iterator[str]:
     g = _graph(graph)
-    lines = ["digraph access {", '  graph [rankdir="LR"];', '  node [fontname="Helvetica"];']
+    yield from ("digraph access {\n", '  graph [rankdir="LR"];\n', '  node [fontname="Helvetica"];\n')
     for node in sorted(g.nodes):
         data = g.nodes[node]
         kind = str(_plain(data.get("kind", "")))
         label = f"{data.get('label') or node}\n{kind}"
         pairs = [("label", label), ("shape", _SHAPES.get(kind, "box")), ("kind", kind)]
-        lines.append(f"  {_quote(node)} {_attrs(pairs)};")
-    for u, v, key, record in _sorted_edges(g):
+        yield f"  {_quote(node)} {_attrs(pairs)};\n"
+    for u, v, key, record in _sorted_edges(g.edges(keys=True, data=True)):
         pairs = [("kind", str(record.get("kind", ""))), ("key", key), *_dot_edge_style(record)]
-        lines.append(f"  {_quote(u)} -> {_quote(v)} {_attrs(pairs)};")
-    lines.append("}")
-    return ("\n".join(lines) + "\n").encode("utf-8", "backslashreplace")
+        yield f"  {_quote(u)} -> {_quote(v)} {_attrs(pairs)};\n"
+    yield "}\n"
+
+
+def write_dot(graph: GraphLike, handle: TextIO) -> None:
+    """Graphviz DOT, a few thousand lines at a time (``handle``: UTF-8 text, see :func:`open_dot`)."""
+    for part in _chunks(_dot_lines(graph)):
+        handle.write(part)
+
+
+def open_dot(path: Path) -> TextIO:
+    """A file to write DOT into: UTF-8, a lone surrogate as a backslash escape."""
+    return path.open("w", encoding="utf-8", errors="backslashreplace", newline="")
+
+
+def to_dot_bytes(graph: GraphLike) -> bytes:
+    return "".join(_dot_lines(graph)).encode("utf-8", "backslashreplace")
+
+
+# ------------------------------------------------------------------------------------- whole files
+
+
+def write_graph_file(graph: GraphLike, fmt: str, path: Path) -> None:
+    """The whole graph (never cut) as ``fmt`` (graphml, json or dot) in ``path``, streamed."""
+    if fmt == "dot":
+        with open_dot(path) as handle:
+            write_dot(graph, handle)
+        return
+    records = graph_records(graph)
+    if fmt == "graphml":
+        with open_graphml(path) as handle:
+            write_graphml(records, handle)
+    elif fmt == "json":
+        with open_json(path) as handle:
+            write_json(records, handle)
+    else:
+        raise ValueError(f"unknown graph format {fmt!r}")
+
+
+GRAPH_FORMATS = ("dot", "graphml", "json")

@@ -23,6 +23,7 @@ from markupsafe import Markup, escape
 
 from analyzer import __version__
 from analyzer.evidence.timestamps import format_ts
+from analyzer.graph.bounded import plan_cut
 from analyzer.model.evidence import EvidenceStatus
 from analyzer.model.kinds import Kind
 from analyzer.model.snapshot import FileStatus, InventoryRow, Snapshot
@@ -249,6 +250,7 @@ def render_html(result: ScanResult) -> str:
         "matrix": matrix_rows,
         "matrix_hidden": matrix_hidden,
         "access": build_access_map(result.graph, result.shape),
+        "graph_cut": plan_cut(result.graph.graph),
         "logs": log_matrix(views),
         "facets": FACETS,
         "accounts": sections,
