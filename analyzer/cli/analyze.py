@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import atexit
 import gc
+import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 
 import click
 
@@ -17,12 +20,15 @@ from analyzer.cli.common import (
     bundle_argument,
     open_snapshot,
     refuse_without_evidence,
+    terminal_safe,
 )
 from analyzer.evidence.loader import collector_paused
 from analyzer.findings.result import Finding
 from analyzer.findings.settings import ConfigError, load_settings
+from analyzer.graph.bounded import plan_cut
 from analyzer.pipeline import ScanResult, analyze_snapshot
 from analyzer.report.baseline import BaselineError, apply_baseline, load_records, new_failures
+from analyzer.report.out_dir import OutputRefused, check_out_dir
 from analyzer.report.writer import FORMATS, ReportWriter
 from analyzer.rules.base import Severity, Status
 
@@ -96,7 +102,8 @@ def gate(result: ScanResult, fail_on: str | None, only_new: bool = False) -> int
     type=click.Path(path_type=Path),
     default=Path("reports/latest"),
     show_default=True,
-    help="Directory to write the reports into (replaced atomically).",
+    help="Directory to write the reports into: a new or empty folder, or an earlier trustmap report "
+    "(replaced whole, atomically).",
 )
 @click.option(
     "--config",
@@ -191,20 +198,28 @@ def _analyze(
     except (ConfigError, BaselineError) as exc:
         click.echo(f"trustmap: {exc}", err=True)
         raise SystemExit(EXIT_UNREADABLE) from exc
+    _refuse_out_dir(out_dir, bundle)
     progress = ProgressDisplay()
     progress("load", 0, 1)
     snapshot = open_snapshot(bundle, max_expanded_bytes, max_member_bytes)
     refuse_without_evidence(snapshot, usable=True)
-    writer = ReportWriter(out_dir, formats or sorted(FORMATS))
-    try:
-        result = analyze_snapshot(snapshot, settings, progress=progress, on_graph=writer.graph_ready)
-        if baseline is not None:
-            result = apply_baseline(result, baseline)
-        progress("write", 0, 1)
-    except BaseException:
-        writer.abort()
-        raise
-    written = writer.finish(result)
+    with terminated_as_exit():  # a terminated run removes its staging folder as a failed one does
+        try:
+            writer = ReportWriter(out_dir, formats or sorted(FORMATS))
+        except OutputRefused as exc:
+            _exit_refused(exc)
+        try:
+            result = analyze_snapshot(snapshot, settings, progress=progress, on_graph=writer.graph_ready)
+            if baseline is not None:
+                result = apply_baseline(result, baseline)
+            progress("write", 0, 1)
+            written = writer.finish(result)
+        except OutputRefused as exc:  # the folder changed while the run went on
+            writer.abort()
+            _exit_refused(exc)
+        except BaseException:
+            writer.abort()  # nothing to remove once the report is in place
+            raise
     counts = dict.fromkeys(Status, 0)
     for finding in result.findings:
         counts[finding.status] += 1
@@ -219,10 +234,47 @@ def _analyze(
         click.echo(f"against the baseline: {fresh} new, {len(marked) - fresh} existing failures")
     for path in written:
         click.echo(f"wrote {path}")
+    cut = plan_cut(result.graph.graph) if "graph" in writer.formats else None
+    if cut is not None:
+        click.echo(terminal_safe(f"graph.graphml and graph.json: {cut.note.replace('BUNDLE', str(bundle))}"))
     reasons = gate_reasons(result, fail_on, fail_on_new)
     if reasons:
         click.echo(f"gate failed (exit {EXIT_FINDINGS}): " + "; ".join(reasons))
     raise SystemExit(EXIT_FINDINGS if reasons else EXIT_OK)
+
+
+def _refuse_out_dir(out_dir: Path, bundle: Path) -> None:
+    """Exit 2 with the reason when the reports may not replace ``out_dir`` (checked before any work)."""
+    try:
+        check_out_dir(out_dir, bundle=bundle)
+    except OutputRefused as exc:
+        _exit_refused(exc)
+
+
+def _exit_refused(refused: OutputRefused) -> NoReturn:
+    click.echo(terminal_safe(f"trustmap: {refused}"), err=True)
+    raise SystemExit(EXIT_UNREADABLE) from refused
+
+
+#: Signals that end a run from outside (``kill``, a closed terminal, a CI job cancelled).
+TERMINATING = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+@contextmanager
+def terminated_as_exit() -> Iterator[None]:
+    """Within the block, a terminating signal raises SystemExit (128 + the signal) like Ctrl-C raises
+    KeyboardInterrupt, so the cleanup that runs on failure (removing the staging folder, stopping the
+    writer's children) runs on termination too. SIGKILL cannot be caught: the next run cleans up."""
+
+    def leave(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = {sig: signal.signal(sig, leave) for sig in TERMINATING}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 COMMANDS = [analyze]

@@ -8,25 +8,32 @@ from __future__ import annotations
 
 import re
 
+from analyzer.text import BIDI, CONTROLS, INVISIBLE, SURROGATES
+
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_UNREADABLE = 2
 
-#: Characters a terminal acts on rather than prints: C0 controls (newline included: one message must
-#: stay one line), DEL, C1 controls, and the Unicode bidirectional overrides that reorder what is shown.
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+#: Characters a terminal acts on rather than prints, or prints as nothing: C0 controls (newline
+#: included: one message must stay one line), DEL, C1 controls, the Unicode bidirectional controls
+#: that reorder what is shown, zero-width and other invisible characters (``Admin\u200b`` would look
+#: like ``Admin``), and lone surrogates (which no terminal encoding can write).
+_UNPRINTABLE = re.compile(f"[{CONTROLS}{BIDI}{INVISIBLE}{SURROGATES}]")
 
 
 def _escape(match: re.Match[str]) -> str:
     code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 def terminal_safe(text: str) -> str:
     """Evidence text as a terminal may show it: control and bidi characters written as escapes.
 
     Evidence is untrusted: an error record's message or a file name holding ``ESC [2J`` or
-    ``\\r`` would otherwise clear the auditor's screen or overwrite the line that reports it.
+    ``\\r`` would otherwise clear the auditor's screen or overwrite the line that reports it, and a
+    role name holding U+202E or U+200B would display as another role's name.
     """
     return _UNPRINTABLE.sub(_escape, text)
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import re
 import zlib
 from collections.abc import Iterator
 from typing import Any
@@ -152,6 +153,50 @@ _NOT_JSON_STARTS: tuple[tuple[tuple[str, ...], str], ...] = (
 )
 
 
+#: A lone UTF-16 surrogate left by a ``\\udXXX`` escape (json.loads joins a valid pair into one
+#: character, so any surrogate left in a parsed string has no partner).
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def _lone_surrogate_at(value: Any, pointer: str = "") -> str | None:
+    """The JSON pointer of the first string (key or value) in ``value`` holding a lone surrogate."""
+    stack: list[tuple[Any, str]] = [(value, pointer)]
+    while stack:
+        node, where = stack.pop()
+        if isinstance(node, str):
+            if _SURROGATE.search(node):
+                return where
+        elif isinstance(node, dict):
+            places = [(key, item, f"{where}/{escape_pointer_part(key)}") for key, item in node.items()]
+            bad_key = next((place for key, _, place in places if _SURROGATE.search(key)), None)
+            if bad_key is not None:
+                return bad_key
+            stack.extend((item, place) for _, item, place in reversed(places))
+        elif isinstance(node, list):
+            stack.extend((item, f"{where}/{i}") for i, item in reversed(list(enumerate(node))))
+    return None
+
+
+def refuse_lone_surrogates(text: str, value: Any) -> None:
+    """Raise :class:`DecodeError` when ``value`` (parsed from ``text``) holds a lone surrogate.
+
+    JSON lets ``"\\ud800"`` through, but it is no character: no UTF-8 output can hold it (every
+    report would fail to write it) and no AWS name contains one. Such a file is refused as evidence
+    is that cannot be read, so what depends on it is ``not_evaluated``. The text is searched first
+    (in C), and the document only when an escape of a surrogate occurs at all.
+    """
+    if ("\\ud" not in text and "\\uD" not in text) or _ESCAPED_SURROGATE.search(text) is None:
+        return
+    where = _lone_surrogate_at(value)
+    if where is not None:
+        raise DecodeError(
+            "a string holds a lone UTF-16 surrogate (a \\udXXX escape without its pair), which is no character",
+            "this is not what the AWS CLI writes; re-export the file",
+            pointer=where,
+        )
+
+
 def loads_json(text: str, duplicates: Duplicates | None = None, *, decoder: json.JSONDecoder | None = None) -> Any:
     """``json.loads`` with every failure turned into a :class:`DecodeError` a person can act on.
 
@@ -166,12 +211,13 @@ def loads_json(text: str, duplicates: Duplicates | None = None, *, decoder: json
             raise DecodeError(f"the file holds {what}", "replace it with the JSON output of the AWS CLI command")
     try:
         if decoder is not None:
-            return decoder.decode(text)
-        return json.loads(
-            text,
-            object_pairs_hook=duplicates.hook if duplicates is not None else None,
-            parse_constant=_refuse_constant,
-        )
+            value = decoder.decode(text)
+        else:
+            value = json.loads(
+                text,
+                object_pairs_hook=duplicates.hook if duplicates is not None else None,
+                parse_constant=_refuse_constant,
+            )
     except json.JSONDecodeError as exc:
         truncated = exc.msg.startswith("Unterminated string") or exc.pos >= len(text.rstrip()) - 1
         hint = (
@@ -187,6 +233,8 @@ def loads_json(text: str, duplicates: Duplicates | None = None, *, decoder: json
         raise DecodeError(
             "JSON nested too deeply to be an AWS export", "this is not the output of an AWS CLI command"
         ) from exc
+    refuse_lone_surrogates(text, value)
+    return value
 
 
 class DocumentParser:
@@ -235,6 +283,7 @@ def parse_document_text(text: str) -> Any:
     found = list(duplicates.take(value))
     if found:
         raise _duplicate_error(*found[0])
+    refuse_lone_surrogates(text, value)
     return value
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import enum
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import pairwise
@@ -49,6 +49,24 @@ class MfaStatus(enum.StrEnum):
     ABSENT = "absent"  # a session without MFA is allowed
 
 
+#: The MFA states of a hop from the strongest to the weakest: the one table every "worst" and "best"
+#: is read from. A new state (MFA delegated to an identity provider, say) is added to the enum and
+#: put in its place here; no comparison elsewhere changes.
+MFA_STRONGEST_FIRST: tuple[MfaStatus, ...] = (MfaStatus.ENFORCED, MfaStatus.WEAK, MfaStatus.ABSENT)
+#: A state's place in MFA_STRONGEST_FIRST: the higher, the weaker.
+MFA_RANK: dict[MfaStatus, int] = {state: rank for rank, state in enumerate(MFA_STRONGEST_FIRST)}
+
+
+def weakest_of(states: Iterable[MfaStatus]) -> MfaStatus:
+    """The weakest of ``states`` (at least one)."""
+    return MFA_STRONGEST_FIRST[max(map(MFA_RANK.__getitem__, states))]
+
+
+def strongest_of(states: Iterable[MfaStatus]) -> MfaStatus:
+    """The strongest of ``states`` (at least one)."""
+    return MFA_STRONGEST_FIRST[min(map(MFA_RANK.__getitem__, states))]
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AssumeEdge:
     """Why ``source`` can become ``target``: the MFA verdict, open conditions and deciding statements."""
@@ -75,10 +93,37 @@ class AccessPath:
         return any(h.mfa is MfaStatus.ENFORCED for h in self.hops)
 
     @property
-    def weakest(self) -> MfaStatus:
-        if self.mfa_enforced:
-            return MfaStatus.ENFORCED
-        return MfaStatus.WEAK if any(h.mfa is MfaStatus.WEAK for h in self.hops) else MfaStatus.ABSENT
+    def mfa_needed(self) -> MfaStatus:
+        """The MFA a caller must show to walk this path: its strongest hop (a session that proved MFA
+        keeps that state when it chains, so one enforcing hop protects the whole path)."""
+        return strongest_of(h.mfa for h in self.hops)
+
+    @property
+    def weakest_hop(self) -> MfaStatus:
+        """The weakest hop: a summary of the path that is never better than a hop on it."""
+        return weakest_of(h.mfa for h in self.hops)
+
+
+@dataclass(frozen=True, slots=True)
+class OpenTrust:
+    """A trust statement admitting any principal: where it is, its conditions as written, and whether
+    it is an Allow with ``NotPrincipal`` (everyone but the principals it names)."""
+
+    evidence: EvidenceRef
+    conditions: tuple[str, ...]
+    not_principal: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SimplePaths:
+    """Simple paths between two nodes, shortest first, as many as were asked for.
+
+    ``complete``: these are all the simple paths within the hop limit; False when more exist (or the
+    search stopped at its step budget before it could tell).
+    """
+
+    paths: tuple[AccessPath, ...]
+    complete: bool
 
 
 class AccessGraph:
@@ -105,7 +150,7 @@ class AccessGraph:
         found: nx.DiGraph[str] = nx.DiGraph()
         found.add_nodes_from(self.graph)
         found.add_edges_from(  # in one call: adding edge by edge costs a method call and checks per edge
-            (u, v, {"info": data["info"]})
+            (u, v, {"info": data["info"], "rank": MFA_RANK[data["info"].mfa]})
             for u, v, data in self.graph.edges(data=True)
             if data["kind"] == EdgeKind.CAN_ASSUME and keep(data["info"])
         )
@@ -199,12 +244,131 @@ class AccessGraph:
                     queue.append(target)
         return tuple(dict.fromkeys(gaps))
 
+    def trusts_anyone(self, role: str) -> list[OpenTrust]:
+        """The statements of ``role``'s trust policy that admit any AWS principal (``"*"``, or an Allow
+        with ``NotPrincipal``), with their conditions as written: whoever meets them may assume the
+        role, whether or not the evidence holds them."""
+        found = [
+            OpenTrust(data["evidence"], tuple(data["conditions"]), bool(data["not_principal"]))
+            for _, target, data in self.graph.out_edges(role, data=True)
+            if data["kind"] == EdgeKind.TRUSTS and self.kind(target) is NodeKind.ANYONE
+        ]
+        return sorted(found, key=lambda trust: (str(trust.evidence), trust.not_principal))
+
     def _label(self, node: str) -> str:
         data = self.graph.nodes.get(node) or {}
         return f"{data.get('kind', 'node')} {data.get('label') or node}"
 
-    def all_paths(self, principal: str, role: str, cutoff: int = 6) -> list[AccessPath]:
-        if principal not in self._assume or role not in self._assume:
-            return []
-        simple = nx.all_simple_paths(self._assume, principal, role, cutoff=cutoff)
-        return [self._path(p) for p in sorted(simple, key=lambda p: (len(p), p))]
+    # ------------------------------------------------------------------ the weakest way in
+    def weakest_ways_from(self, principal: str, *, without_mfa: bool = False) -> dict[str, AccessPath]:
+        """Every role ``principal`` can become, each with its weakest way in (see :meth:`_weakest_ways`)."""
+        return self._weakest_ways(principal, forward=True, without_mfa=without_mfa)
+
+    def weakest_ways_to(self, role: str, *, without_mfa: bool = False) -> dict[str, AccessPath]:
+        """Every node that can become ``role``, each with its weakest way in (see :meth:`_weakest_ways`)."""
+        return self._weakest_ways(role, forward=False, without_mfa=without_mfa)
+
+    def _weakest_ways(self, start: str, *, forward: bool, without_mfa: bool) -> dict[str, AccessPath]:
+        """For each node linked to ``start``, the path between them that asks the least MFA of a caller.
+
+        A path asks as much MFA as its strongest hop (:attr:`AccessPath.mfa_needed`); the weakest way
+        in is the path, among all the graph holds, whose strongest hop is weakest, not merely the
+        shortest one. It is found one state at a time, from the weakest in MFA_STRONGEST_FIRST: a
+        breadth-first search over the hops at most as strong as that state reaches exactly the nodes
+        with a way in that asks no more, each by a shortest such path. A node keeps the first (weakest)
+        state it is reached at. ``without_mfa``: only ways in on which no hop enforces MFA.
+        """
+        graph = self._assume
+        if start not in graph:
+            return {}
+        adjacency = graph.succ if forward else graph.pred
+        found: dict[str, list[str]] = {}
+        for rank in sorted(MFA_RANK.values(), reverse=True):
+            if without_mfa and rank <= MFA_RANK[MfaStatus.ENFORCED]:
+                break
+            parent: dict[str, str] = {}
+            queue = deque([start])
+            while queue:
+                node = queue.popleft()
+                for neighbour, data in adjacency[node].items():
+                    if data["rank"] >= rank and neighbour not in parent and neighbour != start:
+                        parent[neighbour] = node
+                        queue.append(neighbour)
+            for node in parent.keys() - found.keys():
+                nodes = [node]
+                while nodes[-1] != start:
+                    nodes.append(parent[nodes[-1]])
+                found[node] = nodes
+        if forward:
+            return {node: self._path(nodes[::-1]) for node, nodes in sorted(found.items())}
+        return {node: self._path(nodes) for node, nodes in sorted(found.items())}
+
+    def simple_paths(
+        self, principal: str, role: str, *, cutoff: int = 6, limit: int = 100, budget: int = 2_000_000
+    ) -> SimplePaths:
+        """Simple paths from ``principal`` to ``role`` of at most ``cutoff`` hops: shortest first, then
+        by the ARNs along them, at most ``limit`` of them.
+
+        On a dense graph (roles that may all assume each other) the simple paths number in the
+        billions, so they are never all listed: the search goes one length at a time, follows only
+        nodes from which ``role`` is still reachable in the hops left, and stops at the ``limit``-th
+        path, or after ``budget`` steps. :attr:`SimplePaths.complete` says whether more may exist.
+        """
+        graph = self._assume
+        if principal not in graph or role not in graph or principal == role:
+            return SimplePaths((), True)
+        # hops from each node to ``role``: a branch that cannot arrive in time is not followed
+        distance = nx.single_source_shortest_path_length(graph.reverse(copy=False), role, cutoff=cutoff)
+        if principal not in distance:
+            return SimplePaths((), True)
+        search = _PathSearch(graph, role, distance, budget)
+        found: list[list[str]] = []
+        try:
+            for length in range(distance[principal], cutoff + 1):
+                for nodes in search.of_length(principal, length):
+                    if len(found) == limit:
+                        return SimplePaths(tuple(map(self._path, found)), False)
+                    found.append(nodes)
+        except _BudgetSpent:
+            return SimplePaths(tuple(map(self._path, found)), False)
+        return SimplePaths(tuple(map(self._path, found)), True)
+
+
+class _BudgetSpent(Exception):
+    """The path search took as many steps as it was allowed."""
+
+
+class _PathSearch:
+    """Depth-first search for the simple paths of one exact length to ``role``, in ARN order."""
+
+    def __init__(self, graph: nx.DiGraph[str], role: str, distance: dict[str, int], budget: int) -> None:
+        self.graph, self.role, self.distance, self.budget = graph, role, distance, budget
+        self.successors: dict[str, list[str]] = {}
+
+    def _sorted_successors(self, node: str) -> list[str]:
+        known = self.successors.get(node)
+        if known is None:
+            known = self.successors[node] = sorted(self.graph.succ[node])
+        return known
+
+    def of_length(self, start: str, length: int) -> Iterator[list[str]]:
+        path = [start]
+        yield from self._extend(path, set(path), length)
+
+    def _extend(self, path: list[str], on_path: set[str], remaining: int) -> Iterator[list[str]]:
+        node = path[-1]
+        if remaining == 1:
+            if self.role in self.graph.succ[node]:
+                yield [*path, self.role]
+            return
+        for step in self._sorted_successors(node):
+            self.budget -= 1
+            if self.budget < 0:
+                raise _BudgetSpent
+            if step == self.role or step in on_path or self.distance.get(step, remaining) > remaining - 1:
+                continue
+            path.append(step)
+            on_path.add(step)
+            yield from self._extend(path, on_path, remaining - 1)
+            path.pop()
+            on_path.discard(step)

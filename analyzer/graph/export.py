@@ -12,6 +12,7 @@ from __future__ import annotations
 import enum
 import io
 import json
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import islice
@@ -22,7 +23,9 @@ from typing import Any, TextIO
 import networkx as nx
 
 from analyzer.graph.access import AccessGraph, AssumeEdge, EdgeKind, MfaStatus, NodeKind
+from analyzer.graph.bounded import kept_edges, plan_cut
 from analyzer.model.evidence import EvidenceRef
+from analyzer.text import xml_safe
 
 JOIN = " | "
 
@@ -74,7 +77,9 @@ def _edge_record(data: Mapping[str, Any]) -> dict[str, Any]:
     return dict(sorted(out.items()))
 
 
-def _node_record(data: Mapping[str, Any]) -> dict[str, Any]:
+def _node_record(data: Mapping[str, Any], not_written: int | None = None) -> dict[str, Any]:
+    if not_written is not None:
+        data = {**data, "can_assume_not_written": not_written}
     return {k: v if type(v) in _SCALARS else _plain(v) for k, v in sorted(data.items())}
 
 
@@ -95,16 +100,32 @@ class GraphRecords:
     edges: list[Edge]
 
 
-def graph_records(graph: GraphLike) -> GraphRecords:
+def graph_records(graph: GraphLike, *, bounded: bool = False) -> GraphRecords:
+    """The graph as records. ``bounded``: as the report writes it, cut to a size a reader can use when
+    the graph is dense (see :mod:`analyzer.graph.bounded`), with what was left out said in the
+    graph's and the cut callers' attributes."""
     g = _graph(graph)
-    attributes = {k: _plain(v) for k, v in sorted(g.graph.items())}
+    cut = plan_cut(g) if bounded else None
+    if cut is None:
+        edges = _sorted_edges(g.edges(keys=True, data=True))
+        lost: dict[str, int] = {}
+        extra: dict[str, Any] = {}
+    else:
+        kept, lost = kept_edges(g, cut)
+        edges = _sorted_edges(kept)
+        extra = {
+            "can_assume_edges": cut.total,
+            "can_assume_edges_written": cut.written,
+            "can_assume_edges_note": cut.note,
+        }
+    attributes = {k: _plain(v) for k, v in sorted({**g.graph, **extra}.items())}
     node_data = g.nodes
-    nodes = [(node, _node_record(node_data[node])) for node in sorted(g.nodes)]
-    return GraphRecords(attributes, nodes, _sorted_edges(g))
+    nodes = [(node, _node_record(node_data[node], lost.get(node))) for node in sorted(g.nodes)]
+    return GraphRecords(attributes, nodes, edges)
 
 
-def _sorted_edges(graph: nx.MultiDiGraph[str]) -> list[Edge]:
-    edges = [(u, v, str(k), _edge_record(d)) for u, v, k, d in graph.edges(keys=True, data=True)]
+def _sorted_edges(items: Iterable[tuple[str, str, Any, Mapping[str, Any]]]) -> list[Edge]:
+    edges = [(u, v, str(k), _edge_record(d)) for u, v, k, d in items]
     edges.sort(key=itemgetter(0, 1, 2))
     return edges
 
@@ -143,14 +164,24 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+#: What element text or an attribute value cannot hold as it is: markup, and what XML 1.0 cannot
+#: represent at all (see :func:`analyzer.text.xml_safe`); a CR, which a parser would read as LF.
+_NOT_PLAIN = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def _cdata(text: str) -> str:
-    """Element text escaped as ElementTree escapes it."""
+    """Element text escaped as ElementTree escapes it, and always well-formed: what XML 1.0 cannot
+    hold (controls, lone surrogates: evidence is untrusted) shown as ``[U+0001]``, a CR kept as
+    ``&#13;`` (a parser reads a raw one as a line feed)."""
+    text = xml_safe(text)
     if "&" in text:
         text = text.replace("&", "&amp;")
     if "<" in text:
         text = text.replace("<", "&lt;")
     if ">" in text:
         text = text.replace(">", "&gt;")
+    if "\r" in text:
+        text = text.replace("\r", "&#13;")
     return text
 
 
@@ -235,8 +266,7 @@ def _texts(record: Mapping[str, Any]) -> list[str]:
     """A record's values as escaped GraphML text. Tested for markup once per record (they seldom
     hold any), not value by value."""
     texts = [v if type(v) is str else _text(v) for v in record.values()]
-    joined = "".join(texts)
-    if "&" in joined or "<" in joined or ">" in joined:
+    if _NOT_PLAIN.search("".join(texts)):
         return [_cdata(text) for text in texts]
     return texts
 
@@ -329,12 +359,23 @@ def _array(items: Iterable[str], size: int = 4096) -> Iterator[str]:
     yield "[]" if separator == "[\n    " else "\n  ]"
 
 
+#: How a lone surrogate (no character, and no UTF-8 can hold it) is written in JSON: ``\\ud800``, the
+#: JSON escape a reader turns back into the same string. Surrogates only occur inside strings.
+JSON_ERRORS = "backslashreplace"
+
+
+def open_json(path: Path) -> TextIO:
+    """A file to write JSON into: UTF-8, a lone surrogate as its JSON escape (see JSON_ERRORS)."""
+    return path.open("w", encoding="utf-8", errors=JSON_ERRORS, newline="")
+
+
 def write_json(records: GraphRecords, handle: TextIO) -> None:
     """networkx node-link data (``edges="links"``), sorted keys; one node or link per line.
 
     The document is the one ``nx.node_link_data`` gives for the graph; each node and link is written
     by the C JSON encoder on a line of its own (the indenting encoder is pure Python, several times
-    slower on a large graph), the rest of the document indented as usual. ``handle``: UTF-8 text.
+    slower on a large graph), the rest of the document indented as usual. ``handle``: UTF-8 text
+    written with JSON_ERRORS (see :func:`open_json`).
     """
     for part in _json_parts(records):
         handle.write(part)
@@ -343,7 +384,7 @@ def write_json(records: GraphRecords, handle: TextIO) -> None:
 def json_from_records(records: GraphRecords) -> bytes:
     buffer = io.StringIO()
     write_json(records, buffer)
-    return buffer.getvalue().encode("utf-8")
+    return buffer.getvalue().encode("utf-8", JSON_ERRORS)
 
 
 def to_json_bytes(graph: GraphLike) -> bytes:
@@ -387,17 +428,54 @@ def _dot_edge_style(record: Mapping[str, Any]) -> list[tuple[str, str]]:
     return [("style", "dashed"), ("color", "gray40")]
 
 
-def to_dot_bytes(graph: GraphLike) -> bytes:
+def _dot_lines(graph: GraphLike) -> Iterator[str]:
     g = _graph(graph)
-    lines = ["digraph access {", '  graph [rankdir="LR"];', '  node [fontname="Helvetica"];']
+    yield from ("digraph access {\n", '  graph [rankdir="LR"];\n', '  node [fontname="Helvetica"];\n')
     for node in sorted(g.nodes):
         data = g.nodes[node]
         kind = str(_plain(data.get("kind", "")))
         label = f"{data.get('label') or node}\n{kind}"
         pairs = [("label", label), ("shape", _SHAPES.get(kind, "box")), ("kind", kind)]
-        lines.append(f"  {_quote(node)} {_attrs(pairs)};")
-    for u, v, key, record in _sorted_edges(g):
+        yield f"  {_quote(node)} {_attrs(pairs)};\n"
+    for u, v, key, record in _sorted_edges(g.edges(keys=True, data=True)):
         pairs = [("kind", str(record.get("kind", ""))), ("key", key), *_dot_edge_style(record)]
-        lines.append(f"  {_quote(u)} -> {_quote(v)} {_attrs(pairs)};")
-    lines.append("}")
-    return ("\n".join(lines) + "\n").encode("utf-8")
+        yield f"  {_quote(u)} -> {_quote(v)} {_attrs(pairs)};\n"
+    yield "}\n"
+
+
+def write_dot(graph: GraphLike, handle: TextIO) -> None:
+    """Graphviz DOT, a few thousand lines at a time (``handle``: UTF-8 text, see :func:`open_dot`)."""
+    for part in _chunks(_dot_lines(graph)):
+        handle.write(part)
+
+
+def open_dot(path: Path) -> TextIO:
+    """A file to write DOT into: UTF-8, a lone surrogate as a backslash escape."""
+    return path.open("w", encoding="utf-8", errors="backslashreplace", newline="")
+
+
+def to_dot_bytes(graph: GraphLike) -> bytes:
+    return "".join(_dot_lines(graph)).encode("utf-8", "backslashreplace")
+
+
+# ------------------------------------------------------------------------------------- whole files
+
+
+def write_graph_file(graph: GraphLike, fmt: str, path: Path) -> None:
+    """The whole graph (never cut) as ``fmt`` (graphml, json or dot) in ``path``, streamed."""
+    if fmt == "dot":
+        with open_dot(path) as handle:
+            write_dot(graph, handle)
+        return
+    records = graph_records(graph)
+    if fmt == "graphml":
+        with open_graphml(path) as handle:
+            write_graphml(records, handle)
+    elif fmt == "json":
+        with open_json(path) as handle:
+            write_json(records, handle)
+    else:
+        raise ValueError(f"unknown graph format {fmt!r}")
+
+
+GRAPH_FORMATS = ("dot", "graphml", "json")

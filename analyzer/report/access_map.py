@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from analyzer.findings.org_shape import OrgShape
-from analyzer.graph.access import AccessGraph, AssumeEdge, EdgeKind, MfaStatus, NodeKind
+from analyzer.graph.access import MFA_RANK, MFA_STRONGEST_FIRST, AccessGraph, AssumeEdge, EdgeKind, MfaStatus, NodeKind
 
 #: Detailed drawing only while the picture stays legible.
 DETAILED_MAX_SOURCES = 40
@@ -39,8 +39,6 @@ TOP = 40
 WIDTH = 980
 COLUMNS = {"a": (10, 210), "b": (300, 560), "c": (690, 970)}  # x range of each column
 LABEL_CHARS = {"a": 27, "b": 35, "c": 38}  # what fits the column at 12px
-MFA_RANK = {MfaStatus.ENFORCED: 0, MfaStatus.WEAK: 1, MfaStatus.ABSENT: 2}
-_MFA_OF_RANK = {rank: status for status, rank in MFA_RANK.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,7 +201,7 @@ _KIND_CLASS: dict[NodeKind, str] = {
 
 
 def _worst(edges: Iterable[AssumeEdge]) -> MfaStatus:
-    return _MFA_OF_RANK[max(map(MFA_RANK.__getitem__, [e.mfa for e in edges]), default=0)]
+    return MFA_STRONGEST_FIRST[max(map(MFA_RANK.__getitem__, [e.mfa for e in edges]), default=0)]
 
 
 def _problems(view: _Graph) -> tuple[list[ProblemPath], int]:
@@ -227,7 +225,7 @@ def _problems(view: _Graph) -> tuple[list[ProblemPath], int]:
 
 def _counts(edges: Iterable[AssumeEdge]) -> dict[str, int]:
     found = Counter(e.mfa for e in edges)
-    return {m.value: found[m] for m in MfaStatus}
+    return {m.value: found[m] for m in MFA_STRONGEST_FIRST}
 
 
 def _detailed(view: _Graph) -> tuple[list[MapNode], list[MapEdge], list[MapBand], int]:

@@ -1,7 +1,9 @@
 """``graph.graphml`` and ``graph.json``: the access graph for Gephi, yEd, Neo4j or a script.
 
 The serializers belong to the graph package (:mod:`analyzer.graph.export`, deterministic: nodes
-and edges sorted, attributes flattened); this module only registers them as a report format.
+and edges sorted, attributes flattened); this module only registers them as a report format. On a
+dense graph the report's files are cut to a size a reader can use (:mod:`analyzer.graph.bounded`,
+saying what was left out); ``trustmap graph`` writes the whole graph.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from analyzer.graph.export import (
     graphml_from_records,
     json_from_records,
     open_graphml,
+    open_json,
     write_graphml,
     write_json,
 )
@@ -25,7 +28,7 @@ if TYPE_CHECKING:
 
 def render_graph(graph: AccessGraph) -> dict[str, bytes]:
     """Both files from the graph alone: they can be written before the rules have run."""
-    records = graph_records(graph)  # flattened and sorted once for both files
+    records = graph_records(graph, bounded=True)  # flattened and sorted once for both files
     return {"graph.graphml": graphml_from_records(records), "graph.json": json_from_records(records)}
 
 
@@ -36,10 +39,10 @@ def render(result: ScanResult) -> dict[str, bytes]:
 def write_graph_files(graph: AccessGraph, folder: Path) -> list[str]:
     """The same two files as :func:`render_graph`, streamed to ``folder`` one after the other (at
     5,000 accounts each is hundreds of megabytes: never held in memory whole)."""
-    records = graph_records(graph)
+    records = graph_records(graph, bounded=True)
     with open_graphml(folder / "graph.graphml") as handle:
         write_graphml(records, handle)
-    with (folder / "graph.json").open("w", encoding="utf-8", newline="") as handle:
+    with open_json(folder / "graph.json") as handle:
         write_json(records, handle)
     return ["graph.graphml", "graph.json"]
 

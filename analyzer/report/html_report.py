@@ -1,10 +1,11 @@
 """``index.html``: one self-contained page an auditor can open from disk, offline, scripts or not.
 
 Rendered with Jinja2 (autoescape on: every evidence string is escaped; nothing from the evidence
-is ever marked safe). The stylesheet, the script and the SVG access map are inlined; a
-Content-Security-Policy meta tag forbids every network load and lets only our own script run (by
-its hash), so even a markup-injection slip could not execute. Output is a pure function of the
-result: no clock, no random ids.
+is ever marked safe; control, bidi and invisible characters are shown as their code points). The
+stylesheet, the script and the SVG access map are inlined; a Content-Security-Policy meta tag
+forbids every network load and lets only our own script run (by its hash), so even a
+markup-injection slip could not execute. Output is a pure function of the result: no clock, no
+random ids.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from markupsafe import Markup, escape
 
 from analyzer import __version__
 from analyzer.evidence.timestamps import format_ts
+from analyzer.graph.bounded import plan_cut
 from analyzer.model.evidence import EvidenceStatus
 from analyzer.model.kinds import Kind
 from analyzer.model.snapshot import FileStatus, InventoryRow, Snapshot
@@ -41,6 +43,7 @@ from analyzer.report.view import (
     rule_views,
 )
 from analyzer.rules.base import Status
+from analyzer.text import visible
 
 if TYPE_CHECKING:
     from analyzer.pipeline import ScanResult
@@ -191,7 +194,17 @@ def _verdict(by_status: dict[str, int]) -> dict[str, str]:
 
 def _path_breaks(path: str) -> Markup:
     """A file path that may wrap after each ``/`` (each part escaped; only ``<wbr>`` is markup)."""
-    return Markup("/<wbr>").join(escape(part) for part in path.split("/"))
+    return Markup("/<wbr>").join(escape(visible(part)) for part in path.split("/"))
+
+
+def _shown(value: Any) -> Any:
+    """Every value the template prints, before it is escaped: evidence text with its control, bidi and
+    invisible characters shown as ``[U+202E]`` (a role named with U+202E would otherwise display as
+    another role's name, in text and in tooltips alike). Our own markup (a ``Markup``) and non-text
+    values are left as they are."""
+    if type(value) is str:
+        return visible(value)
+    return value
 
 
 def _fmt_size(size: int) -> str:
@@ -211,6 +224,7 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=_shown,
     )
     env.filters["size"] = _fmt_size
     env.filters["path_breaks"] = _path_breaks
@@ -238,6 +252,7 @@ def render_html(result: ScanResult) -> str:
         "matrix_hidden": matrix_hidden,
         "access": build_access_map(result.graph, result.shape),
         "path_verdict": path_verdict(views),
+        "graph_cut": plan_cut(result.graph.graph),
         "logs": log_matrix(views),
         "facets": FACETS,
         "accounts": sections,
@@ -254,7 +269,7 @@ def render_html(result: ScanResult) -> str:
 
 
 def render(result: ScanResult) -> dict[str, bytes]:
-    return {"index.html": render_html(result).encode("utf-8")}
+    return {"index.html": render_html(result).encode("utf-8", "backslashreplace")}
 
 
 FORMATS = {"html": render}

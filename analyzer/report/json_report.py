@@ -226,6 +226,6 @@ def render(result: ScanResult) -> str:
 
 def write(result: ScanResult, path: Path) -> None:
     """findings.json written to ``path`` piece by piece (the same bytes as ``render(result).encode()``)."""
-    with path.open("w", encoding="utf-8", newline="") as handle:
+    with path.open("w", encoding="utf-8", errors="backslashreplace", newline="") as handle:
         for part in _parts(result):
             handle.write(part)

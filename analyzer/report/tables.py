@@ -1,21 +1,29 @@
-"""``findings.csv``, ``accounts.csv`` and ``inventory.csv``: the results as spreadsheets, written with pandas.
+"""``findings.csv``, ``accounts.csv`` and ``inventory.csv``: the results as spreadsheets.
 
 Rows are sorted and columns fixed, so the same result gives the same bytes. Evidence text is
-untrusted: a cell that a spreadsheet would read as a formula (``=``, ``+``, ``-``, ``@``, tab, CR)
-is prefixed with ``'`` (OWASP "CSV injection"), so opening the file never runs anything.
+untrusted, and a spreadsheet acts on two things in it:
 
-The tables are built column by column (a list per column, as a DataFrame holds them), not as a
-dictionary per row, and pandas is imported only when a CSV is written: importing it costs about
-half a second that commands without CSV output should not pay.
+* a cell that starts like a formula (``=``, ``+``, ``-``, ``@``, tab, CR) is prefixed with ``'``
+  (OWASP "CSV injection"), and so is each line of a cell that starts like one after a line break;
+* a line break inside a cell must be quoted, or a reader starts a new row there and what follows
+  becomes a cell of its own (``Production\\r=1+1`` as an account name became a live formula cell in
+  LibreOffice Calc). Python's ``csv`` module (and pandas, which uses it) quotes a cell holding the
+  row terminator (``\\n``) but not a bare ``\\r``, so a row holding one is written here.
+
+The tables are built column by column (a list per column) and written with the C ``csv`` writer;
+values are written as that writer writes them (``None`` empty, ``True``, ``5``).
 """
 
 from __future__ import annotations
 
+import csv
+import io
+import re
 from collections.abc import Sequence
 from itertools import repeat
 from operator import attrgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from analyzer.model.snapshot import FileStatus
 from analyzer.report.view import SEVERITIES, display_status
@@ -63,26 +71,39 @@ ACCOUNT_COLUMNS = [
 INVENTORY_COLUMNS = ["path", "kind", "account", "region", "size", "sha256", "status", "reason", "problems"]
 
 
+#: A line of a multi-line cell that starts like a formula (after CR or LF): prefixed with ``'`` too,
+#: for a reader that splits the cell there anyway.
+_FORMULA_AFTER_BREAK = re.compile("([\r\n])([=+\\-@\t])")
+LINE_BREAKS = ("\n", "\r")
+
+
 def defuse(value: Any) -> Any:
     """A string a spreadsheet would evaluate becomes plain text; everything else is unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
+    if not isinstance(value, str):
+        return value
+    if value.startswith(FORMULA_START):
+        value = "'" + value
+    if "\n" in value or "\r" in value:
+        value = _FORMULA_AFTER_BREAK.sub("\\1'\\2", value)
     return value
 
 
-def _defused(values: list[Any]) -> list[Any]:
-    """``values`` with each cell defused; the list itself when no cell needs it (the usual case).
-
-    A column of plain strings is tested with ``str.startswith`` mapped in C; only a column where a
-    cell starts like a formula is rebuilt cell by cell.
-    """
+def _risky(values: list[Any]) -> bool:
+    """Whether a cell of ``values`` starts like a formula or holds a line break: tested with
+    ``str`` methods mapped in C over a column of strings, cell by cell when not all are strings."""
     try:
-        risky = any(map(str.startswith, values, repeat(FORMULA_START)))
+        return any(map(str.startswith, values, repeat(FORMULA_START))) or any(
+            any(map(str.__contains__, values, repeat(brk))) for brk in LINE_BREAKS
+        )
     except TypeError:  # not all strings (numbers, flags): test cell by cell
-        risky = True
-    if not risky:
+        return True
+
+
+def _defused(values: list[Any]) -> list[Any]:
+    """``values`` with each cell defused; the list itself when no cell needs it (the usual case)."""
+    if not _risky(values):
         return values
-    return [("'" + v) if isinstance(v, str) and v.startswith(FORMULA_START) else v for v in values]
+    return [defuse(v) if isinstance(v, str) else v for v in values]
 
 
 #: Columns that repeat a few values (rule ids, statuses, regions, accounts): tested value by value.
@@ -102,23 +123,65 @@ def _defused_few(values: list[Any]) -> list[Any]:
     return [cells[v] for v in values]
 
 
-def _frame(data: dict[str, list[Any]]) -> Any:
-    import pandas as pd  # imported when a CSV is written, not at every start
+def _cell_text(value: Any) -> str:
+    """A value as the ``csv`` writer writes it: None empty, floats by ``repr``, the rest by ``str``."""
+    if value is None:
+        return ""
+    return repr(value) if isinstance(value, float) else str(value)
 
-    cells = {name: (_defused_few if name in FEW_VALUES else _defused)(values) for name, values in data.items()}
-    return pd.DataFrame(cells, columns=list(data), dtype=object)
+
+def _quoted_line(row: Sequence[Any]) -> str:
+    """One row as the ``csv`` writer writes it (minimal quoting, quotes doubled), quoting a cell that
+    holds a bare ``\\r`` as well."""
+    cells = []
+    for value in row:
+        text = _cell_text(value)
+        if any(c in text for c in ',"\n\r'):
+            text = '"' + text.replace('"', '""') + '"'
+        cells.append(text)
+    return ",".join(cells) + "\n"
+
+
+def _rows_with_cr(columns: list[list[Any]]) -> set[int]:
+    """The rows in which a cell holds a carriage return (searched in C; none, usually)."""
+    found: set[int] = set()
+    for values in columns:
+        try:
+            if not any(map(str.__contains__, values, repeat("\r"))):
+                continue
+        except TypeError:
+            pass
+        found.update(i for i, v in enumerate(values) if isinstance(v, str) and "\r" in v)
+    return found
+
+
+def _write_table(data: dict[str, list[Any]], handle: TextIO) -> None:
+    """Header and rows, every cell defused; a row holding a CR quoted by :func:`_quoted_line`."""
+    columns = [(_defused_few if name in FEW_VALUES else _defused)(values) for name, values in data.items()]
+    writer = csv.writer(handle, lineterminator="\n")
+    writer.writerow(list(data))
+    with_cr = _rows_with_cr(columns)
+    if not with_cr:
+        writer.writerows(zip(*columns, strict=True))
+        return
+    for number, row in enumerate(zip(*columns, strict=True)):
+        if number in with_cr:
+            handle.write(_quoted_line(row))
+        else:
+            writer.writerow(row)
 
 
 def columns_to_csv(data: dict[str, list[Any]]) -> bytes:
     """A table given as one list per column (in column order, all of one length) as CSV bytes."""
-    text: str = _frame(data).to_csv(index=False, lineterminator="\n")
-    return text.encode("utf-8")
+    buffer = io.StringIO(newline="")
+    _write_table(data, buffer)
+    return buffer.getvalue().encode("utf-8", "backslashreplace")  # a lone surrogate (a file name) as \udcff
 
 
 def write_columns(data: dict[str, list[Any]], path: Path) -> None:
-    """The same bytes as :func:`columns_to_csv`, written by pandas straight to ``path`` (in chunks)."""
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        _frame(data).to_csv(handle, index=False, lineterminator="\n")
+    """The same bytes as :func:`columns_to_csv`, written straight to ``path``."""
+    with path.open("w", encoding="utf-8", errors="backslashreplace", newline="") as handle:
+        _write_table(data, handle)
 
 
 def to_csv(rows: Sequence[dict[str, Any]], columns: list[str]) -> bytes:

@@ -1,10 +1,13 @@
 """Write a run's artefacts atomically: into a temporary directory beside the target, then swap.
 
-An interrupted run leaves the previous report whole. Each format is a function from the scan
-result to ``{file name: bytes}``; the HTML/CSV/graph reporters register themselves in FORMATS.
-The large files (findings.json, the CSV tables, the graph files) are streamed to disk by the
-writers in STREAMED instead, the same bytes without holding each file whole in memory, and on
-large results forked children write some formats meanwhile (see :class:`ReportWriter`).
+An interrupted run leaves the previous report whole. Only a folder that is trustmap's own is ever
+replaced (see :mod:`analyzer.report.out_dir`): every report holds a marker file saying so.
+
+Each format is a function from the scan result to ``{file name: bytes}``; the HTML/CSV/graph
+reporters register themselves in FORMATS. The large files (findings.json, the CSV tables, the graph
+files) are streamed to disk by the writers in STREAMED instead, the same bytes without holding each
+file whole in memory, and on large results forked children write some formats meanwhile (see
+:class:`ReportWriter`).
 """
 
 from __future__ import annotations
@@ -21,12 +24,21 @@ from analyzer.pipeline import ScanResult
 from analyzer.report import graph_export, json_report, tables
 from analyzer.report.background import Background, write_files
 from analyzer.report.graph_export import write_graph_files
+from analyzer.report.out_dir import (
+    MARKER,
+    MARKER_TEXT,
+    PREVIOUS,
+    STAGING,
+    check_out_dir,
+    remove_stale_work,
+    work_prefix,
+)
 
 Renderer = Callable[[ScanResult], dict[str, bytes]]
 
 
 def _json(result: ScanResult) -> dict[str, bytes]:
-    return {"findings.json": json_report.render(result).encode("utf-8")}
+    return {"findings.json": json_report.render(result).encode("utf-8", "backslashreplace")}
 
 
 FORMATS: dict[str, Renderer] = {"json": _json}
@@ -88,9 +100,10 @@ SPLIT_FORMATS: dict[str, tuple[FileWriter, FileWriter]] = {"csv": tables.PARTS}
 #: SPLIT_FORMATS say: the reports take seconds, the HTML page and the CSV tables the most.
 MIN_BACKGROUND_SIZE = 20_000
 #: From this size up to MIN_BACKGROUND_SIZE, a child writes only SMALL_BACKGROUND_FORMATS, whole:
-#: the CSV tables, because the child also imports pandas (0.3-0.4 s, more than the tables take to
-#: write at these sizes) while this process writes findings.json, the HTML page and the graph
-#: files. Measured (CLI, report phase, median of 8 runs on the busy 2-core machine, same bytes):
+#: the CSV tables, while this process writes findings.json, the HTML page and the graph files. This
+#: was measured when the tables were written with pandas, which the child imported (0.3-0.4 s); they
+#: are now written by the csv module, several times faster, so the gain is smaller than measured
+#: here. Measured then (CLI, report phase, median of 8 runs on the busy 2-core machine, same bytes):
 #: one account of 2,000 principals (size 10,576) 0.77 s in one process, 0.59 s with the child;
 #: org-10a-15r-s0 (1,348) 0.51 s and 0.40 s; sample-org (362) 0.42 s and 0.46 s (the page takes
 #: only 0.1 s there: nothing to overlap). A fork of this process takes milliseconds.
@@ -126,17 +139,24 @@ class ReportWriter:
     rules run) and the HTML page (while this process writes the tables and findings.json); see
     :mod:`analyzer.report.background`. None decides by size. The bytes are the same either way.
     Call :meth:`finish` with the result, or :meth:`abort` when the run fails.
+
+    Raises :class:`~analyzer.report.out_dir.OutputRefused` when ``out_dir`` is not a place a report
+    may replace (checked here and again just before the swap). Staging folders that killed runs left
+    beside ``out_dir`` are removed first.
     """
 
     def __init__(self, out_dir: Path, formats: Iterable[str], *, parallel: bool | None = None) -> None:
+        check_out_dir(out_dir)
         self.out_dir = out_dir.resolve()
         self.formats = list(dict.fromkeys(formats))
         self.parallel = parallel
         self.children: list[Background] = []
         self.early: set[str] = set()
         self.out_dir.parent.mkdir(parents=True, exist_ok=True)
-        self.staging = Path(tempfile.mkdtemp(prefix=f".{self.out_dir.name}.", dir=self.out_dir.parent))
+        remove_stale_work(self.out_dir)
+        self.staging = Path(tempfile.mkdtemp(prefix=work_prefix(self.out_dir, STAGING), dir=self.out_dir.parent))
         self.staging.chmod(0o777 & ~_umask())  # mkdtemp makes 0700; a report folder is an ordinary folder
+        (self.staging / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
 
     def graph_ready(self, graph: AccessGraph) -> None:
         """Start writing the graph files in a child now, when they are wanted and large enough."""
@@ -169,7 +189,7 @@ class ReportWriter:
         while self.children:
             names.update(self.children[0].wait())
             self.children.pop(0)
-        return names
+        return names | {MARKER}
 
     def _child_share(self, formats: list[str], size: int) -> tuple[list[str], list[tuple[FileWriter, FileWriter]]]:
         """What a forked child writes of ``formats``: whole formats, and split formats (this
@@ -185,16 +205,23 @@ class ReportWriter:
         return [], []
 
     def _swap(self) -> None:
+        """Put the staging folder in place of ``out_dir``. The previous report is moved into a fresh
+        folder of this run's own (never a fixed name a user's folder could have) and deleted after."""
         out_dir = self.out_dir
-        if out_dir.exists():
-            backup = out_dir.with_name(f".{out_dir.name}.previous")
-            if backup.exists():
-                shutil.rmtree(backup)
-            out_dir.rename(backup)
+        check_out_dir(out_dir)  # again: the folder may have changed while the run went on
+        if not out_dir.exists():
             self.staging.rename(out_dir)
-            shutil.rmtree(backup)
-        else:
+            return
+        holder = Path(tempfile.mkdtemp(prefix=work_prefix(out_dir, PREVIOUS), dir=out_dir.parent))
+        previous = holder / "report"
+        out_dir.rename(previous)
+        try:
             self.staging.rename(out_dir)
+        except BaseException:
+            previous.rename(out_dir)
+            shutil.rmtree(holder, ignore_errors=True)
+            raise
+        shutil.rmtree(holder)
 
     def abort(self) -> None:
         """Stop the children and remove the staging folder; the previous report stays as it was."""

@@ -24,7 +24,7 @@ def run(*args: str) -> tuple[int, str]:
 def test_who_can_assume_text() -> None:
     code, out = run("who-can-assume", str(BASE), DEV_ADMIN)
     assert code == 0, out
-    assert out.splitlines()[0] == f"1 principal(s) can assume {DEV_ADMIN}:"
+    assert out.splitlines()[0] == f"1 principal(s) can assume {DEV_ADMIN}, each by its weakest way in:"
     assert f"{ALICE} (user, 111111111111)  weakest: enforced" in out
     assert f"-> {DEV_ADMIN}  [mfa=enforced; by trust]" in out
 
@@ -51,7 +51,7 @@ def test_who_can_assume_refuses_what_is_not_a_role(arn: str) -> None:
 def test_paths_from_a_user() -> None:
     code, out = run("paths", str(BASE), "--from", ALICE)
     assert code == 0, out
-    assert out.splitlines()[0] == f"1 path(s) from {ALICE}:"
+    assert out.splitlines()[0] == f"1 path(s) from {ALICE}, each role by its weakest way in:"
     assert f"{DEV_ADMIN} (role, 222222222222)  weakest: enforced" in out
 
 

@@ -108,7 +108,7 @@ def test_same_evidence_gives_the_same_bytes(tmp_path: Path) -> None:
         )
         assert done.returncode == 0, done.stderr
         outputs.append({p.name: p.read_bytes() for p in sorted(out.iterdir())})
-    assert outputs[0].keys() == outputs[1].keys() and len(outputs[0]) == 7
+    assert outputs[0].keys() == outputs[1].keys() and len(outputs[0]) == 8  # 7 reports and the marker
     for name in outputs[0]:
         assert outputs[0][name] == outputs[1][name], name
 
@@ -120,6 +120,7 @@ def test_rendering_is_a_pure_function_of_the_result(defective: ScanResult, defec
 def test_writer_writes_every_format(tmp_path: Path, defective: ScanResult) -> None:
     written = write_outputs(defective, tmp_path / "out", sorted(FORMATS))
     assert {p.name for p in written} == {
+        ".trustmap-report",
         "index.html",
         "findings.json",
         "findings.csv",

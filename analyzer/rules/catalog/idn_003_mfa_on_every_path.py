@@ -62,7 +62,7 @@ def _fail(principal: str, role: str, path: AccessPath, account: str) -> Outcome:
     hops = "; ".join(_hop(h) for h in path.hops)
     return fail(
         f"{role_name(principal)} reaches {role_name(role)} in account {account} without MFA on any hop "
-        f"(weakest: {path.weakest.value}): {hops}",
+        f"(weakest: {path.mfa_needed.value}): {hops}",
         account=account,
         resource=f"{principal} -> {role}",
         subject=principal,
