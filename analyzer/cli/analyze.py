@@ -29,7 +29,7 @@ from analyzer.graph.bounded import plan_cut
 from analyzer.pipeline import ScanResult, analyze_snapshot
 from analyzer.report.baseline import BaselineError, apply_baseline, load_records, new_failures
 from analyzer.report.out_dir import OutputRefused, check_out_dir
-from analyzer.report.writer import FORMATS, ReportWriter
+from analyzer.report.writer import FORMATS, ReportWriter, default_formats
 from analyzer.rules.base import Severity, Status
 
 SEVERITIES = [s.value for s in Severity]
@@ -116,7 +116,7 @@ def gate(result: ScanResult, fail_on: str | None, only_new: bool = False) -> int
     "formats",
     multiple=True,
     type=click.Choice(sorted(FORMATS)),
-    help="Outputs to write (repeatable); default all.",
+    help="Outputs to write (repeatable); default all but the interchange formats ocsf and asff.",
 )
 @click.option(
     "--fail-on",
@@ -205,7 +205,7 @@ def _analyze(
     refuse_without_evidence(snapshot, usable=True)
     with terminated_as_exit():  # a terminated run removes its staging folder as a failed one does
         try:
-            writer = ReportWriter(out_dir, formats or sorted(FORMATS))
+            writer = ReportWriter(out_dir, formats or default_formats())
         except OutputRefused as exc:
             _exit_refused(exc)
         try:

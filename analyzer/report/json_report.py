@@ -121,6 +121,10 @@ def _head(result: ScanResult) -> dict[str, Any]:
                 "title": r.rule.meta.title,
                 "severity": r.rule.meta.severity.value,
                 "pillar": r.rule.meta.pillar.value,
+                "rationale": r.rule.meta.rationale,
+                "remediation": r.rule.meta.remediation,
+                "compliance": [{"framework": c.framework, "control": c.control} for c in r.rule.meta.compliance],
+                "references": list(r.rule.meta.references),
             }
             for r in result.runs
         ],

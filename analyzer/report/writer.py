@@ -46,7 +46,7 @@ FORMATS: dict[str, Renderer] = {"json": _json}
 
 def _extra_formats() -> None:
     """Reporters that live in their own modules (html, csv, graph) add themselves when present."""
-    for name in ("html_report", "tables", "graph_export"):
+    for name in ("html_report", "tables", "graph_export", "ocsf", "asff"):
         try:
             module = __import__(f"analyzer.report.{name}", fromlist=["FORMATS"])
         except ModuleNotFoundError as exc:
@@ -57,6 +57,14 @@ def _extra_formats() -> None:
 
 
 _extra_formats()
+
+#: Formats written only when asked for (--format): the interchange formats for other tools.
+OPT_IN_FORMATS = frozenset({"ocsf", "asff"})
+
+
+def default_formats() -> list[str]:
+    """What ``analyze`` writes without --format: every format but the opt-in ones."""
+    return sorted(name for name in FORMATS if name not in OPT_IN_FORMATS)
 
 
 def _umask() -> int:

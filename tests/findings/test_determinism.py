@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from analyzer.pipeline import analyze
-from analyzer.report.writer import FORMATS, write_outputs
+from analyzer.report.writer import default_formats, write_outputs
 from tests.rule_cases import BASE, all_cases
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -61,7 +61,7 @@ def test_an_analysis_after_others_in_the_same_process_matches_a_fresh_process(tm
     assert edges == sorted((u, v, str(d["kind"])) for u, v, d in second.graph.graph.edges(data=True))
     for name, result in (("in-process-1", first), ("in-process-2", second)):
         out = tmp_path / name
-        write_outputs(result, out, sorted(FORMATS))
+        write_outputs(result, out, default_formats())
         written = _files(out)
         assert sorted(written) == sorted(fresh)
         assert [f for f in written if written[f] != fresh[f]] == [], f"{name} differs from a fresh process"

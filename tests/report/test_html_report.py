@@ -128,6 +128,8 @@ def test_writer_writes_every_format(tmp_path: Path, defective: ScanResult) -> No
         "inventory.csv",
         "graph.graphml",
         "graph.json",
+        "findings.ocsf.jsonl",
+        "findings.asff.json",
     }
 
 
