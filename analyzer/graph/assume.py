@@ -18,6 +18,13 @@ states the caller can be in (:mod:`analyzer.iam.mfa`):
   (marked ``enforced``) rather than hide a path that CloudTrail shows working in practice: the
   graph over-approximates access, never under-approximates it.
 
+The management account is never restricted by SCPs (ORGUG "Service control policies (SCPs)"). When
+the evidence cannot say which account it is (:attr:`ScpResolver.management_unknown`), a caller of any
+organization account is evaluated with its SCP levels and without: where only the SCPs refuse it (or
+only they demand MFA), the unrestricted verdict is kept with :data:`IF_MANAGEMENT` among its
+conditions, so the graph over-approximates rather than hide a path. The text names no account, and
+the SCP shape is part of both memo keys, so such verdicts stay shareable between accounts.
+
 Verdicts are memoized in two steps. The first key is the caller's class (principal type,
 account, the identity and boundary ``PolicySource`` objects), the trust document, which of the
 class's ``sts:AssumeRole`` statements match the role ARN, same-account or not, and whether the role
@@ -65,6 +72,7 @@ from analyzer.iam import (
     Principal,
     Request,
     RequestContext,
+    ScpLevel,
     evaluate,
     mfa_requirement_of,
     principal_context,
@@ -85,6 +93,12 @@ _REFUSED_BY_CLASS: Mapping[str, frozenset[str]] = {
     "denied": frozenset({"absent", "false", "true"}),
 }
 _MFA_KEYS = frozenset({MFA_PRESENT.lower(), MFA_AGE.lower()})
+#: The condition under which a caller is not restricted by SCPs when the management account is unknown
+#: (one text for every account, so verdicts stay shareable between accounts; see :mod:`.scp`).
+IF_MANAGEMENT = (
+    "the caller's account is the organization's management account, which SCPs do not restrict "
+    "(the evidence does not say which account that is)"
+)
 #: How an unresolved permissions boundary is listed in :attr:`Caller.unresolved`. A boundary only
 #: limits: without it the caller is shown with more access, never less.
 BOUNDARY_PREFIX = "boundary "
@@ -431,7 +445,8 @@ class AssumeEvaluator:
             context = RequestContext.build(self.org.values(caller.account, role.account_id))
             base = Request(caller.principal, "sts:AssumeRole", role.arn, context)
             boundaries = (caller.boundary,) if caller.boundary is not None else None
-            levels = self.scps.levels(caller.account)
+            # SCPs only restrict: when any account may be the (unrestricted) management account, leave them out
+            levels = None if self.scps.management_unknown else self.scps.levels(caller.account)
             found = self._blind[key] = any(
                 evaluate(
                     with_mfa(base, state),
@@ -456,12 +471,27 @@ class AssumeEvaluator:
         return cls.signature(arn) if cls.signature.matchers else ()
 
     def _evaluate(self, caller: Caller, role: Role, trust: PolicySource) -> Verdict | None:
+        self.full_evaluations += 1
+        levels = self.scps.levels(caller.account)
+        verdict = self._decide(caller, role, trust, levels)
+        if levels is None or not self.scps.management_unknown:
+            return verdict
+        # Any organization account may be the management account, which SCPs never restrict (ORGUG
+        # "Service control policies (SCPs)"): what SCPs alone take away is kept, conditionally.
+        unrestricted = self._decide(caller, role, trust, None)
+        if unrestricted is None or (verdict is not None and verdict.mfa is unrestricted.mfa):
+            return verdict
+        conditional = tuple(sorted({*unrestricted.conditional, IF_MANAGEMENT}))
+        kept = Verdict(unrestricted.mfa, unrestricted.mfa_by, conditional, unrestricted.deciding, trust)
+        return self._interned.setdefault(kept.content_key, kept)
+
+    def _decide(
+        self, caller: Caller, role: Role, trust: PolicySource, levels: tuple[ScpLevel, ...] | None
+    ) -> Verdict | None:
         context = RequestContext.build(self.org.values(caller.account, role.account_id))
         base = Request(caller.principal, "sts:AssumeRole", role.arn, context)
-        levels = self.scps.levels(caller.account)
         boundaries = (caller.boundary,) if caller.boundary is not None else None
         decisions: dict[MfaState, Decision] = {}
-        self.full_evaluations += 1
         for state in caller.states:
             self.evaluations += 1
             decisions[state] = evaluate(
@@ -483,7 +513,7 @@ class AssumeEvaluator:
             mfa, decisive = MfaStatus.WEAK, decisions["absent"]
         else:
             mfa, decisive = MfaStatus.ENFORCED, decisions["true"]
-        mfa_by = self._mfa_by(caller, base, trust, refused) if refused else ()
+        mfa_by = self._mfa_by(caller, base, trust, refused, levels) if refused else ()
         conditional = [c.text for c in decisive.conditional if c.key.lower() not in _MFA_KEYS]
         conditional += [f"denied if {c.text}" for d in decisive.conditional_denies for c in d.unknown]
         verdict = Verdict(mfa, mfa_by, tuple(sorted(set(conditional))), decisive.deciding, trust)
@@ -495,6 +525,7 @@ class AssumeEvaluator:
         base: Request,
         trust: PolicySource,
         refused: set[MfaState],
+        levels: tuple[ScpLevel, ...] | None,
     ) -> tuple[str, ...]:
         """Which sides refuse the non-MFA states that the whole decision refuses.
 
@@ -515,7 +546,7 @@ class AssumeEvaluator:
         if caller.boundary is not None:
             sides["boundary"] = set(_REFUSED_BY_CLASS[mfa_requirement_of(caller.boundary, base, has_boundary=True)])
         scp_refuses: set[str] = set()
-        for policy in (p for level in self.scps.levels(caller.account) or () for p in level.policies):
+        for policy in (p for level in levels or () for p in level.policies):
             scp_refuses |= _REFUSED_BY_CLASS[mfa_requirement_of(policy, base)]
         sides["scp"] = scp_refuses
         return tuple(sorted(name for name, states in sides.items() if states & refused and "true" not in states))

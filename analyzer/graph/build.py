@@ -144,10 +144,11 @@ class _Builder:
         self.graph: nx.MultiDiGraph[str] = nx.MultiDiGraph()
         self.notes: set[str] = set()
         self.index = TrustIndex()
-        self.scps = ScpResolver.of(snapshot, shape.management_account)
-        org_id = snapshot.organization.id if snapshot.organization else None
+        self.scps = ScpResolver.of(snapshot, shape.management_account, shape.management.reason)
+        if shape.management.source == "derived":
+            self.notes.add(f"management account {shape.management_account}: {shape.management.reason}")
         members = frozenset(a.id for a in snapshot.org_accounts)
-        self.evaluator = AssumeEvaluator(self.scps, OrgContext(org_id, members))
+        self.evaluator = AssumeEvaluator(self.scps, OrgContext(shape.organization_id, members))
         self.known = self._known()
         self.unreadable = UnreadablePolicies.of(snapshot)
         self.blind_roles: list[Role] = []  # assumable roles whose trust policy could not be read

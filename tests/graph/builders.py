@@ -164,10 +164,20 @@ def scp(policy_id: str, document: Mapping[str, Any], *targets: str) -> ServiceCo
 FULL_ACCESS = doc({"Effect": "Allow", "Action": "*", "Resource": "*"})
 
 
-def org_account(account: str, name: str, parents: Sequence[str] = (ROOT_ID,)) -> OrgAccount:
+def org_account(
+    account: str, name: str, parents: Sequence[str] = (ROOT_ID,), *, management: str | None = MGMT
+) -> OrgAccount:
+    """An ACTIVE account as list-accounts has it; ``management=None``: an entry without its ``Arn``."""
     ref = EvidenceRef("organization/list-accounts.json", f"/Accounts/{account}")
+    arn = f"arn:aws:organizations::{management}:account/{ORG_ID}/{account}" if management else ""
     return OrgAccount(
-        id=account, name=name, email=f"{name}@example.com", state="ACTIVE", ref=ref, parent_path=tuple(parents)
+        id=account,
+        name=name,
+        email=f"{name}@example.com",
+        state="ACTIVE",
+        ref=ref,
+        parent_path=tuple(parents),
+        arn=arn,
     )
 
 
@@ -179,10 +189,12 @@ def snapshot(
     identity: str | None = IDENTITY,
     management: str = MGMT,
     scps_complete: bool | None = None,
+    described: bool = True,
 ) -> Snapshot:
+    """``described=False``: describe-organization is missing (the organization is known from list-accounts only)."""
     if org_accounts is None:
         names = {IDENTITY: "Identity", MEMBER: "Development", MGMT: "Management"}
-        org_accounts = [org_account(a, names.get(a, a)) for a in sorted(set(accounts) | {MGMT})]
+        org_accounts = [org_account(a, names.get(a, a), management=management) for a in sorted(set(accounts) | {MGMT})]
     organization = Organization(
         id=ORG_ID,
         arn=f"arn:aws:organizations::{management}:organization/{ORG_ID}",
@@ -194,7 +206,7 @@ def snapshot(
         bundle_name="memory",
         bundle_sha256="0" * 64,
         manifest=Manifest(identity_account=identity),
-        organization=organization,
+        organization=organization if described else None,
         org_accounts=tuple(org_accounts),
         scps=tuple(scps),
         scps_complete=bool(scps) if scps_complete is None else scps_complete,

@@ -75,6 +75,16 @@ DENY_BREAK_GLASS = doc(
         "Condition": {"ArnNotLike": {"aws:PrincipalArn": f"arn:aws:iam::{IDENTITY}:user/admin-*"}},
     }
 )
+#: the first member account's Chain role only (the others keep their chained hop without MFA)
+DENY_CHAIN_WITHOUT_MFA = doc(
+    {
+        "Sid": "ChainOnlyWithMFA",
+        "Effect": "Deny",
+        "Action": "sts:AssumeRole",
+        "Resource": "arn:aws:iam::200000000000:role/Chain",
+        "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}},
+    }
+)
 
 
 def member_ids(accounts: int) -> list[str]:
@@ -146,17 +156,36 @@ def _identity(users: int, groups: int, members: list[str]) -> AccountEvidence:
 
 
 def synthetic_snapshot(
-    accounts: int = 20, roles: int = 20, users: int = 30, groups: int = 4, *, per_principal_scp: bool = False
+    accounts: int = 20,
+    roles: int = 20,
+    users: int = 30,
+    groups: int = 4,
+    *,
+    per_principal_scp: bool = False,
+    management: str = "described",
+    mfa_scp: bool = False,
 ) -> Snapshot:
     """The organization described in the module docstring; ``per_principal_scp`` adds a root SCP that
-    reads ``aws:PrincipalArn``, so no two callers can share an evaluation (the worst case)."""
+    reads ``aws:PrincipalArn``, so no two callers can share an evaluation (the worst case).
+
+    ``management``: ``described`` (describe-organization exported), ``derived`` (missing; the account
+    ARNs of list-accounts name it) or ``unknown`` (missing, and list-accounts without ARNs).
+    ``mfa_scp`` adds a root SCP that denies assuming the first member's Chain role without MFA (so a caller's verdict
+    depends on whether its account is the management account, which SCPs do not restrict).
+    """
     members = member_ids(accounts)
     evidence_by_account = {IDENTITY: _identity(users, groups, members)}
-    org: list[OrgAccount] = [org_account(IDENTITY, "Identity"), org_account(MGMT, "Management")]
+    named = MGMT if management != "unknown" else None
+    org: list[OrgAccount] = [
+        org_account(IDENTITY, "Identity", management=named),
+        org_account(MGMT, "Management", management=named),
+    ]
     for i, account in enumerate(members):
         evidence_by_account[account] = evidence(account, roles=_member_roles(account, roles))
-        org.append(org_account(account, f"member-{i:04d}", (ROOT_ID, f"ou-a1b2-{i // 100:08d}")))
+        org.append(org_account(account, f"member-{i:04d}", (ROOT_ID, f"ou-a1b2-{i // 100:08d}"), management=named))
     scps = [scp("p-FullAWSAccess", FULL_ACCESS, ROOT_ID), scp("p-deny-outside-org", DENY_OUTSIDE_ORG, ROOT_ID)]
     if per_principal_scp:
         scps.append(scp("p-break-glass", DENY_BREAK_GLASS, ROOT_ID))
-    return snapshot(evidence_by_account, org_accounts=org, scps=scps)
+    if mfa_scp:
+        scps.append(scp("p-chain-needs-mfa", DENY_CHAIN_WITHOUT_MFA, ROOT_ID))
+    return snapshot(evidence_by_account, org_accounts=org, scps=scps, described=management == "described")

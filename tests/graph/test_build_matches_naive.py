@@ -9,15 +9,20 @@ chaining by ARN, SSO roles, service-linked roles and an external trust with ``st
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pytest
 
 from analyzer.graph.access import MfaStatus
+from analyzer.graph.assume import IF_MANAGEMENT
 from analyzer.iam import Principal, Request, RequestContext, ScpLevel, evaluate, with_mfa
 from analyzer.model.entities import Role
 from analyzer.model.policy import PolicySource
 from analyzer.model.snapshot import Snapshot
 from tests.graph.builders import MGMT, ORG_ID, ROOT_ID, build
 from tests.graph.synthetic import synthetic_snapshot
+
+Edge = tuple[MfaStatus, bool]  # the MFA status, and whether it holds only if the caller's is the management account
 
 
 def _callers(snap: Snapshot) -> list[tuple[Principal, tuple[PolicySource, ...], str]]:
@@ -38,51 +43,87 @@ def _callers(snap: Snapshot) -> list[tuple[Principal, tuple[PolicySource, ...], 
     return out
 
 
-def _naive(snap: Snapshot) -> dict[tuple[str, str], MfaStatus]:
+@dataclass(frozen=True)
+class _Pair:
+    """One caller against one role: its MFA status under some SCP levels (``None``: no edge)."""
+
+    base: Request
+    policies: tuple[PolicySource, ...]
+    trust: PolicySource
+    states: tuple[str, ...]
+
+    def status(self, scp_levels: list[ScpLevel] | None) -> MfaStatus | None:
+        allowed = {
+            s: evaluate(
+                with_mfa(self.base, s),  # type: ignore[arg-type]
+                identity_policies=self.policies,
+                scp_levels=scp_levels,
+                resource_policy=self.trust,
+                trust_policy=True,
+            ).allowed
+            for s in self.states
+        }
+        if allowed["false"]:
+            return MfaStatus.ABSENT
+        if allowed.get("absent"):
+            return MfaStatus.WEAK
+        return MfaStatus.ENFORCED if allowed["true"] else None
+
+
+def _naive(snap: Snapshot, management: str | None, org_id: str | None) -> dict[tuple[str, str], Edge]:
+    """Every pair decided straight by the engine. ``management=None``: any account may be the management
+    account, so an edge that only SCPs take away (or only SCPs make require MFA) is kept, conditionally."""
     roles: list[Role] = [r for a in snap.accounts.values() for r in a.roles if not r.is_service_linked]
     root_scps = tuple(s.source for s in snap.scps if ROOT_ID in s.targets)
     members = {a.id for a in snap.org_accounts}
-    edges: dict[tuple[str, str], MfaStatus] = {}
+    edges: dict[tuple[str, str], Edge] = {}
     for principal, policies, kind in _callers(snap):
         caller_account = principal.account_id or ""
-        levels = None if caller_account == MGMT else [ScpLevel(ROOT_ID, root_scps)]
+        levels = None if caller_account == management else [ScpLevel(ROOT_ID, root_scps)]
         states = ("absent", "false", "true") if kind == "user" else ("false", "true")
         for target in roles:
             assert target.trust_policy is not None
             values = {"aws:ResourceAccount": target.account_id}
-            if caller_account in members:
-                values["aws:PrincipalOrgID"] = ORG_ID
-            if target.account_id in members:
-                values["aws:ResourceOrgID"] = ORG_ID
+            if org_id and caller_account in members:
+                values["aws:PrincipalOrgID"] = org_id
+            if org_id and target.account_id in members:
+                values["aws:ResourceOrgID"] = org_id
             base = Request(principal, "sts:AssumeRole", target.arn, RequestContext.build(values))
-            allowed = {
-                s: evaluate(
-                    with_mfa(base, s),  # type: ignore[arg-type]
-                    identity_policies=policies,
-                    scp_levels=levels,
-                    resource_policy=target.trust_policy,
-                    trust_policy=True,
-                ).allowed
-                for s in states
-            }
-            if not any(allowed.values()):
-                continue
-            if allowed["false"]:
-                edges[(principal.arn, target.arn)] = MfaStatus.ABSENT
-            elif allowed.get("absent"):
-                edges[(principal.arn, target.arn)] = MfaStatus.WEAK
-            else:
-                edges[(principal.arn, target.arn)] = MfaStatus.ENFORCED
+            request = _Pair(base, policies, target.trust_policy, states)
+            found = request.status(levels)
+            if_management = False
+            if management is None:
+                unrestricted = request.status(None)
+                if unrestricted is not None and unrestricted is not found:
+                    found, if_management = unrestricted, True
+            if found is not None:
+                edges[(principal.arn, target.arn)] = (found, if_management)
     return edges
 
 
+@pytest.mark.parametrize("management", ["described", "derived", "unknown"])
 @pytest.mark.parametrize("per_principal_scp", [False, True], ids=["shared", "per-principal"])
-def test_build_equals_naive_evaluation(per_principal_scp: bool) -> None:
-    snap = synthetic_snapshot(accounts=3, roles=13, users=10, groups=4, per_principal_scp=per_principal_scp)
-    graph, _ = build(snap)
-    built = {(e.source, e.target): e.mfa for e in graph.assume_edges() if not e.via_saml and "provider" not in e.source}
-    naive = _naive(snap)
+def test_build_equals_naive_evaluation(per_principal_scp: bool, management: str) -> None:
+    snap = synthetic_snapshot(
+        accounts=3,
+        roles=13,
+        users=10,
+        groups=4,
+        per_principal_scp=per_principal_scp,
+        management=management,
+        mfa_scp=True,
+    )
+    graph, shape = build(snap)
+    built = {
+        (e.source, e.target): (e.mfa, IF_MANAGEMENT in e.conditional)
+        for e in graph.assume_edges()
+        if not e.via_saml and "provider" not in e.source
+    }
+    naive = _naive(snap, None if management == "unknown" else MGMT, None if management == "unknown" else ORG_ID)
+    assert shape.management_account == (None if management == "unknown" else MGMT)
     assert naive, "the synthetic organization should have edges"
     assert built == naive
     # the synthetic org has each kind of hop it claims: MFA-enforced user hops and chained ABSENT hops
-    assert {MfaStatus.ENFORCED, MfaStatus.ABSENT} <= set(built.values())
+    assert {MfaStatus.ENFORCED, MfaStatus.ABSENT} <= {mfa for mfa, _ in built.values()}
+    # an unknown management account shows what only the SCP demands as conditional (the Chain roles)
+    assert any(if_management for _, if_management in built.values()) == (management == "unknown")

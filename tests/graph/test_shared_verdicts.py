@@ -19,7 +19,7 @@ import pytest
 from analyzer.findings.org_shape import resolve_shape
 from analyzer.findings.settings import Settings
 from analyzer.graph.access import AssumeEdge, EdgeKind, MfaStatus
-from analyzer.graph.assume import AssumeEvaluator, OrgContext
+from analyzer.graph.assume import IF_MANAGEMENT, AssumeEvaluator, OrgContext
 from analyzer.graph.build import _Builder, _reason
 from analyzer.graph.index import TrustInfo
 from analyzer.graph.scp import ScpResolver
@@ -86,8 +86,12 @@ def _caller_role(account: str, name: str, document: dict[str, Any], index: int) 
     return role(account, name, ec2, index=index, attached=[managed(account, f"{name}Policy", document, index)])
 
 
-def _organization(*, with_scps: bool) -> Snapshot:
-    """A, B and LOCKED hold the same documents in three OUs; B's SCP denies the Guarded role, LOCKED's all roles."""
+def _organization(*, with_scps: bool, management_known: bool = True) -> Snapshot:
+    """A, B and LOCKED hold the same documents in three OUs; B's SCP denies the Guarded role, LOCKED's all roles.
+
+    ``management_known=False``: no describe-organization and no account ARN in list-accounts, so any
+    account may be the management account, which SCPs do not restrict.
+    """
     deny_guarded = doc({"Effect": "Deny", "Action": "sts:AssumeRole", "Resource": _arn(TARGET, "Guarded")})
     scps = [
         scp("p-FullAWSAccess", FULL_ACCESS, ROOT_ID, OU_OPEN, OU_GUARDED, A, B, TARGET, IDENTITY),
@@ -106,15 +110,16 @@ def _organization(*, with_scps: bool) -> Snapshot:
         ),
         TARGET: evidence(TARGET, roles=_targets()),
     }
+    named = MGMT if management_known else None
     org = [
-        org_account(IDENTITY, "Identity", (ROOT_ID, OU_OPEN)),
-        org_account(A, "A", (ROOT_ID, OU_OPEN)),
-        org_account(B, "B", (ROOT_ID, OU_GUARDED)),
-        org_account(LOCKED, "Locked", (ROOT_ID, OU_LOCKED)),
-        org_account(TARGET, "Target", (ROOT_ID, OU_OPEN)),
-        org_account(MGMT, "Management", (ROOT_ID,)),
+        org_account(IDENTITY, "Identity", (ROOT_ID, OU_OPEN), management=named),
+        org_account(A, "A", (ROOT_ID, OU_OPEN), management=named),
+        org_account(B, "B", (ROOT_ID, OU_GUARDED), management=named),
+        org_account(LOCKED, "Locked", (ROOT_ID, OU_LOCKED), management=named),
+        org_account(TARGET, "Target", (ROOT_ID, OU_OPEN), management=named),
+        org_account(MGMT, "Management", (ROOT_ID,), management=named),
     ]
-    return snapshot(accounts, org_accounts=org, scps=scps if with_scps else ())
+    return snapshot(accounts, org_accounts=org, scps=scps if with_scps else (), described=management_known)
 
 
 def _aliased_users() -> Snapshot:
@@ -148,14 +153,14 @@ def _built(snap: Snapshot) -> tuple[dict[tuple[str, str], AssumeEdge], _Builder]
 def _fresh(snap: Snapshot) -> dict[tuple[str, str], AssumeEdge]:
     """Every (caller, role) pair decided by its own new evaluator: nothing memoized, nothing pruned."""
     builder = _Builder(snap, resolve_shape(snap, Settings()))
-    management = builder.shape.management_account
-    org = OrgContext(ORG_ID if snap.organization else None, frozenset(a.id for a in snap.org_accounts))
+    shape = builder.shape
+    org = OrgContext(shape.organization_id, frozenset(a.id for a in snap.org_accounts))
     roles = [r for a in snap.accounts.values() for r in a.roles if r.trust_policy and not r.is_service_linked]
     edges: dict[tuple[str, str], AssumeEdge] = {}
     for caller in builder._callers():
         for target in (r for r in roles if r.arn != caller.arn):  # no self-loops (see the builder)
             assert target.trust_policy is not None
-            evaluator = AssumeEvaluator(ScpResolver.of(snap, management), org)
+            evaluator = AssumeEvaluator(ScpResolver.of(snap, shape.management_account), org)
             verdict = evaluator.verdict(caller, target, target.trust_policy, TrustInfo.of(target.trust_policy.document))
             if verdict is None:
                 continue
@@ -171,9 +176,10 @@ def _fresh(snap: Snapshot) -> dict[tuple[str, str], AssumeEdge]:
     return edges
 
 
+@pytest.mark.parametrize("management_known", [True, False], ids=["management-known", "management-unknown"])
 @pytest.mark.parametrize("with_scps", [True, False], ids=["scps", "no-scps"])
-def test_shared_verdicts_equal_a_fresh_evaluation_of_every_pair(with_scps: bool) -> None:
-    snap = _organization(with_scps=with_scps)
+def test_shared_verdicts_equal_a_fresh_evaluation_of_every_pair(with_scps: bool, management_known: bool) -> None:
+    snap = _organization(with_scps=with_scps, management_known=management_known)
     built, builder = _built(snap)
     assert built == _fresh(snap)
     assert builder.evaluator.full_evaluations < len(builder.evaluator._verdicts), (
@@ -198,6 +204,14 @@ def test_what_tells_two_accounts_apart_is_kept() -> None:
     # a user reaches the IfExists trust with long-term keys (weak); a role's session always has the key
     assert built[(f"arn:aws:iam::{IDENTITY}:user/alice", _arn(TARGET, "MfaIfExists"))].mfa is MfaStatus.WEAK
     assert built[(_arn(IDENTITY, "Automation"), _arn(TARGET, "MfaIfExists"))].mfa is MfaStatus.ENFORCED
+
+
+def test_an_unknown_management_account_keeps_what_only_scps_deny_for_every_account() -> None:
+    built, _ = _built(_organization(with_scps=True, management_known=False))
+    guarded = built[(_arn(B, "Ops"), _arn(TARGET, "Guarded"))]  # B's OU denies it, unless B is the management
+    assert guarded.conditional == (IF_MANAGEMENT,)
+    assert built[(_arn(A, "Ops"), _arn(TARGET, "Guarded"))].conditional == ()  # A: no SCP denies it
+    assert all(IF_MANAGEMENT in e.conditional for (u, _), e in built.items() if u == _arn(LOCKED, "Ops"))
 
 
 def test_membership_alone_tells_callers_apart_when_no_scp_applies() -> None:
