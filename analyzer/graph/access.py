@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import enum
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import pairwise
@@ -44,9 +44,42 @@ class EdgeKind(enum.StrEnum):
 
 
 class MfaStatus(enum.StrEnum):
+    """Where a hop (or a path) stands on MFA. The members are in order, the most protective first:
+    :attr:`rank` (0 for ``enforced`` ... 3 for ``absent``) is the one ordering every query, table and
+    drawing uses (:func:`worst_mfa`, :func:`path_mfa`).
+
+    ``delegated``: a federation hop (``AssumeRoleWithSAML``, ``AssumeRoleWithWebIdentity``, IAM Identity
+    Center). Such sessions carry no MFA context (IAMUG ``id_credentials_mfa_configure-api-require``:
+    MFA-protected API access works only with ``AssumeRole``/``GetSessionToken`` and their MFA
+    parameters); whether the identity provider demanded MFA is not in the evidence. Not ``enforced``:
+    ``--without-mfa`` queries include it and IDN-003 never passes on it alone.
+    """
+
     ENFORCED = "enforced"  # a Bool/age condition that long-term keys and non-MFA sessions fail
+    DELEGATED = "delegated"  # federation: the identity provider's to require, not visible in the evidence
     WEAK = "weak"  # only ...IfExists-style conditions: long-term access keys pass
     ABSENT = "absent"  # a session without MFA is allowed
+
+    @property
+    def rank(self) -> int:
+        """0 (``enforced``) to 3 (``absent``): a higher rank protects less."""
+        return _MFA_RANK[self]
+
+
+#: Every MFA status, the most protective first (the order of :class:`MfaStatus`).
+MFA_ORDER: tuple[MfaStatus, ...] = tuple(MfaStatus)
+_MFA_RANK: dict[MfaStatus, int] = {status: rank for rank, status in enumerate(MFA_ORDER)}
+
+
+def worst_mfa(statuses: Iterable[MfaStatus]) -> MfaStatus:
+    """The least protective of ``statuses`` (``enforced`` for none): what a set of paths risks at worst."""
+    return max(statuses, key=_MFA_RANK.__getitem__, default=MfaStatus.ENFORCED)
+
+
+def path_mfa(hops: Iterable[MfaStatus]) -> MfaStatus:
+    """The MFA of a path: its most protective hop (``absent`` for none). A session that proved MFA keeps
+    that state down the chain, so one ``enforced`` hop protects the whole path."""
+    return min(hops, key=_MFA_RANK.__getitem__, default=MfaStatus.ABSENT)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -60,7 +93,7 @@ class AssumeEdge:
     conditional: tuple[str, ...] = ()  # condition texts on keys the evidence cannot know
     evidence: tuple[EvidenceRef, ...] = ()  # deciding statements of identity and trust policies
     reason: str = ""
-    via_saml: bool = False  # an SSO/SAML federation edge (MFA is enforced by the IdP, not visible here)
+    via_saml: bool = False  # a SAML federation edge (IAM Identity Center included); its MFA is ``delegated``
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,9 +109,9 @@ class AccessPath:
 
     @property
     def weakest(self) -> MfaStatus:
-        if self.mfa_enforced:
-            return MfaStatus.ENFORCED
-        return MfaStatus.WEAK if any(h.mfa is MfaStatus.WEAK for h in self.hops) else MfaStatus.ABSENT
+        """The path's MFA (:func:`path_mfa`): ``enforced`` if any hop enforces it, else ``delegated`` if it
+        enters through an identity provider, else ``weak`` or ``absent``."""
+        return path_mfa(h.mfa for h in self.hops)
 
 
 class AccessGraph:
@@ -98,7 +131,7 @@ class AccessGraph:
 
     @cached_property
     def _assume_no_mfa(self) -> nx.DiGraph[str]:
-        """The ``can_assume`` edges on which MFA is not enforced."""
+        """The ``can_assume`` edges on which MFA is not enforced (``delegated`` federation hops included)."""
         return self._edges_where(lambda info: info.mfa is not MfaStatus.ENFORCED)
 
     def _edges_where(self, keep: Callable[[AssumeEdge], bool]) -> nx.DiGraph[str]:

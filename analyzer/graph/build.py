@@ -20,14 +20,12 @@ Edges (:class:`~analyzer.graph.access.EdgeKind`):
   only: whether a principal there may call ``sts:AssumeRole`` depends on its own identity
   policies, which are not in the evidence.
 
-MFA on federation edges. ``AssumeRoleWithSAML`` and ``AssumeRoleWithWebIdentity`` carry no MFA
-information (IAMUG ``id_credentials_mfa_configure-api-require``: "the user is authenticated by an
-external provider and AWS cannot determine whether that provider required MFA"). For an IAM
-Identity Center role (path ``/aws-reserved/sso.amazonaws.com/``) trusted by a SAML provider of its
-own account, the edge is recognised as centrally managed access: ``mfa=ENFORCED`` with
-``mfa_by=("identity-provider",)`` and ``via_saml=True``, meaning *delegated to the identity
-provider, not verified here* (:class:`MfaStatus` has no member for that; the reason says it).
-Any other federation edge is ``mfa=ABSENT``: nothing the evidence shows requires MFA.
+MFA on federation edges. ``AssumeRoleWithSAML`` and ``AssumeRoleWithWebIdentity`` sessions carry no
+MFA context: MFA-protected API access works only through ``AssumeRole``/``GetSessionToken`` with the
+MFA parameters (IAMUG ``id_credentials_mfa_configure-api-require``), and an identity provider's own
+MFA is invisible to AWS. Every federation edge (SAML, OIDC, IAM Identity Center) is therefore
+``mfa=DELEGATED`` with ``mfa_by=("identity-provider",)`` (``via_saml`` for SAML): neither enforced
+nor known to be absent. A config entry may attest the provider's MFA; IDN-003 then quotes it.
 
 What is not known is not guessed: a managed policy, group, inline policy (one the loader could
 not decode) or boundary whose document is missing is listed on the caller node (``unresolved``) and
@@ -447,26 +445,18 @@ class _Builder:
         own_provider = provider_arn is not None and provider_arn.account == role.account_id
         conditional = decision.conditional
         evidence = tuple(dict.fromkeys(_repoint(d, decision.trust, trust).ref for d in decision.deciding))
-        mfa_by: tuple[str, ...] = ()
+        kind = "SAML" if saml else "web identity"
         if saml and role.is_sso and own_provider:
-            mfa, mfa_by = MfaStatus.ENFORCED, ("identity-provider",)
-            reason = (
-                f"IAM Identity Center role federated through its account's SAML provider ({action}): centrally "
-                "managed access. MFA is the identity provider's to enforce and is not visible in this evidence; "
-                "mfa=enforced here means delegated to the identity provider, not verified"
-            )
-        else:
-            mfa = MfaStatus.ABSENT
-            kind = "SAML" if saml else "web identity"
-            reason = (
-                f"{kind} federation ({action}) allowed by the trust policy: AWS cannot know whether the provider "
-                "required MFA, and nothing in the evidence requires it"
-            )
+            kind = "IAM Identity Center (SAML)"
+        reason = (
+            f"{kind} federation ({action}) allowed by the trust policy: MFA is delegated to the identity provider. "
+            "A federated session carries no MFA context, so whether the provider required MFA is not in the evidence"
+        )
         info = AssumeEdge(
             source=provider,
             target=role.arn,
-            mfa=mfa,
-            mfa_by=mfa_by,
+            mfa=MfaStatus.DELEGATED,
+            mfa_by=("identity-provider",),
             conditional=conditional,
             evidence=evidence,
             reason=reason,
