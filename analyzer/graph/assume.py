@@ -28,7 +28,9 @@ the SCP shape is part of both memo keys, so such verdicts stay shareable between
 Verdicts are memoized in two steps. The first key is the caller's class (principal type,
 account, the identity and boundary ``PolicySource`` objects), the trust document, which of the
 class's ``sts:AssumeRole`` statements match the role ARN, same-account or not, and whether the role
-is in the organization. The caller's own ARN joins the key only when a statement reads a
+is in the organization; the role's account when a condition reads ``aws:ResourceAccount`` or
+``aws:ResourceOrgPaths``, its tags when one reads ``aws:ResourceTag/*`` (:mod:`.request_keys`: the
+only other facts of the role a request holds). The caller's own ARN joins the key only when a statement reads a
 caller-specific key (``aws:PrincipalArn``, ``aws:username``, a tag, a policy variable) or the
 trust names the caller directly.
 
@@ -36,10 +38,11 @@ On a miss, the second key (:meth:`AssumeEvaluator._shared_key`) replaces the cla
 engine really reads of it: the identity and boundary *documents* by position (an AWS-managed
 policy attached in every account is one document), the SCP policies per level with the account's
 own level marked rather than named, the caller's type and partition, and whether its account is in
-the organization (``aws:PrincipalOrgID``). The caller's account itself joins only when a condition
-reads ``aws:PrincipalAccount`` or the trust names that account: the only other ways the engine
-tells two accounts apart. So a role present in every account, with one AWS-managed policy, is
-evaluated once per trust document and SCP path, not once per account.
+the organization (``aws:PrincipalOrgID``; outside it, known or not, is the same for every account),
+and its account's OU path when a condition reads ``aws:PrincipalOrgPaths``. The caller's account
+itself joins only when a condition reads ``aws:PrincipalAccount`` or the trust names that account:
+the only other ways the engine tells two accounts apart. So a role present in every account, with
+one AWS-managed policy, is evaluated once per trust document and SCP path, not once per account.
 A verdict found under the second key was computed for another caller: its deciding statements
 are re-pointed at this caller's own policies and account-level SCP (:meth:`AssumeEvaluator._rebased`),
 which is exactly what evaluating this caller would have produced. Evidence refs are likewise
@@ -55,13 +58,16 @@ from typing import Literal
 from analyzer.graph.access import MfaStatus
 from analyzer.graph.index import (
     PRINCIPAL_ACCOUNT,
-    RESOURCE_ACCOUNT,
+    PRINCIPAL_ORG_PATHS,
+    RESOURCE_TAG,
+    ROLE_ACCOUNT_KEYS,
     TrustInfo,
     assume_statements,
     prefilter_pattern,
     principal_sensitive,
-    uses_key,
+    reads,
 )
+from analyzer.graph.request_keys import ROLE_TAG_PREFIXES, OrgContext
 from analyzer.graph.scp import ScpResolver
 from analyzer.iam import (
     MFA_AGE,
@@ -223,8 +229,10 @@ class CallerClass:
     allow_patterns: tuple[str, ...] | None  # identity Allow resource patterns; None = any resource
     can_allow: bool  # some identity statement may allow sts:AssumeRole at all
     sensitive: bool
-    uses_resource_account: bool
+    uses_resource_account: bool  # a key fixed by the role's account (aws:ResourceAccount, aws:ResourceOrgPaths)
     reads_caller_account: bool  # a relevant statement's condition reads aws:PrincipalAccount
+    reads_role_tags: bool  # aws:ResourceTag/*: the verdict depends on the role's tags
+    reads_org_paths: bool  # aws:PrincipalOrgPaths: the verdict depends on the caller account's OU path
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,23 +250,6 @@ class Verdict:
         """Equal for verdicts that say the same (so per-caller verdicts can share one object and its texts)."""
         deciding = tuple((id(d.source), id(d.statement), d.unknown, d.level) for d in self.deciding)
         return (self.mfa, self.mfa_by, self.conditional, deciding, id(self.trust))
-
-
-@dataclass(frozen=True, slots=True)
-class OrgContext:
-    """Organization-level condition keys the evidence does know."""
-
-    org_id: str | None
-    members: frozenset[str]
-
-    def values(self, caller_account: str, role_account: str) -> dict[str, str]:
-        out = {RESOURCE_ACCOUNT: role_account}
-        if self.org_id:
-            if caller_account in self.members:
-                out["aws:PrincipalOrgID"] = self.org_id
-            if role_account in self.members:
-                out["aws:ResourceOrgID"] = self.org_id
-        return out
 
 
 @dataclass(slots=True)
@@ -323,8 +314,10 @@ class AssumeEvaluator:
             allow_patterns=None if patterns is None else tuple(dict.fromkeys(patterns)),
             can_allow=bool(allows),
             sensitive=variables or principal_sensitive(clauses),
-            uses_resource_account=uses_key(clauses, RESOURCE_ACCOUNT),
-            reads_caller_account=uses_key(clauses, PRINCIPAL_ACCOUNT),
+            uses_resource_account=reads(clauses, *ROLE_ACCOUNT_KEYS),
+            reads_caller_account=reads(clauses, PRINCIPAL_ACCOUNT),
+            reads_role_tags=reads(clauses, RESOURCE_TAG),
+            reads_org_paths=reads(clauses, PRINCIPAL_ORG_PATHS),
         )
 
     def _signature_table(self, relevant: list[CompiledStatement]) -> SignatureTable:
@@ -351,6 +344,7 @@ class AssumeEvaluator:
             role.account_id == caller.account,
             role.account_id if cls.uses_resource_account or info.uses_resource_account else None,
             role.account_id in self.org.members,
+            role.tags if cls.reads_role_tags or info.reads_role_tags else None,
         )
         try:
             return self._verdicts[key]  # ``None`` is a verdict too (no edge): a miss is the KeyError
@@ -383,16 +377,19 @@ class AssumeEvaluator:
     def _shared_key(self, caller: Caller, cls: CallerClass, info: TrustInfo) -> tuple[object, ...]:
         """What the decision reads of the caller's class, with its own sources and account left out.
 
-        The caller's account is read by the engine in four places only: ``aws:PrincipalAccount``,
-        ``aws:PrincipalOrgID`` (membership), the SCP levels, and a trust naming the account.
+        The caller's account is read by the engine in five places only: ``aws:PrincipalAccount``,
+        ``aws:PrincipalOrgID`` (membership), ``aws:PrincipalOrgPaths`` (its OU path), the SCP levels, and a
+        trust naming the account.
         Same-account or not is in the first key already.
         """
         account_read = cls.reads_caller_account or info.reads_caller_account or caller.account in info.named_accounts
+        paths_read = cls.reads_org_paths or info.reads_org_paths
         return (
             caller.shape_key,
             self._scp_shape(caller.account),
             caller.account in self.org.members,
             caller.account if account_read else None,
+            self.org.paths.get(caller.account) if paths_read else None,
         )
 
     def _scp_shape(self, account: str) -> tuple[object, ...] | None:
@@ -442,8 +439,7 @@ class AssumeEvaluator:
         key = (caller.class_key, caller.arn if cls.sensitive else None, role.arn)
         found = self._blind.get(key)
         if found is None:
-            context = RequestContext.build(self.org.values(caller.account, role.account_id))
-            base = Request(caller.principal, "sts:AssumeRole", role.arn, context)
+            base = Request(caller.principal, "sts:AssumeRole", role.arn, self._context(caller, role))
             boundaries = (caller.boundary,) if caller.boundary is not None else None
             # SCPs only restrict: when any account may be the (unrestricted) management account, leave them out
             levels = None if self.scps.management_unknown else self.scps.levels(caller.account)
@@ -470,6 +466,10 @@ class AssumeEvaluator:
             return tuple(cs.resource_matches(arn, lookup) for cs in cls.relevant)
         return cls.signature(arn) if cls.signature.matchers else ()
 
+    def _context(self, caller: Caller, role: Role) -> RequestContext:
+        """The request's keys the organization and the role settle (:mod:`.request_keys`)."""
+        return RequestContext.build(self.org.values(caller.account, role), absent_prefixes=ROLE_TAG_PREFIXES)
+
     def _evaluate(self, caller: Caller, role: Role, trust: PolicySource) -> Verdict | None:
         self.full_evaluations += 1
         levels = self.scps.levels(caller.account)
@@ -488,8 +488,7 @@ class AssumeEvaluator:
     def _decide(
         self, caller: Caller, role: Role, trust: PolicySource, levels: tuple[ScpLevel, ...] | None
     ) -> Verdict | None:
-        context = RequestContext.build(self.org.values(caller.account, role.account_id))
-        base = Request(caller.principal, "sts:AssumeRole", role.arn, context)
+        base = Request(caller.principal, "sts:AssumeRole", role.arn, self._context(caller, role))
         boundaries = (caller.boundary,) if caller.boundary is not None else None
         decisions: dict[MfaState, Decision] = {}
         for state in caller.states:

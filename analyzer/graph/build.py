@@ -62,7 +62,6 @@ from analyzer.graph.assume import (
     AssumeEvaluator,
     Caller,
     CallerClass,
-    OrgContext,
     Verdict,
     names_caller,
 )
@@ -76,11 +75,13 @@ from analyzer.graph.nodes import (
     federated_node,
     service_node,
 )
+from analyzer.graph.request_keys import ROLE_TAG_PREFIXES, OrgContext
 from analyzer.graph.scp import ScpResolver
 from analyzer.iam import DecidingStatement, Principal, Request, RequestContext, evaluate
 from analyzer.iam.arn import parse_arn
 from analyzer.model.entities import AttachedPolicyRef, Group, Role, User
 from analyzer.model.evidence import EvidenceRef
+from analyzer.model.kinds import Kind
 from analyzer.model.policy import PolicySource, Statement
 from analyzer.model.snapshot import AccountEvidence, Snapshot
 
@@ -145,8 +146,10 @@ class _Builder:
         self.scps = ScpResolver.of(snapshot, shape.management_account, shape.management.reason)
         if shape.management.source == "derived":
             self.notes.add(f"management account {shape.management_account}: {shape.management.reason}")
-        members = frozenset(a.id for a in snapshot.org_accounts)
-        self.evaluator = AssumeEvaluator(self.scps, OrgContext(shape.organization_id, members))
+        listed = snapshot.state(Kind.ORG_ACCOUNTS).status.usable  # complete: an account not listed is outside
+        parents = {a.id: a.parent_path for a in snapshot.org_accounts}
+        org = OrgContext.of(shape.organization_id, parents, complete=listed)
+        self.evaluator = AssumeEvaluator(self.scps, org)
         self.known = self._known()
         self.unreadable = UnreadablePolicies.of(snapshot)
         self.blind_roles: list[Role] = []  # assumable roles whose trust policy could not be read
@@ -422,14 +425,17 @@ class _Builder:
     def _federation_decision(self, role: Role, trust: PolicySource, provider: str, action: str) -> _Federation:
         """The trust's decision for the provider, once per trust document and role account.
 
-        The request reads nothing else of the role (``aws:ResourceAccount`` is the only key set; the
-        role ARN is matched only by a statement with ``Resource``, then it joins the key).
+        The request reads nothing else of the role but its tags (:meth:`OrgContext.role_values`: they
+        join the key when the trust reads them); the role ARN is matched only by a statement with
+        ``Resource``, then it joins the key.
         """
         info = self.index.info(trust.document)
-        key = (id(trust.document), provider, action, role.account_id, role.arn if info.has_resource else None)
+        tags = role.tags if info.reads_role_tags else None
+        key = (id(trust.document), provider, action, role.account_id, role.arn if info.has_resource else None, tags)
         found = self._federations.get(key)
         if found is None:
-            context = RequestContext.build({"aws:ResourceAccount": role.account_id})
+            values = self.evaluator.org.role_values(role)
+            context = RequestContext.build(values, absent_prefixes=ROLE_TAG_PREFIXES)
             request = Request(Principal.federated(provider), action, role.arn, context)
             decision = evaluate(request, resource_policy=trust, trust_policy=True)
             conditional = tuple(sorted({c.text for c in decision.conditional}))

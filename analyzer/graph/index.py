@@ -28,6 +28,12 @@ _PRINCIPAL_PREFIXES = ("aws:principaltag/",)
 RESOURCE_ACCOUNT = "aws:resourceaccount"
 #: The caller's account as a condition key: the one caller key that is equal for every caller of an account.
 PRINCIPAL_ACCOUNT = "aws:principalaccount"
+#: Keys whose value is fixed by the role's account (its id, or its place in the organization).
+ROLE_ACCOUNT_KEYS = (RESOURCE_ACCOUNT, "aws:resourceorgpaths")
+#: The role's own tags (``aws:ResourceTag/<key>``): two roles with one trust document may differ in them.
+RESOURCE_TAG = "aws:resourcetag/"
+#: The caller's account's place in the organization (its OU path).
+PRINCIPAL_ORG_PATHS = "aws:principalorgpaths"
 
 
 def assume_statements(document: PolicyDocument, action: str = ASSUME) -> tuple[CompiledStatement, ...]:
@@ -50,6 +56,19 @@ def uses_key(clauses: Iterable[ConditionClause], key: str) -> bool:
     return any(c.key.lower() == key for c in clauses)
 
 
+def reads(clauses: Iterable[ConditionClause], *keys: str) -> bool:
+    """True when a clause reads one of ``keys`` (lower-cased; one ending in ``/`` is a prefix such as
+    ``aws:resourcetag/``), as its condition key or in a policy variable of its values."""
+    for clause in clauses:
+        key = clause.key.lower()
+        if any(key == k or (k.endswith("/") and key.startswith(k)) for k in keys):
+            return True
+        for value in clause.values:
+            if "${" in value and any("${" + k in value.lower().replace(" ", "") for k in keys):
+                return True
+    return False
+
+
 def prefilter_pattern(pattern: str) -> str:
     """A resource pattern with its policy variables widened to ``*``: a superset, for candidate search."""
     return _VARIABLE.sub("*", pattern)
@@ -65,9 +84,11 @@ class TrustInfo:
     anyone: bool  # "*" or an Allow + NotPrincipal statement for sts:AssumeRole
     federated: tuple[tuple[str, str], ...]  # (provider, action) pairs of Allow statements
     principal_sensitive: bool  # a condition reads a caller-specific key: no sharing between callers
-    uses_resource_account: bool
+    uses_resource_account: bool  # a condition reads a key fixed by the role's account (ROLE_ACCOUNT_KEYS)
     reads_caller_account: bool  # a condition reads aws:PrincipalAccount
     has_resource: bool  # a statement with Resource/NotResource (invalid in a trust, but then per-role)
+    reads_role_tags: bool = False  # a condition reads aws:ResourceTag/*: the verdict is per role tags
+    reads_org_paths: bool = False  # a condition reads aws:PrincipalOrgPaths: per the caller's OU path
 
     @classmethod
     def of(cls, document: PolicyDocument) -> TrustInfo:
@@ -107,9 +128,11 @@ class TrustInfo:
             anyone=anyone,
             federated=tuple(dict.fromkeys(federated)),
             principal_sensitive=principal_sensitive(clauses) or _resource_variables(document),
-            uses_resource_account=uses_key(clauses, RESOURCE_ACCOUNT),
-            reads_caller_account=uses_key(clauses, PRINCIPAL_ACCOUNT),
+            uses_resource_account=reads(clauses, *ROLE_ACCOUNT_KEYS),
+            reads_caller_account=reads(clauses, PRINCIPAL_ACCOUNT),
             has_resource=any(s.resources is not None or s.not_resources is not None for s in document.statements),
+            reads_role_tags=reads(clauses, RESOURCE_TAG),
+            reads_org_paths=reads(clauses, PRINCIPAL_ORG_PATHS),
         )
 
 

@@ -19,7 +19,8 @@ from analyzer.model.entities import (
     ServiceControlPolicy,
     User,
 )
-from analyzer.model.evidence import EvidenceRef
+from analyzer.model.evidence import EvidenceRef, EvidenceState, EvidenceStatus
+from analyzer.model.kinds import Kind
 from analyzer.model.policy import PolicySource, canonical_text, parse_policy_text
 from analyzer.model.snapshot import AccountEvidence, Manifest, Snapshot
 
@@ -131,6 +132,7 @@ def role(
     policies: Sequence[Mapping[str, Any]] = (),
     attached: Sequence[AttachedPolicyRef] = (),
     boundary: AttachedPolicyRef | None = None,
+    tags: Mapping[str, str] | None = None,
 ) -> Role:
     ref = EvidenceRef(gaad(account), f"/RoleDetailList/{index}")
     arn = f"arn:aws:iam::{account}:role{path}{name}"
@@ -146,6 +148,7 @@ def role(
         inline_policies=tuple(inline(ref, "RolePolicyList", f"{name}-inline-{i}", p) for i, p in enumerate(policies)),
         attached_policies=tuple(attached),
         boundary=boundary,
+        tags=tuple(sorted((tags or {}).items())),
     )
 
 
@@ -190,8 +193,13 @@ def snapshot(
     management: str = MGMT,
     scps_complete: bool | None = None,
     described: bool = True,
+    listed: bool = True,
 ) -> Snapshot:
-    """``described=False``: describe-organization is missing (the organization is known from list-accounts only)."""
+    """``described=False``: describe-organization is missing (the organization is known from list-accounts only).
+
+    ``listed``: list-accounts loaded in full (an account not in it is known to be outside the organization);
+    False: it is missing, so membership is known only for the accounts given.
+    """
     if org_accounts is None:
         names = {IDENTITY: "Identity", MEMBER: "Development", MGMT: "Management"}
         org_accounts = [org_account(a, names.get(a, a), management=management) for a in sorted(set(accounts) | {MGMT})]
@@ -213,6 +221,9 @@ def snapshot(
         accounts=dict(accounts),
         bucket_policies=(),
         inventory=(),
+        states={("", "", Kind.ORG_ACCOUNTS.value, ""): EvidenceState(Kind.ORG_ACCOUNTS.value, EvidenceStatus.LOADED)}
+        if listed and org_accounts
+        else {},
     )
 
 

@@ -135,8 +135,42 @@ def _member_roles(account: str, count: int) -> list[Any]:
     return out[:count]
 
 
-def _identity(users: int, groups: int, members: list[str]) -> AccountEvidence:
+#: AWS Knowledge Center's guard: MFA or nothing, except where a service acts for the user (aws:ViaAWSService)
+DENY_WITHOUT_MFA_UNLESS_VIA_SERVICE = doc(
+    {
+        "Sid": "BlockMostAccessUnlessSignedInWithMFA",
+        "Effect": "Deny",
+        "NotAction": ["iam:CreateVirtualMFADevice", "iam:EnableMFADevice", "iam:ListMFADevices", "sts:GetSessionToken"],
+        "Resource": "*",
+        "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false", "aws:ViaAWSService": "false"}},
+    }
+)
+OUTSIDER = "888888888888"  # evidence, but not in the organization's account list
+
+
+def _settled_roles(account: str) -> list[Any]:
+    """Roles whose trusts read keys the evidence settles: the role's tags, the caller's organization and OU."""
+    admin = managed("aws", "AdministratorAccess", ADMIN)
+    tagged = doc(trust_statement({"AWS": f"arn:aws:iam::{IDENTITY}:root"}))
+    deny_outsiders = {
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "sts:AssumeRole",
+        "Condition": {"StringNotEquals": {"aws:PrincipalOrgID": ORG_ID}},
+    }
+    fenced = doc(trust_statement("*"), deny_outsiders)
+    first_ou = {"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": f"{ORG_ID}/{ROOT_ID}/ou-a1b2-00000000/*"}}
+    return [
+        role(account, "Platform", tagged, index=90, attached=[admin], tags={"team": "platform"}),
+        role(account, "Finance", tagged, index=91, attached=[admin], tags={"team": "finance"}),
+        role(account, "Fenced", fenced, index=92, attached=[admin]),
+        role(account, "FirstOuOnly", doc(trust_statement("*", first_ou)), index=93, attached=[admin]),
+    ]
+
+
+def _identity(users: int, groups: int, members: list[str], *, settled: bool = False) -> AccountEvidence:
     guard = managed(IDENTITY, "ForceMFA", DENY_WITHOUT_MFA, 0)
+    service_guard = managed(IDENTITY, "ForceMFAUnlessViaService", DENY_WITHOUT_MFA_UNLESS_VIA_SERVICE, 90)
     group_list = []
     for g in range(groups):
         target = "Admin" if g % 2 == 0 else "ReadOnly"
@@ -144,8 +178,11 @@ def _identity(users: int, groups: int, members: list[str]) -> AccountEvidence:
         statements = [allow_assume(*[f"arn:aws:iam::{a}:role/{target}" for a in block])]
         if g < 2:
             statements.append(allow_assume("arn:aws:iam::*:role/ReadOnly"))
+        if settled and g == 0:  # by the role's tag
+            statements.append(allow_assume("*", condition={"StringEquals": {"aws:ResourceTag/team": "platform"}}))
         assume = managed(IDENTITY, f"Assume-{g:02d}", doc(*statements), g + 1)
-        group_list.append(group(IDENTITY, f"team-{g:02d}", index=g, attached=[guard, assume]))
+        chosen = service_guard if settled and g % 2 else guard
+        group_list.append(group(IDENTITY, f"team-{g:02d}", index=g, attached=[chosen, assume]))
     user_list = []
     for j in range(users):
         names = [f"team-{j % groups:02d}"]
@@ -164,24 +201,33 @@ def synthetic_snapshot(
     per_principal_scp: bool = False,
     management: str = "described",
     mfa_scp: bool = False,
+    settled: bool = False,
 ) -> Snapshot:
     """The organization described in the module docstring; ``per_principal_scp`` adds a root SCP that
     reads ``aws:PrincipalArn``, so no two callers can share an evaluation (the worst case).
 
     ``management``: ``described`` (describe-organization exported), ``derived`` (missing; the account
     ARNs of list-accounts name it) or ``unknown`` (missing, and list-accounts without ARNs).
-    ``mfa_scp`` adds a root SCP that denies assuming the first member's Chain role without MFA (so a caller's verdict
-    depends on whether its account is the management account, which SCPs do not restrict).
+    ``mfa_scp`` adds a root SCP that denies assuming the first member's Chain role without MFA (so a
+    caller's verdict depends on whether its account is the management account, which SCPs do not restrict).
+    ``settled`` adds conditions on keys the evidence settles: roles told apart by their tags, trusts that
+    deny callers outside the organization or outside the first OU, an account with evidence outside the
+    organization (OUTSIDER), and the Knowledge Center MFA guard (``aws:ViaAWSService``) on odd groups.
     """
     members = member_ids(accounts)
-    evidence_by_account = {IDENTITY: _identity(users, groups, members)}
+    evidence_by_account = {IDENTITY: _identity(users, groups, members, settled=settled)}
+    if settled:
+        ops = doc(trust_statement({"Service": "ec2.amazonaws.com"}))
+        outsider = role(OUTSIDER, "Ops", ops, attached=[managed(OUTSIDER, "AssumeAny", doc(allow_assume("*")))])
+        evidence_by_account[OUTSIDER] = evidence(OUTSIDER, roles=[outsider])
     named = MGMT if management != "unknown" else None
     org: list[OrgAccount] = [
         org_account(IDENTITY, "Identity", management=named),
         org_account(MGMT, "Management", management=named),
     ]
     for i, account in enumerate(members):
-        evidence_by_account[account] = evidence(account, roles=_member_roles(account, roles))
+        extra = _settled_roles(account) if settled else []
+        evidence_by_account[account] = evidence(account, roles=[*_member_roles(account, roles), *extra])
         org.append(org_account(account, f"member-{i:04d}", (ROOT_ID, f"ou-a1b2-{i // 100:08d}"), management=named))
     scps = [scp("p-FullAWSAccess", FULL_ACCESS, ROOT_ID), scp("p-deny-outside-org", DENY_OUTSIDE_ORG, ROOT_ID)]
     if per_principal_scp:

@@ -16,6 +16,7 @@ import pytest
 from analyzer.graph.access import MfaStatus
 from analyzer.graph.assume import IF_MANAGEMENT
 from analyzer.iam import Principal, Request, RequestContext, ScpLevel, evaluate, with_mfa
+from analyzer.iam.context import NoneOf
 from analyzer.model.entities import Role
 from analyzer.model.policy import PolicySource
 from analyzer.model.snapshot import Snapshot
@@ -76,23 +77,32 @@ def _naive(snap: Snapshot, management: str | None, org_id: str | None) -> dict[t
     roles: list[Role] = [r for a in snap.accounts.values() for r in a.roles if not r.is_service_linked]
     root_scps = tuple(s.source for s in snap.scps if ROOT_ID in s.targets)
     members = {a.id for a in snap.org_accounts}
+    ou_path = {a.id: f"{org_id}/{'/'.join(a.parent_path)}/" for a in snap.org_accounts}
     edges: dict[tuple[str, str], Edge] = {}
     for principal, policies, kind in _callers(snap):
         caller_account = principal.account_id or ""
-        levels = None if caller_account == management else [ScpLevel(ROOT_ID, root_scps)]
+        outside = caller_account not in members  # the account list is complete: known to be outside
+        levels = None if caller_account == management or outside else [ScpLevel(ROOT_ID, root_scps)]
         states = ("absent", "false", "true") if kind == "user" else ("false", "true")
-        for target in roles:
+        for target in (r for r in roles if r.arn != principal.arn):  # no self-loops (see the builder)
             assert target.trust_policy is not None
-            values = {"aws:ResourceAccount": target.account_id}
-            if org_id and caller_account in members:
+            values: dict[str, str | tuple[str, ...] | NoneOf] = {"aws:ResourceAccount": target.account_id}
+            if org_id and not outside:
                 values["aws:PrincipalOrgID"] = org_id
+                values["aws:PrincipalOrgPaths"] = (ou_path[caller_account],)
+            elif org_id:
+                values["aws:PrincipalOrgID"] = NoneOf(frozenset({org_id}))
+                values["aws:PrincipalOrgPaths"] = NoneOf(frozenset(), (f"{org_id}/",))
             if org_id and target.account_id in members:
                 values["aws:ResourceOrgID"] = org_id
-            base = Request(principal, "sts:AssumeRole", target.arn, RequestContext.build(values))
+                values["aws:ResourceOrgPaths"] = (ou_path[target.account_id],)
+            values.update((f"aws:ResourceTag/{k}", v) for k, v in target.tags)
+            context = RequestContext.build(values, absent_prefixes=["aws:resourcetag/"])
+            base = Request(principal, "sts:AssumeRole", target.arn, context)
             request = _Pair(base, policies, target.trust_policy, states)
             found = request.status(levels)
             if_management = False
-            if management is None:
+            if management is None and levels is not None:
                 unrestricted = request.status(None)
                 if unrestricted is not None and unrestricted is not found:
                     found, if_management = unrestricted, True
@@ -101,9 +111,10 @@ def _naive(snap: Snapshot, management: str | None, org_id: str | None) -> dict[t
     return edges
 
 
+@pytest.mark.parametrize("settled", [False, True], ids=["plain", "settled-keys"])
 @pytest.mark.parametrize("management", ["described", "derived", "unknown"])
 @pytest.mark.parametrize("per_principal_scp", [False, True], ids=["shared", "per-principal"])
-def test_build_equals_naive_evaluation(per_principal_scp: bool, management: str) -> None:
+def test_build_equals_naive_evaluation(per_principal_scp: bool, management: str, settled: bool) -> None:
     snap = synthetic_snapshot(
         accounts=3,
         roles=13,
@@ -112,6 +123,7 @@ def test_build_equals_naive_evaluation(per_principal_scp: bool, management: str)
         per_principal_scp=per_principal_scp,
         management=management,
         mfa_scp=True,
+        settled=settled,
     )
     graph, shape = build(snap)
     built = {
@@ -127,3 +139,8 @@ def test_build_equals_naive_evaluation(per_principal_scp: bool, management: str)
     assert {MfaStatus.ENFORCED, MfaStatus.ABSENT} <= {mfa for mfa, _ in built.values()}
     # an unknown management account shows what only the SCP demands as conditional (the Chain roles)
     assert any(if_management for _, if_management in built.values()) == (management == "unknown")
+    if settled and management != "unknown":  # the organization's id is known: the settled keys decide
+        reach = {(u.rsplit("/", 1)[-1], v.rsplit("/", 1)[-1]) for u, v in built if v.startswith("arn:aws:iam::2")}
+        assert ("Ops", "Fenced") not in reach and ("Admin", "Fenced") in reach  # the outsider is fenced out
+        assert ("Ops", "FirstOuOnly") not in reach and ("Admin", "FirstOuOnly") in reach
+        assert ("user-0000", "Platform") in reach and ("user-0000", "Finance") not in reach  # by the role's tag
