@@ -52,7 +52,7 @@ re-pointed at each role's own trust policy (by the builder).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from analyzer.graph.access import MfaStatus
@@ -121,6 +121,8 @@ class Caller:
     identity: tuple[PolicySource, ...]
     boundary: PolicySource | None
     unresolved: tuple[str, ...] = ()  # policies, groups or the boundary whose documents are not readable
+    #: for a role: why whoever assumes it may not name its session freely ("" = the caller chooses it)
+    session_name_rule: str = ""
     class_key: tuple[object, ...] = field(init=False, repr=False, compare=False)
     shape_key: tuple[object, ...] = field(init=False, repr=False, compare=False)
 
@@ -158,10 +160,26 @@ class Caller:
         """The unresolved items that may grant (everything but the boundary): the caller may reach more."""
         return tuple(u for u in self.unresolved if not u.startswith(BOUNDARY_PREFIX))
 
+    @property
+    def session_of(self) -> tuple[str, str] | None:
+        """(account, role name) for a role: what an ``assumed-role`` session ARN of it names."""
+        name = self.principal.name
+        return (self.account, name) if self.kind == "role" and name else None
+
+
+def named_sessions(info: TrustInfo, caller: Caller) -> tuple[str, ...]:
+    """The session names of ``caller`` (a role) that the trust names (``arn:aws:sts::<acct>:assumed-role/...``)."""
+    session_of = caller.session_of
+    return info.sessions_of(*session_of) if session_of is not None and info.sessions else ()
+
 
 def names_caller(info: TrustInfo, caller: Caller) -> bool:
-    """Does the trust name ``caller`` itself (its ARN or unique id)? Then its verdict is its own."""
-    return caller.arn in info.named or (caller.principal.unique_id or "") in info.named
+    """Does the trust name ``caller`` itself (its ARN, unique id or a session of it)? Then its verdict is its own."""
+    return (
+        caller.arn in info.named
+        or (caller.principal.unique_id or "") in info.named
+        or bool(named_sessions(info, caller))
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,12 +262,13 @@ class Verdict:
     conditional: tuple[str, ...]
     deciding: tuple[DecidingStatement, ...]
     trust: PolicySource  # the trust source the deciding statements were evaluated with
+    session: str = ""  # the caller role's session name the trust names (an assumed-role principal), if that got in
 
     @property
     def content_key(self) -> tuple[object, ...]:
         """Equal for verdicts that say the same (so per-caller verdicts can share one object and its texts)."""
         deciding = tuple((id(d.source), id(d.statement), d.unknown, d.level) for d in self.deciding)
-        return (self.mfa, self.mfa_by, self.conditional, deciding, id(self.trust))
+        return (self.mfa, self.mfa_by, self.conditional, deciding, id(self.trust), self.session)
 
 
 @dataclass(slots=True)
@@ -368,7 +387,7 @@ class AssumeEvaluator:
         key = (*self._shared_key(caller, cls, info), *request)
         found = self._shared.get(key)
         if found is None:
-            found = self._shared[key] = (self._evaluate(caller, role, trust), caller)
+            found = self._shared[key] = (self._evaluate(caller, role, trust, named_sessions(info, caller)), caller)
         verdict, evaluated_for = found
         if verdict is None or evaluated_for.class_key == caller.class_key:
             return verdict
@@ -420,7 +439,7 @@ class AssumeEvaluator:
             mine = (*caller.identity, caller.boundary)
             own = {id(a): b for a, b in zip(theirs, mine, strict=True) if a is not None and b is not None}
             deciding = tuple(_rebase(d, own, evaluated_for.account, caller.account) for d in verdict.deciding)
-            rebased = Verdict(verdict.mfa, verdict.mfa_by, verdict.conditional, deciding, verdict.trust)
+            rebased = replace(verdict, deciding=deciding)
             found = self._rebased_verdicts[key] = self._interned.setdefault(rebased.content_key, rebased)
         return found
 
@@ -470,25 +489,55 @@ class AssumeEvaluator:
         """The request's keys the organization and the role settle (:mod:`.request_keys`)."""
         return RequestContext.build(self.org.values(caller.account, role), absent_prefixes=ROLE_TAG_PREFIXES)
 
-    def _evaluate(self, caller: Caller, role: Role, trust: PolicySource) -> Verdict | None:
+    def _evaluate(
+        self, caller: Caller, role: Role, trust: PolicySource, sessions: tuple[str, ...] = ()
+    ) -> Verdict | None:
+        """The verdict, also for each session of the caller (a role) that the trust names by its ARN.
+
+        IAMUG "IAM JSON policy elements: Principal", role session principals: a trust naming
+        ``arn:aws:sts::<acct>:assumed-role/<role>/<session>`` admits that session of the role, and the
+        session name is whatever ``RoleSessionName`` the one assuming the role chose. So the role reaches
+        this one when some session name gets in; where the role's own trust constrains the name (an
+        ``sts:RoleSessionName`` condition, or SAML, whose assertion sets it), only conditionally.
+        """
         self.full_evaluations += 1
+        verdict = self._evaluate_as(caller, caller.principal, role, trust)
+        for name in sessions:
+            session = replace(caller.principal, session_name=name)
+            found = self._evaluate_as(caller, session, role, trust)
+            if found is None or (verdict is not None and verdict.mfa.rank >= found.mfa.rank):
+                continue
+            conditional = found.conditional
+            if caller.session_name_rule:
+                condition = f"the session of {caller.arn} is named {name!r} ({caller.session_name_rule})"
+                conditional = tuple(sorted({*conditional, condition}))
+            found = replace(found, conditional=conditional, session=name)
+            verdict = self._interned.setdefault(found.content_key, found)
+        return verdict
+
+    def _evaluate_as(self, caller: Caller, principal: Principal, role: Role, trust: PolicySource) -> Verdict | None:
         levels = self.scps.levels(caller.account)
-        verdict = self._decide(caller, role, trust, levels)
+        verdict = self._decide(caller, principal, role, trust, levels)
         if levels is None or not self.scps.management_unknown:
             return verdict
         # Any organization account may be the management account, which SCPs never restrict (ORGUG
         # "Service control policies (SCPs)"): what SCPs alone take away is kept, conditionally.
-        unrestricted = self._decide(caller, role, trust, None)
+        unrestricted = self._decide(caller, principal, role, trust, None)
         if unrestricted is None or (verdict is not None and verdict.mfa is unrestricted.mfa):
             return verdict
         conditional = tuple(sorted({*unrestricted.conditional, IF_MANAGEMENT}))
-        kept = Verdict(unrestricted.mfa, unrestricted.mfa_by, conditional, unrestricted.deciding, trust)
+        kept = replace(unrestricted, conditional=conditional)
         return self._interned.setdefault(kept.content_key, kept)
 
     def _decide(
-        self, caller: Caller, role: Role, trust: PolicySource, levels: tuple[ScpLevel, ...] | None
+        self,
+        caller: Caller,
+        principal: Principal,
+        role: Role,
+        trust: PolicySource,
+        levels: tuple[ScpLevel, ...] | None,
     ) -> Verdict | None:
-        base = Request(caller.principal, "sts:AssumeRole", role.arn, self._context(caller, role))
+        base = Request(principal, "sts:AssumeRole", role.arn, self._context(caller, role))
         boundaries = (caller.boundary,) if caller.boundary is not None else None
         decisions: dict[MfaState, Decision] = {}
         for state in caller.states:

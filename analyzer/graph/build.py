@@ -43,9 +43,11 @@ seen only in a trust policy); account nodes ``role`` (identity/member/management
 ``unresolved`` (and ``unknown_grants``), callers that may pass an unreadable trust
 ``unreadable_trusts``. ``graph.graph`` holds ``partition`` and ``notes`` (sorted texts).
 
-Not modelled: a trust naming an assumed-role *session* ARN is drawn to its role, but no
-``can_assume`` edge comes of it (session names are not in the evidence); ``CanonicalUser``
-principals (S3 only) get no node.
+Role sessions: a trust naming ``arn:aws:sts::<acct>:assumed-role/<role>/<session>`` is drawn to
+that role (``trusts``), and the role gets a ``can_assume`` edge when its session of that name gets
+in (:meth:`AssumeEvaluator._evaluate`): whoever assumes the role chooses the session name, so
+everyone who reaches the role reaches the target through it; conditionally when the role's own trust
+constrains the name. ``CanonicalUser`` principals (S3 only) get no node.
 """
 
 from __future__ import annotations
@@ -66,7 +68,7 @@ from analyzer.graph.assume import (
     names_caller,
 )
 from analyzer.graph.gaps import UnreadablePolicies
-from analyzer.graph.index import SAML, TrustIndex, TrustInfo
+from analyzer.graph.index import SAML, TrustIndex, TrustInfo, session_name_rule
 from analyzer.graph.nodes import (
     ANYONE,
     KnownPrincipals,
@@ -238,7 +240,8 @@ class _Builder:
         identity = [*role.inline_policies, *self._attached(role.attached_policies, unresolved)]
         principal = Principal.role(role.arn, tags=dict(role.tags), unique_id=role.role_id)
         boundary = self._boundary(role.boundary, unresolved)
-        return Caller(role.arn, "role", role.account_id, principal, tuple(identity), boundary, tuple(unresolved))
+        rule = session_name_rule(role.trust_policy)
+        return Caller(role.arn, "role", role.account_id, principal, tuple(identity), boundary, tuple(unresolved), rule)
 
     @staticmethod
     def _attached(refs: Iterable[AttachedPolicyRef], unresolved: list[str]) -> list[PolicySource]:
@@ -349,7 +352,8 @@ class _Builder:
             candidates = self._class_candidates(caller, cls, by_class) if cls.can_allow else []
             # roles whose trust names the caller itself, or anyone within its own account: the trust
             # alone may allow them, whatever the identity policies say (see TrustIndex.open_in)
-            named = self.index.naming(caller.arn, caller.principal.unique_id) + self.index.open_in(caller.account)
+            direct = self.index.naming(caller.arn, caller.principal.unique_id, session_of=caller.session_of)
+            named = direct + self.index.open_in(caller.account)
             if named:
                 candidates = self._with_named(candidates, named)
             for candidate in candidates:
@@ -493,6 +497,10 @@ def _repoint(decided: DecidingStatement, evaluated: PolicySource, trust: PolicyS
 
 def _reason(caller_kind: str, deciding: tuple[DecidingStatement, ...], verdict: Verdict) -> str:
     allowed = "allowed by " + "; ".join(d.describe() for d in deciding) if deciding else "allowed"
+    if verdict.session:
+        allowed += (
+            f" for the role's session {verdict.session!r}, which the trust names (whoever assumes the role names it)"
+        )
     if verdict.mfa is MfaStatus.ENFORCED:
         by = " and ".join(_SIDE_LABELS.get(s, s) for s in verdict.mfa_by) or "the policies together"
         mfa = f"MFA enforced by {by}"

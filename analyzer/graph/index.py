@@ -8,10 +8,10 @@ trust names it directly, whose ARN one of its ``sts:AssumeRole`` resource patter
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from analyzer.iam.arn import account_principal, parse_arn
+from analyzer.iam.arn import account_principal, assumed_role_parts, parse_arn
 from analyzer.iam.statements import CompiledStatement, compile_document
 from analyzer.iam.wildcard import arn_matches, has_wildcard
 from analyzer.model.entities import Role
@@ -89,12 +89,19 @@ class TrustInfo:
     has_resource: bool  # a statement with Resource/NotResource (invalid in a trust, but then per-role)
     reads_role_tags: bool = False  # a condition reads aws:ResourceTag/*: the verdict is per role tags
     reads_org_paths: bool = False  # a condition reads aws:PrincipalOrgPaths: per the caller's OU path
+    #: role sessions named in Principal or NotPrincipal: (account, role name) -> session names
+    sessions: Mapping[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
+
+    def sessions_of(self, account: str, role_name: str) -> tuple[str, ...]:
+        """The session names of role ``role_name`` of ``account`` that this trust names (``assumed-role`` ARNs)."""
+        return self.sessions.get((account, role_name), ()) if self.sessions else ()
 
     @classmethod
     def of(cls, document: PolicyDocument) -> TrustInfo:
         accounts: set[str] = set()
         named: set[str] = set()
         named_accounts: set[str] = set()
+        sessions: dict[tuple[str, str], list[str]] = {}
         anyone = False
         federated: list[tuple[str, str]] = []
         for statement in document.statements:
@@ -106,6 +113,10 @@ class TrustInfo:
                             named.add(value)
                         else:
                             named_accounts.add(account[0])
+                        session = assumed_role_parts(value)
+                        if session is not None:
+                            names = sessions.setdefault((session[1], session[2]), [])
+                            names.extend(n for n in (session[3],) if n not in names)
         for cs in compile_document(document).statements:
             statement = cs.statement
             if statement.effect != "Allow":
@@ -133,7 +144,29 @@ class TrustInfo:
             has_resource=any(s.resources is not None or s.not_resources is not None for s in document.statements),
             reads_role_tags=reads(clauses, RESOURCE_TAG),
             reads_org_paths=reads(clauses, PRINCIPAL_ORG_PATHS),
+            sessions={key: tuple(sorted(names)) for key, names in sorted(sessions.items())},
         )
+
+
+def session_name_rule(trust: PolicySource | None) -> str:
+    """Why whoever assumes a role may not choose its session name freely; ``""`` when they may.
+
+    ``RoleSessionName`` is the caller's to choose (``sts:AssumeRole``, ``AssumeRoleWithWebIdentity``)
+    unless the role's trust sets a condition on ``sts:RoleSessionName``; with SAML the identity
+    provider's assertion sets it (IAMUG "Passing session tags in AWS STS", "Configure SAML assertions
+    for the authentication response": the ``RoleSessionName`` attribute). An unreadable trust: unknown.
+    """
+    if trust is None:
+        return "its trust policy cannot be read"
+    statements = trust.document.statements
+    if any(c.key.lower() == "sts:rolesessionname" for s in statements for c in s.conditions):
+        return "its trust constrains sts:RoleSessionName"
+    if any(
+        s.effect == "Allow" and s.principal is not None and any(map(_is_saml, s.principal.federated))
+        for s in statements
+    ):
+        return "its SAML identity provider sets the session name"
+    return ""
 
 
 def _resource_variables(document: PolicyDocument) -> bool:
@@ -193,6 +226,7 @@ class TrustIndex:
     trust_info: dict[int, TrustInfo] = field(default_factory=dict)  # id(document) -> info
     by_account: dict[str, RolePool] = field(default_factory=dict)
     by_named: dict[str, list[Role]] = field(default_factory=dict)
+    by_session_of: dict[tuple[str, str], list[Role]] = field(default_factory=dict)  # (account, role name)
     anyone: list[Role] = field(default_factory=list)
     anyone_by_account: dict[str, list[Role]] = field(default_factory=dict)  # the same, by the role's account
     _pools: dict[str, RolePool] = field(default_factory=dict)
@@ -209,6 +243,8 @@ class TrustIndex:
             self.by_account.setdefault(account, RolePool()).add(role)
         for entry in info.named:
             self.by_named.setdefault(entry, []).append(role)
+        for session_role in info.sessions:
+            self.by_session_of.setdefault(session_role, []).append(role)
         if info.anyone:
             self.anyone.append(role)
             self.anyone_by_account.setdefault(role.account_id, []).append(role)
@@ -235,11 +271,14 @@ class TrustIndex:
         """
         return self.anyone_by_account.get(account, [])
 
-    def naming(self, *entries: str | None) -> list[Role]:
-        """Roles whose trust names one of ``entries`` (an ARN or unique id) directly."""
+    def naming(self, *entries: str | None, session_of: tuple[str, str] | None = None) -> list[Role]:
+        """Roles whose trust names one of ``entries`` (an ARN or unique id) directly, or a session of the
+        role ``session_of`` (account, role name): whoever assumes that role may name its session so."""
         found: dict[str, Role] = {}
         for entry in entries:
             if entry:
                 for role in self.by_named.get(entry, ()):
                     found.setdefault(role.arn, role)
+        for role in self.by_session_of.get(session_of, ()) if session_of is not None else ():
+            found.setdefault(role.arn, role)
         return [found[a] for a in sorted(found)]

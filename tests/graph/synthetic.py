@@ -160,11 +160,24 @@ def _settled_roles(account: str) -> list[Any]:
     }
     fenced = doc(trust_statement("*"), deny_outsiders)
     first_ou = {"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": f"{ORG_ID}/{ROOT_ID}/ou-a1b2-00000000/*"}}
+    pinned = doc(
+        trust_statement(
+            {"AWS": f"arn:aws:iam::{IDENTITY}:root"}, {"StringEquals": {"sts:RoleSessionName": "${aws:username}"}}
+        )
+    )
+
+    def session_of(role_name: str, session: str) -> Any:
+        return doc(trust_statement({"AWS": f"arn:aws:sts::{account}:assumed-role/{role_name}/{session}"}))
+
     return [
         role(account, "Platform", tagged, index=90, attached=[admin], tags={"team": "platform"}),
         role(account, "Finance", tagged, index=91, attached=[admin], tags={"team": "finance"}),
         role(account, "Fenced", fenced, index=92, attached=[admin]),
         role(account, "FirstOuOnly", doc(trust_statement("*", first_ou)), index=93, attached=[admin]),
+        # role-session principals: a session of Admin (whoever assumes Admin names it) and of Pinned
+        role(account, "AdminSessionOnly", session_of("Admin", "ops"), index=94),
+        role(account, "Pinned", pinned, index=95, attached=[admin]),
+        role(account, "PinnedSessionOnly", session_of("Pinned", "user-0000"), index=96),
     ]
 
 
@@ -212,7 +225,8 @@ def synthetic_snapshot(
     caller's verdict depends on whether its account is the management account, which SCPs do not restrict).
     ``settled`` adds conditions on keys the evidence settles: roles told apart by their tags, trusts that
     deny callers outside the organization or outside the first OU, an account with evidence outside the
-    organization (OUTSIDER), and the Knowledge Center MFA guard (``aws:ViaAWSService``) on odd groups.
+    organization (OUTSIDER), the Knowledge Center MFA guard (``aws:ViaAWSService``) on odd groups, and
+    trusts naming a role's session (one whose name its assumer chooses, one its trust constrains).
     """
     members = member_ids(accounts)
     evidence_by_account = {IDENTITY: _identity(users, groups, members, settled=settled)}

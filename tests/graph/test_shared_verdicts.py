@@ -84,6 +84,8 @@ def _targets() -> list[Any]:
                 "*", {"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": f"{ORG_ID}/{ROOT_ID}/{OU_OPEN}/*"}}
             )
         ),
+        # a session of A's Ops role: B's Ops, with the same documents and name, is not it
+        "SessionOfAOps": doc(trust_statement({"AWS": f"arn:aws:sts::{A}:assumed-role/Ops/deploy"})),
         "DenyOutsiders": doc(
             trust_statement("*"),
             {
@@ -241,6 +243,8 @@ def test_what_tells_two_accounts_apart_is_kept() -> None:
     assert (A, "Ops", "OpenOuOnly") in reach and (B, "Ops", "OpenOuOnly") not in reach
     assert built[(_arn(A, "Ops"), _arn(TARGET, "OpenOuOnly"))].conditional == ()
     assert (OUTSIDE, "Ops", "OpenOuOnly") not in reach
+    assert (A, "Ops", "SessionOfAOps") in reach and (B, "Ops", "SessionOfAOps") not in reach
+    assert (A, "Picky", "SessionOfAOps") not in reach
     # a trust that denies principals outside the organization gives no edge from an account known outside it
     assert (A, "Ops", "DenyOutsiders") in reach and (OUTSIDE, "Ops", "DenyOutsiders") not in reach
     # a user reaches the IfExists trust with long-term keys (weak); a role's session always has the key
