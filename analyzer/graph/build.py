@@ -48,6 +48,10 @@ that role (``trusts``), and the role gets a ``can_assume`` edge when its session
 in (:meth:`AssumeEvaluator._evaluate`): whoever assumes the role chooses the session name, so
 everyone who reaches the role reaches the target through it; conditionally when the role's own trust
 constrains the name. ``CanonicalUser`` principals (S3 only) get no node.
+
+Session tags: a role caller's ``aws:PrincipalTag/*`` are its IAM tags only when its trust does not
+allow ``sts:TagSession``; otherwise whoever assumes it chooses session tags that override them
+(IAMUG "Passing session tags in AWS STS"), so a condition on them is unknown (a conditional edge).
 """
 
 from __future__ import annotations
@@ -68,7 +72,7 @@ from analyzer.graph.assume import (
     names_caller,
 )
 from analyzer.graph.gaps import UnreadablePolicies
-from analyzer.graph.index import SAML, TrustIndex, TrustInfo, session_name_rule
+from analyzer.graph.index import SAML, TrustIndex, TrustInfo, allows_session_tags, session_name_rule
 from analyzer.graph.nodes import (
     ANYONE,
     KnownPrincipals,
@@ -238,7 +242,9 @@ class _Builder:
     def _role_caller(self, role: Role) -> Caller:
         unresolved = self._unreadable_inline(role.ref, "role", f"role {role.name}")
         identity = [*role.inline_policies, *self._attached(role.attached_policies, unresolved)]
-        principal = Principal.role(role.arn, tags=dict(role.tags), unique_id=role.role_id)
+        # sessions of a role whose trust allows sts:TagSession carry tags their assumer chose: not known
+        tags = None if allows_session_tags(role.trust_policy) else dict(role.tags)
+        principal = Principal.role(role.arn, tags=tags, unique_id=role.role_id)
         boundary = self._boundary(role.boundary, unresolved)
         rule = session_name_rule(role.trust_policy)
         return Caller(role.arn, "role", role.account_id, principal, tuple(identity), boundary, tuple(unresolved), rule)

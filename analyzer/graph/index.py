@@ -169,6 +169,24 @@ def session_name_rule(trust: PolicySource | None) -> str:
     return ""
 
 
+TAG_SESSION = "sts:tagsession"
+
+
+def allows_session_tags(trust: PolicySource | None) -> bool:
+    """Does the role's trust let whoever assumes it pass session tags (an Allow for ``sts:TagSession``)?
+
+    IAMUG "Passing session tags in AWS STS": the caller chooses the tags (SAML and web identity: the
+    identity provider's assertion or token), and a session tag overrides the role's tag of the same key,
+    so the sessions' ``aws:PrincipalTag/*`` are not the role's tags. An unreadable trust: they may be.
+    """
+    if trust is None:
+        return True
+    return any(
+        cs.statement.effect == "Allow" and cs.action_matches(TAG_SESSION)
+        for cs in compile_document(trust.document).statements
+    )
+
+
 def _resource_variables(document: PolicyDocument) -> bool:
     """A ``Resource``/``NotResource`` with a policy variable (invalid in a trust, but it may read the caller)."""
     return any("${" in r for s in document.statements for r in (*(s.resources or ()), *(s.not_resources or ())))

@@ -166,6 +166,17 @@ def _settled_roles(account: str) -> list[Any]:
         )
     )
 
+    tag_session = doc(
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:aws:iam::{IDENTITY}:root"},
+            "Action": ["sts:AssumeRole", "sts:TagSession"],
+        }
+    )
+    ops_team_only = doc(
+        trust_statement({"AWS": f"arn:aws:iam::{account}:root"}, {"StringEquals": {"aws:PrincipalTag/team": "ops"}})
+    )
+
     def session_of(role_name: str, session: str) -> Any:
         return doc(trust_statement({"AWS": f"arn:aws:sts::{account}:assumed-role/{role_name}/{session}"}))
 
@@ -178,6 +189,9 @@ def _settled_roles(account: str) -> list[Any]:
         role(account, "AdminSessionOnly", session_of("Admin", "ops"), index=94),
         role(account, "Pinned", pinned, index=95, attached=[admin]),
         role(account, "PinnedSessionOnly", session_of("Pinned", "user-0000"), index=96),
+        # session tags: TeamWeb's sessions may carry any team tag (its trust allows sts:TagSession)
+        role(account, "TeamWeb", tag_session, index=97, attached=[admin], tags={"team": "web"}),
+        role(account, "OpsTeamOnly", ops_team_only, index=98),
     ]
 
 
@@ -226,7 +240,8 @@ def synthetic_snapshot(
     ``settled`` adds conditions on keys the evidence settles: roles told apart by their tags, trusts that
     deny callers outside the organization or outside the first OU, an account with evidence outside the
     organization (OUTSIDER), the Knowledge Center MFA guard (``aws:ViaAWSService``) on odd groups, and
-    trusts naming a role's session (one whose name its assumer chooses, one its trust constrains).
+    trusts naming a role's session (one whose name its assumer chooses, one its trust constrains), and a
+    role whose trust allows session tags against a trust that reads aws:PrincipalTag.
     """
     members = member_ids(accounts)
     evidence_by_account = {IDENTITY: _identity(users, groups, members, settled=settled)}

@@ -65,7 +65,11 @@ def _callers(snap: Snapshot) -> list[tuple[Principal, tuple[PolicySource, ...], 
         for r in account.roles:
             if not r.is_service_linked:
                 policies = [*r.inline_policies, *(a.policy for a in r.attached_policies if a.policy)]
-                out.append((Principal.role(r.arn, tags=dict(r.tags), unique_id=r.role_id), tuple(policies), "role"))
+                # a trust allowing sts:TagSession: the session's tags are its assumer's choice, not known
+                assert r.trust_policy is not None
+                actions = [a for st in r.trust_policy.document.statements for a in (st.actions or ())]
+                tags = None if any(a.lower() in ("sts:tagsession", "sts:*", "*") for a in actions) else dict(r.tags)
+                out.append((Principal.role(r.arn, tags=tags, unique_id=r.role_id), tuple(policies), "role"))
     return out
 
 
@@ -180,3 +184,5 @@ def test_build_equals_naive_evaluation(per_principal_scp: bool, management: str,
         # trusts naming a role's session: Admin's (a free name) and Pinned's (its trust constrains the name)
         assert ("Admin", "AdminSessionOnly") in reach and ("Pinned", "PinnedSessionOnly") in reach
         assert any(constrained for _, _, constrained in built.values())
+        # TeamWeb's trust allows sts:TagSession: its sessions may be tagged team=ops (conditional); Admin's not
+        assert ("TeamWeb", "OpsTeamOnly") in reach and ("Admin", "OpsTeamOnly") not in reach
