@@ -137,7 +137,11 @@ def _open_trust_json(trust: OpenTrust) -> dict[str, Any]:
 @click.argument("role_arn")
 @_config_option
 @_format_option
-@click.option("--without-mfa", is_flag=True, help="Only paths on which no hop enforces MFA.")
+@click.option(
+    "--without-mfa",
+    is_flag=True,
+    help="Only paths on which no hop enforces MFA (federation hops, whose MFA is the identity provider's, included).",
+)
 def who_can_assume(
     bundle: Path,
     max_expanded_bytes: int,

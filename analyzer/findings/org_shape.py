@@ -2,6 +2,13 @@
 
 Configured values win; then the bundle's manifest; then an inference from the evidence whose
 reason is stated in the output. An ambiguous inference is reported as such, never guessed.
+
+The management account (and the organization's id) come from ``describe-organization``; when that
+file is missing or was refused, from ``list-accounts``: every account ARN there is
+``arn:aws:organizations::<management account>:account/<organization id>/<account id>`` (AWS
+Organizations API reference, ``Account.Arn``; ORGUG "ARN formats for AWS Organizations"). The
+management account matters to every access decision: SCPs never restrict it (ORGUG "Service
+control policies (SCPs)"), so an unknown management account is said so, never guessed.
 """
 
 from __future__ import annotations
@@ -10,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from analyzer.findings.settings import Settings
-from analyzer.iam.arn import account_of_principal
+from analyzer.iam.arn import account_of_principal, is_account_id
 from analyzer.model.snapshot import Snapshot
 
 
@@ -38,6 +45,10 @@ class OrgShape:
     log_bucket: Resolved
     management_account: str | None
     accounts: tuple[AccountInfo, ...]
+    #: where :attr:`management_account` came from: ``describe-organization``, ``derived`` (from the
+    #: list-accounts ARNs) or ``unknown``, and why
+    management: Resolved = Resolved(None, "unknown", "no organization evidence")
+    organization_id: str | None = None  # describe-organization's Id, else the id in the list-accounts ARNs
     #: ``accounts`` by id and the organization's ids, computed once: rules ask per account and per role
     _by_id: dict[str, AccountInfo] = field(init=False, repr=False, compare=False)
     _org_ids: frozenset[str] = field(init=False, repr=False, compare=False)
@@ -130,6 +141,44 @@ def _infer_bucket(snapshot: Snapshot) -> Resolved:
     )
 
 
+def _arn_parts(arn: str) -> tuple[str, str] | None:
+    """(management account, organization id) from ``arn:<p>:organizations::<mgmt>:account/<o-id>/<id>``."""
+    parts = arn.split(":", 5)
+    if len(parts) != 6 or parts[0] != "arn" or parts[2] != "organizations" or not is_account_id(parts[4]):
+        return None
+    resource = parts[5].split("/")
+    if len(resource) != 3 or resource[0] != "account" or not resource[1].startswith("o-"):
+        return None
+    return parts[4], resource[1]
+
+
+def _resolve_management(snapshot: Snapshot) -> tuple[Resolved, str | None]:
+    """The management account with where it came from, and the organization id (see the module docstring)."""
+    org = snapshot.organization
+    if org is not None and is_account_id(org.management_account_id):
+        return Resolved(org.management_account_id, "describe-organization", "describe-organization"), org.id or None
+    found = {p for a in snapshot.org_accounts if (p := _arn_parts(a.arn)) is not None}
+    org_id = org.id if org is not None and org.id else None
+    if len(found) == 1:
+        management, derived_org = next(iter(found))
+        return (
+            Resolved(
+                management,
+                "derived",
+                "describe-organization is not usable; derived from the account ARNs in list-accounts "
+                f"(arn:aws:organizations::{management}:account/...)",
+            ),
+            org_id or derived_org,
+        )
+    if len({m for m, _ in found}) > 1:
+        why = "the account ARNs in list-accounts name different management accounts"
+    elif snapshot.org_accounts:
+        why = "describe-organization is not usable and the list-accounts entries carry no account ARN"
+    else:
+        why = "neither describe-organization nor list-accounts is usable"
+    return Resolved(None, "unknown", why), org_id
+
+
 def resolve_shape(snapshot: Snapshot, settings: Settings) -> OrgShape:
     if settings.identity_account:
         identity = Resolved(settings.identity_account, "config", f"identity_account in {settings.source}")
@@ -143,7 +192,8 @@ def resolve_shape(snapshot: Snapshot, settings: Settings) -> OrgShape:
         bucket = Resolved(snapshot.manifest.log_bucket, "manifest", "log_bucket in manifest.json")
     else:
         bucket = _infer_bucket(snapshot)
-    management = snapshot.organization.management_account_id if snapshot.organization else None
+    management_resolved, organization_id = _resolve_management(snapshot)
+    management = management_resolved.value
     org = {a.id: a for a in snapshot.org_accounts}
     infos = []
     for aid in snapshot.account_ids:
@@ -165,4 +215,11 @@ def resolve_shape(snapshot: Snapshot, settings: Settings) -> OrgShape:
                 in_organization=entry is not None,
             )
         )
-    return OrgShape(identity=identity, log_bucket=bucket, management_account=management, accounts=tuple(infos))
+    return OrgShape(
+        identity=identity,
+        log_bucket=bucket,
+        management_account=management,
+        accounts=tuple(infos),
+        management=management_resolved,
+        organization_id=organization_id,
+    )

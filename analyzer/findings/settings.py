@@ -40,6 +40,21 @@ class TrustedAccount:
 
 
 @dataclass(frozen=True, slots=True)
+class ProviderMfa:
+    """An attestation that an identity provider requires MFA at sign-in (not visible in AWS evidence).
+
+    ``provider``: a SAML/OIDC provider ARN, or a glob over them (IAM Identity Center has one provider
+    per account: ``arn:aws:iam::*:saml-provider/AWSSSO_*``).
+    """
+
+    provider: str
+    reason: str
+
+    def matches(self, provider: str) -> bool:
+        return fnmatch.fnmatchcase(provider, self.provider)
+
+
+@dataclass(frozen=True, slots=True)
 class Suppression:
     rule: str  # id or glob
     reason: str
@@ -63,6 +78,7 @@ class Settings:
     expected_regions: tuple[str, ...] = ()
     break_glass_users: tuple[BreakGlassUser, ...] = ()
     trusted_external_accounts: tuple[TrustedAccount, ...] = ()
+    identity_provider_mfa: tuple[ProviderMfa, ...] = ()
     thresholds: Thresholds = field(default_factory=Thresholds)
     severity_overrides: tuple[tuple[str, str], ...] = ()
     suppressions: tuple[Suppression, ...] = ()
@@ -73,6 +89,10 @@ class Settings:
 
     def break_glass(self, arn: str) -> BreakGlassUser | None:
         return next((b for b in self.break_glass_users if b.arn == arn), None)
+
+    def provider_mfa(self, provider: str) -> ProviderMfa | None:
+        """The first attestation that ``provider`` (an identity provider ARN or issuer) requires MFA."""
+        return next((p for p in self.identity_provider_mfa if p.matches(provider)), None)
 
 
 def _settings_from(raw: dict[str, Any], source: str) -> Settings:
@@ -85,6 +105,9 @@ def _settings_from(raw: dict[str, Any], source: str) -> Settings:
         break_glass_users=tuple(BreakGlassUser(b["arn"], b["reason"]) for b in raw.get("break_glass_users", ())),
         trusted_external_accounts=tuple(
             TrustedAccount(t["id"], t["reason"]) for t in raw.get("trusted_external_accounts", ())
+        ),
+        identity_provider_mfa=tuple(
+            ProviderMfa(p["provider"], p["reason"]) for p in raw.get("identity_provider_mfa", ())
         ),
         thresholds=thresholds,
         severity_overrides=tuple(sorted((k.upper(), v) for k, v in raw.get("severity_overrides", {}).items())),

@@ -44,27 +44,44 @@ class EdgeKind(enum.StrEnum):
 
 
 class MfaStatus(enum.StrEnum):
+    """Where a hop (or a path) stands on MFA. The members are in order, the most protective first:
+    :attr:`rank` (0 for ``enforced`` ... 3 for ``absent``) is the one ordering every query, table and
+    drawing uses (:func:`worst_mfa`, :func:`path_mfa`).
+
+    ``delegated``: a federation hop (``AssumeRoleWithSAML``, ``AssumeRoleWithWebIdentity``, IAM Identity
+    Center). Such sessions carry no MFA context (IAMUG ``id_credentials_mfa_configure-api-require``:
+    MFA-protected API access works only with ``AssumeRole``/``GetSessionToken`` and their MFA
+    parameters); whether the identity provider demanded MFA is not in the evidence. Not ``enforced``:
+    ``--without-mfa`` queries include it and IDN-003 never passes on it alone.
+    """
+
     ENFORCED = "enforced"  # a Bool/age condition that long-term keys and non-MFA sessions fail
+    DELEGATED = "delegated"  # federation: the identity provider's to require, not visible in the evidence
     WEAK = "weak"  # only ...IfExists-style conditions: long-term access keys pass
     ABSENT = "absent"  # a session without MFA is allowed
 
-
-#: The MFA states of a hop from the strongest to the weakest: the one table every "worst" and "best"
-#: is read from. A new state (MFA delegated to an identity provider, say) is added to the enum and
-#: put in its place here; no comparison elsewhere changes.
-MFA_STRONGEST_FIRST: tuple[MfaStatus, ...] = (MfaStatus.ENFORCED, MfaStatus.WEAK, MfaStatus.ABSENT)
-#: A state's place in MFA_STRONGEST_FIRST: the higher, the weaker.
-MFA_RANK: dict[MfaStatus, int] = {state: rank for rank, state in enumerate(MFA_STRONGEST_FIRST)}
+    @property
+    def rank(self) -> int:
+        """0 (``enforced``) to 3 (``absent``): a higher rank protects less."""
+        return MFA_RANK[self]
 
 
-def weakest_of(states: Iterable[MfaStatus]) -> MfaStatus:
-    """The weakest of ``states`` (at least one)."""
-    return MFA_STRONGEST_FIRST[max(map(MFA_RANK.__getitem__, states))]
+#: Every MFA status, the most protective first (the order of :class:`MfaStatus`): the one table every
+#: "worst" and "best" is read from. A new state is added to the enum in its place; nothing else changes.
+MFA_ORDER: tuple[MfaStatus, ...] = tuple(MfaStatus)
+#: A state's place in MFA_ORDER: the higher, the less it protects.
+MFA_RANK: dict[MfaStatus, int] = {status: rank for rank, status in enumerate(MFA_ORDER)}
 
 
-def strongest_of(states: Iterable[MfaStatus]) -> MfaStatus:
-    """The strongest of ``states`` (at least one)."""
-    return MFA_STRONGEST_FIRST[min(map(MFA_RANK.__getitem__, states))]
+def worst_mfa(statuses: Iterable[MfaStatus]) -> MfaStatus:
+    """The least protective of ``statuses`` (``enforced`` for none): what a set of paths risks at worst."""
+    return max(statuses, key=MFA_RANK.__getitem__, default=MfaStatus.ENFORCED)
+
+
+def path_mfa(hops: Iterable[MfaStatus]) -> MfaStatus:
+    """The MFA of a path: its most protective hop (``absent`` for none). A session that proved MFA keeps
+    that state down the chain, so one ``enforced`` hop protects the whole path."""
+    return min(hops, key=MFA_RANK.__getitem__, default=MfaStatus.ABSENT)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -78,7 +95,7 @@ class AssumeEdge:
     conditional: tuple[str, ...] = ()  # condition texts on keys the evidence cannot know
     evidence: tuple[EvidenceRef, ...] = ()  # deciding statements of identity and trust policies
     reason: str = ""
-    via_saml: bool = False  # an SSO/SAML federation edge (MFA is enforced by the IdP, not visible here)
+    via_saml: bool = False  # a SAML federation edge (IAM Identity Center included); its MFA is ``delegated``
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,12 +113,12 @@ class AccessPath:
     def mfa_needed(self) -> MfaStatus:
         """The MFA a caller must show to walk this path: its strongest hop (a session that proved MFA
         keeps that state when it chains, so one enforcing hop protects the whole path)."""
-        return strongest_of(h.mfa for h in self.hops)
+        return path_mfa(h.mfa for h in self.hops)
 
     @property
     def weakest_hop(self) -> MfaStatus:
         """The weakest hop: a summary of the path that is never better than a hop on it."""
-        return weakest_of(h.mfa for h in self.hops)
+        return worst_mfa(h.mfa for h in self.hops)
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +160,7 @@ class AccessGraph:
 
     @cached_property
     def _assume_no_mfa(self) -> nx.DiGraph[str]:
-        """The ``can_assume`` edges on which MFA is not enforced."""
+        """The ``can_assume`` edges on which MFA is not enforced (``delegated`` federation hops included)."""
         return self._edges_where(lambda info: info.mfa is not MfaStatus.ENFORCED)
 
     def _edges_where(self, keep: Callable[[AssumeEdge], bool]) -> nx.DiGraph[str]:
@@ -273,7 +290,7 @@ class AccessGraph:
 
         A path asks as much MFA as its strongest hop (:attr:`AccessPath.mfa_needed`); the weakest way
         in is the path, among all the graph holds, whose strongest hop is weakest, not merely the
-        shortest one. It is found one state at a time, from the weakest in MFA_STRONGEST_FIRST: a
+        shortest one. It is found one state at a time, from the weakest in MFA_ORDER: a
         breadth-first search over the hops at most as strong as that state reaches exactly the nodes
         with a way in that asks no more, each by a shortest such path. A node keeps the first (weakest)
         state it is reached at. ``without_mfa``: only ways in on which no hop enforces MFA.

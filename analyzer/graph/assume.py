@@ -18,10 +18,19 @@ states the caller can be in (:mod:`analyzer.iam.mfa`):
   (marked ``enforced``) rather than hide a path that CloudTrail shows working in practice: the
   graph over-approximates access, never under-approximates it.
 
+The management account is never restricted by SCPs (ORGUG "Service control policies (SCPs)"). When
+the evidence cannot say which account it is (:attr:`ScpResolver.management_unknown`), a caller of any
+organization account is evaluated with its SCP levels and without: where only the SCPs refuse it (or
+only they demand MFA), the unrestricted verdict is kept with :data:`IF_MANAGEMENT` among its
+conditions, so the graph over-approximates rather than hide a path. The text names no account, and
+the SCP shape is part of both memo keys, so such verdicts stay shareable between accounts.
+
 Verdicts are memoized in two steps. The first key is the caller's class (principal type,
 account, the identity and boundary ``PolicySource`` objects), the trust document, which of the
 class's ``sts:AssumeRole`` statements match the role ARN, same-account or not, and whether the role
-is in the organization. The caller's own ARN joins the key only when a statement reads a
+is in the organization; the role's account when a condition reads ``aws:ResourceAccount`` or
+``aws:ResourceOrgPaths``, its tags when one reads ``aws:ResourceTag/*`` (:mod:`.request_keys`: the
+only other facts of the role a request holds). The caller's own ARN joins the key only when a statement reads a
 caller-specific key (``aws:PrincipalArn``, ``aws:username``, a tag, a policy variable) or the
 trust names the caller directly.
 
@@ -29,10 +38,11 @@ On a miss, the second key (:meth:`AssumeEvaluator._shared_key`) replaces the cla
 engine really reads of it: the identity and boundary *documents* by position (an AWS-managed
 policy attached in every account is one document), the SCP policies per level with the account's
 own level marked rather than named, the caller's type and partition, and whether its account is in
-the organization (``aws:PrincipalOrgID``). The caller's account itself joins only when a condition
-reads ``aws:PrincipalAccount`` or the trust names that account: the only other ways the engine
-tells two accounts apart. So a role present in every account, with one AWS-managed policy, is
-evaluated once per trust document and SCP path, not once per account.
+the organization (``aws:PrincipalOrgID``; outside it, known or not, is the same for every account),
+and its account's OU path when a condition reads ``aws:PrincipalOrgPaths``. The caller's account
+itself joins only when a condition reads ``aws:PrincipalAccount`` or the trust names that account:
+the only other ways the engine tells two accounts apart. So a role present in every account, with
+one AWS-managed policy, is evaluated once per trust document and SCP path, not once per account.
 A verdict found under the second key was computed for another caller: its deciding statements
 are re-pointed at this caller's own policies and account-level SCP (:meth:`AssumeEvaluator._rebased`),
 which is exactly what evaluating this caller would have produced. Evidence refs are likewise
@@ -42,19 +52,22 @@ re-pointed at each role's own trust policy (by the builder).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from analyzer.graph.access import MfaStatus
 from analyzer.graph.index import (
     PRINCIPAL_ACCOUNT,
-    RESOURCE_ACCOUNT,
+    PRINCIPAL_ORG_PATHS,
+    RESOURCE_TAG,
+    ROLE_ACCOUNT_KEYS,
     TrustInfo,
     assume_statements,
     prefilter_pattern,
     principal_sensitive,
-    uses_key,
+    reads,
 )
+from analyzer.graph.request_keys import ROLE_TAG_PREFIXES, OrgContext
 from analyzer.graph.scp import ScpResolver
 from analyzer.iam import (
     MFA_AGE,
@@ -65,6 +78,7 @@ from analyzer.iam import (
     Principal,
     Request,
     RequestContext,
+    ScpLevel,
     evaluate,
     mfa_requirement_of,
     principal_context,
@@ -85,6 +99,12 @@ _REFUSED_BY_CLASS: Mapping[str, frozenset[str]] = {
     "denied": frozenset({"absent", "false", "true"}),
 }
 _MFA_KEYS = frozenset({MFA_PRESENT.lower(), MFA_AGE.lower()})
+#: The condition under which a caller is not restricted by SCPs when the management account is unknown
+#: (one text for every account, so verdicts stay shareable between accounts; see :mod:`.scp`).
+IF_MANAGEMENT = (
+    "the caller's account is the organization's management account, which SCPs do not restrict "
+    "(the evidence does not say which account that is)"
+)
 #: How an unresolved permissions boundary is listed in :attr:`Caller.unresolved`. A boundary only
 #: limits: without it the caller is shown with more access, never less.
 BOUNDARY_PREFIX = "boundary "
@@ -101,6 +121,8 @@ class Caller:
     identity: tuple[PolicySource, ...]
     boundary: PolicySource | None
     unresolved: tuple[str, ...] = ()  # policies, groups or the boundary whose documents are not readable
+    #: for a role: why whoever assumes it may not name its session freely ("" = the caller chooses it)
+    session_name_rule: str = ""
     class_key: tuple[object, ...] = field(init=False, repr=False, compare=False)
     shape_key: tuple[object, ...] = field(init=False, repr=False, compare=False)
 
@@ -138,10 +160,26 @@ class Caller:
         """The unresolved items that may grant (everything but the boundary): the caller may reach more."""
         return tuple(u for u in self.unresolved if not u.startswith(BOUNDARY_PREFIX))
 
+    @property
+    def session_of(self) -> tuple[str, str] | None:
+        """(account, role name) for a role: what an ``assumed-role`` session ARN of it names."""
+        name = self.principal.name
+        return (self.account, name) if self.kind == "role" and name else None
+
+
+def named_sessions(info: TrustInfo, caller: Caller) -> tuple[str, ...]:
+    """The session names of ``caller`` (a role) that the trust names (``arn:aws:sts::<acct>:assumed-role/...``)."""
+    session_of = caller.session_of
+    return info.sessions_of(*session_of) if session_of is not None and info.sessions else ()
+
 
 def names_caller(info: TrustInfo, caller: Caller) -> bool:
-    """Does the trust name ``caller`` itself (its ARN or unique id)? Then its verdict is its own."""
-    return caller.arn in info.named or (caller.principal.unique_id or "") in info.named
+    """Does the trust name ``caller`` itself (its ARN, unique id or a session of it)? Then its verdict is its own."""
+    return (
+        caller.arn in info.named
+        or (caller.principal.unique_id or "") in info.named
+        or bool(named_sessions(info, caller))
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,8 +247,10 @@ class CallerClass:
     allow_patterns: tuple[str, ...] | None  # identity Allow resource patterns; None = any resource
     can_allow: bool  # some identity statement may allow sts:AssumeRole at all
     sensitive: bool
-    uses_resource_account: bool
+    uses_resource_account: bool  # a key fixed by the role's account (aws:ResourceAccount, aws:ResourceOrgPaths)
     reads_caller_account: bool  # a relevant statement's condition reads aws:PrincipalAccount
+    reads_role_tags: bool  # aws:ResourceTag/*: the verdict depends on the role's tags
+    reads_org_paths: bool  # aws:PrincipalOrgPaths: the verdict depends on the caller account's OU path
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,29 +262,13 @@ class Verdict:
     conditional: tuple[str, ...]
     deciding: tuple[DecidingStatement, ...]
     trust: PolicySource  # the trust source the deciding statements were evaluated with
+    session: str = ""  # the caller role's session name the trust names (an assumed-role principal), if that got in
 
     @property
     def content_key(self) -> tuple[object, ...]:
         """Equal for verdicts that say the same (so per-caller verdicts can share one object and its texts)."""
         deciding = tuple((id(d.source), id(d.statement), d.unknown, d.level) for d in self.deciding)
-        return (self.mfa, self.mfa_by, self.conditional, deciding, id(self.trust))
-
-
-@dataclass(frozen=True, slots=True)
-class OrgContext:
-    """Organization-level condition keys the evidence does know."""
-
-    org_id: str | None
-    members: frozenset[str]
-
-    def values(self, caller_account: str, role_account: str) -> dict[str, str]:
-        out = {RESOURCE_ACCOUNT: role_account}
-        if self.org_id:
-            if caller_account in self.members:
-                out["aws:PrincipalOrgID"] = self.org_id
-            if role_account in self.members:
-                out["aws:ResourceOrgID"] = self.org_id
-        return out
+        return (self.mfa, self.mfa_by, self.conditional, deciding, id(self.trust), self.session)
 
 
 @dataclass(slots=True)
@@ -309,8 +333,10 @@ class AssumeEvaluator:
             allow_patterns=None if patterns is None else tuple(dict.fromkeys(patterns)),
             can_allow=bool(allows),
             sensitive=variables or principal_sensitive(clauses),
-            uses_resource_account=uses_key(clauses, RESOURCE_ACCOUNT),
-            reads_caller_account=uses_key(clauses, PRINCIPAL_ACCOUNT),
+            uses_resource_account=reads(clauses, *ROLE_ACCOUNT_KEYS),
+            reads_caller_account=reads(clauses, PRINCIPAL_ACCOUNT),
+            reads_role_tags=reads(clauses, RESOURCE_TAG),
+            reads_org_paths=reads(clauses, PRINCIPAL_ORG_PATHS),
         )
 
     def _signature_table(self, relevant: list[CompiledStatement]) -> SignatureTable:
@@ -337,6 +363,7 @@ class AssumeEvaluator:
             role.account_id == caller.account,
             role.account_id if cls.uses_resource_account or info.uses_resource_account else None,
             role.account_id in self.org.members,
+            role.tags if cls.reads_role_tags or info.reads_role_tags else None,
         )
         try:
             return self._verdicts[key]  # ``None`` is a verdict too (no edge): a miss is the KeyError
@@ -360,7 +387,7 @@ class AssumeEvaluator:
         key = (*self._shared_key(caller, cls, info), *request)
         found = self._shared.get(key)
         if found is None:
-            found = self._shared[key] = (self._evaluate(caller, role, trust), caller)
+            found = self._shared[key] = (self._evaluate(caller, role, trust, named_sessions(info, caller)), caller)
         verdict, evaluated_for = found
         if verdict is None or evaluated_for.class_key == caller.class_key:
             return verdict
@@ -369,16 +396,19 @@ class AssumeEvaluator:
     def _shared_key(self, caller: Caller, cls: CallerClass, info: TrustInfo) -> tuple[object, ...]:
         """What the decision reads of the caller's class, with its own sources and account left out.
 
-        The caller's account is read by the engine in four places only: ``aws:PrincipalAccount``,
-        ``aws:PrincipalOrgID`` (membership), the SCP levels, and a trust naming the account.
+        The caller's account is read by the engine in five places only: ``aws:PrincipalAccount``,
+        ``aws:PrincipalOrgID`` (membership), ``aws:PrincipalOrgPaths`` (its OU path), the SCP levels, and a
+        trust naming the account.
         Same-account or not is in the first key already.
         """
         account_read = cls.reads_caller_account or info.reads_caller_account or caller.account in info.named_accounts
+        paths_read = cls.reads_org_paths or info.reads_org_paths
         return (
             caller.shape_key,
             self._scp_shape(caller.account),
             caller.account in self.org.members,
             caller.account if account_read else None,
+            self.org.paths.get(caller.account) if paths_read else None,
         )
 
     def _scp_shape(self, account: str) -> tuple[object, ...] | None:
@@ -409,7 +439,7 @@ class AssumeEvaluator:
             mine = (*caller.identity, caller.boundary)
             own = {id(a): b for a, b in zip(theirs, mine, strict=True) if a is not None and b is not None}
             deciding = tuple(_rebase(d, own, evaluated_for.account, caller.account) for d in verdict.deciding)
-            rebased = Verdict(verdict.mfa, verdict.mfa_by, verdict.conditional, deciding, verdict.trust)
+            rebased = replace(verdict, deciding=deciding)
             found = self._rebased_verdicts[key] = self._interned.setdefault(rebased.content_key, rebased)
         return found
 
@@ -428,10 +458,10 @@ class AssumeEvaluator:
         key = (caller.class_key, caller.arn if cls.sensitive else None, role.arn)
         found = self._blind.get(key)
         if found is None:
-            context = RequestContext.build(self.org.values(caller.account, role.account_id))
-            base = Request(caller.principal, "sts:AssumeRole", role.arn, context)
+            base = Request(caller.principal, "sts:AssumeRole", role.arn, self._context(caller, role))
             boundaries = (caller.boundary,) if caller.boundary is not None else None
-            levels = self.scps.levels(caller.account)
+            # SCPs only restrict: when any account may be the (unrestricted) management account, leave them out
+            levels = None if self.scps.management_unknown else self.scps.levels(caller.account)
             found = self._blind[key] = any(
                 evaluate(
                     with_mfa(base, state),
@@ -455,13 +485,61 @@ class AssumeEvaluator:
             return tuple(cs.resource_matches(arn, lookup) for cs in cls.relevant)
         return cls.signature(arn) if cls.signature.matchers else ()
 
-    def _evaluate(self, caller: Caller, role: Role, trust: PolicySource) -> Verdict | None:
-        context = RequestContext.build(self.org.values(caller.account, role.account_id))
-        base = Request(caller.principal, "sts:AssumeRole", role.arn, context)
+    def _context(self, caller: Caller, role: Role) -> RequestContext:
+        """The request's keys the organization and the role settle (:mod:`.request_keys`)."""
+        return RequestContext.build(self.org.values(caller.account, role), absent_prefixes=ROLE_TAG_PREFIXES)
+
+    def _evaluate(
+        self, caller: Caller, role: Role, trust: PolicySource, sessions: tuple[str, ...] = ()
+    ) -> Verdict | None:
+        """The verdict, also for each session of the caller (a role) that the trust names by its ARN.
+
+        IAMUG "IAM JSON policy elements: Principal", role session principals: a trust naming
+        ``arn:aws:sts::<acct>:assumed-role/<role>/<session>`` admits that session of the role, and the
+        session name is whatever ``RoleSessionName`` the one assuming the role chose. So the role reaches
+        this one when some session name gets in; where the role's own trust constrains the name (an
+        ``sts:RoleSessionName`` condition, or SAML, whose assertion sets it), only conditionally.
+        """
+        self.full_evaluations += 1
+        verdict = self._evaluate_as(caller, caller.principal, role, trust)
+        for name in sessions:
+            session = replace(caller.principal, session_name=name)
+            found = self._evaluate_as(caller, session, role, trust)
+            if found is None or (verdict is not None and verdict.mfa.rank >= found.mfa.rank):
+                continue
+            conditional = found.conditional
+            if caller.session_name_rule:
+                condition = f"the session of {caller.arn} is named {name!r} ({caller.session_name_rule})"
+                conditional = tuple(sorted({*conditional, condition}))
+            found = replace(found, conditional=conditional, session=name)
+            verdict = self._interned.setdefault(found.content_key, found)
+        return verdict
+
+    def _evaluate_as(self, caller: Caller, principal: Principal, role: Role, trust: PolicySource) -> Verdict | None:
         levels = self.scps.levels(caller.account)
+        verdict = self._decide(caller, principal, role, trust, levels)
+        if levels is None or not self.scps.management_unknown:
+            return verdict
+        # Any organization account may be the management account, which SCPs never restrict (ORGUG
+        # "Service control policies (SCPs)"): what SCPs alone take away is kept, conditionally.
+        unrestricted = self._decide(caller, principal, role, trust, None)
+        if unrestricted is None or (verdict is not None and verdict.mfa is unrestricted.mfa):
+            return verdict
+        conditional = tuple(sorted({*unrestricted.conditional, IF_MANAGEMENT}))
+        kept = replace(unrestricted, conditional=conditional)
+        return self._interned.setdefault(kept.content_key, kept)
+
+    def _decide(
+        self,
+        caller: Caller,
+        principal: Principal,
+        role: Role,
+        trust: PolicySource,
+        levels: tuple[ScpLevel, ...] | None,
+    ) -> Verdict | None:
+        base = Request(principal, "sts:AssumeRole", role.arn, self._context(caller, role))
         boundaries = (caller.boundary,) if caller.boundary is not None else None
         decisions: dict[MfaState, Decision] = {}
-        self.full_evaluations += 1
         for state in caller.states:
             self.evaluations += 1
             decisions[state] = evaluate(
@@ -483,7 +561,7 @@ class AssumeEvaluator:
             mfa, decisive = MfaStatus.WEAK, decisions["absent"]
         else:
             mfa, decisive = MfaStatus.ENFORCED, decisions["true"]
-        mfa_by = self._mfa_by(caller, base, trust, refused) if refused else ()
+        mfa_by = self._mfa_by(caller, base, trust, refused, levels) if refused else ()
         conditional = [c.text for c in decisive.conditional if c.key.lower() not in _MFA_KEYS]
         conditional += [f"denied if {c.text}" for d in decisive.conditional_denies for c in d.unknown]
         verdict = Verdict(mfa, mfa_by, tuple(sorted(set(conditional))), decisive.deciding, trust)
@@ -495,6 +573,7 @@ class AssumeEvaluator:
         base: Request,
         trust: PolicySource,
         refused: set[MfaState],
+        levels: tuple[ScpLevel, ...] | None,
     ) -> tuple[str, ...]:
         """Which sides refuse the non-MFA states that the whole decision refuses.
 
@@ -515,7 +594,7 @@ class AssumeEvaluator:
         if caller.boundary is not None:
             sides["boundary"] = set(_REFUSED_BY_CLASS[mfa_requirement_of(caller.boundary, base, has_boundary=True)])
         scp_refuses: set[str] = set()
-        for policy in (p for level in self.scps.levels(caller.account) or () for p in level.policies):
+        for policy in (p for level in levels or () for p in level.policies):
             scp_refuses |= _REFUSED_BY_CLASS[mfa_requirement_of(policy, base)]
         sides["scp"] = scp_refuses
         return tuple(sorted(name for name, states in sides.items() if states & refused and "true" not in states))

@@ -20,14 +20,12 @@ Edges (:class:`~analyzer.graph.access.EdgeKind`):
   only: whether a principal there may call ``sts:AssumeRole`` depends on its own identity
   policies, which are not in the evidence.
 
-MFA on federation edges. ``AssumeRoleWithSAML`` and ``AssumeRoleWithWebIdentity`` carry no MFA
-information (IAMUG ``id_credentials_mfa_configure-api-require``: "the user is authenticated by an
-external provider and AWS cannot determine whether that provider required MFA"). For an IAM
-Identity Center role (path ``/aws-reserved/sso.amazonaws.com/``) trusted by a SAML provider of its
-own account, the edge is recognised as centrally managed access: ``mfa=ENFORCED`` with
-``mfa_by=("identity-provider",)`` and ``via_saml=True``, meaning *delegated to the identity
-provider, not verified here* (:class:`MfaStatus` has no member for that; the reason says it).
-Any other federation edge is ``mfa=ABSENT``: nothing the evidence shows requires MFA.
+MFA on federation edges. ``AssumeRoleWithSAML`` and ``AssumeRoleWithWebIdentity`` sessions carry no
+MFA context: MFA-protected API access works only through ``AssumeRole``/``GetSessionToken`` with the
+MFA parameters (IAMUG ``id_credentials_mfa_configure-api-require``), and an identity provider's own
+MFA is invisible to AWS. Every federation edge (SAML, OIDC, IAM Identity Center) is therefore
+``mfa=DELEGATED`` with ``mfa_by=("identity-provider",)`` (``via_saml`` for SAML): neither enforced
+nor known to be absent. A config entry may attest the provider's MFA; IDN-003 then quotes it.
 
 What is not known is not guessed: a managed policy, group, inline policy (one the loader could
 not decode) or boundary whose document is missing is listed on the caller node (``unresolved``) and
@@ -45,9 +43,15 @@ seen only in a trust policy); account nodes ``role`` (identity/member/management
 ``unresolved`` (and ``unknown_grants``), callers that may pass an unreadable trust
 ``unreadable_trusts``. ``graph.graph`` holds ``partition`` and ``notes`` (sorted texts).
 
-Not modelled: a trust naming an assumed-role *session* ARN is drawn to its role, but no
-``can_assume`` edge comes of it (session names are not in the evidence); ``CanonicalUser``
-principals (S3 only) get no node.
+Role sessions: a trust naming ``arn:aws:sts::<acct>:assumed-role/<role>/<session>`` is drawn to
+that role (``trusts``), and the role gets a ``can_assume`` edge when its session of that name gets
+in (:meth:`AssumeEvaluator._evaluate`): whoever assumes the role chooses the session name, so
+everyone who reaches the role reaches the target through it; conditionally when the role's own trust
+constrains the name. ``CanonicalUser`` principals (S3 only) get no node.
+
+Session tags: a role caller's ``aws:PrincipalTag/*`` are its IAM tags only when its trust does not
+allow ``sts:TagSession``; otherwise whoever assumes it chooses session tags that override them
+(IAMUG "Passing session tags in AWS STS"), so a condition on them is unknown (a conditional edge).
 """
 
 from __future__ import annotations
@@ -64,12 +68,11 @@ from analyzer.graph.assume import (
     AssumeEvaluator,
     Caller,
     CallerClass,
-    OrgContext,
     Verdict,
     names_caller,
 )
 from analyzer.graph.gaps import UnreadablePolicies
-from analyzer.graph.index import SAML, TrustIndex, TrustInfo
+from analyzer.graph.index import SAML, TrustIndex, TrustInfo, allows_session_tags, session_name_rule
 from analyzer.graph.nodes import (
     ANYONE,
     KnownPrincipals,
@@ -78,11 +81,13 @@ from analyzer.graph.nodes import (
     federated_node,
     service_node,
 )
+from analyzer.graph.request_keys import ROLE_TAG_PREFIXES, OrgContext
 from analyzer.graph.scp import ScpResolver
 from analyzer.iam import DecidingStatement, Principal, Request, RequestContext, evaluate
 from analyzer.iam.arn import parse_arn
 from analyzer.model.entities import AttachedPolicyRef, Group, Role, User
 from analyzer.model.evidence import EvidenceRef
+from analyzer.model.kinds import Kind
 from analyzer.model.policy import PolicySource, Statement
 from analyzer.model.snapshot import AccountEvidence, Snapshot
 
@@ -144,10 +149,13 @@ class _Builder:
         self.graph: nx.MultiDiGraph[str] = nx.MultiDiGraph()
         self.notes: set[str] = set()
         self.index = TrustIndex()
-        self.scps = ScpResolver.of(snapshot, shape.management_account)
-        org_id = snapshot.organization.id if snapshot.organization else None
-        members = frozenset(a.id for a in snapshot.org_accounts)
-        self.evaluator = AssumeEvaluator(self.scps, OrgContext(org_id, members))
+        self.scps = ScpResolver.of(snapshot, shape.management_account, shape.management.reason)
+        if shape.management.source == "derived":
+            self.notes.add(f"management account {shape.management_account}: {shape.management.reason}")
+        listed = snapshot.state(Kind.ORG_ACCOUNTS).status.usable  # complete: an account not listed is outside
+        parents = {a.id: a.parent_path for a in snapshot.org_accounts}
+        org = OrgContext.of(shape.organization_id, parents, complete=listed)
+        self.evaluator = AssumeEvaluator(self.scps, org)
         self.known = self._known()
         self.unreadable = UnreadablePolicies.of(snapshot)
         self.blind_roles: list[Role] = []  # assumable roles whose trust policy could not be read
@@ -234,9 +242,12 @@ class _Builder:
     def _role_caller(self, role: Role) -> Caller:
         unresolved = self._unreadable_inline(role.ref, "role", f"role {role.name}")
         identity = [*role.inline_policies, *self._attached(role.attached_policies, unresolved)]
-        principal = Principal.role(role.arn, tags=dict(role.tags), unique_id=role.role_id)
+        # sessions of a role whose trust allows sts:TagSession carry tags their assumer chose: not known
+        tags = None if allows_session_tags(role.trust_policy) else dict(role.tags)
+        principal = Principal.role(role.arn, tags=tags, unique_id=role.role_id)
         boundary = self._boundary(role.boundary, unresolved)
-        return Caller(role.arn, "role", role.account_id, principal, tuple(identity), boundary, tuple(unresolved))
+        rule = session_name_rule(role.trust_policy)
+        return Caller(role.arn, "role", role.account_id, principal, tuple(identity), boundary, tuple(unresolved), rule)
 
     @staticmethod
     def _attached(refs: Iterable[AttachedPolicyRef], unresolved: list[str]) -> list[PolicySource]:
@@ -347,7 +358,8 @@ class _Builder:
             candidates = self._class_candidates(caller, cls, by_class) if cls.can_allow else []
             # roles whose trust names the caller itself, or anyone within its own account: the trust
             # alone may allow them, whatever the identity policies say (see TrustIndex.open_in)
-            named = self.index.naming(caller.arn, caller.principal.unique_id) + self.index.open_in(caller.account)
+            direct = self.index.naming(caller.arn, caller.principal.unique_id, session_of=caller.session_of)
+            named = direct + self.index.open_in(caller.account)
             if named:
                 candidates = self._with_named(candidates, named)
             for candidate in candidates:
@@ -423,14 +435,17 @@ class _Builder:
     def _federation_decision(self, role: Role, trust: PolicySource, provider: str, action: str) -> _Federation:
         """The trust's decision for the provider, once per trust document and role account.
 
-        The request reads nothing else of the role (``aws:ResourceAccount`` is the only key set; the
-        role ARN is matched only by a statement with ``Resource``, then it joins the key).
+        The request reads nothing else of the role but its tags (:meth:`OrgContext.role_values`: they
+        join the key when the trust reads them); the role ARN is matched only by a statement with
+        ``Resource``, then it joins the key.
         """
         info = self.index.info(trust.document)
-        key = (id(trust.document), provider, action, role.account_id, role.arn if info.has_resource else None)
+        tags = role.tags if info.reads_role_tags else None
+        key = (id(trust.document), provider, action, role.account_id, role.arn if info.has_resource else None, tags)
         found = self._federations.get(key)
         if found is None:
-            context = RequestContext.build({"aws:ResourceAccount": role.account_id})
+            values = self.evaluator.org.role_values(role)
+            context = RequestContext.build(values, absent_prefixes=ROLE_TAG_PREFIXES)
             request = Request(Principal.federated(provider), action, role.arn, context)
             decision = evaluate(request, resource_policy=trust, trust_policy=True)
             conditional = tuple(sorted({c.text for c in decision.conditional}))
@@ -446,26 +461,18 @@ class _Builder:
         own_provider = provider_arn is not None and provider_arn.account == role.account_id
         conditional = decision.conditional
         evidence = tuple(dict.fromkeys(_repoint(d, decision.trust, trust).ref for d in decision.deciding))
-        mfa_by: tuple[str, ...] = ()
+        kind = "SAML" if saml else "web identity"
         if saml and role.is_sso and own_provider:
-            mfa, mfa_by = MfaStatus.ENFORCED, ("identity-provider",)
-            reason = (
-                f"IAM Identity Center role federated through its account's SAML provider ({action}): centrally "
-                "managed access. MFA is the identity provider's to enforce and is not visible in this evidence; "
-                "mfa=enforced here means delegated to the identity provider, not verified"
-            )
-        else:
-            mfa = MfaStatus.ABSENT
-            kind = "SAML" if saml else "web identity"
-            reason = (
-                f"{kind} federation ({action}) allowed by the trust policy: AWS cannot know whether the provider "
-                "required MFA, and nothing in the evidence requires it"
-            )
+            kind = "IAM Identity Center (SAML)"
+        reason = (
+            f"{kind} federation ({action}) allowed by the trust policy: MFA is delegated to the identity provider. "
+            "A federated session carries no MFA context, so whether the provider required MFA is not in the evidence"
+        )
         info = AssumeEdge(
             source=provider,
             target=role.arn,
-            mfa=mfa,
-            mfa_by=mfa_by,
+            mfa=MfaStatus.DELEGATED,
+            mfa_by=("identity-provider",),
             conditional=conditional,
             evidence=evidence,
             reason=reason,
@@ -496,6 +503,10 @@ def _repoint(decided: DecidingStatement, evaluated: PolicySource, trust: PolicyS
 
 def _reason(caller_kind: str, deciding: tuple[DecidingStatement, ...], verdict: Verdict) -> str:
     allowed = "allowed by " + "; ".join(d.describe() for d in deciding) if deciding else "allowed"
+    if verdict.session:
+        allowed += (
+            f" for the role's session {verdict.session!r}, which the trust names (whoever assumes the role names it)"
+        )
     if verdict.mfa is MfaStatus.ENFORCED:
         by = " and ".join(_SIDE_LABELS.get(s, s) for s in verdict.mfa_by) or "the policies together"
         mfa = f"MFA enforced by {by}"

@@ -405,7 +405,12 @@ _SHAPES: Mapping[str, str] = {
     NodeKind.ANYONE: "star",
     NodeKind.DELETED_PRINCIPAL: "octagon",
 }
-_MFA_COLORS: Mapping[str, str] = {MfaStatus.ENFORCED: "darkgreen", MfaStatus.WEAK: "orange", MfaStatus.ABSENT: "red"}
+_MFA_COLORS: Mapping[str, str] = {
+    MfaStatus.ENFORCED: "darkgreen",
+    MfaStatus.DELEGATED: "purple",
+    MfaStatus.WEAK: "orange",
+    MfaStatus.ABSENT: "red",
+}
 
 
 def _quote(text: str) -> str:

@@ -8,10 +8,10 @@ trust names it directly, whose ARN one of its ``sts:AssumeRole`` resource patter
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from analyzer.iam.arn import account_principal, parse_arn
+from analyzer.iam.arn import account_principal, assumed_role_parts, parse_arn
 from analyzer.iam.statements import CompiledStatement, compile_document
 from analyzer.iam.wildcard import arn_matches, has_wildcard
 from analyzer.model.entities import Role
@@ -28,6 +28,12 @@ _PRINCIPAL_PREFIXES = ("aws:principaltag/",)
 RESOURCE_ACCOUNT = "aws:resourceaccount"
 #: The caller's account as a condition key: the one caller key that is equal for every caller of an account.
 PRINCIPAL_ACCOUNT = "aws:principalaccount"
+#: Keys whose value is fixed by the role's account (its id, or its place in the organization).
+ROLE_ACCOUNT_KEYS = (RESOURCE_ACCOUNT, "aws:resourceorgpaths")
+#: The role's own tags (``aws:ResourceTag/<key>``): two roles with one trust document may differ in them.
+RESOURCE_TAG = "aws:resourcetag/"
+#: The caller's account's place in the organization (its OU path).
+PRINCIPAL_ORG_PATHS = "aws:principalorgpaths"
 
 
 def assume_statements(document: PolicyDocument, action: str = ASSUME) -> tuple[CompiledStatement, ...]:
@@ -50,6 +56,19 @@ def uses_key(clauses: Iterable[ConditionClause], key: str) -> bool:
     return any(c.key.lower() == key for c in clauses)
 
 
+def reads(clauses: Iterable[ConditionClause], *keys: str) -> bool:
+    """True when a clause reads one of ``keys`` (lower-cased; one ending in ``/`` is a prefix such as
+    ``aws:resourcetag/``), as its condition key or in a policy variable of its values."""
+    for clause in clauses:
+        key = clause.key.lower()
+        if any(key == k or (k.endswith("/") and key.startswith(k)) for k in keys):
+            return True
+        for value in clause.values:
+            if "${" in value and any("${" + k in value.lower().replace(" ", "") for k in keys):
+                return True
+    return False
+
+
 def prefilter_pattern(pattern: str) -> str:
     """A resource pattern with its policy variables widened to ``*``: a superset, for candidate search."""
     return _VARIABLE.sub("*", pattern)
@@ -65,15 +84,24 @@ class TrustInfo:
     anyone: bool  # "*" or an Allow + NotPrincipal statement for sts:AssumeRole
     federated: tuple[tuple[str, str], ...]  # (provider, action) pairs of Allow statements
     principal_sensitive: bool  # a condition reads a caller-specific key: no sharing between callers
-    uses_resource_account: bool
+    uses_resource_account: bool  # a condition reads a key fixed by the role's account (ROLE_ACCOUNT_KEYS)
     reads_caller_account: bool  # a condition reads aws:PrincipalAccount
     has_resource: bool  # a statement with Resource/NotResource (invalid in a trust, but then per-role)
+    reads_role_tags: bool = False  # a condition reads aws:ResourceTag/*: the verdict is per role tags
+    reads_org_paths: bool = False  # a condition reads aws:PrincipalOrgPaths: per the caller's OU path
+    #: role sessions named in Principal or NotPrincipal: (account, role name) -> session names
+    sessions: Mapping[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
+
+    def sessions_of(self, account: str, role_name: str) -> tuple[str, ...]:
+        """The session names of role ``role_name`` of ``account`` that this trust names (``assumed-role`` ARNs)."""
+        return self.sessions.get((account, role_name), ()) if self.sessions else ()
 
     @classmethod
     def of(cls, document: PolicyDocument) -> TrustInfo:
         accounts: set[str] = set()
         named: set[str] = set()
         named_accounts: set[str] = set()
+        sessions: dict[tuple[str, str], list[str]] = {}
         anyone = False
         federated: list[tuple[str, str]] = []
         for statement in document.statements:
@@ -85,6 +113,10 @@ class TrustInfo:
                             named.add(value)
                         else:
                             named_accounts.add(account[0])
+                        session = assumed_role_parts(value)
+                        if session is not None:
+                            names = sessions.setdefault((session[1], session[2]), [])
+                            names.extend(n for n in (session[3],) if n not in names)
         for cs in compile_document(document).statements:
             statement = cs.statement
             if statement.effect != "Allow":
@@ -107,10 +139,52 @@ class TrustInfo:
             anyone=anyone,
             federated=tuple(dict.fromkeys(federated)),
             principal_sensitive=principal_sensitive(clauses) or _resource_variables(document),
-            uses_resource_account=uses_key(clauses, RESOURCE_ACCOUNT),
-            reads_caller_account=uses_key(clauses, PRINCIPAL_ACCOUNT),
+            uses_resource_account=reads(clauses, *ROLE_ACCOUNT_KEYS),
+            reads_caller_account=reads(clauses, PRINCIPAL_ACCOUNT),
             has_resource=any(s.resources is not None or s.not_resources is not None for s in document.statements),
+            reads_role_tags=reads(clauses, RESOURCE_TAG),
+            reads_org_paths=reads(clauses, PRINCIPAL_ORG_PATHS),
+            sessions={key: tuple(sorted(names)) for key, names in sorted(sessions.items())},
         )
+
+
+def session_name_rule(trust: PolicySource | None) -> str:
+    """Why whoever assumes a role may not choose its session name freely; ``""`` when they may.
+
+    ``RoleSessionName`` is the caller's to choose (``sts:AssumeRole``, ``AssumeRoleWithWebIdentity``)
+    unless the role's trust sets a condition on ``sts:RoleSessionName``; with SAML the identity
+    provider's assertion sets it (IAMUG "Passing session tags in AWS STS", "Configure SAML assertions
+    for the authentication response": the ``RoleSessionName`` attribute). An unreadable trust: unknown.
+    """
+    if trust is None:
+        return "its trust policy cannot be read"
+    statements = trust.document.statements
+    if any(c.key.lower() == "sts:rolesessionname" for s in statements for c in s.conditions):
+        return "its trust constrains sts:RoleSessionName"
+    if any(
+        s.effect == "Allow" and s.principal is not None and any(map(_is_saml, s.principal.federated))
+        for s in statements
+    ):
+        return "its SAML identity provider sets the session name"
+    return ""
+
+
+TAG_SESSION = "sts:tagsession"
+
+
+def allows_session_tags(trust: PolicySource | None) -> bool:
+    """Does the role's trust let whoever assumes it pass session tags (an Allow for ``sts:TagSession``)?
+
+    IAMUG "Passing session tags in AWS STS": the caller chooses the tags (SAML and web identity: the
+    identity provider's assertion or token), and a session tag overrides the role's tag of the same key,
+    so the sessions' ``aws:PrincipalTag/*`` are not the role's tags. An unreadable trust: they may be.
+    """
+    if trust is None:
+        return True
+    return any(
+        cs.statement.effect == "Allow" and cs.action_matches(TAG_SESSION)
+        for cs in compile_document(trust.document).statements
+    )
 
 
 def _resource_variables(document: PolicyDocument) -> bool:
@@ -170,6 +244,7 @@ class TrustIndex:
     trust_info: dict[int, TrustInfo] = field(default_factory=dict)  # id(document) -> info
     by_account: dict[str, RolePool] = field(default_factory=dict)
     by_named: dict[str, list[Role]] = field(default_factory=dict)
+    by_session_of: dict[tuple[str, str], list[Role]] = field(default_factory=dict)  # (account, role name)
     anyone: list[Role] = field(default_factory=list)
     anyone_by_account: dict[str, list[Role]] = field(default_factory=dict)  # the same, by the role's account
     _pools: dict[str, RolePool] = field(default_factory=dict)
@@ -186,6 +261,8 @@ class TrustIndex:
             self.by_account.setdefault(account, RolePool()).add(role)
         for entry in info.named:
             self.by_named.setdefault(entry, []).append(role)
+        for session_role in info.sessions:
+            self.by_session_of.setdefault(session_role, []).append(role)
         if info.anyone:
             self.anyone.append(role)
             self.anyone_by_account.setdefault(role.account_id, []).append(role)
@@ -212,11 +289,14 @@ class TrustIndex:
         """
         return self.anyone_by_account.get(account, [])
 
-    def naming(self, *entries: str | None) -> list[Role]:
-        """Roles whose trust names one of ``entries`` (an ARN or unique id) directly."""
+    def naming(self, *entries: str | None, session_of: tuple[str, str] | None = None) -> list[Role]:
+        """Roles whose trust names one of ``entries`` (an ARN or unique id) directly, or a session of the
+        role ``session_of`` (account, role name): whoever assumes that role may name its session so."""
         found: dict[str, Role] = {}
         for entry in entries:
             if entry:
                 for role in self.by_named.get(entry, ()):
                     found.setdefault(role.arn, role)
+        for role in self.by_session_of.get(session_of, ()) if session_of is not None else ():
+            found.setdefault(role.arn, role)
         return [found[a] for a in sorted(found)]

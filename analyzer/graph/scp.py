@@ -3,7 +3,12 @@
 ORGUG ``orgs_manage_policies_scps``: a request by a principal of a member account must be allowed
 at every level of the account's path. What the evidence lets us say, and what we do otherwise:
 
-* The management account is never limited by SCPs: no levels (``None``).
+* The management account is never limited by SCPs: no levels (``None``). ORGUG "Service control
+  policies (SCPs)": "SCPs don't affect users or roles in the management account."
+* The management account is not known (describe-organization unusable and no account ARN in
+  list-accounts to derive it from, :mod:`analyzer.findings.org_shape`): every organization account
+  gets its levels, and :attr:`ScpResolver.management_unknown` tells the evaluator that any of them
+  may be the management account, so a denial that only SCPs make is conditional, never silent.
 * No SCP in the bundle (SCPs not exported, or no organization): no SCP effect (``None``).
 * The SCP evidence is incomplete (a policy named by a target file was not exported, or a policy's
   targets are unknown, ``Snapshot.scps_complete`` False): no SCP effect either. A missing policy
@@ -38,8 +43,13 @@ class ScpResolver:
     notes: list[str] = field(default_factory=list)
     _cache: dict[str, tuple[ScpLevel, ...] | None] = field(default_factory=dict)
 
+    @property
+    def management_unknown(self) -> bool:
+        """True when SCPs apply but which account is exempt from them (the management account) is unknown."""
+        return self.active and self.management is None
+
     @classmethod
-    def of(cls, snapshot: Snapshot, management: str | None) -> ScpResolver:
+    def of(cls, snapshot: Snapshot, management: str | None, why_unknown: str = "") -> ScpResolver:
         targeted: dict[str, list[PolicySource]] = {}
         for scp in snapshot.scps:
             for target in scp.targets:
@@ -55,6 +65,13 @@ class ScpResolver:
             notes.append(
                 "the SCP evidence is incomplete (a policy or its targets were not exported): SCPs are not "
                 "applied, so access that an SCP may deny is still shown"
+            )
+        if active and management is None and snapshot.org_accounts:
+            notes.append(
+                f"the management account is not known ({why_unknown or 'no organization evidence'}): SCPs are "
+                "applied to every organization account, and access that only an SCP denies (or only an SCP makes "
+                "require MFA) is shown, conditional on the caller's account being the management account, which "
+                "SCPs do not restrict"
             )
         paths = {a.id: a.parent_path for a in snapshot.org_accounts}
         pathless = sorted(a for a, p in paths.items() if not p and a != management)

@@ -17,7 +17,10 @@ Semantics implemented, per clause ``{operator: {key: [values]}}``:
   document's ``Version`` is ``2012-10-17``. A variable that cannot be resolved makes the clause
   false, for negated operators too ("the statement is invalid").
 * A key the evidence cannot know (:data:`~analyzer.iam.context.UNKNOWN`) makes the clause
-  :attr:`Tri.UNKNOWN`.
+  :attr:`Tri.UNKNOWN`. A key known in part (:class:`~analyzer.iam.context.NoneOf`: absent, or
+  values that cannot be the excluded ones) decides the clause when it is absent and when it holds
+  such values alike, and is :attr:`Tri.UNKNOWN` otherwise: a policy value can only match an excluded
+  value when it is that value or its wildcard-free start begins with an excluded prefix.
 * An operator the engine does not know (or ``NullIfExists``, ``ForAnyValue:Null``) makes the clause
   false **and** is reported as a problem: an ``Allow`` it guards never grants, and a ``Deny`` it
   guards does not apply (IAM refuses such policies when they are written, so only a policy the
@@ -40,7 +43,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Literal
 
-from analyzer.iam.context import Lookup, Tri, _Unknown
+from analyzer.iam.context import Lookup, NoneOf, Tri, _Unknown
 from analyzer.iam.variables import (
     UNRESOLVED,
     Template,
@@ -301,6 +304,8 @@ def evaluate_clause(clause: ConditionClause, lookup: Callable[[str], Lookup], va
     found = lookup(compiled.key)
     if isinstance(found, _Unknown):
         return ClauseOutcome(Tri.UNKNOWN, compiled.problem)
+    if isinstance(found, NoneOf):
+        return ClauseOutcome(_partly_known(compiled, op, clause, found), compiled.problem)
     if op.family == "null":
         is_absent = not found
         hit = any((v.lower() == "true") == is_absent for v in clause.values if v.lower() in ("true", "false"))
@@ -341,6 +346,44 @@ def evaluate_clause(clause: ConditionClause, lookup: Callable[[str], Lookup], va
     else:
         result = any(matches(v) for v in found)
     return ClauseOutcome(Tri.of(result), compiled.problem)
+
+
+def _partly_known(compiled: _CompiledClause, op: Operator, clause: ConditionClause, found: NoneOf) -> Tri:
+    """The clause for a key that is absent or holds values none of which is excluded by ``found``."""
+    if op.family == "null":
+        flags = {v.lower() for v in clause.values}
+        if_absent, if_present = "true" in flags, "false" in flags  # Null true: the key is absent
+        return Tri.of(if_absent) if if_absent == if_present else Tri.UNKNOWN
+    absent = Tri.of(_absent_result(op))
+    if op.family != "string" or compiled.has_variables:
+        present = Tri.UNKNOWN
+    else:
+        impossible = all(_excluded(op, template, found) for template in compiled.templates)
+        matches = Tri.FALSE if impossible else Tri.UNKNOWN
+        present = ~matches if op.negated else matches
+    return absent if absent is present else Tri.UNKNOWN
+
+
+def _excluded(op: Operator, template: Template, found: NoneOf) -> bool:
+    """True when the policy value ``template`` can match no value that ``found`` allows."""
+    text: list[str] = []
+    complete = True
+    for part in template:
+        if isinstance(part, Variable):
+            return False
+        piece, active = part
+        if op.comparison == "like" and active and any(c in "*?" for c in piece):
+            text.append(piece[: min(i for i in (piece.find("*"), piece.find("?")) if i >= 0)])
+            complete = False
+            break
+        text.append(piece)
+    start = "".join(text)
+    values, prefixes = found.values, found.prefixes
+    if op.comparison == "iequals":
+        start = start.casefold()
+        values = frozenset(v.casefold() for v in values)
+        prefixes = tuple(p.casefold() for p in prefixes)
+    return (complete and start in values) or start.startswith(prefixes)
 
 
 @dataclass(frozen=True, slots=True)

@@ -53,18 +53,35 @@ class _Unknown(enum.Enum):
 UNKNOWN = _Unknown.UNKNOWN
 """Returned by :meth:`RequestContext.lookup` for a key the evidence cannot know."""
 
-Lookup = tuple[str, ...] | None | _Unknown
-"""A key's values; ``None`` = known absent; :data:`UNKNOWN` = not known."""
+
+@dataclass(frozen=True, slots=True)
+class NoneOf:
+    """A key known only in part: absent, or present with values that are none of ``values`` and start
+    with none of ``prefixes``.
+
+    ``aws:PrincipalOrgID`` of a caller from an account known to be outside the organization is absent
+    (an account in no organization; IAMUG "AWS global condition context keys": the key is included
+    only if the principal is a member of an organization) or another organization's id: never ours.
+    A clause whose answer is the same in both cases is decided; any other is unknown
+    (:func:`analyzer.iam.conditions.evaluate_clause`).
+    """
+
+    values: frozenset[str]
+    prefixes: tuple[str, ...] = ()
+
+
+Lookup = tuple[str, ...] | None | _Unknown | NoneOf
+"""A key's values; ``None`` = known absent; :data:`UNKNOWN` = not known; :class:`NoneOf` = known in part."""
 
 DefaultRule = Literal["unknown", "absent"]
 
-ContextValues = Mapping[str, str | Sequence[str]]
+ContextValues = Mapping[str, str | Sequence[str] | NoneOf]
 
 
-def _normalize(values: ContextValues | None) -> Mapping[str, tuple[str, ...]]:
-    out: dict[str, tuple[str, ...]] = {}
+def _normalize(values: ContextValues | None) -> Mapping[str, tuple[str, ...] | NoneOf]:
+    out: dict[str, tuple[str, ...] | NoneOf] = {}
     for key, raw in (values or {}).items():
-        out[key.lower()] = (raw,) if isinstance(raw, str) else tuple(raw)
+        out[key.lower()] = (raw,) if isinstance(raw, str) else raw if isinstance(raw, NoneOf) else tuple(raw)
     return MappingProxyType(out)
 
 
@@ -74,13 +91,13 @@ class RequestContext:
 
     ``values``: key (any case) -> one string or a sequence of strings (a multivalued key such as
     ``aws:TagKeys``; an empty sequence is an empty set: ``ForAllValues`` true, ``ForAnyValue`` false,
-    plain operators treat it as absent). ``absent``: keys known not to be in the request.
-    ``absent_prefixes``: every key starting with one of these (lower-cased) is absent, e.g.
-    ``aws:principaltag/`` once all of the caller's tags are known. ``default``: what every other
-    key is, ``"unknown"`` (the safe default) or ``"absent"``.
+    plain operators treat it as absent), or a :class:`NoneOf` for a key known only in part.
+    ``absent``: keys known not to be in the request. ``absent_prefixes``: every key starting with one
+    of these (lower-cased) is absent, e.g. ``aws:principaltag/`` once all of the caller's tags are
+    known. ``default``: what every other key is, ``"unknown"`` (the safe default) or ``"absent"``.
     """
 
-    values: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    values: Mapping[str, tuple[str, ...] | NoneOf] = field(default_factory=lambda: MappingProxyType({}))
     absent: frozenset[str] = frozenset()
     absent_prefixes: frozenset[str] = frozenset()
     default: DefaultRule = "unknown"

@@ -85,13 +85,18 @@ KIND_LABELS: Mapping[str, str] = MappingProxyType(
     }
 )
 
+_CALLED_VIA = ("aws:CalledVia", "aws:CalledViaFirst", "aws:CalledViaLast")
 _PRINCIPAL_TYPE_VALUES = {"user": "User", "role": "AssumedRole", "root": "Account", "anonymous": "Anonymous"}
 
 
 @lru_cache(maxsize=16384)
 def principal_context(caller: Principal) -> RequestContext:
     """The condition keys the caller itself determines (IAMUG ``reference_policies_variables``
-    "Principal key values", ``reference_policies_condition-keys``).
+    "Principal key values", ``reference_policies_condition-keys`` "AWS global condition context keys").
+
+    For an IAM user, role or root user, the request is its own direct call (the engine does not
+    model requests a service makes on a principal's behalf): ``aws:ViaAWSService`` is ``false`` and
+    ``aws:CalledVia``, ``aws:CalledViaFirst`` and ``aws:CalledViaLast`` are absent.
 
     Cached: both are immutable, and one caller is asked about in many requests (each MFA state of
     each role it may assume).
@@ -122,6 +127,12 @@ def principal_context(caller: Principal) -> RequestContext:
     elif kind == "anonymous":
         values["aws:userid"] = "anonymous"
     values["aws:PrincipalIsAWSService"] = "true" if kind == "service" else "false"
+    if kind in ("user", "role", "root"):
+        # The engine models a principal's own, direct call: aws:ViaAWSService is "false" (it is true only
+        # when a service calls on the principal's behalf with forward access sessions) and the
+        # aws:CalledVia keys are absent (present only when a service that supports them makes the call).
+        values["aws:ViaAWSService"] = "false"
+        absent.update(_CALLED_VIA)
     if kind == "service":
         values["aws:PrincipalServiceName"] = caller.arn
     else:

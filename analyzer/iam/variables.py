@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from analyzer.iam.context import UNKNOWN, Lookup, _Unknown
+from analyzer.iam.context import UNKNOWN, Lookup, NoneOf, _Unknown
 from analyzer.iam.wildcard import Pattern, Piece
 
 _TOKEN = re.compile(r"\$\{([^{}]*)\}")
@@ -96,7 +96,7 @@ def resolve(template: Template, lookup: Callable[[str], Lookup]) -> Resolution:
             pieces.append(part)
             continue
         found = lookup(part.key)
-        if isinstance(found, _Unknown):
+        if isinstance(found, (_Unknown, NoneOf)):
             unknown = True
         elif found is not None and len(found) == 1:
             pieces.append((found[0], False))

@@ -190,7 +190,8 @@ class OrgAccount:
     ref: EvidenceRef
     parent_path: tuple[str, ...] = ()  # root, OUs from the root down (from ``Paths``), when known
     joined: datetime | None = None
-    arn: str = ""  # arn:aws:organizations::<management account>:account/<organization id>/<id>
+    #: ``arn:aws:organizations::<management account>:account/<organization id>/<id>`` when exported
+    arn: str = ""
 
     @property
     def active(self) -> bool:

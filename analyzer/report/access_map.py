@@ -4,7 +4,9 @@ The layout is computed here from the networkx graph and drawn by the template as
 JavaScript graph library; works with scripts off and in print). Two modes:
 
 * detailed (small organizations): groups | people and other principals | roles, grouped by
-  account; membership edges on the left, ``can_assume`` edges on the right styled by MFA status.
+  account; membership edges on the left, ``can_assume`` edges on the right styled by MFA status
+  (``delegated``, a federation hop whose MFA is the identity provider's, has its own colour and
+  is listed with the paths that lack enforced MFA).
 * aggregated (large organizations): principals bucketed by their group set (or kind), one edge
   per bucket -> account carrying the worst MFA status and the path counts; buckets and accounts
   with problem paths are drawn first and the drawing is capped; what is not drawn is listed.
@@ -20,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from analyzer.findings.org_shape import OrgShape
-from analyzer.graph.access import MFA_RANK, MFA_STRONGEST_FIRST, AccessGraph, AssumeEdge, EdgeKind, MfaStatus, NodeKind
+from analyzer.graph.access import MFA_ORDER, MFA_RANK, AccessGraph, AssumeEdge, EdgeKind, MfaStatus, NodeKind, worst_mfa
 
 #: Detailed drawing only while the picture stays legible.
 DETAILED_MAX_SOURCES = 40
@@ -71,7 +73,7 @@ class MapNode:
 @dataclass(frozen=True, slots=True)
 class MapEdge:
     d: str  # SVG path data
-    mfa: str  # enforced | weak | absent | member
+    mfa: str  # enforced | delegated | weak | absent | member
     title: str
     label: str = ""
     label_x: int = 0
@@ -201,11 +203,13 @@ _KIND_CLASS: dict[NodeKind, str] = {
 
 
 def _worst(edges: Iterable[AssumeEdge]) -> MfaStatus:
-    return MFA_STRONGEST_FIRST[max(map(MFA_RANK.__getitem__, [e.mfa for e in edges]), default=0)]
+    return worst_mfa(e.mfa for e in edges)
 
 
 def _problems(view: _Graph) -> tuple[list[ProblemPath], int]:
-    bad = [e for e in view.edges if e.mfa is not MfaStatus.ENFORCED and not e.via_saml]
+    """Edges without enforced MFA, worst first: absent, weak, then delegated (federation: the identity
+    provider's MFA, not in the evidence, so never shown as enforced)."""
+    bad = [e for e in view.edges if e.mfa is not MfaStatus.ENFORCED]
     bad.sort(key=lambda e: (-MFA_RANK[e.mfa], e.target, e.source))
     rows = [
         ProblemPath(
@@ -225,7 +229,7 @@ def _problems(view: _Graph) -> tuple[list[ProblemPath], int]:
 
 def _counts(edges: Iterable[AssumeEdge]) -> dict[str, int]:
     found = Counter(e.mfa for e in edges)
-    return {m.value: found[m] for m in MFA_STRONGEST_FIRST}
+    return {m.value: found[m] for m in MFA_ORDER}
 
 
 def _detailed(view: _Graph) -> tuple[list[MapNode], list[MapEdge], list[MapBand], int]:

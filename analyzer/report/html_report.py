@@ -135,8 +135,10 @@ def _summary(result: ScanResult, views: Views) -> dict[str, Any]:
             new_failures += f.baseline == "new"
     snap = result.snapshot
     return {
-        "organization": snap.organization.id if snap.organization else None,
+        "organization": result.shape.organization_id,
         "management": result.shape.management_account,
+        # shown only when describe-organization did not say (derived from list-accounts, or unknown)
+        "management_note": "" if result.shape.management.source == "describe-organization" else result.shape.management,
         "identity": result.shape.identity,
         "identity_label": views.account_label(result.shape.identity.value) if result.shape.identity.value else None,
         "management_label": views.account_label(result.shape.management_account),

@@ -94,7 +94,6 @@ def _head(result: ScanResult) -> dict[str, Any]:
     """Everything but the results."""
     snap = result.snapshot
     shape = result.shape
-    org = snap.organization
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "trustmap", "version": __version__},
@@ -103,7 +102,7 @@ def _head(result: ScanResult) -> dict[str, Any]:
             "collected_at": format_ts(snap.manifest.collected_at),
             "collected_at_source": snap.manifest.collected_at_source,
         },
-        "organization": {"id": org.id if org else None, "management_account": shape.management_account},
+        "organization": {"id": shape.organization_id, "management_account": shape.management_account},
         "identity_account": {
             "id": shape.identity.value,
             "source": shape.identity.source,

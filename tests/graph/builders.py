@@ -19,7 +19,8 @@ from analyzer.model.entities import (
     ServiceControlPolicy,
     User,
 )
-from analyzer.model.evidence import EvidenceRef
+from analyzer.model.evidence import EvidenceRef, EvidenceState, EvidenceStatus
+from analyzer.model.kinds import Kind
 from analyzer.model.policy import PolicySource, canonical_text, parse_policy_text
 from analyzer.model.snapshot import AccountEvidence, Manifest, Snapshot
 
@@ -131,6 +132,7 @@ def role(
     policies: Sequence[Mapping[str, Any]] = (),
     attached: Sequence[AttachedPolicyRef] = (),
     boundary: AttachedPolicyRef | None = None,
+    tags: Mapping[str, str] | None = None,
 ) -> Role:
     ref = EvidenceRef(gaad(account), f"/RoleDetailList/{index}")
     arn = f"arn:aws:iam::{account}:role{path}{name}"
@@ -146,6 +148,7 @@ def role(
         inline_policies=tuple(inline(ref, "RolePolicyList", f"{name}-inline-{i}", p) for i, p in enumerate(policies)),
         attached_policies=tuple(attached),
         boundary=boundary,
+        tags=tuple(sorted((tags or {}).items())),
     )
 
 
@@ -164,10 +167,20 @@ def scp(policy_id: str, document: Mapping[str, Any], *targets: str) -> ServiceCo
 FULL_ACCESS = doc({"Effect": "Allow", "Action": "*", "Resource": "*"})
 
 
-def org_account(account: str, name: str, parents: Sequence[str] = (ROOT_ID,)) -> OrgAccount:
+def org_account(
+    account: str, name: str, parents: Sequence[str] = (ROOT_ID,), *, management: str | None = MGMT
+) -> OrgAccount:
+    """An ACTIVE account as list-accounts has it; ``management=None``: an entry without its ``Arn``."""
     ref = EvidenceRef("organization/list-accounts.json", f"/Accounts/{account}")
+    arn = f"arn:aws:organizations::{management}:account/{ORG_ID}/{account}" if management else ""
     return OrgAccount(
-        id=account, name=name, email=f"{name}@example.com", state="ACTIVE", ref=ref, parent_path=tuple(parents)
+        id=account,
+        name=name,
+        email=f"{name}@example.com",
+        state="ACTIVE",
+        ref=ref,
+        parent_path=tuple(parents),
+        arn=arn,
     )
 
 
@@ -179,10 +192,17 @@ def snapshot(
     identity: str | None = IDENTITY,
     management: str = MGMT,
     scps_complete: bool | None = None,
+    described: bool = True,
+    listed: bool = True,
 ) -> Snapshot:
+    """``described=False``: describe-organization is missing (the organization is known from list-accounts only).
+
+    ``listed``: list-accounts loaded in full (an account not in it is known to be outside the organization);
+    False: it is missing, so membership is known only for the accounts given.
+    """
     if org_accounts is None:
         names = {IDENTITY: "Identity", MEMBER: "Development", MGMT: "Management"}
-        org_accounts = [org_account(a, names.get(a, a)) for a in sorted(set(accounts) | {MGMT})]
+        org_accounts = [org_account(a, names.get(a, a), management=management) for a in sorted(set(accounts) | {MGMT})]
     organization = Organization(
         id=ORG_ID,
         arn=f"arn:aws:organizations::{management}:organization/{ORG_ID}",
@@ -194,13 +214,16 @@ def snapshot(
         bundle_name="memory",
         bundle_sha256="0" * 64,
         manifest=Manifest(identity_account=identity),
-        organization=organization,
+        organization=organization if described else None,
         org_accounts=tuple(org_accounts),
         scps=tuple(scps),
         scps_complete=bool(scps) if scps_complete is None else scps_complete,
         accounts=dict(accounts),
         bucket_policies=(),
         inventory=(),
+        states={("", "", Kind.ORG_ACCOUNTS.value, ""): EvidenceState(Kind.ORG_ACCOUNTS.value, EvidenceStatus.LOADED)}
+        if listed and org_accounts
+        else {},
     )
 
 

@@ -75,6 +75,16 @@ DENY_BREAK_GLASS = doc(
         "Condition": {"ArnNotLike": {"aws:PrincipalArn": f"arn:aws:iam::{IDENTITY}:user/admin-*"}},
     }
 )
+#: the first member account's Chain role only (the others keep their chained hop without MFA)
+DENY_CHAIN_WITHOUT_MFA = doc(
+    {
+        "Sid": "ChainOnlyWithMFA",
+        "Effect": "Deny",
+        "Action": "sts:AssumeRole",
+        "Resource": "arn:aws:iam::200000000000:role/Chain",
+        "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}},
+    }
+)
 
 
 def member_ids(accounts: int) -> list[str]:
@@ -125,8 +135,69 @@ def _member_roles(account: str, count: int) -> list[Any]:
     return out[:count]
 
 
-def _identity(users: int, groups: int, members: list[str]) -> AccountEvidence:
+#: AWS Knowledge Center's guard: MFA or nothing, except where a service acts for the user (aws:ViaAWSService)
+DENY_WITHOUT_MFA_UNLESS_VIA_SERVICE = doc(
+    {
+        "Sid": "BlockMostAccessUnlessSignedInWithMFA",
+        "Effect": "Deny",
+        "NotAction": ["iam:CreateVirtualMFADevice", "iam:EnableMFADevice", "iam:ListMFADevices", "sts:GetSessionToken"],
+        "Resource": "*",
+        "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false", "aws:ViaAWSService": "false"}},
+    }
+)
+OUTSIDER = "888888888888"  # evidence, but not in the organization's account list
+
+
+def _settled_roles(account: str) -> list[Any]:
+    """Roles whose trusts read keys the evidence settles: the role's tags, the caller's organization and OU."""
+    admin = managed("aws", "AdministratorAccess", ADMIN)
+    tagged = doc(trust_statement({"AWS": f"arn:aws:iam::{IDENTITY}:root"}))
+    deny_outsiders = {
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "sts:AssumeRole",
+        "Condition": {"StringNotEquals": {"aws:PrincipalOrgID": ORG_ID}},
+    }
+    fenced = doc(trust_statement("*"), deny_outsiders)
+    first_ou = {"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": f"{ORG_ID}/{ROOT_ID}/ou-a1b2-00000000/*"}}
+    pinned = doc(
+        trust_statement(
+            {"AWS": f"arn:aws:iam::{IDENTITY}:root"}, {"StringEquals": {"sts:RoleSessionName": "${aws:username}"}}
+        )
+    )
+
+    tag_session = doc(
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:aws:iam::{IDENTITY}:root"},
+            "Action": ["sts:AssumeRole", "sts:TagSession"],
+        }
+    )
+    ops_team_only = doc(
+        trust_statement({"AWS": f"arn:aws:iam::{account}:root"}, {"StringEquals": {"aws:PrincipalTag/team": "ops"}})
+    )
+
+    def session_of(role_name: str, session: str) -> Any:
+        return doc(trust_statement({"AWS": f"arn:aws:sts::{account}:assumed-role/{role_name}/{session}"}))
+
+    return [
+        role(account, "Platform", tagged, index=90, attached=[admin], tags={"team": "platform"}),
+        role(account, "Finance", tagged, index=91, attached=[admin], tags={"team": "finance"}),
+        role(account, "Fenced", fenced, index=92, attached=[admin]),
+        role(account, "FirstOuOnly", doc(trust_statement("*", first_ou)), index=93, attached=[admin]),
+        # role-session principals: a session of Admin (whoever assumes Admin names it) and of Pinned
+        role(account, "AdminSessionOnly", session_of("Admin", "ops"), index=94),
+        role(account, "Pinned", pinned, index=95, attached=[admin]),
+        role(account, "PinnedSessionOnly", session_of("Pinned", "user-0000"), index=96),
+        # session tags: TeamWeb's sessions may carry any team tag (its trust allows sts:TagSession)
+        role(account, "TeamWeb", tag_session, index=97, attached=[admin], tags={"team": "web"}),
+        role(account, "OpsTeamOnly", ops_team_only, index=98),
+    ]
+
+
+def _identity(users: int, groups: int, members: list[str], *, settled: bool = False) -> AccountEvidence:
     guard = managed(IDENTITY, "ForceMFA", DENY_WITHOUT_MFA, 0)
+    service_guard = managed(IDENTITY, "ForceMFAUnlessViaService", DENY_WITHOUT_MFA_UNLESS_VIA_SERVICE, 90)
     group_list = []
     for g in range(groups):
         target = "Admin" if g % 2 == 0 else "ReadOnly"
@@ -134,8 +205,11 @@ def _identity(users: int, groups: int, members: list[str]) -> AccountEvidence:
         statements = [allow_assume(*[f"arn:aws:iam::{a}:role/{target}" for a in block])]
         if g < 2:
             statements.append(allow_assume("arn:aws:iam::*:role/ReadOnly"))
+        if settled and g == 0:  # by the role's tag
+            statements.append(allow_assume("*", condition={"StringEquals": {"aws:ResourceTag/team": "platform"}}))
         assume = managed(IDENTITY, f"Assume-{g:02d}", doc(*statements), g + 1)
-        group_list.append(group(IDENTITY, f"team-{g:02d}", index=g, attached=[guard, assume]))
+        chosen = service_guard if settled and g % 2 else guard
+        group_list.append(group(IDENTITY, f"team-{g:02d}", index=g, attached=[chosen, assume]))
     user_list = []
     for j in range(users):
         names = [f"team-{j % groups:02d}"]
@@ -146,17 +220,47 @@ def _identity(users: int, groups: int, members: list[str]) -> AccountEvidence:
 
 
 def synthetic_snapshot(
-    accounts: int = 20, roles: int = 20, users: int = 30, groups: int = 4, *, per_principal_scp: bool = False
+    accounts: int = 20,
+    roles: int = 20,
+    users: int = 30,
+    groups: int = 4,
+    *,
+    per_principal_scp: bool = False,
+    management: str = "described",
+    mfa_scp: bool = False,
+    settled: bool = False,
 ) -> Snapshot:
     """The organization described in the module docstring; ``per_principal_scp`` adds a root SCP that
-    reads ``aws:PrincipalArn``, so no two callers can share an evaluation (the worst case)."""
+    reads ``aws:PrincipalArn``, so no two callers can share an evaluation (the worst case).
+
+    ``management``: ``described`` (describe-organization exported), ``derived`` (missing; the account
+    ARNs of list-accounts name it) or ``unknown`` (missing, and list-accounts without ARNs).
+    ``mfa_scp`` adds a root SCP that denies assuming the first member's Chain role without MFA (so a
+    caller's verdict depends on whether its account is the management account, which SCPs do not restrict).
+    ``settled`` adds conditions on keys the evidence settles: roles told apart by their tags, trusts that
+    deny callers outside the organization or outside the first OU, an account with evidence outside the
+    organization (OUTSIDER), the Knowledge Center MFA guard (``aws:ViaAWSService``) on odd groups, and
+    trusts naming a role's session (one whose name its assumer chooses, one its trust constrains), and a
+    role whose trust allows session tags against a trust that reads aws:PrincipalTag.
+    """
     members = member_ids(accounts)
-    evidence_by_account = {IDENTITY: _identity(users, groups, members)}
-    org: list[OrgAccount] = [org_account(IDENTITY, "Identity"), org_account(MGMT, "Management")]
+    evidence_by_account = {IDENTITY: _identity(users, groups, members, settled=settled)}
+    if settled:
+        ops = doc(trust_statement({"Service": "ec2.amazonaws.com"}))
+        outsider = role(OUTSIDER, "Ops", ops, attached=[managed(OUTSIDER, "AssumeAny", doc(allow_assume("*")))])
+        evidence_by_account[OUTSIDER] = evidence(OUTSIDER, roles=[outsider])
+    named = MGMT if management != "unknown" else None
+    org: list[OrgAccount] = [
+        org_account(IDENTITY, "Identity", management=named),
+        org_account(MGMT, "Management", management=named),
+    ]
     for i, account in enumerate(members):
-        evidence_by_account[account] = evidence(account, roles=_member_roles(account, roles))
-        org.append(org_account(account, f"member-{i:04d}", (ROOT_ID, f"ou-a1b2-{i // 100:08d}")))
+        extra = _settled_roles(account) if settled else []
+        evidence_by_account[account] = evidence(account, roles=[*_member_roles(account, roles), *extra])
+        org.append(org_account(account, f"member-{i:04d}", (ROOT_ID, f"ou-a1b2-{i // 100:08d}"), management=named))
     scps = [scp("p-FullAWSAccess", FULL_ACCESS, ROOT_ID), scp("p-deny-outside-org", DENY_OUTSIDE_ORG, ROOT_ID)]
     if per_principal_scp:
         scps.append(scp("p-break-glass", DENY_BREAK_GLASS, ROOT_ID))
-    return snapshot(evidence_by_account, org_accounts=org, scps=scps)
+    if mfa_scp:
+        scps.append(scp("p-chain-needs-mfa", DENY_CHAIN_WITHOUT_MFA, ROOT_ID))
+    return snapshot(evidence_by_account, org_accounts=org, scps=scps, described=management == "described")

@@ -9,15 +9,46 @@ chaining by ARN, SSO roles, service-linked roles and an external trust with ``st
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+
 import pytest
 
 from analyzer.graph.access import MfaStatus
+from analyzer.graph.assume import IF_MANAGEMENT
 from analyzer.iam import Principal, Request, RequestContext, ScpLevel, evaluate, with_mfa
+from analyzer.iam.arn import assumed_role_parts
+from analyzer.iam.context import NoneOf
 from analyzer.model.entities import Role
 from analyzer.model.policy import PolicySource
 from analyzer.model.snapshot import Snapshot
 from tests.graph.builders import MGMT, ORG_ID, ROOT_ID, build
 from tests.graph.synthetic import synthetic_snapshot
+
+#: the MFA status; whether it holds only if the caller's is the management account; whether only for a
+#: session name the caller role's trust constrains (a trust naming an assumed-role session)
+Edge = tuple[MfaStatus, bool, bool]
+
+
+def _sessions(trust: PolicySource, caller: Principal) -> list[str]:
+    """The session names of ``caller`` (a role) that ``trust`` names in a Principal or NotPrincipal."""
+    account, name = caller.account_id, caller.arn.rsplit("/", 1)[-1]
+    found = []
+    for statement in trust.document.statements:
+        for spec in (statement.principal, statement.not_principal):
+            for value in spec.aws if spec is not None else ():
+                parts = assumed_role_parts(value)
+                if parts is not None and parts[1:3] == (account, name) and parts[3] not in found:
+                    found.append(parts[3])
+    return sorted(found)
+
+
+def _name_constrained(role: Role) -> bool:
+    """The role's own trust sets its session name: an sts:RoleSessionName condition, or SAML."""
+    assert role.trust_policy is not None
+    statements = role.trust_policy.document.statements
+    return any(c.key.lower() == "sts:rolesessionname" for st in statements for c in st.conditions) or any(
+        ":saml-provider/" in f for st in statements if st.principal for f in st.principal.federated
+    )
 
 
 def _callers(snap: Snapshot) -> list[tuple[Principal, tuple[PolicySource, ...], str]]:
@@ -34,55 +65,124 @@ def _callers(snap: Snapshot) -> list[tuple[Principal, tuple[PolicySource, ...], 
         for r in account.roles:
             if not r.is_service_linked:
                 policies = [*r.inline_policies, *(a.policy for a in r.attached_policies if a.policy)]
-                out.append((Principal.role(r.arn, tags=dict(r.tags), unique_id=r.role_id), tuple(policies), "role"))
+                # a trust allowing sts:TagSession: the session's tags are its assumer's choice, not known
+                assert r.trust_policy is not None
+                actions = [a for st in r.trust_policy.document.statements for a in (st.actions or ())]
+                tags = None if any(a.lower() in ("sts:tagsession", "sts:*", "*") for a in actions) else dict(r.tags)
+                out.append((Principal.role(r.arn, tags=tags, unique_id=r.role_id), tuple(policies), "role"))
     return out
 
 
-def _naive(snap: Snapshot) -> dict[tuple[str, str], MfaStatus]:
+@dataclass(frozen=True)
+class _Pair:
+    """One caller against one role: its MFA status under some SCP levels (``None``: no edge)."""
+
+    base: Request
+    policies: tuple[PolicySource, ...]
+    trust: PolicySource
+    states: tuple[str, ...]
+
+    def status(self, scp_levels: list[ScpLevel] | None) -> MfaStatus | None:
+        allowed = {
+            s: evaluate(
+                with_mfa(self.base, s),  # type: ignore[arg-type]
+                identity_policies=self.policies,
+                scp_levels=scp_levels,
+                resource_policy=self.trust,
+                trust_policy=True,
+            ).allowed
+            for s in self.states
+        }
+        if allowed["false"]:
+            return MfaStatus.ABSENT
+        if allowed.get("absent"):
+            return MfaStatus.WEAK
+        return MfaStatus.ENFORCED if allowed["true"] else None
+
+
+def _naive(snap: Snapshot, management: str | None, org_id: str | None) -> dict[tuple[str, str], Edge]:
+    """Every pair decided straight by the engine. ``management=None``: any account may be the management
+    account, so an edge that only SCPs take away (or only SCPs make require MFA) is kept, conditionally."""
     roles: list[Role] = [r for a in snap.accounts.values() for r in a.roles if not r.is_service_linked]
+    by_arn = {r.arn: r for r in roles}
     root_scps = tuple(s.source for s in snap.scps if ROOT_ID in s.targets)
     members = {a.id for a in snap.org_accounts}
-    edges: dict[tuple[str, str], MfaStatus] = {}
+    ou_path = {a.id: f"{org_id}/{'/'.join(a.parent_path)}/" for a in snap.org_accounts}
+    edges: dict[tuple[str, str], Edge] = {}
     for principal, policies, kind in _callers(snap):
         caller_account = principal.account_id or ""
-        levels = None if caller_account == MGMT else [ScpLevel(ROOT_ID, root_scps)]
+        outside = caller_account not in members  # the account list is complete: known to be outside
+        levels = None if caller_account == management or outside else [ScpLevel(ROOT_ID, root_scps)]
         states = ("absent", "false", "true") if kind == "user" else ("false", "true")
-        for target in roles:
+        for target in (r for r in roles if r.arn != principal.arn):  # no self-loops (see the builder)
             assert target.trust_policy is not None
-            values = {"aws:ResourceAccount": target.account_id}
-            if caller_account in members:
-                values["aws:PrincipalOrgID"] = ORG_ID
-            if target.account_id in members:
-                values["aws:ResourceOrgID"] = ORG_ID
-            base = Request(principal, "sts:AssumeRole", target.arn, RequestContext.build(values))
-            allowed = {
-                s: evaluate(
-                    with_mfa(base, s),  # type: ignore[arg-type]
-                    identity_policies=policies,
-                    scp_levels=levels,
-                    resource_policy=target.trust_policy,
-                    trust_policy=True,
-                ).allowed
-                for s in states
-            }
-            if not any(allowed.values()):
-                continue
-            if allowed["false"]:
-                edges[(principal.arn, target.arn)] = MfaStatus.ABSENT
-            elif allowed.get("absent"):
-                edges[(principal.arn, target.arn)] = MfaStatus.WEAK
-            else:
-                edges[(principal.arn, target.arn)] = MfaStatus.ENFORCED
+            values: dict[str, str | tuple[str, ...] | NoneOf] = {"aws:ResourceAccount": target.account_id}
+            if org_id and not outside:
+                values["aws:PrincipalOrgID"] = org_id
+                values["aws:PrincipalOrgPaths"] = (ou_path[caller_account],)
+            elif org_id:
+                values["aws:PrincipalOrgID"] = NoneOf(frozenset({org_id}))
+                values["aws:PrincipalOrgPaths"] = NoneOf(frozenset(), (f"{org_id}/",))
+            if org_id and target.account_id in members:
+                values["aws:ResourceOrgID"] = org_id
+                values["aws:ResourceOrgPaths"] = (ou_path[target.account_id],)
+            values.update((f"aws:ResourceTag/{k}", v) for k, v in target.tags)
+            context = RequestContext.build(values, absent_prefixes=["aws:resourcetag/"])
+            sessions = _sessions(target.trust_policy, principal) if kind == "role" else []
+            best: Edge | None = None
+            for session in (None, *sessions):  # a role's session named by the trust: its assumer chose the name
+                who = principal if session is None else replace(principal, session_name=session)
+                request = _Pair(
+                    Request(who, "sts:AssumeRole", target.arn, context), policies, target.trust_policy, states
+                )
+                found = request.status(levels)
+                if_management = False
+                if management is None and levels is not None:
+                    unrestricted = request.status(None)
+                    if unrestricted is not None and unrestricted is not found:
+                        found, if_management = unrestricted, True
+                if found is not None and (best is None or found.rank > best[0].rank):
+                    best = (found, if_management, session is not None and _name_constrained(by_arn[principal.arn]))
+            if best is not None:
+                edges[(principal.arn, target.arn)] = best
     return edges
 
 
+@pytest.mark.parametrize("settled", [False, True], ids=["plain", "settled-keys"])
+@pytest.mark.parametrize("management", ["described", "derived", "unknown"])
 @pytest.mark.parametrize("per_principal_scp", [False, True], ids=["shared", "per-principal"])
-def test_build_equals_naive_evaluation(per_principal_scp: bool) -> None:
-    snap = synthetic_snapshot(accounts=3, roles=13, users=10, groups=4, per_principal_scp=per_principal_scp)
-    graph, _ = build(snap)
-    built = {(e.source, e.target): e.mfa for e in graph.assume_edges() if not e.via_saml and "provider" not in e.source}
-    naive = _naive(snap)
+def test_build_equals_naive_evaluation(per_principal_scp: bool, management: str, settled: bool) -> None:
+    snap = synthetic_snapshot(
+        accounts=3,
+        roles=13,
+        users=10,
+        groups=4,
+        per_principal_scp=per_principal_scp,
+        management=management,
+        mfa_scp=True,
+        settled=settled,
+    )
+    graph, shape = build(snap)
+    built = {
+        (e.source, e.target): (e.mfa, IF_MANAGEMENT in e.conditional, any("the session of" in c for c in e.conditional))
+        for e in graph.assume_edges()
+        if not e.via_saml and "provider" not in e.source
+    }
+    naive = _naive(snap, None if management == "unknown" else MGMT, None if management == "unknown" else ORG_ID)
+    assert shape.management_account == (None if management == "unknown" else MGMT)
     assert naive, "the synthetic organization should have edges"
     assert built == naive
     # the synthetic org has each kind of hop it claims: MFA-enforced user hops and chained ABSENT hops
-    assert {MfaStatus.ENFORCED, MfaStatus.ABSENT} <= set(built.values())
+    assert {MfaStatus.ENFORCED, MfaStatus.ABSENT} <= {mfa for mfa, _, _ in built.values()}
+    # an unknown management account shows what only the SCP demands as conditional (the Chain roles)
+    assert any(if_management for _, if_management, _ in built.values()) == (management == "unknown")
+    if settled and management != "unknown":  # the organization's id is known: the settled keys decide
+        reach = {(u.rsplit("/", 1)[-1], v.rsplit("/", 1)[-1]) for u, v in built if v.startswith("arn:aws:iam::2")}
+        assert ("Ops", "Fenced") not in reach and ("Admin", "Fenced") in reach  # the outsider is fenced out
+        assert ("Ops", "FirstOuOnly") not in reach and ("Admin", "FirstOuOnly") in reach
+        assert ("user-0000", "Platform") in reach and ("user-0000", "Finance") not in reach  # by the role's tag
+        # trusts naming a role's session: Admin's (a free name) and Pinned's (its trust constrains the name)
+        assert ("Admin", "AdminSessionOnly") in reach and ("Pinned", "PinnedSessionOnly") in reach
+        assert any(constrained for _, _, constrained in built.values())
+        # TeamWeb's trust allows sts:TagSession: its sessions may be tagged team=ops (conditional); Admin's not
+        assert ("TeamWeb", "OpsTeamOnly") in reach and ("Admin", "OpsTeamOnly") not in reach

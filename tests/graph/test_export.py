@@ -36,7 +36,7 @@ def test_graphml_reads_back_with_flat_string_attributes(graph: AccessGraph) -> N
     assumes = [d for _, _, d in back.edges(data=True) if d["kind"] == EdgeKind.CAN_ASSUME]
     assert {d["mfa"] for d in assumes} == {e.mfa.value for e in graph.assume_edges()}
     saml = [d for d in assumes if d["via_saml"] == "true"]
-    assert saml and all(d["mfa_by"] == "identity-provider" for d in saml)
+    assert saml and all(d["mfa_by"] == "identity-provider" and d["mfa"] == "delegated" for d in saml)
     # users' hops are enforced by both their deny-without-MFA guard and the trust: a list joined with " | "
     user_hops = [d for u, _, d in back.edges(data=True) if ":user/" in u and d["kind"] == EdgeKind.CAN_ASSUME]
     assert user_hops and all(d["mfa_by"] == "identity | trust" for d in user_hops)
@@ -62,6 +62,16 @@ def test_dot_has_every_node_and_edge_and_escapes_quotes() -> None:
     assert text.startswith("digraph access {") and text.rstrip().endswith("}")
     assert '"odd\\"name" [label="say \\"hi\\"\\\\now\\nrole"' in text
     assert '"b" -> "odd\\"name" [kind="member_of"' in text
+
+
+def test_federation_hops_are_delegated_in_json_and_dot(graph: AccessGraph) -> None:
+    """IAM Identity Center roles of the synthetic org: their SAML hops carry their own MFA state."""
+    data = json.loads(to_json_bytes(graph))
+    saml = [link for link in data["links"] if link.get("via_saml")]
+    assert saml and {link["mfa"] for link in saml} == {"delegated"}
+    lines = to_dot_bytes(graph).decode().splitlines()
+    dot = [line for line in lines if " -> " in line and ":saml-provider/" in line.split(" -> ")[0]]
+    assert dot and all('label="delegated (SAML)", color="purple"' in line for line in dot)
 
 
 def test_dot_lines_match_graph_size(graph: AccessGraph) -> None:

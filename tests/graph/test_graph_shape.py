@@ -77,12 +77,17 @@ def test_sso_role_is_reached_through_its_accounts_saml_provider() -> None:
     assert graph.graph.nodes[sso.arn]["sso"] is True
     edge = graph.edge(SAML_PROVIDER, sso.arn)
     assert edge is not None and edge.via_saml
-    assert edge.mfa is MfaStatus.ENFORCED and edge.mfa_by == ("identity-provider",)
-    assert "not verified" in edge.reason
+    # IAMUG id_credentials_mfa_configure-api-require: MFA reaches STS only through AssumeRole /
+    # GetSessionToken; a SAML session carries no MFA context. The IdP's MFA is delegated, not enforced.
+    assert edge.mfa is MfaStatus.DELEGATED and edge.mfa_by == ("identity-provider",)
+    assert "IAM Identity Center" in edge.reason and "not in the evidence" in edge.reason
+    # a --without-mfa query includes the hop: nothing in the evidence shows MFA on it
+    assert set(graph.reachable(SAML_PROVIDER, without_mfa=True)) == {sso.arn}
+    assert graph.reachable(SAML_PROVIDER)[sso.arn].mfa_needed is MfaStatus.DELEGATED
     assert edge.conditional == ('{"StringEquals": {"SAML:aud": "https://signin.aws.amazon.com/saml"}}',)
 
 
-def test_plain_saml_and_oidc_federation_show_no_mfa() -> None:
+def test_plain_saml_and_oidc_federation_delegate_mfa_to_the_provider() -> None:
     github = f"arn:aws:iam::{MEMBER}:oidc-provider/token.actions.githubusercontent.com"
     saml_role = role(
         MEMBER,
@@ -104,10 +109,11 @@ def test_plain_saml_and_oidc_federation_show_no_mfa() -> None:
     )
     graph, _ = build(snapshot({MEMBER: evidence(MEMBER, roles=[saml_role, ci])}))
     saml_edge = graph.edge(SAML_PROVIDER, saml_role.arn)
-    assert saml_edge is not None and saml_edge.via_saml and saml_edge.mfa is MfaStatus.ABSENT
+    assert saml_edge is not None and saml_edge.via_saml and saml_edge.mfa is MfaStatus.DELEGATED
     oidc_edge = graph.edge(github, ci.arn)
     assert graph.kind(github) is NodeKind.OIDC_PROVIDER
-    assert oidc_edge is not None and not oidc_edge.via_saml and oidc_edge.mfa is MfaStatus.ABSENT
+    assert oidc_edge is not None and not oidc_edge.via_saml and oidc_edge.mfa is MfaStatus.DELEGATED
+    assert oidc_edge.mfa_by == ("identity-provider",)
     assert oidc_edge.conditional == ('{"StringLike": {"token.actions.githubusercontent.com:sub": "repo:acme/app:*"}}',)
 
 

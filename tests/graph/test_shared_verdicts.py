@@ -19,10 +19,11 @@ import pytest
 from analyzer.findings.org_shape import resolve_shape
 from analyzer.findings.settings import Settings
 from analyzer.graph.access import AssumeEdge, EdgeKind, MfaStatus
-from analyzer.graph.assume import AssumeEvaluator, OrgContext
+from analyzer.graph.assume import IF_MANAGEMENT, AssumeEvaluator, OrgContext
 from analyzer.graph.build import _Builder, _reason
 from analyzer.graph.index import TrustInfo
 from analyzer.graph.scp import ScpResolver
+from analyzer.model.kinds import Kind
 from analyzer.model.snapshot import Snapshot
 from tests.graph.builders import (
     FULL_ACCESS,
@@ -56,6 +57,7 @@ OU_LOCKED = "ou-a1b2-locked01"
 ASSUME_ANY = doc(allow_assume("*"))
 ASSUME_FROM_A_ONLY = doc(allow_assume("*", condition={"StringEquals": {"aws:PrincipalAccount": A}}))
 ASSUME_FROM_OFFICE = doc(allow_assume("*", condition={"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}))
+ASSUME_OPS_ROLES = doc(allow_assume("*", condition={"StringEquals": {"aws:ResourceTag/team": "ops"}}))
 
 
 def _arn(account: str, name: str) -> str:
@@ -74,10 +76,30 @@ def _targets() -> list[Any]:
         "OrgOnly": doc(trust_statement("*", {"StringEquals": {"aws:PrincipalOrgID": ORG_ID}})),
         "MfaIfExists": doc(trust_statement("*", {"BoolIfExists": {"aws:MultiFactorAuthPresent": "true"}})),
         "Guarded": doc(trust_statement("*")),
+        # the same document for two roles that differ only in their tags
+        "TaggedOps": doc(trust_statement("*", {"StringEquals": {"aws:ResourceTag/team": "ops"}})),
+        "TaggedDev": doc(trust_statement("*", {"StringEquals": {"aws:ResourceTag/team": "ops"}})),
+        "OpenOuOnly": doc(
+            trust_statement(
+                "*", {"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": f"{ORG_ID}/{ROOT_ID}/{OU_OPEN}/*"}}
+            )
+        ),
+        # a session of A's Ops role: B's Ops, with the same documents and name, is not it
+        "SessionOfAOps": doc(trust_statement({"AWS": f"arn:aws:sts::{A}:assumed-role/Ops/deploy"})),
+        "DenyOutsiders": doc(
+            trust_statement("*"),
+            {
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "sts:AssumeRole",
+                "Condition": {"StringNotEquals": {"aws:PrincipalOrgID": ORG_ID}},
+            },
+        ),
         # invalid in a trust, but evaluated: the role named after the caller's account (only A's callers)
         A: doc(trust_statement("*", Resource="arn:aws:iam::*:role/${aws:PrincipalAccount}")),
     }
-    return [role(TARGET, name, trust, index=i) for i, (name, trust) in enumerate(trusts.items())]
+    tags = {"TaggedOps": {"team": "ops"}, "TaggedDev": {"team": "dev"}, "Anyone": {"team": "ops"}}
+    return [role(TARGET, name, trust, index=i, tags=tags.get(name)) for i, (name, trust) in enumerate(trusts.items())]
 
 
 def _caller_role(account: str, name: str, document: dict[str, Any], index: int) -> Any:
@@ -86,8 +108,16 @@ def _caller_role(account: str, name: str, document: dict[str, Any], index: int) 
     return role(account, name, ec2, index=index, attached=[managed(account, f"{name}Policy", document, index)])
 
 
-def _organization(*, with_scps: bool) -> Snapshot:
-    """A, B and LOCKED hold the same documents in three OUs; B's SCP denies the Guarded role, LOCKED's all roles."""
+_CALLERS = (("Ops", ASSUME_ANY, 0), ("Picky", ASSUME_FROM_A_ONLY, 1), ("TagReader", ASSUME_OPS_ROLES, 2))
+
+
+def _organization(*, with_scps: bool, management_known: bool = True, listed: bool = True) -> Snapshot:
+    """A, B and LOCKED hold the same documents in three OUs; B's SCP denies the Guarded role, LOCKED's all roles.
+
+    ``management_known=False``: no describe-organization and no account ARN in list-accounts, so any
+    account may be the management account, which SCPs do not restrict. ``listed=False``: list-accounts
+    is not usable, so OUTSIDE is not known to be outside the organization.
+    """
     deny_guarded = doc({"Effect": "Deny", "Action": "sts:AssumeRole", "Resource": _arn(TARGET, "Guarded")})
     scps = [
         scp("p-FullAWSAccess", FULL_ACCESS, ROOT_ID, OU_OPEN, OU_GUARDED, A, B, TARGET, IDENTITY),
@@ -95,8 +125,8 @@ def _organization(*, with_scps: bool) -> Snapshot:
         scp("p-deny-assume", doc({"Effect": "Deny", "Action": "sts:AssumeRole", "Resource": "*"}), OU_LOCKED),
     ]
     accounts = {
-        A: evidence(A, roles=[_caller_role(A, "Ops", ASSUME_ANY, 0), _caller_role(A, "Picky", ASSUME_FROM_A_ONLY, 1)]),
-        B: evidence(B, roles=[_caller_role(B, "Ops", ASSUME_ANY, 0), _caller_role(B, "Picky", ASSUME_FROM_A_ONLY, 1)]),
+        A: evidence(A, roles=[_caller_role(A, *r) for r in _CALLERS]),
+        B: evidence(B, roles=[_caller_role(B, *r) for r in _CALLERS]),
         LOCKED: evidence(LOCKED, roles=[_caller_role(LOCKED, "Ops", ASSUME_ANY, 0)]),
         OUTSIDE: evidence(OUTSIDE, roles=[_caller_role(OUTSIDE, "Ops", ASSUME_ANY, 0)]),
         IDENTITY: evidence(
@@ -106,15 +136,18 @@ def _organization(*, with_scps: bool) -> Snapshot:
         ),
         TARGET: evidence(TARGET, roles=_targets()),
     }
+    named = MGMT if management_known else None
     org = [
-        org_account(IDENTITY, "Identity", (ROOT_ID, OU_OPEN)),
-        org_account(A, "A", (ROOT_ID, OU_OPEN)),
-        org_account(B, "B", (ROOT_ID, OU_GUARDED)),
-        org_account(LOCKED, "Locked", (ROOT_ID, OU_LOCKED)),
-        org_account(TARGET, "Target", (ROOT_ID, OU_OPEN)),
-        org_account(MGMT, "Management", (ROOT_ID,)),
+        org_account(IDENTITY, "Identity", (ROOT_ID, OU_OPEN), management=named),
+        org_account(A, "A", (ROOT_ID, OU_OPEN), management=named),
+        org_account(B, "B", (ROOT_ID, OU_GUARDED), management=named),
+        org_account(LOCKED, "Locked", (ROOT_ID, OU_LOCKED), management=named),
+        org_account(TARGET, "Target", (ROOT_ID, OU_OPEN), management=named),
+        org_account(MGMT, "Management", (ROOT_ID,), management=named),
     ]
-    return snapshot(accounts, org_accounts=org, scps=scps if with_scps else ())
+    return snapshot(
+        accounts, org_accounts=org, scps=scps if with_scps else (), described=management_known, listed=listed
+    )
 
 
 def _aliased_users() -> Snapshot:
@@ -148,14 +181,15 @@ def _built(snap: Snapshot) -> tuple[dict[tuple[str, str], AssumeEdge], _Builder]
 def _fresh(snap: Snapshot) -> dict[tuple[str, str], AssumeEdge]:
     """Every (caller, role) pair decided by its own new evaluator: nothing memoized, nothing pruned."""
     builder = _Builder(snap, resolve_shape(snap, Settings()))
-    management = builder.shape.management_account
-    org = OrgContext(ORG_ID if snap.organization else None, frozenset(a.id for a in snap.org_accounts))
+    shape = builder.shape
+    listed = snap.state(Kind.ORG_ACCOUNTS).status.usable
+    org = OrgContext.of(shape.organization_id, {a.id: a.parent_path for a in snap.org_accounts}, complete=listed)
     roles = [r for a in snap.accounts.values() for r in a.roles if r.trust_policy and not r.is_service_linked]
     edges: dict[tuple[str, str], AssumeEdge] = {}
     for caller in builder._callers():
         for target in (r for r in roles if r.arn != caller.arn):  # no self-loops (see the builder)
             assert target.trust_policy is not None
-            evaluator = AssumeEvaluator(ScpResolver.of(snap, management), org)
+            evaluator = AssumeEvaluator(ScpResolver.of(snap, shape.management_account), org)
             verdict = evaluator.verdict(caller, target, target.trust_policy, TrustInfo.of(target.trust_policy.document))
             if verdict is None:
                 continue
@@ -171,9 +205,13 @@ def _fresh(snap: Snapshot) -> dict[tuple[str, str], AssumeEdge]:
     return edges
 
 
+@pytest.mark.parametrize("listed", [True, False], ids=["listed", "unlisted"])
+@pytest.mark.parametrize("management_known", [True, False], ids=["management-known", "management-unknown"])
 @pytest.mark.parametrize("with_scps", [True, False], ids=["scps", "no-scps"])
-def test_shared_verdicts_equal_a_fresh_evaluation_of_every_pair(with_scps: bool) -> None:
-    snap = _organization(with_scps=with_scps)
+def test_shared_verdicts_equal_a_fresh_evaluation_of_every_pair(
+    with_scps: bool, management_known: bool, listed: bool
+) -> None:
+    snap = _organization(with_scps=with_scps, management_known=management_known, listed=listed)
     built, builder = _built(snap)
     assert built == _fresh(snap)
     assert builder.evaluator.full_evaluations < len(builder.evaluator._verdicts), (
@@ -191,20 +229,48 @@ def test_what_tells_two_accounts_apart_is_kept() -> None:
     assert (A, "Ops", "ReadsPrincipalAccount") in reach and (B, "Ops", "ReadsPrincipalAccount") not in reach
     assert (A, "Picky", "Anyone") in reach and (B, "Picky", "Anyone") not in reach  # identity reads the account
     assert (A, "Ops", A) in reach and (B, "Ops", A) not in reach  # a variable in the trust reads the account
-    # outside the organization aws:PrincipalOrgID is not known: the same documents give a conditional edge
+    # an account known to be outside the organization has no aws:PrincipalOrgID, or another organization's:
+    # never ours (IAMUG "AWS global condition context keys"), so a trust requiring ours gives it no edge
     assert built[(_arn(A, "Ops"), _arn(TARGET, "OrgOnly"))].conditional == ()
-    assert "aws:PrincipalOrgID" in " ".join(built[(_arn(OUTSIDE, "Ops"), _arn(TARGET, "OrgOnly"))].conditional)
+    assert (_arn(OUTSIDE, "Ops"), _arn(TARGET, "OrgOnly")) not in built
     assert (A, "Ops", "Guarded") in reach and (B, "Ops", "Guarded") not in reach  # B's OU denies it by SCP
+    # the role's tags (aws:ResourceTag/*) tell two roles with one trust document apart, in the trust and in
+    # the caller's identity policy; a tag the role does not have is absent, not unknown
+    assert built[(_arn(A, "Ops"), _arn(TARGET, "TaggedOps"))].conditional == ()
+    assert (A, "Ops", "TaggedDev") not in reach
+    assert {v for a, c, v in reach if (a, c) == (A, "TagReader")} == {"TaggedOps", "Anyone"}
+    # the caller account's OU path (aws:PrincipalOrgPaths): A is in the open OU, B is not, OUTSIDE in none
+    assert (A, "Ops", "OpenOuOnly") in reach and (B, "Ops", "OpenOuOnly") not in reach
+    assert built[(_arn(A, "Ops"), _arn(TARGET, "OpenOuOnly"))].conditional == ()
+    assert (OUTSIDE, "Ops", "OpenOuOnly") not in reach
+    assert (A, "Ops", "SessionOfAOps") in reach and (B, "Ops", "SessionOfAOps") not in reach
+    assert (A, "Picky", "SessionOfAOps") not in reach
+    # a trust that denies principals outside the organization gives no edge from an account known outside it
+    assert (A, "Ops", "DenyOutsiders") in reach and (OUTSIDE, "Ops", "DenyOutsiders") not in reach
     # a user reaches the IfExists trust with long-term keys (weak); a role's session always has the key
     assert built[(f"arn:aws:iam::{IDENTITY}:user/alice", _arn(TARGET, "MfaIfExists"))].mfa is MfaStatus.WEAK
     assert built[(_arn(IDENTITY, "Automation"), _arn(TARGET, "MfaIfExists"))].mfa is MfaStatus.ENFORCED
 
 
+def test_an_unknown_management_account_keeps_what_only_scps_deny_for_every_account() -> None:
+    built, _ = _built(_organization(with_scps=True, management_known=False))
+    guarded = built[(_arn(B, "Ops"), _arn(TARGET, "Guarded"))]  # B's OU denies it, unless B is the management
+    assert guarded.conditional == (IF_MANAGEMENT,)
+    assert built[(_arn(A, "Ops"), _arn(TARGET, "Guarded"))].conditional == ()  # A: no SCP denies it
+    assert all(IF_MANAGEMENT in e.conditional for (u, _), e in built.items() if u == _arn(LOCKED, "Ops"))
+
+
 def test_membership_alone_tells_callers_apart_when_no_scp_applies() -> None:
     built, _ = _built(_organization(with_scps=False))
     assert built[(_arn(A, "Ops"), _arn(TARGET, "OrgOnly"))].conditional == ()
-    assert built[(_arn(OUTSIDE, "Ops"), _arn(TARGET, "OrgOnly"))].conditional != ()
+    assert (_arn(OUTSIDE, "Ops"), _arn(TARGET, "OrgOnly")) not in built
     assert built[(_arn(OUTSIDE, "Ops"), _arn(TARGET, "Anyone"))].conditional == ()
+
+
+def test_without_the_account_list_an_unlisted_account_is_not_known_to_be_outside() -> None:
+    built, _ = _built(_organization(with_scps=False, listed=False))
+    assert "aws:PrincipalOrgID" in " ".join(built[(_arn(OUTSIDE, "Ops"), _arn(TARGET, "OrgOnly"))].conditional)
+    assert "aws:PrincipalOrgID" in " ".join(built[(_arn(OUTSIDE, "Ops"), _arn(TARGET, "DenyOutsiders"))].conditional)
 
 
 def test_a_shared_verdict_cites_each_callers_own_policy_and_account_level() -> None:

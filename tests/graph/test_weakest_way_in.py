@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from analyzer.cli import main
-from analyzer.graph.access import MFA_RANK, MFA_STRONGEST_FIRST, MfaStatus, strongest_of, weakest_of
+from analyzer.graph.access import MFA_ORDER, MFA_RANK, MfaStatus, path_mfa, worst_mfa
 from analyzer.report import access_map
 from tests.graph.disk_bundles import (
     ALICE,
@@ -125,11 +125,12 @@ def test_without_mfa_keeps_only_ways_in_on_which_no_hop_enforces_mfa(tmp_path: P
 
 
 def test_the_mfa_states_are_ordered_by_one_table() -> None:
-    """Every comparison reads MFA_STRONGEST_FIRST: a new state slots in there (the access map too)."""
-    assert MFA_STRONGEST_FIRST == (MfaStatus.ENFORCED, MfaStatus.WEAK, MfaStatus.ABSENT)
-    assert set(MFA_STRONGEST_FIRST) == set(MfaStatus)
-    assert weakest_of([MfaStatus.ENFORCED, MfaStatus.WEAK]) is MfaStatus.WEAK
-    assert strongest_of([MfaStatus.ABSENT, MfaStatus.WEAK]) is MfaStatus.WEAK
+    """Every comparison reads MFA_ORDER: a new state slots in there (the access map too)."""
+    assert MFA_ORDER == (MfaStatus.ENFORCED, MfaStatus.DELEGATED, MfaStatus.WEAK, MfaStatus.ABSENT)
+    assert set(MFA_ORDER) == set(MfaStatus)
+    assert worst_mfa([MfaStatus.ENFORCED, MfaStatus.WEAK]) is MfaStatus.WEAK
+    assert path_mfa([MfaStatus.ABSENT, MfaStatus.WEAK]) is MfaStatus.WEAK
+    assert worst_mfa([MfaStatus.DELEGATED, MfaStatus.ENFORCED]) is MfaStatus.DELEGATED
     assert access_map.MFA_RANK is MFA_RANK
 
 

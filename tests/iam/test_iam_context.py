@@ -91,3 +91,15 @@ def test_principal_is_hashable_and_tags_order_free() -> None:
     a = Principal.user("arn:aws:iam::1:user/a", tags={"b": "1", "a": "2"})
     b = Principal.user("arn:aws:iam::1:user/a", tags={"a": "2", "b": "1"})
     assert a == b and hash(a) == hash(b) and len({a, b}) == 1
+
+
+def test_a_principals_own_call_is_not_via_a_service() -> None:
+    """IAMUG "AWS global condition context keys": aws:ViaAWSService is false when the principal makes the
+    call directly (true only for a service's forward access sessions); aws:CalledVia, aws:CalledViaFirst
+    and aws:CalledViaLast are present only when a service makes the call on the principal's behalf."""
+    for caller in (ALICE, DEV_ROLE, ROOT_MEMBER):
+        ctx = principal_context(caller)
+        assert ctx.lookup("aws:ViaAWSService") == ("false",)
+        assert ctx.lookup("aws:CalledVia") is None and ctx.lookup("aws:CalledViaFirst") is None
+        assert ctx.lookup("aws:CalledViaLast") is None
+    assert principal_context(CLOUDTRAIL).lookup("aws:ViaAWSService") is UNKNOWN  # a service principal: not said

@@ -26,9 +26,32 @@ def test_small_organizations_get_groups_people_and_roles_by_account(defective: S
     assert [b.title for b in amap.bands] == [f"{defective.shape.info(DEV).name} ({DEV})"]
     assert amap.bands[0].problem
     assert [(p.target_label, p.mfa) for p in amap.problems] == [("Ops-Role", "absent"), ("Dev-Admin-Role", "weak")]
-    assert amap.counts == {"enforced": 0, "weak": 1, "absent": 1}
+    assert amap.counts == {"enforced": 0, "delegated": 0, "weak": 1, "absent": 1}
     ys = [n.y for n in amap.nodes if n.column == "c"]
     assert len(set(ys)) == len(ys) and max(ys) < amap.height
+
+
+def test_a_federation_hop_is_drawn_delegated_and_listed_after_the_known_gaps() -> None:
+    """SAML (IAM Identity Center) sessions carry no MFA context (IAMUG id_credentials_mfa_configure-api-require):
+    the hop is neither a solid 'enforced' line nor hidden from the paths lacking enforced MFA."""
+    g: nx.MultiDiGraph[str] = nx.MultiDiGraph()
+    provider = f"arn:aws:iam::{IDENTITY}:saml-provider/AWSSSO_0123456789abcdef_DO_NOT_DELETE"
+    sso = f"arn:aws:iam::{IDENTITY}:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_0123456789abcdef"
+    alice, member = f"arn:aws:iam::{IDENTITY}:user/alice", "arn:aws:iam::500000000000:role/Admin"
+    g.add_node(provider, kind=NodeKind.SAML_PROVIDER, account=IDENTITY, label="AWSSSO")
+    for node, kind, account in ((sso, NodeKind.ROLE, IDENTITY), (alice, NodeKind.USER, IDENTITY)):
+        g.add_node(node, kind=kind, account=account, label=node.rsplit("/", 1)[-1])
+    g.add_node(member, kind=NodeKind.ROLE, account="500000000000", label="Admin")
+    hops = ((provider, sso, MfaStatus.DELEGATED), (alice, member, MfaStatus.ABSENT))
+    for source, target, mfa in hops:
+        info = AssumeEdge(source=source, target=target, mfa=mfa, reason="test", via_saml=source == provider)
+        g.add_edge(source, target, key=EdgeKind.CAN_ASSUME, kind=EdgeKind.CAN_ASSUME, info=info)
+    infos = (AccountInfo(IDENTITY, "Identity", "identity", "ACTIVE", True),)
+    shape = OrgShape(Resolved(IDENTITY, "config", "test"), Resolved("logs", "config", "test"), None, infos)
+    amap = build_access_map(AccessGraph(g), shape)
+    assert sorted(e.mfa for e in amap.edges if e.mfa != "member") == ["absent", "delegated"]
+    assert [(p.source, p.mfa) for p in amap.problems] == [(alice, "absent"), (provider, "delegated")]
+    assert amap.counts == {"enforced": 0, "delegated": 1, "weak": 0, "absent": 1}
 
 
 def _big_graph(

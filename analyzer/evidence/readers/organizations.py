@@ -40,7 +40,7 @@ def read_list_accounts(doc: Any, ctx: FileContext, out: Collector) -> None:
                 ref=ref,
                 parent_path=_path_parents(raw.get("Paths"), account_id),
                 joined=ctx.timestamp(raw.get("JoinedTimestamp"), ref, "JoinedTimestamp"),
-                arn=str(raw.get("Arn", "")),
+                arn=str(raw.get("Arn") or ""),
             )
         )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from analyzer.graph.access import AccessPath, AssumeEdge, MfaStatus
+from analyzer.graph.access import AccessPath, AssumeEdge, MfaStatus, NodeKind
 from analyzer.iam import parse_arn, role_name
 from analyzer.model.entities import Role, User
 from analyzer.model.kinds import Kind
@@ -23,7 +23,9 @@ META = RuleMeta(
         "directly or by chaining through other roles, and MFA only protects the path if some hop on it "
         "demands it (in the trust policy or in the caller's identity policies; a session that proved MFA "
         "keeps that state when it chains). One path without such a hop lets a stolen password or access "
-        "key into the member account."
+        "key into the member account. Paths that enter through an identity provider (the Identity account's "
+        "SAML or OIDC providers, IAM Identity Center) carry no MFA context: their MFA is the provider's, "
+        "which the evidence cannot show, so they pass only on an attestation in the config."
     ),
     remediation=(
         "On the path shown, require MFA on the first hop: add `Bool aws:MultiFactorAuthPresent true` to the "
@@ -44,8 +46,10 @@ META = RuleMeta(
 _HOP_MFA = {
     MfaStatus.WEAK: "weak (a session without MFA is refused, long-term access keys pass)",
     MfaStatus.ABSENT: "absent (nothing requires MFA)",
+    MfaStatus.DELEGATED: "delegated (to the identity provider; not in the evidence)",
     MfaStatus.ENFORCED: "enforced",
 }
+_PROVIDERS = (NodeKind.SAML_PROVIDER, NodeKind.OIDC_PROVIDER)
 
 
 def _short(arn: str) -> str:
@@ -69,6 +73,71 @@ def _fail(principal: str, role: str, path: AccessPath, account: str) -> Outcome:
         about=principal,  # failures per path, the pass per person: the person is what the verdict is about
         evidence=tuple(dict.fromkeys(e for h in path.hops for e in h.evidence)),
     )
+
+
+def _entry_providers(ctx: RuleContext, identity: str) -> list[str]:
+    """Identity providers that are a way in for people: those of the Identity account, and the SAML
+    provider of every IAM Identity Center role (centrally managed access, in whichever account)."""
+    graph = ctx.graph
+    found = []
+    for provider in (p for kind in _PROVIDERS for p in graph.nodes_of(kind)):
+        targets = graph.graph.successors(provider)
+        if graph.account_of(provider) == identity or any(graph.graph.nodes[t].get("sso") for t in targets):
+            found.append(provider)
+    return sorted(found)
+
+
+def _delegated(ctx: RuleContext, provider: str, role: str, path: AccessPath, account: str) -> Outcome:
+    """A path whose only MFA is the identity provider's: never a plain pass (IAMUG
+    ``id_credentials_mfa_configure-api-require``: a federated session carries no MFA context)."""
+    hops = "; ".join(_hop(h) for h in path.hops)
+    name = _short(provider)
+    common: dict[str, object] = {
+        "account": account,
+        "resource": f"{provider} -> {role}",
+        "subject": provider,
+        "evidence": tuple(dict.fromkeys(e for h in path.hops for e in h.evidence)),
+    }
+    attested = ctx.settings.provider_mfa(provider)
+    if attested is None:
+        return not_evaluated(
+            f"not evaluated: {name} reaches {role_name(role)} in account {account} with MFA delegated to the identity "
+            "provider: a federated session carries no MFA context, so whether the provider requires MFA is not in "
+            "the evidence; once verified, attest it in the config ([[identity_provider_mfa]] with the reason): " + hops,
+            **common,
+        )
+    return passed(
+        f"{name} reaches {role_name(role)} in account {account} with MFA delegated to the identity provider, "
+        f"attested in {ctx.settings.source} (not verified from the evidence): {attested.reason}: {hops}",
+        **common,
+    )
+
+
+def _federated(ctx: RuleContext, provider: str, identity: str) -> Iterator[Outcome]:
+    """The paths from an identity provider into member-account roles (see :func:`_entry_providers`)."""
+    graph = ctx.graph
+    open_paths = {
+        role: path
+        for role, path in graph.reachable(provider, without_mfa=True).items()
+        if graph.account_of(role) not in (identity, None)
+    }
+    for role, path in open_paths.items():
+        account = graph.account_of(role) or ""
+        if path.mfa_needed is MfaStatus.DELEGATED:
+            yield _delegated(ctx, provider, role, path, account)
+        else:
+            yield _fail(provider, role, path, account)
+    if open_paths:
+        return
+    gaps = graph.open_path_gaps(provider, identity)
+    if gaps:
+        yield not_evaluated(
+            f"not evaluated: whether {_short(provider)} reaches member-account roles without MFA is unknown: "
+            + "; ".join(gaps),
+            account=graph.account_of(provider) or identity,
+            resource=provider,
+            subject=provider,
+        )
 
 
 def check(ctx: RuleContext) -> Iterator[Outcome]:
@@ -130,6 +199,8 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
             about=principal.arn,
             evidence=evidence or (principal.ref,),
         )
+    for provider in _entry_providers(ctx, identity):
+        yield from _federated(ctx, provider, identity)
 
 
 RULE = Rule(META, check)
