@@ -375,36 +375,6 @@ def test_error_records_set_the_state_of_their_kind(
     assert code in state.reason
 
 
-@pytest.mark.parametrize(
-    ("rel", "content", "reason"),
-    [
-        (f"{IDENTITY}/iam/get-account-summary.error.json", {"Error": {"Message": "x"}}, "without an AWS error code"),
-        (f"{IDENTITY}/iam/get-account-summary.error.json", {"Oops": 1}, "without an AWS error code"),
-        (
-            f"{IDENTITY}/iam/get-account-summary.err",
-            "Could not connect to the endpoint URL",
-            "without an AWS error code",
-        ),
-        (f"{IDENTITY}/iam/get-account-summary.err", "  \n", "empty"),
-        (f"{IDENTITY}/iam/get-account-summary.error.json", "{oops", "not valid JSON"),
-    ],
-)
-def test_error_records_without_a_code_are_invalid(builder: BundleBuilder, rel: str, content: Any, reason: str) -> None:
-    builder.write(rel, content)
-    snapshot = load_bundle(builder.root)
-    row = _row(snapshot, rel)
-    assert row.status is FileStatus.INVALID
-    assert reason in row.reason
-    assert snapshot.state(Kind.IAM_SUMMARY, IDENTITY).status is EvidenceStatus.INVALID
-
-
-def test_error_record_problem_points_at_the_missing_code(builder: BundleBuilder) -> None:
-    rel = f"{IDENTITY}/iam/get-account-summary.error.json"
-    builder.write(rel, {"Error": {"Message": "no code"}})
-    problems = _row(load_bundle(builder.root), rel).problems
-    assert [(p.pointer, "'Code' is a required property" in p.message) for p in problems[1:]] == [("/Error", True)]
-
-
 # --------------------------------------------------------------------------- several files, one piece of evidence
 
 
