@@ -20,6 +20,7 @@ from analyzer.model.kinds import Kind
 from analyzer.model.policy import PolicyDocument
 from analyzer.model.snapshot import FileStatus
 
+
 def _error_code(reading: Reading, text: str, kind: Kind) -> tuple[str | None, str] | Outcome:
     """(code, message) of an error record; (None, its first line) when no AWS error code can be read in it.
 

@@ -24,20 +24,32 @@ SUMMARY_ERR = f"{IDENTITY}/iam/get-account-summary.err"
 SUMMARY_ERROR_JSON = f"{IDENTITY}/iam/get-account-summary.error.json"
 POLICY_ERR = f"{IDENTITY}/iam/get-account-password-policy.err"
 
-POWERSHELL_NO_POLICY = """Get-IAMAccountPasswordPolicy : The Password Policy with domain name 111111111111 cannot be found.
-At line:1 char:1
-+ Get-IAMAccountPasswordPolicy
-+ ~~~~~~~~~~~~~~~~~~~~~~~~~~~~
-    + CategoryInfo          : InvalidOperation: (Amazon.PowerShe...PolicyCmdlet:GetIAMAccountPasswordPolicyCmdlet) [Get-IAMAccountPasswordPolicy], InvalidOperationException
-    + FullyQualifiedErrorId : Amazon.IdentityManagement.Model.NoSuchEntityException,Amazon.PowerShell.Cmdlets.IAM.GetIAMAccountPasswordPolicyCmdlet
-"""
+POWERSHELL_NO_POLICY = "\n".join(
+    (
+        "Get-IAMAccountPasswordPolicy : The Password Policy with domain name 111111111111 cannot be found.",
+        "At line:1 char:1",
+        "+ Get-IAMAccountPasswordPolicy",
+        "+ ~~~~~~~~~~~~~~~~~~~~~~~~~~~~",
+        "    + CategoryInfo          : InvalidOperation: (Amazon.PowerShe...PolicyCmdlet:GetIAMAcco"
+        "untPasswordPolicyCmdlet) [Get-IAMAccountPasswordPolicy], InvalidOperationException",
+        "    + FullyQualifiedErrorId : Amazon.IdentityManagement.Model.NoSuchEntityException,Amazon"
+        ".PowerShell.Cmdlets.IAM.GetIAMAccountPasswordPolicyCmdlet",
+        "",
+    )
+)
 
-POWERSHELL_ORG_NOT_IN_USE = """Get-ORGOrganization : Your account is not a member of an organization.
-At line:1 char:1
-+ Get-ORGOrganization
-    + CategoryInfo          : InvalidOperation: (Amazon.PowerShe...nizationCmdlet:GetORGOrganizationCmdlet) [Get-ORGOrganization], InvalidOperationException
-    + FullyQualifiedErrorId : Amazon.Organizations.Model.AWSOrganizationsNotInUseException,Amazon.PowerShell.Cmdlets.ORG.GetORGOrganizationCmdlet
-"""
+POWERSHELL_ORG_NOT_IN_USE = "\n".join(
+    (
+        "Get-ORGOrganization : Your account is not a member of an organization.",
+        "At line:1 char:1",
+        "+ Get-ORGOrganization",
+        "    + CategoryInfo          : InvalidOperation: (Amazon.PowerShe...nizationCmdlet:GetORGOr"
+        "ganizationCmdlet) [Get-ORGOrganization], InvalidOperationException",
+        "    + FullyQualifiedErrorId : Amazon.Organizations.Model.AWSOrganizationsNotInUseException"
+        ",Amazon.PowerShell.Cmdlets.ORG.GetORGOrganizationCmdlet",
+        "",
+    )
+)
 
 
 def _load(builder: BundleBuilder, rel: str, content: Any) -> Snapshot:
