@@ -42,10 +42,12 @@ class Problem:
     pointer: str
     message: str
     hint: str = ""
+    warning: bool = False  # an oddity no verdict reads: the file is still used as it is
 
     def render(self, path: str) -> str:
         hint = f"; {self.hint}" if self.hint else ""
-        return f"{path}: {self.pointer or '/'}: {self.message}{hint}"
+        label = "warning: " if self.warning else ""
+        return f"{path}: {self.pointer or '/'}: {label}{self.message}{hint}"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

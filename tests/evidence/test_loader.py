@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from analyzer.evidence import load_bundle
+from analyzer.evidence import load_bundle, schemas
 from analyzer.model.evidence import EvidenceStatus
 from analyzer.model.kinds import SCOPE, Kind, Scope
 from analyzer.model.snapshot import FileStatus, InventoryRow, Snapshot
@@ -101,8 +101,9 @@ def test_each_kind_loads_from_its_place(builder: BundleBuilder, kind: Kind) -> N
 
 @pytest.mark.parametrize("kind", [k for k in Kind if k is not Kind.MANIFEST])
 def test_each_kind_with_the_wrong_shape_is_invalid(builder: BundleBuilder, kind: Kind) -> None:
-    key = next(iter(VALID[kind]))
-    builder.write(PLACES[kind], {key: VALID[kind][key], "Unexpected": True} if kind is not Kind.ORG_TARGETS else {})
+    """A wrong value where a verdict reads (here the first key's) makes the file unusable."""
+    key = schemas.fields(kind.value).verdict[0][0]
+    builder.write(PLACES[kind], {**VALID[kind], key: 12345} if kind is not Kind.ORG_TARGETS else {})
     builder.write("manifest.json", VALID[Kind.MANIFEST])
     snapshot = load_bundle(builder.root)
     row = _row(snapshot, PLACES[kind])
@@ -110,6 +111,17 @@ def test_each_kind_with_the_wrong_shape_is_invalid(builder: BundleBuilder, kind:
     assert row.problems and row.problems[0].hint
     assert snapshot.state(kind, *_state_args(kind)).status is EvidenceStatus.INVALID
     assert _row(snapshot, "manifest.json").status is FileStatus.LOADED  # one bad file never stops the rest
+
+
+@pytest.mark.parametrize("kind", [k for k in Kind if k is not Kind.MANIFEST])
+def test_each_kind_with_an_unknown_key_is_loaded_with_a_warning(builder: BundleBuilder, kind: Kind) -> None:
+    """A key no verdict reads (an exporter's addition, a field AWS added) is a warning, not a lost file."""
+    builder.write(PLACES[kind], {**VALID[kind], "Unexpected": True})
+    snapshot = load_bundle(builder.root)
+    row = _row(snapshot, PLACES[kind])
+    assert row.status is FileStatus.LOADED
+    assert [(p.pointer, p.warning) for p in row.problems] == [("/Unexpected", True)]
+    assert snapshot.state(kind, *_state_args(kind)).status is EvidenceStatus.LOADED
 
 
 def test_standard_bundle_loads_completely(builder: BundleBuilder) -> None:
