@@ -115,6 +115,8 @@ class Manifest:
     identity_account: str | None = None
     log_bucket: str | None = None
     partition: str = "aws"
+    #: The regions the collection covered (``collect --regions``); None: every enabled region, or unknown.
+    regions: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
