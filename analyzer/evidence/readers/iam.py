@@ -244,7 +244,7 @@ def read_virtual_mfa_devices(doc: Any, ctx: FileContext, out: Collector) -> None
                 serial=raw.get("SerialNumber", ""),
                 ref=ref,
                 user_arn=user.get("Arn"),
-                enabled=ctx.timestamp(raw.get("EnableDate"), ref, "EnableDate"),
+                enabled=lenient_timestamp(raw.get("EnableDate")),
             )
         )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from analyzer.evidence.readers.base import Collector, FileContext, text_or_none
+from analyzer.evidence.readers.base import Collector, FileContext, lenient_timestamp, text_or_none
 from analyzer.model.entities import OrgAccount, Organization
 from analyzer.model.snapshot import Problem
 
@@ -68,7 +68,7 @@ def read_list_accounts(doc: Any, ctx: FileContext, out: Collector) -> None:
                 state=str(raw.get("State") or raw.get("Status") or "UNKNOWN"),
                 ref=ref,
                 parent_path=_path_parents(raw.get("Paths"), account_id),
-                joined=ctx.timestamp(raw.get("JoinedTimestamp"), ref, "JoinedTimestamp"),
+                joined=lenient_timestamp(raw.get("JoinedTimestamp")),
                 arn=str(raw.get("Arn", "")),
             )
         )
