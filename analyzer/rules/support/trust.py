@@ -81,11 +81,13 @@ def customer_role_outcomes(
 
 def unreadable_trust(role: Role) -> Outcome:
     """The verdict for a role whose trust policy could not be decoded (the loader reported why)."""
+    where = role.ref.child("AssumeRolePolicyDocument")
     return not_evaluated(
-        f"not evaluated: the trust policy of role {role.name} could not be read (see the bundle's problems)",
+        f"not evaluated: the trust policy of role {role.name} could not be read ({where.file} at "
+        f"{where.pointer}; the inventory says why)",
         account=role.account_id,
         resource=role.arn,
-        evidence=(role.ref.child("AssumeRolePolicyDocument"),),
+        evidence=(where,),
     )
 
 
