@@ -59,6 +59,9 @@ class InventoryRow:
     status: FileStatus
     reason: str = ""
     problems: tuple[Problem, ...] = ()
+    #: sha256 of the decompressed content of a CloudTrail log file (what its digest's ``hashValue``
+    #: covers); "" for other files.
+    content_sha256: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
