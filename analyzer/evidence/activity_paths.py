@@ -5,7 +5,8 @@ files are recognised by the key layout CloudTrail writes (AWS CloudTrail User Gu
 CloudTrail log files" and "CloudTrail digest file structure"):
 
 * ``AWSLogs/[<o-org>/]<acct>/CloudTrail/<region>/YYYY/MM/DD/<acct>_CloudTrail_<region>_<YYYYMMDDTHHmmZ>_<16>.json.gz``
-* ``AWSLogs/[<o-org>/]<acct>/CloudTrail-Digest/<region>/YYYY/MM/DD/<acct>_CloudTrail-Digest_<region>_<trail>_<home>_<YYYYMMDDTHHMMSSZ>[_backfill].json.gz``
+* ``AWSLogs/[<o-org>/]<acct>/CloudTrail-Digest/<region>/YYYY/MM/DD/``
+  ``<acct>_CloudTrail-Digest_<region>_<trail>_<home>_<YYYYMMDDTHHMMSSZ>[_backfill].json.gz``
 * ``<digest key>.head-object.json``: ``aws s3api head-object`` of that digest (its ``signature`` metadata)
 
 The account and region come from the key (not from a 12-digit folder above ``AWSLogs/``, which is
