@@ -58,7 +58,7 @@ SELECT
 FROM (
     SELECT filename, regexp_extract(filename, 'AWSLogs/(?:o-[a-z0-9]+/)?([0-9]{{12}})/', 1) AS path_account,
         unnest(Records) AS r
-    FROM read_json($files, filename = true, format = 'auto', maximum_object_size = 1073741824,
+    FROM read_json($files, filename = true, format = 'auto', maximum_object_size = 134217728,
         columns = {{Records: '{RECORD_TYPE}'}})
 )
 WHERE {PREFILTER}
