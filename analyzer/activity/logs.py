@@ -58,7 +58,7 @@ SELECT
 FROM (
     SELECT filename, regexp_extract(filename, 'AWSLogs/(?:o-[a-z0-9]+/)?([0-9]{{12}})/', 1) AS path_account,
         unnest(Records) AS r
-    FROM read_json($files, filename = true, format = 'auto', maximum_object_size = 134217728,
+    FROM read_json($files, filename = true, format = 'auto', maximum_object_size = 67108864,
         columns = {{Records: '{RECORD_TYPE}'}})
 )
 WHERE {PREFILTER}
@@ -80,7 +80,7 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def connect(threads: int | None = None, memory_limit: str = "1GB") -> duckdb.DuckDBPyConnection:
+def connect(threads: int | None = None, memory_limit: str = "1536MB") -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(config={"memory_limit": memory_limit, "preserve_insertion_order": False})
     if threads:
         con.execute(f"SET threads = {int(threads)}")
