@@ -46,7 +46,8 @@ def fingerprint(key: rsa.RSAPrivateKey) -> str:
 
 @dataclass
 class TrailWriter:
-    """Writes one account and region's log files and its chain of digests under ``root`` (a bundle)."""
+    """Writes one account and region's log files and its chain of digests under ``root`` (a bundle), or,
+    with ``sink``, into that ``{bundle path: bytes}`` mapping instead (``root`` is then unused)."""
 
     root: Path
     prefix: str  # bundle folder holding the bucket's AWSLogs/ tree
@@ -59,6 +60,7 @@ class TrailWriter:
     logs: list[tuple[str, str, datetime]] = field(default_factory=list)  # (key, sha256, delivered) since last digest
     previous: tuple[str, str, str] | None = None  # (key, sha256, signature) of the last digest
     gzip_files: bool = False
+    sink: dict[str, Any] | None = None
 
     def _base(self, folder: str) -> str:
         org = f"{self.org}/" if self.org else ""
@@ -114,12 +116,15 @@ class TrailWriter:
             "ContentType": "application/json",
             "Metadata": {"signature": signature, "signature-algorithm": "SHA256withRSA"},
         }
-        (self.root / self.prefix / f"{key}.head-object.json").write_text(json.dumps(head, indent=2) + "\n")
+        self._write(f"{key}.head-object.json", (json.dumps(head, indent=4) + "\n").encode())
         self.logs = []
         self.previous = (key, sha, signature)
         return key
 
     def _write(self, key: str, content: bytes) -> None:
+        if self.sink is not None:
+            self.sink[f"{self.prefix}/{key}"] = content
+            return
         target = self.root / self.prefix / key
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(content)
