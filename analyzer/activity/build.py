@@ -66,10 +66,14 @@ class TrailWriter:
         org = f"{self.org}/" if self.org else ""
         return f"AWSLogs/{org}{self.account}/{folder}/{self.region}"
 
-    def log_file(self, delivered: datetime, records: list[dict[str, Any]], suffix: str = "") -> str:
+    def log_key(self, delivered: datetime, suffix: str = "") -> str:
+        """The object key (from ``AWSLogs/`` on) of the log file delivered at ``delivered``."""
         tag = hashlib.sha256(f"{self.account}{self.region}{delivered}{suffix}".encode()).hexdigest()[:16]
         name = f"{self.account}_CloudTrail_{self.region}_{delivered:%Y%m%dT%H%MZ}_{tag}.json"
-        key = f"{self._base('CloudTrail')}/{delivered:%Y/%m/%d}/{name}"
+        return f"{self._base('CloudTrail')}/{delivered:%Y/%m/%d}/{name}"
+
+    def log_file(self, delivered: datetime, records: list[dict[str, Any]], suffix: str = "") -> str:
+        key = self.log_key(delivered, suffix)
         content = json.dumps({"Records": records}, separators=(",", ":")).encode()
         self._write(key, content)
         self.logs.append((key, hashlib.sha256(content).hexdigest(), delivered))
