@@ -4,12 +4,25 @@ DuckDB's ``read_json`` decompresses and parses the ``.json.gz`` files in paralle
 the record type given to it (:data:`RECORD_TYPE`) makes it materialize only the members the queries
 read. One scan fills the table ``cloudtrail_logs`` (Athena's column names) with the records the
 queries can select (:data:`PREFILTER`); the detection queries then run over that small table.
+
+Memory: a log file is one JSON document (``{"Records": [...]}``), so ``maximum_object_size`` must
+hold the largest file; DuckDB's JSON reader allocates a buffer of twice that size for every file in
+flight (one or more per thread), whatever the files' real sizes. A fixed 64 or 128 MiB therefore
+costs hundreds of MiB for a handful of tiny files and ran out of a 1 GB memory limit under the test
+suite. The size is now taken from the files themselves (:func:`object_size_for`), the threads are
+bounded, the memory limit follows from both, and spills go to a private temporary folder (DuckDB's
+default for an in-memory database is ``.tmp`` in the current directory), removed afterwards.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
+import struct
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -58,7 +71,7 @@ SELECT
 FROM (
     SELECT filename, regexp_extract(filename, 'AWSLogs/(?:o-[a-z0-9]+/)?([0-9]{{12}})/', 1) AS path_account,
         unnest(Records) AS r
-    FROM read_json($files, filename = true, format = 'auto', maximum_object_size = 67108864,
+    FROM read_json($files, filename = true, format = 'auto', maximum_object_size = {{object_size}},
         columns = {{Records: '{RECORD_TYPE}'}})
 )
 WHERE {PREFILTER}
@@ -80,17 +93,70 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def connect(threads: int | None = None, memory_limit: str = "1536MB") -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect(config={"memory_limit": memory_limit, "preserve_insertion_order": False})
-    if threads:
-        con.execute(f"SET threads = {int(threads)}")
+#: At most this many DuckDB threads: the scan is I/O and decompression; more threads only add buffers.
+MAX_THREADS = 4
+_MIB = 1 << 20
+
+
+def document_size(path: str | Path) -> int:
+    """The decompressed size of a log file: its gzip trailer's ISIZE (the loader has checked that it is
+    one gzip stream within the per-file limit), or its size when it is plain JSON."""
+    with open(path, "rb") as handle:
+        if handle.read(2) != b"\x1f\x8b":
+            return os.fstat(handle.fileno()).st_size
+        handle.seek(-4, os.SEEK_END)
+        return int(struct.unpack("<I", handle.read(4))[0])
+
+
+def object_size_for(largest: int) -> int:
+    """``maximum_object_size`` for documents up to ``largest`` bytes: a power of two, at least 1 MiB."""
+    size = _MIB
+    while size <= largest:
+        size <<= 1
+    return size
+
+
+def memory_budget(object_size: int, threads: int) -> int:
+    """Room for the reader's buffers (two object sizes per file in flight, up to two files per thread)
+    plus 512 MiB for the table and the queries (which spill beyond it)."""
+    return 4 * object_size * threads + 512 * _MIB
+
+
+def connect(
+    temp_directory: str, threads: int | None = None, memory_limit: int | None = None
+) -> duckdb.DuckDBPyConnection:
+    threads = max(1, min(threads or os.cpu_count() or 1, MAX_THREADS))
+    config: dict[str, str | bool | int | float | list[str]] = {
+        "threads": threads,
+        "memory_limit": f"{memory_limit or 1024 * _MIB}B",
+        "preserve_insertion_order": False,
+        "temp_directory": temp_directory,
+    }
+    con = duckdb.connect(config=config)
     con.execute("CREATE OR REPLACE MACRO json_extract_scalar(j, p) AS json_extract_string(j, p)")
     return con
 
 
-def load_records(con: duckdb.DuckDBPyConnection, files: Sequence[str]) -> None:
-    """Fill ``cloudtrail_logs`` from the log files (at least one)."""
-    con.execute(_LOAD, {"files": list(files)})
+def load_records(con: duckdb.DuckDBPyConnection, files: Sequence[str], object_size: int) -> None:
+    """Fill ``cloudtrail_logs`` from the log files (at least one), none larger than ``object_size``."""
+    con.execute(_LOAD.replace("{object_size}", str(int(object_size))), {"files": list(files)})
+
+
+def read_records(files: Sequence[str], *, threads: int | None = None, memory_limit: int | None = None) -> LogRows:
+    """Run every query over the log files: one in-memory DuckDB, closed (and its spill folder removed)
+    before returning. Raises ``duckdb.Error`` when the files cannot be read."""
+    object_size = object_size_for(max(document_size(f) for f in files))
+    threads = max(1, min(threads or os.cpu_count() or 1, MAX_THREADS))
+    spill = tempfile.mkdtemp(prefix="trustmap-duckdb-")
+    try:
+        con = connect(spill, threads, memory_limit or memory_budget(object_size, threads))
+        try:
+            load_records(con, files, object_size)
+            return run_queries(con)
+        finally:
+            con.close()
+    finally:
+        shutil.rmtree(spill, ignore_errors=True)
 
 
 def run_queries(con: duckdb.DuckDBPyConnection) -> LogRows:

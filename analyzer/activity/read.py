@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from analyzer.activity.digests import Digest, LogFileFact, hexdigest, unlisted, verify
-from analyzer.activity.logs import LogRows, connect, load_records, run_queries
+from analyzer.activity.logs import LogRows, read_records
 from analyzer.evidence.activity_files import LogFileError, content_of
 from analyzer.evidence.activity_paths import DIGEST_KEY_RE, LOG_KEY_RE, object_key
 from analyzer.evidence.bundle import Bundle, Limits
@@ -190,16 +190,12 @@ def _log_rows(bundle: Bundle, paths: list[str], blocked: dict[str, list[str]]) -
     if not paths:
         return None
     with _local_log_files(bundle, paths) as local:
-        con = connect()
         try:
-            load_records(con, sorted(local))
-            rows = run_queries(con)
+            rows = read_records(sorted(local))
         except Exception as exc:  # duckdb.Error and what it wraps: the records could not be read
             for account in {LOG_KEY_RE.search(p)["account"] for p in paths if LOG_KEY_RE.search(p)}:  # type: ignore[index]
                 blocked.setdefault(account, []).append(f"log files could not be read: {exc}")
             return None
-        finally:
-            con.close()
     for found in (*rows.events.values(), rows.misplaced):
         for row in found:
             row["log_file"] = local.get(row["log_file"], row["log_file"])
@@ -231,12 +227,7 @@ def _lookup_rows(
             target.write_text(json.dumps({"Records": records}), encoding="utf-8")
             local[str(target)] = path
             sources.setdefault(account, set()).add("lookup-events")
-        con = connect()
-        try:
-            load_records(con, sorted(local))
-            rows = run_queries(con)
-        finally:
-            con.close()
+        rows = read_records(sorted(local))
         for found in (*rows.events.values(), rows.misplaced):
             for row in found:
                 row["log_file"] = local.get(row["log_file"], row["log_file"])
