@@ -19,8 +19,10 @@ NO_ACTIVITY = (
     "not evaluated: the bundle holds no activity evidence (CloudTrail log files, lookup-events output or a "
     "listing of the central bucket); add them as the README's bundle section says"
 )
-#: Integrity problems that make a log file's records untrustworthy (or the set of files incomplete).
-_TAINTING = frozenset({"missing", "modified", "unlisted", "format"})
+#: Integrity problems that make a log file's records untrustworthy (or the set of files incomplete). A
+#: digest whose signature fails, or that breaks the chain, vouches for nothing: the log files it lists
+#: could have been changed together with their hashes in it.
+_TAINTING = frozenset({"missing", "modified", "unlisted", "format", "signature", "chain"})
 
 
 def activity_of(ctx: RuleContext) -> ActivityEvidence | None:
