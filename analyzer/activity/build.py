@@ -18,7 +18,7 @@ from typing import Any
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from analyzer.activity.digests import string_to_sign
+from analyzer.activity.signing import string_to_sign
 
 
 def _ts(moment: datetime) -> str:

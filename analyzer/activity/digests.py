@@ -29,6 +29,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
+from analyzer.activity.signing import string_to_sign
 from analyzer.evidence.activity_paths import object_key
 from analyzer.evidence.timestamps import parse_ts
 from analyzer.model.activity import IntegrityIssue
@@ -69,18 +70,6 @@ class LogFileFact:
     path: str
     content_sha256: str
     problem: str = ""  # conflicting copies, unreadable ...
-
-
-def string_to_sign(document: dict[str, Any], digest_sha256: str) -> bytes:
-    """What CloudTrail signs (the user guide's custom validation, step "Validate the digest file")."""
-    previous = document.get("previousDigestSignature")
-    parts = (
-        str(document.get("digestEndTime")),
-        f"{document.get('digestS3Bucket')}/{document.get('digestS3Object')}",
-        digest_sha256,
-        "null" if previous is None else str(previous),
-    )
-    return "\n".join(parts).encode("utf-8")
 
 
 def load_public_key(value: str) -> rsa.RSAPublicKey | None:
