@@ -11,11 +11,13 @@ accounts). Reference counting still frees every temporary; the collector is rest
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from analyzer.activity import read_activity
 from analyzer.evidence import Limits, load_bundle
 from analyzer.evidence.loader import collector_paused
 from analyzer.findings.engine import RuleRun, run_rule
@@ -144,6 +146,11 @@ def _run_tuple(rule: Rule, ctx: RuleContext) -> tuple[str, tuple[Finding, ...], 
     return run.rule.id, run.findings, run.error
 
 
+def with_activity(bundle: Path | str, snapshot: Snapshot, limits: Limits | None = None) -> Snapshot:
+    """The snapshot with its activity evidence read (see :mod:`analyzer.activity`)."""
+    return dataclasses.replace(snapshot, activity=read_activity(bundle, snapshot, limits))
+
+
 def analyze(
     bundle: Path | str,
     settings: Settings | None = None,
@@ -157,7 +164,7 @@ def analyze(
     if progress is not None:
         progress("load", 0, 1)
     with collector_paused():
-        snapshot = load_bundle(bundle, limits)
+        snapshot = with_activity(bundle, load_bundle(bundle, limits), limits)
         if progress is not None:
             progress("load", 1, 1)
         timings["load"] = time.perf_counter() - start

@@ -70,5 +70,5 @@ def test_every_package_is_listed_in_pyproject() -> None:
 
     listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
     found = {".".join(init.parent.relative_to(ROOT).parts) for init in (ROOT / "analyzer").rglob("__init__.py")}
-    data = {"analyzer.schemas", "analyzer.report.static", "analyzer.report.templates"}  # folders of data files
+    data = {"analyzer.schemas", "analyzer.report.static", "analyzer.report.templates", "analyzer.activity.sql"}
     assert found | data == listed

@@ -49,7 +49,9 @@ def test_the_manifest_records_the_collected_regions(sample: Path) -> None:
 def test_a_collection_limited_to_one_region_reports_the_others_once_per_account(sample: Path) -> None:
     _collected_in_us_east_1(sample)
     findings = analyze(sample).findings
-    assert not [f for f in findings if f.region == "eu-west-1"]  # no per-region result outside the scope
+    # no per-region result of the exports' rules outside the scope (the activity rules read the central
+    # bucket's log files, a collection of its own: an event they saw in eu-west-1 is still reported)
+    assert not [f for f in findings if f.region == "eu-west-1" and not f.rule.startswith("ACT-")]
     scoped = _not_collected(findings)
     accounts = {"111122223333", "123456789012", DEV, "565392545552", "565392545553", "576539245557"}
     for rule in (*REGIONAL_RULES, "EVD-001"):

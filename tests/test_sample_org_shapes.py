@@ -24,6 +24,7 @@ from typing import Any
 
 import pytest
 
+from analyzer.evidence.activity_paths import activity_path
 from analyzer.model.policy import parse_policy
 from analyzer.synth import aws_shapes as aws
 from analyzer.synth import documents as docs
@@ -43,6 +44,7 @@ CATALOG = frozenset(
     + [f"CRD-00{i}" for i in range(1, 7)]
     + [f"LOG-{i:03d}" for i in range(1, 12)]
     + ["IDN-010", "EVD-001", "EVD-002", "EVD-003", "EVD-004"]
+    + [f"ACT-00{i}" for i in range(1, 8)]
 )
 
 IAM_TS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$")
@@ -79,6 +81,12 @@ def sample() -> dict[str, Any]:
 def _report_rows(report: dict[str, Any]) -> list[dict[str, str]]:
     text = base64.b64decode(report["Content"], validate=True).decode("utf-8")
     return list(csv.DictReader(io.StringIO(text)))
+
+
+def _s3_object(rel: str) -> bool:
+    """A copy of a CloudTrail log or digest object: written by CloudTrail (compact JSON, ``Z`` times), not by
+    the AWS CLI (its ``head-object`` output, ``<key>.head-object.json``, is CLI output)."""
+    return "/AWSLogs/" in rel and not rel.endswith(".head-object.json")
 
 
 def _walk(value: Any, path: str = "") -> Iterator[tuple[str, Any]]:
@@ -133,7 +141,10 @@ def test_every_file_parses(sample: dict[str, Any]) -> None:
 
 def test_files_use_the_cli_json_style() -> None:
     for rel, data in read_tree(SAMPLE).items():
-        if rel.endswith(".json"):
+        if rel.endswith(".json") and _s3_object(rel):
+            text = data.decode("utf-8")
+            assert text == json.dumps(json.loads(text), separators=(",", ":")), rel  # as CloudTrail writes it
+        elif rel.endswith(".json"):
             text = data.decode("utf-8")
             assert text.endswith("}\n") and not text.endswith("\n\n"), rel
             assert text == json.dumps(json.loads(text), indent=4, ensure_ascii=False) + "\n", rel
@@ -143,7 +154,7 @@ def test_timestamps_are_cli_v2_iso8601(sample: dict[str, Any]) -> None:
     keys = re.compile(r"(Date|Time|Timestamp)$")
     seen = 0
     for rel, content in sample.items():
-        if not rel.endswith(".json") or rel == "manifest.json":
+        if not rel.endswith(".json") or rel == "manifest.json" or _s3_object(rel):
             continue
         for pointer, value in _walk(content):
             name = pointer.rsplit("/", 1)[-1]
@@ -289,10 +300,15 @@ def test_expected_resources_exist_in_the_evidence(sample: dict[str, Any]) -> Non
         for rel, v in sample.items()
         if rel.endswith(".json")
     )
+    objects = {rel[rel.index("AWSLogs/") :] for rel in sample if "/AWSLogs/" in rel}
     for row in parse_expected(sample["EXPECTED.md"]):
         for part in row.resource.split(" -> "):
             if part.startswith("arn:"):
                 assert part in corpus, f"{row.rule}: {part}"
+            elif part.startswith("AWSLogs/"):  # an S3 object key (ACT-007): a copied object of the bundle
+                assert part in objects, f"{row.rule}: {part} is not a copied object"
+            elif row.rule == "ACT-005":  # the name the event's requestParameters give
+                assert json.dumps(part) in corpus, f"{row.rule}: {part} named by no record"
             elif part != "-":
                 assert part in sample, f"{row.rule}: {part} is neither an ARN nor a file of the bundle"
 
@@ -466,6 +482,7 @@ _STEM_KINDS = {
     "describe-delivery-channels": "config-describe-delivery-channels",
     "describe-delivery-channel-status": "config-describe-delivery-channel-status",
     "get-bucket-policy": "s3-get-bucket-policy",
+    "list-public-keys": "cloudtrail-list-public-keys",
 }
 _FOLDER_KINDS = {
     "get-trail-status": "cloudtrail-get-trail-status",
@@ -476,6 +493,9 @@ _FOLDER_KINDS = {
 
 
 def _schema_stem(rel: str) -> str:
+    activity = activity_path(rel)
+    if activity is not None:
+        return activity.kind.value
     parts = rel.split("/")
     if parts[-1].endswith(".error.json"):
         return "error-record"

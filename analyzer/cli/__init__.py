@@ -25,6 +25,7 @@ from analyzer import __version__
 #: Command name -> the ``analyzer.cli`` module whose ``COMMANDS`` holds it. A module that is not
 #: installed (an optional command) simply leaves its commands out.
 LAZY_COMMANDS: dict[str, str] = {
+    "activity-sql": "activity",
     "analyze": "analyze",
     "collect": "collect",
     "diff": "diff",

@@ -22,11 +22,12 @@ from analyzer.cli.common import (
     refuse_without_evidence,
     terminal_safe,
 )
+from analyzer.evidence import Limits
 from analyzer.evidence.loader import collector_paused
 from analyzer.findings.result import Finding
 from analyzer.findings.settings import ConfigError, load_settings
 from analyzer.graph.bounded import plan_cut
-from analyzer.pipeline import ScanResult, analyze_snapshot
+from analyzer.pipeline import ScanResult, analyze_snapshot, with_activity
 from analyzer.report.baseline import BaselineError, apply_baseline, load_records, new_failures
 from analyzer.report.out_dir import OutputRefused, check_out_dir
 from analyzer.report.writer import FORMATS, ReportWriter, default_formats
@@ -203,6 +204,7 @@ def _analyze(
     progress("load", 0, 1)
     snapshot = open_snapshot(bundle, max_expanded_bytes, max_member_bytes)
     refuse_without_evidence(snapshot, usable=True)
+    snapshot = with_activity(bundle, snapshot, Limits(max_expanded_bytes, max_member_bytes))
     with terminated_as_exit():  # a terminated run removes its staging folder as a failed one does
         try:
             writer = ReportWriter(out_dir, formats or default_formats())

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any, NamedTuple
 
+from analyzer.evidence.activity_paths import activity_path
 from analyzer.model.kinds import SCOPE, Kind, Scope
 
 ACCOUNT_RE = re.compile(r"[0-9]{12}")  # use fullmatch (``$`` would accept a trailing newline)
@@ -44,6 +45,8 @@ COMMAND_KINDS: dict[str, Kind] = {
     "describe-delivery-channels": Kind.CONFIG_CHANNELS,
     "describe-delivery-channel-status": Kind.CONFIG_CHANNEL_STATUS,
     "get-bucket-policy": Kind.S3_BUCKET_POLICY,
+    "list-public-keys": Kind.CT_PUBLIC_KEYS,
+    "lookup-events": Kind.CT_LOOKUP_EVENTS,
 }
 
 #: Folder (the CLI command) -> kind, for files named after the item they describe.
@@ -80,6 +83,9 @@ _CONTENT_KEYS: tuple[tuple[str, Kind], ...] = (
     ("ConfigurationRecordersStatus", Kind.CONFIG_RECORDER_STATUS),
     ("DeliveryChannels", Kind.CONFIG_CHANNELS),
     ("DeliveryChannelsStatus", Kind.CONFIG_CHANNEL_STATUS),
+    ("PublicKeyList", Kind.CT_PUBLIC_KEYS),
+    ("publicKeyList", Kind.CT_PUBLIC_KEYS),
+    ("Events", Kind.CT_LOOKUP_EVENTS),
 )
 _TRAIL_STATUS_KEYS = frozenset(
     {
@@ -149,6 +155,10 @@ def _name_facts(name: str) -> tuple[str, Kind | None, bool, bool]:
 def read_path(path: str) -> PathInfo:
     folder, _, name = path.rpartition("/")
     stem, command_kind, error_record, csv = _name_facts(name)
+    if not error_record and ("AWSLogs/" in path or "list-objects-v2" in path):
+        shaped = activity_path(path)
+        if shaped is not None:
+            return PathInfo(path, shaped.kind, shaped.account, shaped.region, shaped.item, False, False, stem)
     folders, account, region = _folder_facts(folder)
     kind: Kind | None = None
     item: str | None = None
@@ -170,9 +180,9 @@ Slot = tuple[str, str, str, str]
 #: evidence state's name). A table, because every file asks.
 _SLOT_PARTS: dict[Kind, tuple[bool, bool, bool, str]] = {
     kind: (
-        SCOPE[kind] in (Scope.ACCOUNT, Scope.REGION, Scope.TRAIL, Scope.BUCKET),
-        SCOPE[kind] in (Scope.REGION, Scope.TRAIL),
-        SCOPE[kind] in (Scope.TRAIL, Scope.BUCKET, Scope.POLICY),
+        SCOPE[kind] in (Scope.ACCOUNT, Scope.REGION, Scope.TRAIL, Scope.BUCKET, Scope.OBJECT),
+        SCOPE[kind] in (Scope.REGION, Scope.TRAIL, Scope.OBJECT),
+        SCOPE[kind] in (Scope.TRAIL, Scope.BUCKET, Scope.POLICY, Scope.OBJECT),
         kind.value,
     )
     for kind in Kind

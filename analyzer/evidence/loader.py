@@ -22,6 +22,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from analyzer.evidence.activity_files import read_log_file
 from analyzer.evidence.assembly import combine, summarize
 from analyzer.evidence.bundle import Bundle, BundleError, Limits, Member, MemberError
 from analyzer.evidence.decode import (
@@ -109,6 +110,10 @@ def read_member(
     except MemberError as exc:
         return reading.invalid_because(str(exc), "re-create the bundle")
     reading.sha = hashlib.sha256(data).hexdigest()
+    if reading.info.kind is Kind.CT_LOG_FILE and not reading.info.error_record:
+        outcome = read_log_file(reading, data, bundle.limits.max_member_bytes)
+        outcome.content = reading.content or reading.sha
+        return outcome
     try:
         outcome = _read_content(reading, data, bundle.limits, policy_cache, parser or DocumentParser())
     except DecodeError as exc:
@@ -188,7 +193,7 @@ def pagination_markers(document: Any) -> list[str]:
     if not isinstance(document, dict):
         return []
     found = ["IsTruncated"] if document.get("IsTruncated") is True else []
-    found.extend(k for k in ("Marker", "NextToken") if document.get(k))
+    found.extend(k for k in ("Marker", "NextToken", "NextContinuationToken") if document.get(k))
     return found
 
 

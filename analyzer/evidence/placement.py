@@ -83,7 +83,7 @@ def place(reading: Reading, kind: Kind, accounts: Counter[str] | None) -> tuple[
             kind=kind,
             account=account,
         )
-    if scope in (Scope.REGION, Scope.TRAIL):
+    if scope in (Scope.REGION, Scope.TRAIL, Scope.OBJECT):
         region = reading.info.region
         if region is None:
             return reading.ignored(

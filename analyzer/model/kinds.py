@@ -13,6 +13,7 @@ class Scope(enum.StrEnum):
     TRAIL = "trail"  # <account>/<region>/cloudtrail/get-trail-status/<trail>.json
     BUCKET = "bucket"  # <account>/s3/<bucket>/...
     POLICY = "policy"  # organization/policies/<id>.json
+    OBJECT = "object"  # one object of the central bucket: AWSLogs/[<org>/]<account>/CloudTrail/<region>/...
 
 
 class Kind(enum.StrEnum):
@@ -39,6 +40,14 @@ class Kind(enum.StrEnum):
     CONFIG_CHANNELS = "config-describe-delivery-channels"
     CONFIG_CHANNEL_STATUS = "config-describe-delivery-channel-status"
     S3_BUCKET_POLICY = "s3-get-bucket-policy"
+    # Activity evidence (the central bucket's CloudTrail objects and the calls that describe them);
+    # read by analyzer.activity, not by the model readers.
+    CT_LOG_FILE = "cloudtrail-log-file"
+    CT_DIGEST_FILE = "cloudtrail-digest-file"
+    S3_HEAD_OBJECT = "s3-head-object"
+    CT_PUBLIC_KEYS = "cloudtrail-list-public-keys"
+    CT_LOOKUP_EVENTS = "cloudtrail-lookup-events"
+    S3_LIST_OBJECTS = "s3-list-objects-v2"
 
 
 SCOPE: dict[Kind, Scope] = {
@@ -63,7 +72,25 @@ SCOPE: dict[Kind, Scope] = {
     Kind.CONFIG_CHANNELS: Scope.REGION,
     Kind.CONFIG_CHANNEL_STATUS: Scope.REGION,
     Kind.S3_BUCKET_POLICY: Scope.BUCKET,
+    Kind.CT_LOG_FILE: Scope.OBJECT,
+    Kind.CT_DIGEST_FILE: Scope.OBJECT,
+    Kind.S3_HEAD_OBJECT: Scope.OBJECT,
+    Kind.CT_PUBLIC_KEYS: Scope.REGION,
+    Kind.CT_LOOKUP_EVENTS: Scope.REGION,
+    Kind.S3_LIST_OBJECTS: Scope.BUCKET,
 }
+
+#: The activity kinds (analyzer.activity reads them; the model readers add nothing for them).
+ACTIVITY_KINDS: frozenset[Kind] = frozenset(
+    {
+        Kind.CT_LOG_FILE,
+        Kind.CT_DIGEST_FILE,
+        Kind.S3_HEAD_OBJECT,
+        Kind.CT_PUBLIC_KEYS,
+        Kind.CT_LOOKUP_EVENTS,
+        Kind.S3_LIST_OBJECTS,
+    }
+)
 
 #: Account-level kinds every account of an organization is expected to have.
 REQUIRED_ACCOUNT_KINDS: tuple[Kind, ...] = (

@@ -6,6 +6,7 @@ import enum
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from analyzer.model.activity import ActivityEvidence
 from analyzer.model.entities import (
     AccountSummary,
     BucketPolicy,
@@ -61,6 +62,9 @@ class InventoryRow:
     status: FileStatus
     reason: str = ""
     problems: tuple[Problem, ...] = ()
+    #: sha256 of the decompressed content of a CloudTrail log file (what its digest's ``hashValue``
+    #: covers); "" for other files.
+    content_sha256: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -136,6 +140,9 @@ class Snapshot:
     states: dict[tuple[str, str, str, str], EvidenceState] = field(default_factory=dict)
     #: What the sources disagree on; the evidence named by each is ``inconsistent`` in ``states``.
     disagreements: tuple[Disagreement, ...] = ()
+    #: What the activity evidence (CloudTrail log and digest files ...) says happened; None until
+    #: :func:`analyzer.activity.read_activity` has read it (the analysis does, validation does not).
+    activity: ActivityEvidence | None = None
     # Lookup indexes built once, so per-account and per-bucket lookups stay O(1).
     _org_accounts_by_id: dict[str, OrgAccount] = field(init=False, repr=False, compare=False)
     _bucket_policies_by_name: dict[str, BucketPolicy] = field(init=False, repr=False, compare=False)

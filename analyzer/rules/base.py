@@ -40,13 +40,14 @@ class Status(enum.StrEnum):
 
 
 class Pillar(enum.StrEnum):
-    """The four pillars of the audited model (plus the evidence the verdict rests on)."""
+    """The four pillars of the audited model, the observed activity, and the evidence the verdict rests on."""
 
     IDENTITY = "Central identity"
     MFA = "MFA on every path"
     LOGGING = "Complete log delivery"
     CREDENTIALS = "Credential hygiene"
     EVIDENCE = "Evidence completeness"
+    ACTIVITY = "Observed activity"  # what CloudTrail recorded over the evidence period
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,11 +11,12 @@ from __future__ import annotations
 import random
 
 from analyzer.synth.defect_base import PlantContext, Planted, Planter
+from analyzer.synth.defects_activity import PLANTERS as ACTIVITY_PLANTERS
 from analyzer.synth.defects_identity import PLANTERS as IDENTITY_PLANTERS
 from analyzer.synth.defects_logging import PLANTERS as LOGGING_PLANTERS
 from analyzer.synth.org_plan import OrgPlan
 
-PLANTERS: dict[str, Planter] = dict(sorted({**IDENTITY_PLANTERS, **LOGGING_PLANTERS}.items()))
+PLANTERS: dict[str, Planter] = dict(sorted({**IDENTITY_PLANTERS, **LOGGING_PLANTERS, **ACTIVITY_PLANTERS}.items()))
 _ATTEMPTS = 25
 
 

@@ -23,6 +23,7 @@ from analyzer.synth import synth_policies as pol
 from analyzer.synth.defect_base import Planted
 from analyzer.synth.defects import plant_defects
 from analyzer.synth.expected import ExpectedFailure
+from analyzer.synth.gen_activity import activity_files, activity_period
 from analyzer.synth.gen_iam import account_iam_files
 from analyzer.synth.gen_logging import account_logging_files, bucket_files, org_trail_evidence
 from analyzer.synth.org_plan import STAGES, OrgPlan, plan_organization
@@ -184,15 +185,15 @@ def generate(out: Path, options: SynthOptions, *, replace: bool = False) -> Synt
     planted = plant_defects(plan, options.defect_rate, random.Random(f"trustmap-synth-defects:{options.seed}"))  # noqa: S311 (seeded, not secret)
     org_trail = org_trail_evidence(plan) if plan.org_trail else None
     with BundleSink(out, replace=replace) as sink:
-        sink.add(
-            layout.MANIFEST,
-            {
-                "collected_at": "2026-11-20T10:00:00Z",
-                "identity_account": plan.identity.id,
-                "log_bucket": plan.bucket,
-                "partition": plan.partition,
-            },
-        )
+        manifest: Json = {
+            "collected_at": "2026-11-20T10:00:00Z",
+            "identity_account": plan.identity.id,
+            "log_bucket": plan.bucket,
+            "partition": plan.partition,
+        }
+        if plan.activity:
+            manifest["activity_period"] = activity_period()
+        sink.add(layout.MANIFEST, manifest)
         sink.add_all(organization_files(plan))
         sink.add_all(bucket_files(plan))
         for account in plan.accounts:
@@ -204,6 +205,7 @@ def generate(out: Path, options: SynthOptions, *, replace: bool = False) -> Synt
             sink.add_all(files)
         for former in plan.former_accounts:
             sink.add_all(former_account_files(former))
+        sink.add_all(activity_files(plan))
         document = expected_document(options, plan, planted)
         sink.add(EXPECTED_FILE, json.dumps(document, indent=2, sort_keys=True) + "\n")
     failures = tuple(f for p in planted for f in p.failures)

@@ -138,6 +138,15 @@ class ExtraGroup:
 
 
 @dataclass(kw_only=True)
+class AccountActivity:
+    """What a planter put into one account's activity: records, a day not delivered, a file edited."""
+
+    records: list[tuple[str, int, Json]] = field(default_factory=list)  # (region, day index, record)
+    skipped: set[tuple[str, int]] = field(default_factory=set)  # (region, day): no log file delivered
+    edited: set[tuple[str, int]] = field(default_factory=set)  # (region, day): a record removed afterwards
+
+
+@dataclass(kw_only=True)
 class BucketKnobs:
     config_omitted: list[str] = field(default_factory=list)  # accounts missing from Config PutObject
     source_omitted: list[str] = field(default_factory=list)  # accounts missing from aws:SourceAccount
@@ -165,6 +174,7 @@ class OrgPlan:
     org_trail_knobs: dict[str, Any] = field(default_factory=dict)
     former_accounts: list[str] = field(default_factory=list)
     used_slots: set[str] = field(default_factory=set)
+    activity: dict[str, AccountActivity] = field(default_factory=dict)  # account -> its planted activity
 
     @property
     def home(self) -> str:

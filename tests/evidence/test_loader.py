@@ -7,18 +7,27 @@ import base64
 import gzip
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from analyzer.evidence import load_bundle, schemas
+from analyzer.evidence.layout import read_path
 from analyzer.model.evidence import EvidenceStatus
-from analyzer.model.kinds import SCOPE, Kind, Scope
+from analyzer.model.kinds import ACTIVITY_KINDS, SCOPE, Kind, Scope
 from analyzer.model.snapshot import FileStatus, InventoryRow, Snapshot
 from tests.evidence import conftest as shapes
 from tests.evidence.conftest import BUCKET, DEV, IDENTITY, MGMT, REGION, BundleBuilder
 
+SCHEMA_CASES = Path(__file__).resolve().parents[1] / "schema_cases"
 GAAD = f"{IDENTITY}/iam/get-account-authorization-details.json"
+#: A copy of part of the central bucket's AWSLogs/ tree, under the bucket owner's folder.
+LOG_DAY = f"{IDENTITY}/s3/{BUCKET}/AWSLogs/o-abcdefghij/{DEV}/CloudTrail/{REGION}/2026/03/01"
+DIGEST = (
+    f"{IDENTITY}/s3/{BUCKET}/AWSLogs/o-abcdefghij/{DEV}/CloudTrail-Digest/{REGION}/2026/03/01/"
+    f"{DEV}_CloudTrail-Digest_{REGION}_org-audit_{REGION}_20260301T130000Z.json.gz"
+)
 
 #: The documented place of one file of every kind (in account IDENTITY, region REGION).
 PLACES: dict[Kind, str] = {
@@ -43,6 +52,12 @@ PLACES: dict[Kind, str] = {
     Kind.CONFIG_CHANNELS: f"{IDENTITY}/{REGION}/config/describe-delivery-channels.json",
     Kind.CONFIG_CHANNEL_STATUS: f"{IDENTITY}/{REGION}/config/describe-delivery-channel-status.json",
     Kind.S3_BUCKET_POLICY: f"{IDENTITY}/s3/{BUCKET}/get-bucket-policy.json",
+    Kind.CT_LOG_FILE: f"{LOG_DAY}/{DEV}_CloudTrail_{REGION}_20260301T1205Z_AbCdEfGhIjKlMnOp.json",
+    Kind.CT_DIGEST_FILE: DIGEST,
+    Kind.S3_HEAD_OBJECT: f"{DIGEST}.head-object.json",
+    Kind.CT_PUBLIC_KEYS: f"{IDENTITY}/{REGION}/cloudtrail/list-public-keys.json",
+    Kind.CT_LOOKUP_EVENTS: f"{IDENTITY}/{REGION}/cloudtrail/lookup-events.json",
+    Kind.S3_LIST_OBJECTS: f"{IDENTITY}/s3/{BUCKET}/list-objects-v2.json",
 }
 TRAIL_ARN = f"arn:aws:cloudtrail:{REGION}:{MGMT}:trail/org-audit"
 VALID: dict[Kind, Any] = {
@@ -67,6 +82,18 @@ VALID: dict[Kind, Any] = {
     Kind.CONFIG_CHANNELS: shapes.channels(),
     Kind.CONFIG_CHANNEL_STATUS: shapes.channel_status(),
     Kind.S3_BUCKET_POLICY: {"Policy": shapes.bucket_policy_text()},
+    Kind.CT_LOG_FILE: {
+        "Records": [{"eventTime": "2026-03-01T12:01:00Z", "eventName": "ListUsers", "eventSource": "iam.amazonaws.com"}]
+    },
+    Kind.CT_DIGEST_FILE: json.loads(
+        (SCHEMA_CASES / "cloudtrail-digest-file/valid/starting-empty-hour.json").read_text()
+    ),
+    Kind.S3_HEAD_OBJECT: {"Metadata": {"signature": "00ff", "signature-algorithm": "SHA256withRSA"}},
+    Kind.CT_PUBLIC_KEYS: {
+        "PublicKeyList": [{"Value": "MIIBCgKCAQEA", "Fingerprint": "7f3f401420072e50a65a141430817ab3"}]
+    },
+    Kind.CT_LOOKUP_EVENTS: {"Events": [{"EventId": "e1", "CloudTrailEvent": '{"eventName": "ConsoleLogin"}'}]},
+    Kind.S3_LIST_OBJECTS: {"Contents": [{"Key": "AWSLogs/x", "Size": 1}]},
 }
 
 
@@ -77,6 +104,9 @@ def _row(snapshot: Snapshot, path: str) -> InventoryRow:
 
 def _state_args(kind: Kind) -> tuple[str | None, str | None, str | None]:
     scope = SCOPE[kind]
+    if kind in ACTIVITY_KINDS and scope is not Scope.REGION:  # placed by the object key or the listing's name
+        info = read_path(PLACES[kind])
+        return info.account_id, info.region if scope is Scope.OBJECT else None, info.item
     account = IDENTITY if scope in (Scope.ACCOUNT, Scope.REGION, Scope.TRAIL, Scope.BUCKET) else None
     region = REGION if scope in (Scope.REGION, Scope.TRAIL) else None
     item = {Scope.TRAIL: "org-audit", Scope.BUCKET: BUCKET, Scope.POLICY: "p-abcd1234"}.get(scope)
@@ -99,7 +129,9 @@ def test_each_kind_loads_from_its_place(builder: BundleBuilder, kind: Kind) -> N
     assert len(row.sha256) == 64
 
 
-@pytest.mark.parametrize("kind", [k for k in Kind if k is not Kind.MANIFEST])
+#: Log files are placed and hashed by the loader but not parsed (DuckDB reads their records): their
+#: shape is checked by analyzer.activity (tests/activity/).
+@pytest.mark.parametrize("kind", [k for k in Kind if k not in (Kind.MANIFEST, Kind.CT_LOG_FILE)])
 def test_each_kind_with_the_wrong_shape_is_invalid(builder: BundleBuilder, kind: Kind) -> None:
     """A wrong value where a verdict reads (here the first key's) makes the file unusable."""
     key = schemas.fields(kind.value).verdict[0][0]
@@ -113,7 +145,10 @@ def test_each_kind_with_the_wrong_shape_is_invalid(builder: BundleBuilder, kind:
     assert _row(snapshot, "manifest.json").status is FileStatus.LOADED  # one bad file never stops the rest
 
 
-@pytest.mark.parametrize("kind", [k for k in Kind if k is not Kind.MANIFEST])
+# (log files are not parsed by the loader: DuckDB reads them)
+@pytest.mark.parametrize(
+    "kind", [k for k in Kind if k not in (Kind.MANIFEST, Kind.CT_LOG_FILE)]
+)  # logs: not parsed here
 def test_each_kind_with_an_unknown_key_is_loaded_with_a_warning(builder: BundleBuilder, kind: Kind) -> None:
     """A key no verdict reads (an exporter's addition, a field AWS added) is a warning, not a lost file."""
     builder.write(PLACES[kind], {**VALID[kind], "Unexpected": True})

@@ -93,6 +93,7 @@ def test_a_rule_that_could_not_run_fails_the_gate_at_its_severity() -> None:
 def test_the_gate_says_why_it_failed(tmp_path: Path) -> None:
     code, output = _analyze(SAMPLE, tmp_path / "a", "--fail-on", "critical")
     assert code == 1
-    assert "gate failed (exit 1): 3 unsuppressed failure(s) at or above critical" in output
+    # critical: CRD-001, CRD-002, IDN-005 and, from the activity set, ACT-004 (root user) and ACT-007
+    assert "gate failed (exit 1): 5 unsuppressed failure(s) at or above critical" in output
     code, output = _analyze(BASE, tmp_path / "b", "--fail-on", "info")
     assert code == 0 and "gate failed" not in output

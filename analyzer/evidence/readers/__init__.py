@@ -7,9 +7,14 @@ from typing import Any
 
 from analyzer.evidence.readers import cloudtrail, config, credentials, iam, organizations, s3
 from analyzer.evidence.readers.base import Collector, FileContext
-from analyzer.model.kinds import Kind
+from analyzer.model.kinds import ACTIVITY_KINDS, Kind
 
 Reader = Callable[[Any, FileContext, Collector], None]
+
+
+def _read_nothing(document: Any, ctx: FileContext, collected: Collector) -> None:
+    """Activity kinds: schema-checked and placed by the loader, read later by :mod:`analyzer.activity`."""
+
 
 READERS: dict[Kind, Reader] = {
     Kind.ORG_DESCRIBE: organizations.read_describe_organization,
@@ -32,6 +37,8 @@ READERS: dict[Kind, Reader] = {
     Kind.CONFIG_CHANNELS: config.read_channels,
     Kind.CONFIG_CHANNEL_STATUS: config.read_channel_status,
     Kind.S3_BUCKET_POLICY: s3.read_bucket_policy,
+    # Activity evidence is read by analyzer.activity from the files themselves: nothing for the model.
+    **dict.fromkeys(sorted(ACTIVITY_KINDS), _read_nothing),
 }
 
 __all__ = ["READERS", "Collector", "FileContext", "Reader"]

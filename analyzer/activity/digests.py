@@ -1,0 +1,334 @@
+"""Offline log file integrity validation, as AWS documents it for a custom implementation.
+
+AWS CloudTrail User Guide, "Custom implementations of CloudTrail log file integrity validation", and
+"CloudTrail digest file structure"; the AWS CLI's ``aws cloudtrail validate-logs``
+(``awscli/customizations/cloudtrail/validation.py``) is the reference implementation:
+
+* each log file a digest lists must be there, and the SHA-256 of its decompressed bytes must equal
+  ``hashValue``;
+* each digest's signature (hex, in the digest object's ``signature`` metadata, or the next digest's
+  ``previousDigestSignature``) must verify, RSASSA-PKCS1-v1_5 with SHA-256, with the CloudTrail
+  public key of its region whose fingerprint is ``digestPublicKeyFingerprint``, over
+  ``digestEndTime \\n digestS3Bucket/digestS3Object \\n hex sha256(decompressed digest) \\n
+  previousDigestSignature`` (the four characters ``null`` when it is null), no trailing newline;
+* the chain is unbroken: each digest names the previous one, its hash and its signature.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import pairwise
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+from analyzer.activity.signing import string_to_sign
+from analyzer.evidence.activity_paths import object_key
+from analyzer.evidence.timestamps import parse_ts
+from analyzer.model.activity import IntegrityIssue
+from analyzer.model.evidence import EvidenceRef
+
+SIGNATURE_ALGORITHM = "SHA256withRSA"
+
+
+@dataclass(slots=True)
+class Digest:
+    """One digest file as read: its key (from AWSLogs/ on), decompressed hash and document."""
+
+    path: str  # bundle path
+    key: str
+    account_id: str
+    region: str
+    sha256: str
+    document: dict[str, Any]
+    signature: str | None = None  # from head-object metadata
+    signature_algorithm: str | None = None
+
+    @property
+    def end(self) -> datetime:
+        return parse_ts(self.document.get("digestEndTime")) or datetime.min
+
+    @property
+    def trail_key(self) -> tuple[str, str, str, bool]:
+        """The chain this digest belongs to: account, region, the name's trail part, backfill or not."""
+        name = self.key.rsplit("/", 1)[-1]
+        stem = name.split("_CloudTrail-Digest_", 1)[-1].rsplit("_", 1)[0]
+        return self.account_id, self.region, stem.removesuffix("_backfill"), "_backfill" in name
+
+
+@dataclass(slots=True)
+class LogFileFact:
+    """A log file in the bundle: its path and the sha256 of its decompressed content ("" when unusable)."""
+
+    path: str
+    content_sha256: str
+    problem: str = ""  # conflicting copies, unreadable ...
+
+
+def load_public_key(value: str) -> rsa.RSAPublicKey | None:
+    """A key of ``list-public-keys``: base64 DER, PKCS#1 RSAPublicKey or SubjectPublicKeyInfo."""
+    try:
+        key = serialization.load_der_public_key(base64.b64decode(value, validate=True))
+    except (ValueError, binascii.Error):
+        return None
+    return key if isinstance(key, rsa.RSAPublicKey) else None
+
+
+def verify_signature(key: rsa.RSAPublicKey, signature_hex: str, message: bytes) -> bool:
+    try:
+        key.verify(bytes.fromhex(signature_hex), message, padding.PKCS1v15(), hashes.SHA256())
+    except (InvalidSignature, ValueError):
+        return False
+    return True
+
+
+@dataclass(slots=True)
+class Verification:
+    issues: list[IntegrityIssue] = field(default_factory=list)
+    verified_digests: dict[tuple[str, str], int] = field(default_factory=dict)
+    listed: dict[tuple[str, str], int] = field(default_factory=dict)
+    verified_logs: dict[tuple[str, str], int] = field(default_factory=dict)
+    unverifiable: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    listed_keys: set[str] = field(default_factory=set)
+
+    def issue(self, digest_or_place: Digest | tuple[str, str], problem: str, key: str, message: str, path: str) -> None:
+        if isinstance(digest_or_place, Digest):
+            account, region = digest_or_place.account_id, digest_or_place.region
+        else:
+            account, region = digest_or_place
+        self.issues.append(
+            IntegrityIssue(
+                account_id=account,
+                region=region,
+                problem=problem,
+                object_key=key,
+                message=message,
+                ref=EvidenceRef(path) if path else None,
+            )
+        )
+
+    def cannot(self, place: tuple[str, str], why: str) -> None:
+        found = self.unverifiable.setdefault(place, [])
+        if why not in found:
+            found.append(why)
+
+
+def verify(
+    digests: list[Digest],
+    logs: dict[str, LogFileFact],
+    keys: dict[str, dict[str, str]],
+    bucket: str | None,
+) -> Verification:
+    """Check every digest, the log files each lists and the chains they form.
+
+    ``logs``: log file key (from AWSLogs/ on) -> what the bundle holds; ``keys``: region -> fingerprint
+    -> base64 public key (a fingerprint given two different values is left out by the caller).
+    """
+    result = Verification()
+    by_key = {d.key: d for d in digests}
+    chains: dict[tuple[str, str, str, bool], list[Digest]] = {}
+    for digest in digests:
+        chains.setdefault(digest.trail_key, []).append(digest)
+    next_signature: dict[str, str] = {}
+    for chain in chains.values():
+        chain.sort(key=lambda d: (d.end, d.key))
+        for newer in chain:
+            previous = newer.document.get("previousDigestS3Object")
+            signature = newer.document.get("previousDigestSignature")
+            if isinstance(previous, str) and isinstance(signature, str):
+                next_signature[object_key(previous)] = signature
+    for digest in sorted(digests, key=lambda d: d.key):
+        _check_digest(result, digest, next_signature.get(digest.key), keys, bucket)
+        _check_listed_logs(result, digest, logs)
+    for chain in chains.values():
+        _check_chain(result, chain, by_key)
+    return result
+
+
+def _check_digest(
+    result: Verification,
+    digest: Digest,
+    next_signature: str | None,
+    keys: dict[str, dict[str, str]],
+    bucket: str | None,
+) -> None:
+    doc, place = digest.document, (digest.account_id, digest.region)
+    where = doc.get("digestS3Object")
+    if not isinstance(where, str) or object_key(where) != digest.key:
+        result.issue(
+            digest,
+            "moved",
+            digest.key,
+            f"digest file {digest.key} says it was written as {where}: it has been moved from its original location",
+            digest.path,
+        )
+    if bucket is not None and doc.get("digestS3Bucket") != bucket:
+        result.issue(
+            digest,
+            "moved",
+            digest.key,
+            f"digest file {digest.key} names bucket {doc.get('digestS3Bucket')}, not the central bucket {bucket}",
+            digest.path,
+        )
+    if doc.get("digestSignatureAlgorithm") != SIGNATURE_ALGORITHM or (
+        digest.signature_algorithm not in (None, SIGNATURE_ALGORITHM)
+    ):
+        result.issue(
+            digest,
+            "signature",
+            digest.key,
+            f"digest file {digest.key} is signed with "
+            f"{doc.get('digestSignatureAlgorithm')}/{digest.signature_algorithm}, not {SIGNATURE_ALGORITHM}",
+            digest.path,
+        )
+        return
+    signature = digest.signature or next_signature
+    if digest.signature and next_signature and digest.signature.lower() != next_signature.lower():
+        result.issue(
+            digest,
+            "chain",
+            digest.key,
+            f"digest file {digest.key}: its signature metadata differs "
+            "from the previousDigestSignature of the next digest",
+            digest.path,
+        )
+    if signature is None:
+        result.cannot(place, f"no signature for {digest.key} (no head-object output, no later digest)")
+        return
+    fingerprint = str(doc.get("digestPublicKeyFingerprint", "")).lower()
+    value = keys.get(digest.region, {}).get(fingerprint)
+    if value is None:
+        result.cannot(place, f"public key not found in region {digest.region} for fingerprint {fingerprint}")
+        return
+    key = load_public_key(value)
+    if key is None:
+        result.cannot(place, f"unable to load the public key with fingerprint {fingerprint}")
+        return
+    if verify_signature(key, signature, string_to_sign(doc, digest.sha256)):
+        result.verified_digests[place] = result.verified_digests.get(place, 0) + 1
+    else:
+        result.issue(
+            digest,
+            "signature",
+            digest.key,
+            f"digest file {digest.key}: signature verification failed "
+            "(the digest was modified or not signed by CloudTrail)",
+            digest.path,
+        )
+
+
+def _check_listed_logs(result: Verification, digest: Digest, logs: dict[str, LogFileFact]) -> None:
+    place = (digest.account_id, digest.region)
+    entries = digest.document.get("logFiles")
+    for entry in entries if isinstance(entries, list) else ():
+        if not isinstance(entry, dict):
+            continue
+        key = object_key(str(entry.get("s3Object", "")))
+        result.listed_keys.add(key)
+        result.listed[place] = result.listed.get(place, 0) + 1
+        fact = logs.get(key)
+        if fact is None:
+            result.issue(
+                digest, "missing", key, f"log file {key}, listed in digest {digest.key}, is not found", digest.path
+            )
+        elif fact.problem:
+            result.issue(digest, "modified", key, f"log file {key} cannot be verified: {fact.problem}", fact.path)
+        elif entry.get("hashAlgorithm", "SHA-256") != "SHA-256":
+            result.issue(
+                digest,
+                "modified",
+                key,
+                f"log file {key}: digest lists hash algorithm {entry.get('hashAlgorithm')}, not SHA-256",
+                digest.path,
+            )
+        elif fact.content_sha256 != str(entry.get("hashValue", "")).lower():
+            result.issue(
+                digest,
+                "modified",
+                key,
+                f"log file {key}: hash value doesn't match the digest "
+                f"{digest.key} (the file was modified after delivery)",
+                fact.path,
+            )
+        else:
+            result.verified_logs[place] = result.verified_logs.get(place, 0) + 1
+
+
+def _check_chain(result: Verification, chain: list[Digest], by_key: dict[str, Digest]) -> None:
+    for older, newer in pairwise(chain):
+        doc = newer.document
+        previous = doc.get("previousDigestS3Object")
+        if previous is None:
+            result.issue(
+                newer,
+                "chain",
+                newer.key,
+                f"digest chain broken: {newer.key} starts a new chain after "
+                f"{older.key}; no log files were validated between {older.document.get('digestEndTime')} "
+                f"and {doc.get('digestStartTime')}",
+                newer.path,
+            )
+            continue
+        named = by_key.get(object_key(str(previous)))
+        if named is None:
+            result.issue(
+                newer,
+                "chain",
+                object_key(str(previous)),
+                f"digest chain broken: {newer.key} names the previous digest {previous}, which is not found",
+                newer.path,
+            )
+            continue
+        if named is not older:
+            result.issue(
+                newer,
+                "chain",
+                newer.key,
+                f"digest chain broken: {newer.key} names {named.key} as previous, but {older.key} came between",
+                newer.path,
+            )
+        if str(doc.get("previousDigestHashValue", "")).lower() != named.sha256:
+            result.issue(
+                newer,
+                "chain",
+                named.key,
+                f"digest chain broken: the hash of {named.key} does not match "
+                f"previousDigestHashValue in {newer.key} (the previous digest was modified)",
+                named.path,
+            )
+
+
+def unlisted(
+    logs: Iterable[tuple[str, str, str, datetime]],
+    verification: Verification,
+    newest_end: dict[tuple[str, str], datetime],
+) -> list[IntegrityIssue]:
+    """Log files no digest lists though they were delivered before the newest digest of their account
+    and region: CloudTrail lists every delivered file (validation on) in the next hour's digest."""
+    found = []
+    for key, account, region, delivered in logs:
+        end = newest_end.get((account, region))
+        if end is None or key in verification.listed_keys or delivered >= end:
+            continue
+        found.append(
+            IntegrityIssue(
+                account_id=account,
+                region=region,
+                problem="unlisted",
+                object_key=key,
+                message=f"log file {key} is not listed in any digest, though digests up to "
+                f"{end:%Y-%m-%dT%H:%M:%SZ} are present (added after delivery?)",
+            )
+        )
+    return found
+
+
+def hexdigest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()

@@ -1,0 +1,26 @@
+-- ACT-002: role assumptions. MFA is carried by the caller's session (sessionContext.attributes
+-- .mfaAuthenticated) or, for a long-term-key caller, by the MFA parameters of the call
+-- (requestParameters.serialNumber) (AWS CloudTrail User Guide, "CloudTrail userIdentity element";
+-- IAM User Guide, "Logging IAM and AWS STS API calls with AWS CloudTrail").
+SELECT
+  "$path" AS log_file,
+  eventid AS event_id,
+  recipientaccountid AS account_id,
+  awsregion AS region,
+  eventtime AS event_time,
+  eventsource AS event_source,
+  eventname AS event_name,
+  useridentity.type AS identity_type,
+  useridentity.arn AS principal_arn,
+  useridentity.username AS user_name,
+  useridentity.accountid AS caller_account,
+  useridentity.sessioncontext.sessionissuer.arn AS issuer_arn,
+  useridentity.sessioncontext.attributes.mfaauthenticated AS session_mfa,
+  sourceipaddress AS source_ip,
+  errorcode AS error_code,
+  sharedeventid AS shared_event_id,
+  json_extract_scalar(requestparameters, '$.serialNumber') AS mfa_used,
+  '' AS outcome,
+  json_extract_scalar(requestparameters, '$.roleArn') AS target
+FROM cloudtrail_logs
+WHERE eventsource = 'sts.amazonaws.com' AND eventname = 'AssumeRole'

@@ -1,0 +1,116 @@
+"""What the activity evidence says happened: the events the ACT rules read, delivery days, integrity.
+
+Built by :mod:`analyzer.activity` from the central bucket's CloudTrail log and digest files (and the
+calls that describe them); only the fields and events the rules need are kept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from analyzer.model.evidence import EvidenceRef
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ActivityEvent:
+    """One CloudTrail record a rule reads, as the recipient account received it."""
+
+    category: str  # console_logins | assume_role | root_activity | tampering
+    event_id: str
+    account_id: str  # the account that received this copy (recipientAccountId)
+    region: str
+    time: datetime
+    source: str
+    name: str
+    identity_type: str
+    principal_arn: str
+    user_name: str
+    caller_account: str
+    issuer_arn: str  # the role a session was issued by (sessionContext.sessionIssuer.arn)
+    session_mfa: str  # sessionContext.attributes.mfaAuthenticated: "true" | "false" | ""
+    source_ip: str
+    error_code: str
+    shared_event_id: str
+    mfa_used: str  # ConsoleLogin: additionalEventData.MFAUsed; AssumeRole: requestParameters.serialNumber
+    outcome: str  # ConsoleLogin: Success | Failure
+    target: str  # the role, trail, recorder, channel or bucket acted on
+    ref: EvidenceRef
+
+    def describe(self) -> str:
+        who = self.principal_arn or self.user_name or self.identity_type or "an unknown caller"
+        return f"{self.name} by {who} at {self.time:%Y-%m-%dT%H:%M:%SZ} from {self.source_ip or 'an unknown address'}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UserActivity:
+    """An IAM user's activity in one account over the period."""
+
+    account_id: str
+    principal_arn: str
+    user_name: str
+    events: int
+    first_event: datetime
+    last_event: datetime
+    source_ips: tuple[str, ...]
+    event_names: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IntegrityIssue:
+    """A log or digest file that fails the validation AWS documents (custom log file integrity validation)."""
+
+    account_id: str
+    region: str
+    problem: str  # missing | modified | unlisted | signature | chain | format | moved | key
+    object_key: str
+    message: str
+    ref: EvidenceRef | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IntegritySummary:
+    """What the integrity check covered for one account and region."""
+
+    digests: int = 0  # digest files in the bundle
+    digests_verified: int = 0  # signature checked and valid
+    log_files_listed: int = 0  # log files named by a digest
+    log_files_verified: int = 0  # present, hash matching
+    unverifiable: tuple[str, ...] = ()  # why some checks could not run (no public key, no signature ...)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ActivityEvidence:
+    """Everything the ACT rules read. ``period`` is None only when there is no activity evidence."""
+
+    period: tuple[date, date] | None
+    period_source: str  # manifest | files | none
+    #: (account, region) -> days with a log file delivered (from the files or from a listing)
+    delivery_days: dict[tuple[str, str], frozenset[date]] = field(default_factory=dict)
+    #: account -> where its activity evidence comes from ("log files", "listing", "lookup-events")
+    sources: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: accounts whose records were read (log files or complete lookup-events)
+    event_accounts: frozenset[str] = frozenset()
+    events: tuple[ActivityEvent, ...] = ()
+    user_activity: tuple[UserActivity, ...] = ()
+    integrity: tuple[IntegrityIssue, ...] = ()
+    integrity_summary: dict[tuple[str, str], IntegritySummary] = field(default_factory=dict)
+    #: account -> reasons its evidence cannot support a pass (conflicting copies, unreadable files ...)
+    blocked: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def present(self) -> bool:
+        return self.period is not None
+
+    def days(self) -> tuple[date, ...]:
+        if self.period is None:
+            return ()
+        start, end = self.period
+        return tuple(date.fromordinal(d) for d in range(start.toordinal(), end.toordinal() + 1))
+
+    def days_with_logs(self, account_id: str) -> frozenset[date]:
+        found: set[date] = set()
+        for (account, _), days in self.delivery_days.items():
+            if account == account_id:
+                found |= days
+        return frozenset(found)
