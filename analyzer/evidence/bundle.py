@@ -32,18 +32,23 @@ from analyzer.evidence import zipnames
 from analyzer.evidence.decode import GZIP_MAGIC, GzipTooLarge, decompress_if_gzip
 from analyzer.model.policy import MAX_POLICY_VALUES
 
-DEFAULT_MAX_EXPANDED_BYTES = 2 * 1024**3
-DEFAULT_MAX_MEMBER_BYTES = 512 * 1024**2
-#: Entries (files and folders) of one bundle. An organization's export holds about 80 files per
-#: account with 15 regions, so this is 3,000 accounts; a million empty files cost minutes to list
-#: and report, while refusing them at this count takes seconds.
+#: The defaults are sized for organizations of up to about 2,500 accounts with 15 regions (350 MiB
+#: and 83,000 files per 1,000 accounts) and for each attack of issue 11 to stop within 10 s and
+#: 1 GiB on a 2-core machine (benchmarks/hostile.py): gunzipping runs at about 300 MB/s there, and
+#: reading a file holds it twice (bytes and text) before it is parsed. Larger bundles raise them.
+DEFAULT_MAX_EXPANDED_BYTES = 1024**3
+DEFAULT_MAX_MEMBER_BYTES = 256 * 1024**2
+#: Entries (files and folders) of one bundle: about 3,000 accounts. A million empty files cost
+#: minutes to list and report, while refusing them at this count takes seconds (listing a
+#: .tar.gz is about 20 us per entry).
 DEFAULT_MAX_MEMBERS = 250_000
 #: Characters of any one JSON string (a name, an ARN, a policy element, an error message; keys
 #: too). AWS's longest are ARNs (2,048) and policy elements (a policy is at most 20 KB). Whole
 #: documents held as text are exempt (policies, checked again once decoded; the credential
 #: report's base64 CSV, whose fields csv holds to 128 KiB). Besides the copies a long name makes
-#: in every report, matching a wildcard pattern costs up to length x length (0.4 s at 32 K each).
-DEFAULT_MAX_STRING_LENGTH = 64 * 1024
+#: in every report, matching a crafted wildcard pattern against a crafted value costs up to the
+#: one's length times the other's: 0.1-0.2 s at 16 Ki characters each, 4 s at 64 Ki.
+DEFAULT_MAX_STRING_LENGTH = 16 * 1024
 #: Values in one policy element (a condition key's values, an Action/Resource/principal list).
 DEFAULT_MAX_POLICY_VALUES = MAX_POLICY_VALUES
 
@@ -229,10 +234,14 @@ class Bundle:
         if path.is_dir():
             return
         self._members = []
-        if _kind_of_container(path) == "zip":
-            self._open_zip()
-        else:
-            self._open_tar()
+        try:
+            if _kind_of_container(path) == "zip":
+                self._open_zip()
+            else:
+                self._open_tar()
+        except BaseException:  # refused while listing: nothing stays open
+            self.close()
+            raise
 
     @property
     def is_archive(self) -> bool:
@@ -423,11 +432,13 @@ class Bundle:
     def _count_expanded(self, size: int) -> None:
         self._expanded += size
         if self._expanded > self.limits.max_expanded_bytes:
-            what = "the archive expands" if self.is_archive else "the bundle's .json.gz files expand"
-            raise BundleError(
-                f"{what} to more than {self.limits.max_expanded_bytes} bytes, counting what its .json.gz files "
-                "hold (zip bomb?); raise --max-expanded-bytes if the bundle is genuine"
+            limit = f"more than {self.limits.max_expanded_bytes:,} bytes"
+            what = (
+                f"the archive expands to {limit}, counting what its .json.gz files hold"
+                if self.is_archive
+                else f"the bundle's .json.gz files expand to {limit}"
             )
+            raise BundleError(f"{what} (zip bomb?); raise --max-expanded-bytes if the bundle is genuine")
 
     @property
     def usage(self) -> tuple[int, int]:
@@ -447,7 +458,7 @@ class Bundle:
             )
         if total > self.limits.max_expanded_bytes:
             raise BundleError(
-                f"the archive expands to more than {self.limits.max_expanded_bytes} bytes (zip bomb?); "
+                f"the archive expands to more than {self.limits.max_expanded_bytes:,} bytes (zip bomb?); "
                 "raise --max-expanded-bytes if the bundle is genuine"
             )
 
