@@ -45,7 +45,7 @@ DEFAULT_MAX_MEMBERS = 250_000
 #: Characters of any one JSON string (a name, an ARN, a policy element, an error message; keys
 #: too). AWS's longest are ARNs (2,048) and policy elements (a policy is at most 20 KB). Whole
 #: documents held as text are exempt (policies, checked again once decoded; the credential
-#: report's base64 CSV, whose fields csv holds to 128 KiB). Besides the copies a long name makes
+#: report's base64 CSV, whose fields are held to it once decoded). Besides the copies a long name makes
 #: in every report, matching a crafted wildcard pattern against a crafted value costs up to the
 #: one's length times the other's: 0.1-0.2 s at 16 Ki characters each, 4 s at 64 Ki.
 DEFAULT_MAX_STRING_LENGTH = 16 * 1024

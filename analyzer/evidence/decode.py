@@ -245,7 +245,7 @@ def _holds_overlong(document: Any, limit: int) -> bool:
 
 #: Keys whose string value may be longer than any name: a whole document held as text (a policy,
 #: whose own strings are held to the limit once it is decoded: ``FileContext.policy``; the
-#: credential report's CSV as base64, whose fields csv holds to 128 KiB).
+#: credential report's CSV as base64, whose fields are held to it once decoded).
 LONG_TEXT_KEYS = frozenset({"PolicyDocument", "AssumeRolePolicyDocument", "Document", "Policy", "Content"})
 
 

@@ -141,7 +141,7 @@ def _read_content(
             raise _overlong("", len(text), limits.max_string_length, "an error record")
         return read_error_record(reading, text)
     if info.csv or (info.kind is Kind.IAM_CREDENTIAL_REPORT and looks_like_report_csv(text)):
-        return read_credential_csv(reading, text, policy_cache)  # csv holds each field to 128 KiB
+        return read_credential_csv(reading, text, policy_cache, limits.max_string_length)
     document, duplicates = parser.parse(text)
     if len(text) > limits.max_string_length:  # else no string in it can be that long
         _refuse_overlong_strings(document, limits.max_string_length)

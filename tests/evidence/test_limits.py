@@ -7,6 +7,7 @@ files, a 100 MB role name, 25 nested gzip members of 500 MB) are measured by ben
 
 from __future__ import annotations
 
+import base64
 import gzip
 import json
 import os
@@ -185,6 +186,24 @@ def test_a_policy_held_as_text_is_exempt_but_its_own_strings_are_not(standard: B
     assert problem.pointer == "/Policy (embedded document /Statement/1/Resource)"
     assert "a string of 713 characters, over the 500-character limit" in problem.message
     assert _rows(load_bundle(standard.root, Limits(max_string_length=713)))[path].problems == ()
+
+
+@pytest.mark.parametrize("form", ["json", "csv"])
+def test_a_credential_report_field_over_the_limit_makes_the_report_invalid(standard: BundleBuilder, form: str) -> None:
+    """The report's base64 Content may be long; the user names in it may not."""
+    report = _long_report(DEV, 60)
+    csv_text = base64.b64decode(report["Content"]).decode().replace("user7,", "u" * 3000 + ",", 1)
+    path = f"{DEV}/iam/get-credential-report.json"
+    if form == "csv":
+        (standard.root / path).unlink()
+        path = f"{DEV}/iam/credential-report.csv"
+        standard.write(path, csv_text)
+    else:
+        standard.write(path, shapes.credential_report(DEV, csv_text))
+    row = _rows(load_bundle(standard.root, Limits(max_string_length=2500)))[path]
+    assert row.status is FileStatus.INVALID
+    assert "a field of 3,000 characters, over the 2,500-character limit" in row.problems[0].message
+    assert _rows(load_bundle(standard.root, Limits(max_string_length=3000)))[path].status is FileStatus.LOADED
 
 
 def test_an_overlong_key_and_error_record_are_invalid_too(standard: BundleBuilder) -> None:

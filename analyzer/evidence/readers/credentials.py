@@ -121,9 +121,18 @@ def read_report_csv(text: str, ctx: FileContext, out: Collector, generated: Any 
         if missing:
             ctx.fail(base, f"the credential report lacks column(s) {', '.join(missing)}", "re-export the report")
             return
+        limit = ctx.max_string_length if ctx.max_string_length is not None and len(text) > ctx.max_string_length else 0
         for values in reader:
             if not any(v.strip() for v in values):
                 continue
+            if limit and any(len(v) > limit for v in values):
+                longest = max(len(v) for v in values)
+                ctx.fail(
+                    _row_ref(base, reader.line_num),
+                    f"a field of {longest:,} characters, over the {limit:,}-character limit for one value",
+                    "this is not a credential report AWS wrote; raise --max-string-length if it is genuine",
+                )
+                return
             clean = {name: value.strip() for name, value in zip(header, values, strict=False)}
             rows.append(_row(clean, _row_ref(base, reader.line_num), ctx))
     except csv.Error as exc:
