@@ -45,6 +45,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import run as bench_run
 from run import GIB, KEPT_SECTION, Measure, _env, measure
 
 HERE = Path(__file__).resolve().parent
@@ -54,6 +55,12 @@ MAX_MEMORY = GIB
 #: Generous enough for a case that misses the target to show by how much, without waiting forever.
 TIMEOUT_SECONDS = 300  # --timeout
 SECTION = KEPT_SECTION  # run.py keeps this section when it rewrites RESULTS.md
+#: The code before issue 11's fixes, measured the same way (``--code`` on ``git archive 06b21a5``, ``--save``).
+BEFORE = HERE / "before" / "hostile-06b21a5.json"
+BEFORE_LABEL = (
+    "commit 06b21a5, measured the same way (`--code`; `role-name-100MB.zip` and `wildcard-30-stars` left out: "
+    "the issue saw the first killed at 21.5 GB, the second cannot finish either), one run each"
+)
 #: Exit codes of a run stopped at the timeout (``timeout --signal=KILL``: 128 + 9, or the signal itself).
 KILLED = frozenset({137, -9})
 
@@ -305,10 +312,13 @@ _REFUSAL = re.compile(r"--max-[a-z-]+")
 
 
 def _refusal(output: str) -> str:
-    for line in output.splitlines():
-        if _REFUSAL.search(line):
-            return line.strip()[:300]
-    return ""
+    return next((line.strip() for line in output.splitlines() if _REFUSAL.search(line)), "")
+
+
+def _shortened(message: str, length: int = 240) -> str:
+    if len(message) <= length:
+        return message
+    return message[:length].rsplit(" ", 1)[0] + " ..."
 
 
 def _bundle_bytes(path: Path) -> int:
@@ -355,17 +365,28 @@ def table(runs: list[Run]) -> list[str]:
     ]
     for run in runs:
         m = run.measure
-        wall = f"> {run.timeout} s (killed)" if m.rc in KILLED else f"{m.wall:.2f} s"
-        said = run.message.replace("|", "\\|") or "-"
+        killed = m.rc in KILLED
+        wall = f"> {run.timeout} s (killed)" if killed else f"{m.wall:.2f} s"
+        cpu = "-" if killed else f"{m.cpu:.2f} s"
+        said = _shortened(run.message).replace("|", "\\|") or "-"
         lines.append(
-            f"| {run.case} | {_fmt_size(run.bundle_bytes)} | {run.command} | {wall} | {m.cpu:.2f} s | {run.load:.1f} "
+            f"| {run.case} | {_fmt_size(run.bundle_bytes)} | {run.command} | {wall} | {cpu} | {run.load:.1f} "
             f"| {m.memory / 1024**2:,.0f} MiB "
             f"| {m.rc} | {run.verdict} | {said} |"
         )
     return lines
 
 
-def section(runs: list[Run]) -> str:
+def save_runs(path: Path, runs: list[Run]) -> None:
+    data = [{**{k: v for k, v in vars(r).items() if k != "measure"}, "measure": vars(r.measure)} for r in runs]
+    path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+
+
+def load_runs(path: Path) -> list[Run]:
+    return [Run(**{**item, "measure": Measure(**item["measure"])}) for item in json.loads(path.read_text())]
+
+
+def section(runs: list[Run], before: list[Run] | None = None, before_label: str = "") -> str:
     met = sum(1 for r in runs if r.verdict.startswith("pass"))
     lines = [
         SECTION,
@@ -382,6 +403,16 @@ def section(runs: list[Run]) -> str:
         "",
         f"{met} of {len(runs)} runs meet the target.",
     ]
+    if before:
+        kept = sum(1 for r in before if r.verdict.startswith("pass"))
+        lines += [
+            "",
+            f"### Before: {before_label}",
+            "",
+            *table(before),
+            "",
+            f"{kept} of {len(before)} runs met the target.",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -405,15 +436,43 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--timeout", type=int, default=TIMEOUT_SECONDS, help="seconds before a run is killed")
     parser.add_argument("--repeat", type=int, default=2, help="runs per measurement; the best wall time is kept")
     parser.add_argument("--no-write", action="store_true", help="print the table only")
+    parser.add_argument("--save", type=Path, help="also write the measurements to this JSON file")
+    parser.add_argument(
+        "--render", type=Path, help="measure nothing: write the section from measurements saved earlier"
+    )
+    parser.add_argument(
+        "--before",
+        type=Path,
+        default=BEFORE,
+        help="measurements saved (--save) from an earlier version, shown as 'Before' (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--code",
+        type=Path,
+        help="the trustmap source tree to measure instead of this one (e.g. an older commit from `git archive`)",
+    )
     args = parser.parse_args(argv)
+    results = args.results.resolve()
+    before_path = args.before.resolve() if args.before is not None else None
+    save_path = args.save.resolve() if args.save is not None else None
+    if args.code is not None:
+        bench_run.ROOT = args.code.resolve()  # what run._env() puts first on PYTHONPATH
     names = [n for n in args.cases.split(",") if n]
     unknown = [n for n in names if n not in CASES]
     if unknown:
         parser.error(f"unknown case(s) {', '.join(unknown)}; known: {', '.join(CASES)}")
+    if args.render is not None:
+        before = load_runs(before_path) if before_path is not None and before_path.is_file() else None
+        text = section(load_runs(args.render), before, BEFORE_LABEL)
+        print(text)
+        if not args.no_write:
+            write_section(results, text)
+        return
     runs: list[Run] = []
     with tempfile.TemporaryDirectory(prefix="trustmap-hostile-") as temp:
         scratch = Path(temp) if args.keep is None else args.keep
         scratch.mkdir(parents=True, exist_ok=True)
+        os.chdir(scratch)  # `python -m analyzer` imports from the working folder first: not from this checkout
         base = base_organization(scratch)
         for name in names:
             start = time.perf_counter()
@@ -425,10 +484,13 @@ def main(argv: list[str] | None = None) -> None:
                     shutil.rmtree(bundle)
                 else:
                     bundle.unlink()
-    text = section(runs)
+    if save_path is not None:
+        save_runs(save_path, runs)
+    before = load_runs(before_path) if before_path is not None and before_path.is_file() else None
+    text = section(runs, before, BEFORE_LABEL)
     print(text)
     if not args.no_write:
-        write_section(args.results, text)
+        write_section(results, text)
 
 
 if __name__ == "__main__":
