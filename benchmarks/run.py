@@ -48,6 +48,12 @@ BEFORE = HERE / "before"
 #: Hand-written reading of the numbers (what limits each target), appended to RESULTS.md as it is.
 NOTES = HERE / "results-notes.md"
 GIB = 1024**3
+#: The largest organization measured (5,000 accounts: 414,458 files) holds more entries than a bundle
+#: may by default (``--max-members``, a guard against hostile bundles): every run here raises it.
+MAX_MEMBERS = 2_000_000
+LIMIT_ARGS = ["--max-members", str(MAX_MEMBERS)]
+#: A section of RESULTS.md written by benchmarks/hostile.py, kept when this script rewrites the file.
+KEPT_SECTION = "## Hostile corpus"
 
 #: Runs ``argv[1:]`` as the wrapper's child and prints {"wall": s, "rss": bytes, "tree_rss": bytes, "rc": code}:
 #: ``rss`` is the largest single process (ru_maxrss); ``tree_rss`` the peak, sampled every 0.5 s, of
@@ -102,8 +108,10 @@ child.wait()  # returns the moment the child ends: the wall time is exact
 wall = time.perf_counter() - start
 stop.set()
 peak = peak[0]
-rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
-print(json.dumps({"wall": wall, "rss": rss, "tree_rss": max(peak, rss), "rc": child.returncode}))
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+rss = usage.ru_maxrss * 1024
+cpu = usage.ru_utime + usage.ru_stime
+print(json.dumps({"wall": wall, "rss": rss, "tree_rss": max(peak, rss), "rc": child.returncode, "cpu": cpu}))
 """
 
 FLOOR = """
@@ -119,9 +127,10 @@ for folder, _, names in os.walk(sys.argv[1]):
 PHASES = """
 import json, sys, time
 from pathlib import Path
+from analyzer.evidence import Limits
 from analyzer.pipeline import analyze
 from analyzer.report.writer import FORMATS, write_outputs
-result = analyze(sys.argv[1])
+result = analyze(sys.argv[1], limits=Limits(max_members=int(sys.argv[4])))
 start = time.perf_counter()
 write_outputs(result, Path(sys.argv[2]), sorted(FORMATS))
 result.timings["reports"] = time.perf_counter() - start
@@ -135,6 +144,7 @@ class Measure:
     rss: int  # the largest single process
     rc: int
     tree_rss: int = 0  # peak memory of the process and its forked children together (PSS; 0: not measured)
+    cpu: float = 0.0  # CPU seconds (user + system) of the process and the children it waited for
 
     @property
     def memory(self) -> int:
@@ -170,12 +180,13 @@ def measure(argv: Sequence[str], repeat: int = 1) -> Measure:
             [sys.executable, "-c", WRAPPER, *argv], capture_output=True, text=True, env=_env(), check=True
         ).stdout
         data = json.loads(out.strip().splitlines()[-1])
-        runs.append(Measure(data["wall"], data["rss"], data["rc"], data.get("tree_rss", 0)))
+        runs.append(Measure(data["wall"], data["rss"], data["rc"], data.get("tree_rss", 0), data.get("cpu", 0.0)))
     return Measure(
         min(r.wall for r in runs),
         max(r.rss for r in runs),
         next((r.rc for r in runs if r.rc), 0),
         max(r.tree_rss for r in runs),
+        min(r.cpu for r in runs),
     )
 
 
@@ -241,16 +252,17 @@ def run_size(accounts: int, regions: int, seed: int, phases: bool, repeat: int =
         print(f"  {accounts} accounts: floor", flush=True)
         result.measures["floor"] = measure([python, "-c", FLOOR, str(bundle)], max(3, repeat))
         print(f"  {accounts} accounts: validate", flush=True)
-        result.measures["validate"] = measure([python, "-m", "analyzer", "validate", str(bundle)], repeat)
+        result.measures["validate"] = measure([python, "-m", "analyzer", "validate", str(bundle), *LIMIT_ARGS], repeat)
         print(f"  {accounts} accounts: analyze", flush=True)
         result.measures["analyze"] = measure(
-            [python, "-m", "analyzer", "analyze", str(bundle), "--out", str(Path(scratch) / "cli")], repeat
+            [python, "-m", "analyzer", "analyze", str(bundle), "--out", str(Path(scratch) / "cli"), *LIMIT_ARGS],
+            repeat,
         )
         if phases:
             print(f"  {accounts} accounts: phases", flush=True)
             timings = Path(scratch) / "timings.json"
             result.measures["phases"] = measure(
-                [python, "-c", PHASES, str(bundle), str(Path(scratch) / "phases"), str(timings)]
+                [python, "-c", PHASES, str(bundle), str(Path(scratch) / "phases"), str(timings), str(MAX_MEMBERS)]
             )
             if timings.is_file():
                 result.phases = json.loads(timings.read_text())
@@ -325,7 +337,7 @@ def run_peer(principals: int, regions: int, seed: int, repeat: int = 2) -> PeerR
         print(f"  one account, {principals} principals: trustmap analyze", flush=True)
         ours = measure([python, "-m", "analyzer", "analyze", str(bundle), "--out", str(Path(scratch) / "t")], repeat)
         timings = Path(scratch) / "timings.json"
-        measure([python, "-c", PHASES, str(bundle), str(Path(scratch) / "phases"), str(timings)])
+        measure([python, "-c", PHASES, str(bundle), str(Path(scratch) / "phases"), str(timings), str(MAX_MEMBERS)])
         phases = json.loads(timings.read_text()) if timings.is_file() else {}
         tool = shutil.which("cloudsplaining")
         if tool is None:
@@ -538,9 +550,22 @@ def write_results(path: Path, results: list[SizeResult], peer: PeerResult | None
     lines += ["", "## Targets", "", *targets(results, peer)]
     if NOTES.is_file():
         lines += ["", NOTES.read_text(encoding="utf-8").rstrip()]
+    kept = kept_section(path)
+    if kept:
+        lines += ["", kept]
     text = "\n".join(lines) + "\n"
     path.write_text(text, encoding="utf-8")
     return text
+
+
+def kept_section(path: Path) -> str:
+    """The "Hostile corpus" section of the existing file (benchmarks/hostile.py writes it), or ""."""
+    old = path.read_text(encoding="utf-8") if path.is_file() else ""
+    start = old.find(KEPT_SECTION + "\n")
+    if start < 0:
+        return ""
+    end = old.find("\n## ", start + len(KEPT_SECTION))
+    return (old[start:end] if end >= 0 else old[start:]).rstrip()
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -11,7 +11,13 @@ import click
 
 from analyzer.cli.console import EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE, terminal_safe
 from analyzer.evidence import BundleError, Limits, load_bundle
-from analyzer.evidence.bundle import DEFAULT_MAX_EXPANDED_BYTES, DEFAULT_MAX_MEMBER_BYTES
+from analyzer.evidence.bundle import (
+    DEFAULT_MAX_EXPANDED_BYTES,
+    DEFAULT_MAX_MEMBER_BYTES,
+    DEFAULT_MAX_MEMBERS,
+    DEFAULT_MAX_POLICY_VALUES,
+    DEFAULT_MAX_STRING_LENGTH,
+)
 from analyzer.model.kinds import Kind
 from analyzer.model.snapshot import FileStatus, Snapshot
 
@@ -30,13 +36,54 @@ __all__ = [
 ]
 
 
+#: The limits without a parameter of their own in each command: (option, Limits field, default, help).
+#: Their values are kept in the click context (:func:`_keep_limit`) and read by :func:`open_snapshot`.
+_MORE_LIMITS = (
+    (
+        "--max-members",
+        "max_members",
+        DEFAULT_MAX_MEMBERS,
+        "Refuse bundles of more than this many files and folders.",
+    ),
+    (
+        "--max-string-length",
+        "max_string_length",
+        DEFAULT_MAX_STRING_LENGTH,
+        "A file holding a longer JSON string (name, ARN, policy text) is invalid.",
+    ),
+    (
+        "--max-policy-values",
+        "max_policy_values",
+        DEFAULT_MAX_POLICY_VALUES,
+        "A policy with more values in one element (condition key, Action, Resource, principal list) is not evaluated.",
+    ),
+)
+_LIMITS_KEY = "trustmap.limits"
+
+
+def _keep_limit(ctx: click.Context, param: click.Parameter, value: int) -> int:
+    ctx.meta.setdefault(_LIMITS_KEY, {})[param.name] = value
+    return value
+
+
 def bundle_argument(func: F) -> F:
+    for option, name, default, text in reversed(_MORE_LIMITS):
+        func = click.option(
+            option,
+            name,
+            type=click.IntRange(min=1),
+            default=default,
+            show_default=True,
+            expose_value=False,
+            callback=_keep_limit,
+            help=text,
+        )(func)
     func = click.option(
         "--max-expanded-bytes",
         type=click.IntRange(min=1),
         default=DEFAULT_MAX_EXPANDED_BYTES,
         show_default=True,
-        help="Refuse archives that expand to more than this (zip-bomb guard).",
+        help="Refuse bundles that expand to more than this: archive members and .json.gz contents (zip-bomb guard).",
     )(func)
     func = click.option(
         "--max-member-bytes",
@@ -49,9 +96,14 @@ def bundle_argument(func: F) -> F:
 
 
 def open_snapshot(bundle: Path, max_expanded_bytes: int, max_member_bytes: int) -> Snapshot:
-    """Load a bundle or exit with code 2 and a message saying what to do."""
+    """Load a bundle or exit with code 2 and a message saying what to do.
+
+    The limits other than the two given come from the command's options (:data:`_MORE_LIMITS`).
+    """
+    ctx = click.get_current_context(silent=True)
+    more: dict[str, int] = ctx.meta.get(_LIMITS_KEY, {}) if ctx is not None else {}
     try:
-        return load_bundle(bundle, Limits(max_expanded_bytes, max_member_bytes))
+        return load_bundle(bundle, Limits(max_expanded_bytes, max_member_bytes, **more))
     except BundleError as exc:
         click.echo(terminal_safe(f"trustmap: cannot read the bundle: {exc}"), err=True)
         raise SystemExit(EXIT_UNREADABLE) from exc

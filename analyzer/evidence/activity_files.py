@@ -13,6 +13,7 @@ import dataclasses
 import hashlib
 import zlib
 
+from analyzer.evidence.bundle import Bundle
 from analyzer.evidence.decode import GZIP_MAGIC
 from analyzer.evidence.layout import slot_for
 from analyzer.evidence.outcome import Outcome, Reading
@@ -50,12 +51,16 @@ def content_of(data: bytes, limit: int) -> bytes:
     return gunzip_exactly(data, limit) if data.startswith(GZIP_MAGIC) else data
 
 
-def read_log_file(reading: Reading, data: bytes, limit: int) -> Outcome:
+def read_log_file(reading: Reading, data: bytes, bundle: Bundle) -> Outcome:
+    """A log file placed and hashed, never parsed here; what it expands to counts against the bundle's
+    expanded bytes like any ``.json.gz`` (a bundle of log files is no way around the limit)."""
     info = reading.info
     try:
-        raw = content_of(data, limit)
+        raw = content_of(data, bundle.gunzip_room())
     except LogFileError as exc:
         return reading.invalid_because(str(exc), _HINT)
+    if raw is not data:
+        bundle.count_expanded(len(raw))
     if b'"Records"' not in raw[:256]:
         return reading.invalid_because('not a CloudTrail log file: no {"Records": [...]} at the start', _HINT)
     reading.content = hashlib.sha256(raw).hexdigest()

@@ -4,8 +4,13 @@ Archives are never extracted to disk: members are streamed from the archive into
 a time, so nothing is written anywhere and the user's files are never modified. Hostile archives
 are refused before any member is read: absolute paths and ``..`` (zip-slip), links and devices,
 one member over ``max_member_bytes`` or a total expanded size over ``max_expanded_bytes`` (zip
-bomb). The sizes an archive declares are checked again while reading, since a header can lie.
-Directory bundles do not follow symbolic links.
+bomb), more than ``max_members`` entries. The sizes an archive declares are checked again while
+reading, since a header can lie. What ``.json.gz`` files expand to counts against
+``max_expanded_bytes`` too, in archives and directories alike (:meth:`Bundle.expand`). Directory
+bundles do not follow symbolic links, and stop being listed at ``max_members`` entries.
+
+A name that is not valid UTF-8 (a folder's, an archive member's) makes that entry invalid, shown
+with ``\\x`` escapes; it is never read, and a folder so named is not entered.
 
 Members are listed in the container's own order (the order a ``.tar.gz`` can be read in one
 pass); the loader sorts its results, so the order never shows in the output.
@@ -18,13 +23,36 @@ import stat
 import tarfile
 import zipfile
 import zlib
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import IO, NamedTuple
+from typing import IO, NamedTuple, TypeVar
 
-DEFAULT_MAX_EXPANDED_BYTES = 2 * 1024**3
-DEFAULT_MAX_MEMBER_BYTES = 512 * 1024**2
+from analyzer.evidence import zipnames
+from analyzer.evidence.decode import GZIP_MAGIC, GzipTooLarge, decompress_if_gzip
+from analyzer.model.policy import MAX_POLICY_VALUES
+
+#: The defaults are sized for organizations of up to about 2,500 accounts with 15 regions (350 MiB
+#: and 83,000 files per 1,000 accounts) and for each attack of issue 11 to stop within 10 s and
+#: 1 GiB on a 2-core machine (benchmarks/hostile.py): gunzipping runs at about 300 MB/s there, and
+#: reading a file holds it twice (bytes and text) before it is parsed. Larger bundles raise them.
+DEFAULT_MAX_EXPANDED_BYTES = 1024**3
+DEFAULT_MAX_MEMBER_BYTES = 256 * 1024**2
+#: Entries (files and folders) of one bundle: about 3,000 accounts. A million empty files cost
+#: minutes to list and report, while refusing them at this count takes seconds (listing a
+#: .tar.gz is about 20 us per entry).
+DEFAULT_MAX_MEMBERS = 250_000
+#: Characters of any one JSON string (a name, an ARN, a policy element, an error message; keys
+#: too). AWS's longest are ARNs (2,048) and policy elements (a policy is at most 20 KB). Whole
+#: documents held as text are exempt (policies, checked again once decoded; the credential
+#: report's base64 CSV, whose fields are held to it once decoded). Besides the copies a long name makes
+#: in every report, matching a crafted wildcard pattern against a crafted value costs up to the
+#: one's length times the other's: 0.1-0.2 s at 16 Ki characters each, 4 s at 64 Ki.
+DEFAULT_MAX_STRING_LENGTH = 16 * 1024
+#: Values in one policy element (a condition key's values, an Action/Resource/principal list).
+DEFAULT_MAX_POLICY_VALUES = MAX_POLICY_VALUES
+
+T = TypeVar("T")
 
 #: Names that look like evidence files: a directory with such a name is reported, not skipped.
 _FILE_LIKE_SUFFIXES = (".json", ".csv", ".err", ".gz")
@@ -53,8 +81,40 @@ class Member(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class Limits:
+    """What one bundle may cost; each is a command-line option (``--max-...``) to raise for a genuine bundle."""
+
     max_expanded_bytes: int = DEFAULT_MAX_EXPANDED_BYTES
     max_member_bytes: int = DEFAULT_MAX_MEMBER_BYTES
+    max_members: int = DEFAULT_MAX_MEMBERS
+    max_string_length: int = DEFAULT_MAX_STRING_LENGTH
+    max_policy_values: int = DEFAULT_MAX_POLICY_VALUES
+
+
+def _is_utf8(name: str) -> bool:
+    """False for a name decoded from bytes that are not UTF-8 (``os.scandir`` and ``tarfile`` keep
+    such bytes as lone surrogates, which nothing downstream can encode)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def shown_name(name: str) -> str:
+    """A name that is not UTF-8, printable: its stray bytes as ``\\xNN``."""
+    try:
+        raw = name.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return name.encode("utf-8", "backslashreplace").decode("utf-8")
+    return raw.decode("utf-8", "backslashreplace")
+
+
+_NOT_UTF8 = "the file name is not valid UTF-8 (shown with \\x escapes), so it was not read; rename the file"
+_FOLDER_NOT_UTF8 = "the folder name is not valid UTF-8 (shown with \\x escapes); its files were not read; rename it"
+
+
+def _misnamed(path: str, folder: bool = False) -> Member:
+    return Member(path, 0, _FOLDER_NOT_UTF8 if folder else _NOT_UTF8)
 
 
 def _safe_relative(name: str) -> str:
@@ -165,17 +225,23 @@ class Bundle:
         self._zip_infos: dict[str, zipfile.ZipInfo] = {}
         self._tar_infos: dict[str, tarfile.TarInfo] = {}
         self._members: list[Member] | None = None  # a directory is listed when first asked
-        self._read_total = 0
+        self._handle: IO[bytes] | None = None  # the zip file, opened here (see zipnames.NameRepair)
+        self._expanded = 0  # bytes read from an archive plus bytes .json.gz files expanded to
+        self._listed = 0  # entries listed so far (in this process)
         self._root = str(path)
         if not path.exists():
             raise BundleError(f"{path}: no such file or directory; give a bundle directory, .zip or .tar.gz")
         if path.is_dir():
             return
         self._members = []
-        if _kind_of_container(path) == "zip":
-            self._open_zip()
-        else:
-            self._open_tar()
+        try:
+            if _kind_of_container(path) == "zip":
+                self._open_zip()
+            else:
+                self._open_tar()
+        except BaseException:  # refused while listing: nothing stays open
+            self.close()
+            raise
 
     @property
     def is_archive(self) -> bool:
@@ -231,8 +297,11 @@ class Bundle:
                 continue
             subfolders: list[str] = []
             for entry in entries:
+                self._count_entry()
                 rel = folder + entry.name
-                if entry.is_symlink():
+                if not _is_utf8(entry.name):
+                    yield _misnamed(folder + shown_name(entry.name), _is_folder(entry))
+                elif entry.is_symlink():
                     yield _link(entry, rel)
                 elif _is_folder(entry):  # listed, even when named like a file (then also reported)
                     if entry.name.endswith(_FILE_LIKE_SUFFIXES):
@@ -264,14 +333,30 @@ class Bundle:
 
     # ------------------------------------------------------------------ archives
     def _open_zip(self) -> None:
+        broken: dict[str, bytes] = {}  # names zipfile read as CP437 -> their bytes (flagged UTF-8, are not)
         try:
-            self._zip = zipfile.ZipFile(self.path)
+            self._handle = handle = self.path.open("rb")
+            declared = zipnames.declared_entries(handle)
+            if declared is not None and declared > self.limits.max_members:
+                raise self._too_many()  # before zipfile reads a table of contents this long
+            try:
+                self._zip = zipfile.ZipFile(handle)
+            except UnicodeDecodeError:
+                repair = zipnames.unflag_broken_names(handle)
+                if repair is None:
+                    raise
+                start, patch, broken = repair
+                self._zip = zipfile.ZipFile(zipnames.NameRepair(handle, start, patch))
             infos = self._zip.infolist()
         except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
             raise BundleError(f"{self.path}: corrupt zip archive ({exc}); re-create the archive") from exc
         total = 0
-        entries: list[tuple[str, zipfile.ZipInfo]] = []
-        for info in infos:
+        entries: list[tuple[str, zipfile.ZipInfo, str]] = []
+        for info in self._counted(infos):
+            raw = broken.get(info.orig_filename)
+            if raw is not None:
+                entries.append((shown_name(_safe_relative(raw.decode("utf-8", "surrogateescape"))), info, _NOT_UTF8))
+                continue
             rel = _safe_relative(info.filename)
             if stat.S_ISLNK(info.external_attr >> 16):
                 raise BundleError(f"archive member {info.filename!r} is a symbolic link; refusing the archive")
@@ -279,24 +364,29 @@ class Bundle:
                 continue
             total += info.file_size
             self._check_sizes(info.filename, info.file_size, total)
-            entries.append((rel, info))
-        prefix = _common_root([rel for rel, _ in entries])
-        for rel, info in entries:
+            entries.append(
+                (rel, info, "encrypted archive member; store it unencrypted" if info.flag_bits & 0x1 else "")
+            )
+        prefix = _common_root([rel for rel, _, _ in entries])
+        for rel, info, problem in entries:
             short = rel.removeprefix(prefix)
-            problem = "encrypted archive member; store it unencrypted" if info.flag_bits & 0x1 else ""
             self._add_archive_member(short, info.file_size, problem)
-            self._zip_infos.setdefault(short, info)
+            if problem is not _NOT_UTF8:
+                self._zip_infos.setdefault(short, info)
 
     def _open_tar(self) -> None:
         try:
             self._tar = tarfile.open(self.path, "r:*")  # noqa: SIM115 - kept open for member reads
-            infos = self._tar.getmembers()
+            infos = list(self._counted(self._tar))  # listed one by one: refused at the entry limit
         except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
             raise BundleError(f"{self.path}: corrupt tar archive ({exc}); re-create the archive") from exc
         total = 0
-        entries: list[tuple[str, tarfile.TarInfo]] = []
+        entries: list[tuple[str, tarfile.TarInfo, str]] = []
         for info in infos:
             rel = _safe_relative(info.name)
+            if not _is_utf8(rel):  # tarfile keeps bytes that are not UTF-8 as surrogate escapes
+                entries.append((shown_name(rel), info, _NOT_UTF8))
+                continue
             if info.issym() or info.islnk():
                 raise BundleError(f"archive member {info.name!r} is a link; refusing the archive")
             if info.isdir() or not rel:
@@ -305,12 +395,13 @@ class Bundle:
                 raise BundleError(f"archive member {info.name!r} is a device or special file; refusing the archive")
             total += info.size
             self._check_sizes(info.name, info.size, total)
-            entries.append((rel, info))
-        prefix = _common_root([rel for rel, _ in entries])
-        for rel, info in entries:
+            entries.append((rel, info, ""))
+        prefix = _common_root([rel for rel, _, _ in entries])
+        for rel, info, problem in entries:
             short = rel.removeprefix(prefix)
-            self._add_archive_member(short, info.size, "")
-            self._tar_infos.setdefault(short, info)
+            self._add_archive_member(short, info.size, problem)
+            if problem is not _NOT_UTF8:
+                self._tar_infos.setdefault(short, info)
 
     def _add_archive_member(self, path: str, size: int, problem: str) -> None:
         if path in self._zip_infos or path in self._tar_infos:
@@ -320,6 +411,45 @@ class Bundle:
             return
         self.members.append(Member(path, size, problem))
 
+    def _counted(self, entries: Iterable[T]) -> Iterator[T]:
+        for entry in entries:
+            self._count_entry()
+            yield entry
+
+    def _count_entry(self, count: int = 1) -> None:
+        """One more entry (``count`` more) listed; BundleError past ``max_members``."""
+        self._listed += count
+        if self._listed > self.limits.max_members:
+            raise self._too_many()
+
+    def _too_many(self) -> BundleError:
+        return BundleError(
+            f"the bundle holds more than {self.limits.max_members:,} files and folders (an organization's "
+            "export holds about 80 per account with 15 regions); refusing it unread; "
+            "raise --max-members if the bundle is genuine"
+        )
+
+    def _count_expanded(self, size: int) -> None:
+        self._expanded += size
+        if self._expanded > self.limits.max_expanded_bytes:
+            limit = f"more than {self.limits.max_expanded_bytes:,} bytes"
+            what = (
+                f"the archive expands to {limit}, counting what its .json.gz files hold"
+                if self.is_archive
+                else f"the bundle's .json.gz files expand to {limit}"
+            )
+            raise BundleError(f"{what} (zip bomb?); raise --max-expanded-bytes if the bundle is genuine")
+
+    @property
+    def usage(self) -> tuple[int, int]:
+        """(entries listed, bytes expanded) by this process: a forked reader sends its own back."""
+        return self._listed, self._expanded
+
+    def add_usage(self, listed: int, expanded: int) -> None:
+        """Count what another process listed and expanded of this bundle; BundleError past a limit."""
+        self._count_entry(listed)
+        self._count_expanded(expanded)
+
     def _check_sizes(self, name: str, size: int, total: int) -> None:
         if size > self.limits.max_member_bytes:
             raise BundleError(
@@ -328,7 +458,7 @@ class Bundle:
             )
         if total > self.limits.max_expanded_bytes:
             raise BundleError(
-                f"the archive expands to more than {self.limits.max_expanded_bytes} bytes (zip bomb?); "
+                f"the archive expands to more than {self.limits.max_expanded_bytes:,} bytes (zip bomb?); "
                 "raise --max-expanded-bytes if the bundle is genuine"
             )
 
@@ -378,19 +508,44 @@ class Bundle:
                 raise BundleError(f"{message}, though the archive declared less (zip bomb?); refusing the archive")
             raise MemberError(f"{message}; raise --max-member-bytes if the file is genuine")
         if self.is_archive:
-            self._read_total += len(data)
-            if self._read_total > self.limits.max_expanded_bytes:
-                raise BundleError(
-                    f"the archive expands to more than {self.limits.max_expanded_bytes} bytes (zip bomb?); "
-                    "raise --max-expanded-bytes if the bundle is genuine"
-                )
+            self._count_expanded(len(data))
         return data
+
+    def gunzip_room(self) -> int:
+        """How many bytes one more file may expand to: the per-file limit, or what is left of the bundle's."""
+        return min(self.limits.max_member_bytes, max(0, self.limits.max_expanded_bytes - self._expanded))
+
+    def count_expanded(self, size: int) -> None:
+        """Count ``size`` bytes a file was expanded to by another reader (CloudTrail log files)."""
+        self._count_expanded(size)
+
+    def expand(self, data: bytes) -> tuple[bytes, bool]:
+        """``data`` gunzipped when it is gzip (a ``.json.gz``); (bytes, was gzip).
+
+        What it expands to counts against ``max_expanded_bytes``, as an archive's members do: 25
+        members of 500 MB each, each under the per-file limit, are a 12.5 GB bomb. So the
+        expansion stops at the per-file limit or at what is left of the bundle's, whichever comes
+        first; past the bundle's the whole bundle is refused (BundleError), past the per-file limit
+        only this file (DecodeError).
+        """
+        if not data.startswith(GZIP_MAGIC):
+            return data, False
+        room = max(0, self.limits.max_expanded_bytes - self._expanded)
+        try:
+            raw, _ = decompress_if_gzip(data, min(self.limits.max_member_bytes, room))
+        except GzipTooLarge as exc:
+            self._count_expanded(exc.expanded)  # the work done counts
+            raise
+        self._count_expanded(len(raw))
+        return raw, True
 
     def close(self) -> None:
         if self._zip is not None:
             self._zip.close()
         if self._tar is not None:
             self._tar.close()
+        if self._handle is not None:
+            self._handle.close()
 
     def __enter__(self) -> Bundle:
         return self

@@ -31,7 +31,7 @@ from analyzer.evidence.decode import (
     DocumentParser,
     Duplicates,
     decode_text,
-    decompress_if_gzip,
+    overlong_string,
 )
 from analyzer.evidence.layout import kind_from_content, kind_name, read_path
 from analyzer.evidence.outcome import Outcome, Reading, duplicate_key_problems, finish
@@ -111,11 +111,11 @@ def read_member(
         return reading.invalid_because(str(exc), "re-create the bundle")
     reading.sha = hashlib.sha256(data).hexdigest()
     if reading.info.kind is Kind.CT_LOG_FILE and not reading.info.error_record:
-        outcome = read_log_file(reading, data, bundle.limits.max_member_bytes)
+        outcome = read_log_file(reading, data, bundle)
         outcome.content = reading.content or reading.sha
         return outcome
     try:
-        outcome = _read_content(reading, data, bundle.limits, policy_cache, parser or DocumentParser())
+        outcome = _read_content(reading, data, bundle, policy_cache, parser or DocumentParser())
     except DecodeError as exc:
         outcome = reading.invalid_because(exc.message, exc.hint, exc.pointer)
     except RecursionError:
@@ -134,30 +134,61 @@ def read_member(
 
 
 def _read_content(
-    reading: Reading, data: bytes, limits: Limits, policy_cache: dict[str, PolicyDocument], parser: DocumentParser
+    reading: Reading, data: bytes, bundle: Bundle, policy_cache: dict[str, PolicyDocument], parser: DocumentParser
 ) -> Outcome:
     info = reading.info
-    raw, gzipped = decompress_if_gzip(data, limits.max_member_bytes)
+    limits = bundle.limits
+    raw, gzipped = bundle.expand(data)  # a .json.gz's content counts against the bundle's expanded bytes
     if gzipped:
         reading.content = hashlib.sha256(raw).hexdigest()
     text, encoding = decode_text(raw)
     notes = (["gzip-compressed"] if gzipped else []) + ([f"read as {encoding}"] if encoding != PLAIN_UTF8 else [])
     reading.note = ", ".join(notes)
     if info.error_record:
+        if len(text) > limits.max_string_length:
+            raise _overlong("", len(text), limits.max_string_length, "an error record")
         return read_error_record(reading, text)
     if info.csv or (info.kind is Kind.IAM_CREDENTIAL_REPORT and looks_like_report_csv(text)):
-        return read_credential_csv(reading, text, policy_cache)
+        return read_credential_csv(reading, text, policy_cache, limits.max_string_length)
     document, duplicates = parser.parse(text)
+    if len(text) > limits.max_string_length:  # else no string in it can be that long
+        _refuse_overlong_strings(document, limits.max_string_length)
     del text, raw
     if info.kind is Kind.MANIFEST and "/" not in reading.path:
         if duplicates:
             return reading.invalid(duplicate_key_problems(document, duplicates), kind=Kind.MANIFEST)
         return read_manifest(reading, document)
-    return _read_document(reading, document, duplicates, policy_cache)
+    return _read_document(reading, document, duplicates, policy_cache, limits)
+
+
+def _overlong(pointer: str, length: int, limit: int, what: str = "a string") -> DecodeError:
+    return DecodeError(
+        f"{what} of {length:,} characters, over the {limit:,}-character limit for one value "
+        "(AWS names, ARNs and policy elements are far shorter)",
+        "this is not an AWS export as written; raise --max-string-length if the file is genuine",
+        pointer,
+    )
+
+
+def _refuse_overlong_strings(document: Any, limit: int) -> None:
+    """DecodeError at the first string (or key) of ``document`` longer than ``limit`` characters,
+    but for whole documents held as text (:data:`~analyzer.evidence.decode.LONG_TEXT_KEYS`).
+
+    A role name of 10 MB is not an AWS export; taken as one, it was copied into every finding and
+    report that names the role (7.6 s, 2.25 GB and 972 MB of reports for one such name). The file
+    is invalid instead, so every check that needs it is not evaluated.
+    """
+    found = overlong_string(document, limit)
+    if found is not None:
+        raise _overlong(*found, limit)
 
 
 def _read_document(
-    reading: Reading, document: Any, duplicates: Duplicates, policy_cache: dict[str, PolicyDocument]
+    reading: Reading,
+    document: Any,
+    duplicates: Duplicates,
+    policy_cache: dict[str, PolicyDocument],
+    limits: Limits,
 ) -> Outcome:
     info = reading.info
     found = kind_from_content(document)
@@ -181,7 +212,16 @@ def _read_document(
     if schema.verdict:
         problems = (*schema.verdict, *schema.element, *schema.warnings)
         return reading.invalid(problems, kind=kind, account=account, region=region)
-    ctx = FileContext(reading.path, account, region, info.item, None, policy_cache)
+    ctx = FileContext(
+        reading.path,
+        account,
+        region,
+        info.item,
+        None,
+        policy_cache,
+        max_policy_values=limits.max_policy_values,
+        max_string_length=limits.max_string_length,
+    )
     ctx.problems.extend((*schema.element, *schema.warnings))
     collected = Collector()
     READERS[kind](document, ctx, collected)

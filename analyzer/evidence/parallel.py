@@ -155,20 +155,23 @@ class _ShareUnpickler(pickle.Unpickler):
         return super().find_class(module, name)
 
 
-def _dump(share: Share, cache: dict[str, PolicyDocument], known: frozenset[str]) -> bytes:
-    """The child's answer: the documents the parent did not have at fork time, then the share."""
+def _dump(share: Share, cache: dict[str, PolicyDocument], known: frozenset[str], usage: tuple[int, int]) -> bytes:
+    """The child's answer: what it listed and expanded (:attr:`Bundle.usage`), the documents the parent
+    did not have at fork time, then the share."""
     buffer = io.BytesIO()
+    pickle.dump(usage, buffer, protocol=pickle.HIGHEST_PROTOCOL)
     _pickler(buffer, {}).dump({text: doc for text, doc in cache.items() if text not in known})
     _pickler(buffer, {id(doc): text for text, doc in cache.items()}).dump(share)
     return buffer.getvalue()
 
 
-def _load(payload: bytes, cache: dict[str, PolicyDocument]) -> Share | None:
+def _load(payload: bytes, cache: dict[str, PolicyDocument]) -> tuple[Share, tuple[int, int]] | None:
     buffer = io.BytesIO(payload)
-    for text, document in pickle.load(buffer).items():  # noqa: S301 - our own child, over our own pipe
+    listed, expanded = pickle.load(buffer)  # noqa: S301 - our own child, over our own pipe
+    for text, document in pickle.load(buffer).items():  # noqa: S301
         cache.setdefault(text, document)  # the parent's object wins: one object per text
     share = _ShareUnpickler(buffer, cache).load()
-    return share if isinstance(share, Share) else None
+    return (share, (int(listed), int(expanded))) if isinstance(share, Share) else None
 
 
 # --------------------------------------------------------------------------- the two processes
@@ -182,7 +185,7 @@ def _child(
     try:
         known = frozenset(cache)
         share = summarize([read(bundle, member, cache) for member in bundle.scan(only=folders)])
-        payload = _dump(share, cache, known)
+        payload = _dump(share, cache, known, bundle.usage)
         with os.fdopen(write_end, "wb") as pipe:
             pipe.write(payload)
         status = 0
@@ -193,7 +196,11 @@ def _child(
 def read_split(
     bundle: Bundle, folders: frozenset[str], cache: dict[str, PolicyDocument], read: ReadMember
 ) -> list[Share]:
-    """The shares of a bundle read by this process and a forked child that reads ``folders``."""
+    """The shares of a bundle read by this process and a forked child that reads ``folders``.
+
+    The bundle's limits hold for the two together: what the child listed and expanded is added to
+    this process's count (BundleError past a limit), as if one process had read everything.
+    """
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child leaves through os._exit
@@ -214,8 +221,9 @@ def read_split(
         received = _load(payload, cache) if status == 0 else None
     except Exception:  # a truncated or unreadable answer: read the child's share here instead
         received = None
-    if received is not None and not own.overlaps(received):
-        return [own, received]
+    if received is not None and not own.overlaps(received[0]):
+        bundle.add_usage(*received[1])
+        return [own, received[0]]
     outcomes.extend(read(bundle, member, cache) for member in bundle.scan(only=folders))
     return [summarize(outcomes)]
 

@@ -82,8 +82,12 @@ def read_error_record(reading: Reading, text: str) -> Outcome:
     return Outcome(row, slot, state, collected)
 
 
-def read_credential_csv(reading: Reading, text: str, policy_cache: dict[str, PolicyDocument]) -> Outcome:
-    """``<account>/iam/credential-report.csv``: the report as AWS delivers it, without the JSON wrapper."""
+def read_credential_csv(
+    reading: Reading, text: str, policy_cache: dict[str, PolicyDocument], max_string_length: int | None = None
+) -> Outcome:
+    """``<account>/iam/credential-report.csv``: the report as AWS delivers it, without the JSON wrapper.
+
+    ``max_string_length``: the longest field (``Limits.max_string_length``)."""
     kind = Kind.IAM_CREDENTIAL_REPORT
     if not looks_like_report_csv(text):
         if reading.info.kind is kind:
@@ -96,7 +100,7 @@ def read_credential_csv(reading: Reading, text: str, policy_cache: dict[str, Pol
     if isinstance(placed, Outcome):
         return placed
     account, _ = placed
-    ctx = FileContext(reading.path, account, None, None, None, policy_cache)
+    ctx = FileContext(reading.path, account, None, None, None, policy_cache, max_string_length=max_string_length)
     collected = Collector()
     read_report_csv(text, ctx, collected)
     return finish(reading, kind, ctx, collected, [])

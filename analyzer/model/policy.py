@@ -29,10 +29,22 @@ PolicyKind = Literal["inline", "managed", "trust", "boundary", "bucket", "scp", 
 class PolicyParseError(ValueError):
     """A policy document that does not follow the grammar; ``pointer`` is inside the document."""
 
-    def __init__(self, pointer: str, message: str) -> None:
+    def __init__(self, pointer: str, message: str, hint: str = "fix the policy document") -> None:
         super().__init__(f"{pointer or '/'}: {message}")
         self.pointer = pointer
         self.message = message
+        self.hint = hint
+
+
+def _cached_hash(owner: Any, content: tuple[Any, ...]) -> int:
+    """The hash of ``content``, kept in ``owner.hash_value`` (never 0, which means "not computed yet").
+
+    The value is only ever compared within one process or its forked children, which share the
+    interpreter's hash seed (:mod:`analyzer.evidence.parallel` sends it back with the object).
+    """
+    value = hash(content) or 1
+    object.__setattr__(owner, "hash_value", value)
+    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,11 +71,20 @@ class PrincipalSpec:
 
 @dataclass(frozen=True, slots=True)
 class ConditionClause:
-    """One ``operator: {key: values}`` pair of a ``Condition`` block."""
+    """One ``operator: {key: values}`` pair of a ``Condition`` block.
+
+    Hashed once (:func:`_cached_hash`): the engine's caches and sets hash a clause for every request
+    it evaluates, and hashing a tuple of a hundred thousand values every time made one such
+    condition cost time quadratic in its length.
+    """
 
     operator: str
     key: str
     values: tuple[str, ...]
+    hash_value: int = field(default=0, init=False, repr=False, compare=False)
+
+    def __hash__(self) -> int:
+        return self.hash_value or _cached_hash(self, (self.operator, self.key, self.values))
 
     @property
     def text(self) -> str:
@@ -86,6 +107,13 @@ class Statement:
     conditions: tuple[ConditionClause, ...] = ()
     pointer: str = ""  # where the statement sits inside its document, e.g. "/Statement/1"
     source_json: str = field(default="", compare=False)  # the statement as written, compact JSON
+    hash_value: int = field(default=0, init=False, repr=False, compare=False)  # see ConditionClause
+
+    def __hash__(self) -> int:
+        if self.hash_value:
+            return self.hash_value
+        content = (self.effect, self.sid, self.principal, self.not_principal, self.actions, self.not_actions)
+        return _cached_hash(self, (*content, self.resources, self.not_resources, self.conditions, self.pointer))
 
     @property
     def source_text(self) -> str:
@@ -230,10 +258,51 @@ def _statement(raw: Any, pointer: str) -> Statement:
     )
 
 
-def parse_policy(raw: Any) -> PolicyDocument:
-    """Normalize a decoded policy document; raises :class:`PolicyParseError` with a pointer."""
+#: Values one policy element may hold by default: statements in ``Statement``, entries of an
+#: ``Action``/``Resource`` list or of one principal type, the values of one condition key. No policy
+#: AWS accepts comes near (the largest, a bucket policy, is at most 20 KB); a hostile export with
+#: a hundred thousand made the evaluation of the trust policies holding them take minutes.
+MAX_POLICY_VALUES = 10_000
+
+
+def _check_counts(raw: Mapping[str, Any], limit: int) -> None:
+    """PolicyParseError at the first element holding more than ``limit`` values (before any is parsed)."""
+
+    def check(value: Any, pointer: str) -> None:
+        if isinstance(value, list) and len(value) > limit:
+            raise PolicyParseError(
+                pointer,
+                f"{len(value):,} values, more than the {limit:,} one policy element may hold (no policy AWS "
+                "accepts has that many: AWS limits a policy to a few KB); the policy is not evaluated",
+                "raise --max-policy-values if the policy is genuine",
+            )
+
+    body = raw.get("Statement")
+    check(body, "/Statement")
+    for index, statement in enumerate(body if isinstance(body, list) else [body]):
+        if not isinstance(statement, Mapping):
+            continue  # the parse says what is wrong with it
+        base = f"/Statement/{index}" if isinstance(body, list) else "/Statement"
+        for name in ("Action", "NotAction", "Resource", "NotResource"):
+            check(statement.get(name), f"{base}/{name}")
+        for name in ("Principal", "NotPrincipal"):
+            named = statement.get(name)
+            for key, value in named.items() if isinstance(named, Mapping) else ():
+                check(value, f"{base}/{name}/{key}")
+        condition = statement.get("Condition")
+        for operator, block in condition.items() if isinstance(condition, Mapping) else ():
+            for key, value in block.items() if isinstance(block, Mapping) else ():
+                check(value, f"{base}/Condition/{operator}/{key}")
+
+
+def parse_policy(raw: Any, max_values: int = MAX_POLICY_VALUES) -> PolicyDocument:
+    """Normalize a decoded policy document; raises :class:`PolicyParseError` with a pointer.
+
+    ``max_values``: the most values one element may hold (:data:`MAX_POLICY_VALUES`).
+    """
     if not isinstance(raw, Mapping):
         raise PolicyParseError("", "a policy document must be a JSON object")
+    _check_counts(raw, max_values)
     version = raw.get("Version")
     if version is not None and not isinstance(version, str):
         raise PolicyParseError("/Version", "Version must be a string")

@@ -77,3 +77,27 @@ def test_a_thousand_account_values_are_one_lookup() -> None:
         evaluate_clause(clause, RequestContext.build({"aws:SourceAccount": "100000000000"}).lookup, True).value
         is Tri.FALSE
     )
+
+
+class CountedHash(str):
+    """A condition value that counts how often it is hashed."""
+
+    hashed = 0
+
+    def __hash__(self) -> int:
+        CountedHash.hashed += 1
+        return super().__hash__()
+
+
+def test_evaluating_a_long_clause_again_does_not_hash_its_values_again() -> None:
+    """Issue 11: 100,000 values in one condition took 99 s. Every evaluation hashed the whole clause
+    (the compiled-clause cache and the sets of applied statements key on it), once for each of the
+    100,000 callers the ``aws:PrincipalArn`` values describe: quadratic. The hash is kept now."""
+    values = tuple(CountedHash(f"arn:aws:iam::111122223333:user/person-{n:04d}") for n in range(1000))
+    clause = ConditionClause("StringEquals", "aws:PrincipalArn", values)
+    CountedHash.hashed = 0
+    for n in range(200):
+        lookup = RequestContext.build({"aws:PrincipalArn": f"arn:aws:iam::111122223333:user/person-{n:04d}"}).lookup
+        assert evaluate_clause(clause, lookup, True).value is Tri.TRUE
+        assert {clause: True}[clause]  # a set or dict of clauses, as the rules keep
+    assert CountedHash.hashed <= 2 * len(values)  # compiling the clause once; was 200 x 1,000

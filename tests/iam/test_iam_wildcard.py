@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -14,6 +16,8 @@ from analyzer.iam.wildcard import (
     arn_matches,
     glob_match,
     glob_match_pattern,
+    translate,
+    translate_arn,
 )
 
 Token = tuple[str, bool]  # (char, wildcard active)
@@ -38,7 +42,7 @@ def ref_glob(pattern: tuple[Token, ...], value: str) -> bool:
     return False
 
 
-def ref_arn(pattern: tuple[Token, ...], value: str) -> bool:
+def ref_arn(pattern: tuple[Token, ...], value: str, glob: Callable[[tuple[Token, ...], str], bool] = ref_glob) -> bool:
     """Reference ARN match: first segments one by one, the pattern's last segment against the rest."""
     segments: list[list[Token]] = [[]]
     for char, active in pattern:
@@ -49,7 +53,7 @@ def ref_arn(pattern: tuple[Token, ...], value: str) -> bool:
     parts = value.split(":", len(segments) - 1)
     if len(parts) != len(segments):
         return False
-    return all(ref_glob(tuple(seg), part) for seg, part in zip(segments, parts, strict=True))
+    return all(glob(tuple(seg), part) for seg, part in zip(segments, parts, strict=True))
 
 
 ALPHABET = "ab:/*?"
@@ -147,3 +151,103 @@ def test_examples_from_the_docs() -> None:
     assert not arn_matches("arn:aws:s3:::Bucket/*", "arn:aws:s3:::bucket/a")
     assert action_matches("IAM:Get*", "iam:getuser")
     assert not glob_match("a?", "a")
+
+
+# --------------------------------------------------------------------------- bounded cost (issue 11)
+# Evidence comes from the party being audited: a pattern must not cost exponential time. The old
+# matcher (a regular expression with one ``.*`` per star) took 13.6 s for 7 stars against a
+# 64-character role name and did not finish in 150 s with 9.
+
+
+def dp_glob(pattern: tuple[Token, ...], value: str) -> bool:
+    """Reference for long inputs: the textbook dynamic programme over (pattern, value) prefixes."""
+    reach = [True] + [False] * len(value)  # reach[j]: the pattern so far matches value[:j]
+    for char, active in pattern:
+        if active and char == "*":
+            for j in range(1, len(value) + 1):
+                reach[j] = reach[j] or reach[j - 1]
+        else:
+            one = active and char == "?"
+            reach = [False] + [reach[j] and (one or value[j] == char) for j in range(len(value))]
+    return reach[-1]
+
+
+@pytest.mark.parametrize("stars", [7, 9, 30])
+def test_many_stars_translate_to_runs_placed_once(stars: int) -> None:
+    """``arn:aws:iam::*:role/*a*a...*a*b``: every run between two stars is an atomic group the engine
+    enters once and never re-enters, and only the last star is an ordinary ``.*`` (one place to try
+    for the tail, which the end anchor fixes). The old translation had one plain ``.*`` per star, and
+    the engine tried every way of placing them."""
+    pattern = "arn:aws:iam::*:role/" + "*a" * stars + "*b"
+    assert translate_arn(((pattern, True),)) == "arn:aws:iam::(?>[^:]*):role/" + "(?>.*?a)" * stars + ".*b"
+
+
+@pytest.mark.parametrize("stars", [7, 9, 30])
+@pytest.mark.parametrize("name_length", [64, 10_000])
+def test_many_stars_match_like_the_reference(stars: int, name_length: int) -> None:
+    """The attack of issue 11 (a 64-character role name of ``a`` against 9 stars did not finish in
+    150 s), decided as the dynamic programme decides it; at 30 stars and 10,000 characters too."""
+    pattern = "arn:aws:iam::*:role/" + "*a" * stars + "*b"
+    for name in ("a" * name_length, "a" * (stars - 1) + "b", "a" * name_length + "b", "ba" * name_length):
+        arn = f"arn:aws:iam::111122223333:role/{name}"
+        assert arn_matches(pattern, arn) == ref_arn(tokens(((pattern, True),)), arn, dp_glob)
+        assert glob_match(pattern, arn) == dp_glob(tokens(((pattern, True),)), arn)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        ("a*b?c*d", "a(?>.*?b.c).*d"),
+        ("*", ".*"),
+        ("**x**", "(?>.*?x).*"),
+        ("x*", "x.*"),
+    ],
+)
+def test_translation_commits_every_run_but_the_last(pattern: str, expected: str) -> None:
+    assert translate(tokens(((pattern, True),))) == expected
+
+
+def test_arn_leading_segments_never_cross_a_colon() -> None:
+    assert translate_arn((("arn:aws:*:us-?ast-1:*:x", True),)) == (
+        r"arn:aws:(?>[^:]*):(?>us\-[^:]ast\-1):(?>[^:]*):x"
+    )
+
+
+long_patterns = st.text(alphabet="ab*?", min_size=0, max_size=40)
+long_values = st.text(alphabet="ab", min_size=0, max_size=60)
+
+
+@settings(max_examples=500, deadline=None)
+@given(long_patterns, long_values)
+def test_glob_matches_the_dp_reference_on_long_star_patterns(pattern: str, value: str) -> None:
+    assert glob_match(pattern, value) == dp_glob(tokens(((pattern, True),)), value)
+
+
+@st.composite
+def star_heavy_pair(draw: st.DrawFn) -> tuple[str, str]:
+    """A pattern of many stars and runs, and a value built to nearly fit it (random pairs rarely match)."""
+    runs = draw(st.lists(st.text(alphabet="ab?", max_size=3), min_size=1, max_size=12))
+    pattern = "*".join(runs)
+    filled = "".join(draw(st.sampled_from("ab")) if ch == "?" else ch for ch in "".join(runs))
+    value = "".join(draw(st.text(alphabet="ab", max_size=3)) + ch for ch in filled)
+    if draw(st.booleans()) and value:
+        at = draw(st.integers(0, len(value) - 1))
+        value = value[:at] + draw(st.sampled_from("ab")) + value[at + 1 :]
+    return pattern, value
+
+
+@settings(max_examples=800, deadline=None)
+@given(star_heavy_pair())
+def test_glob_matches_the_dp_reference_near_matches(pair: tuple[str, str]) -> None:
+    pattern, value = pair
+    assert glob_match(pattern, value) == dp_glob(tokens(((pattern, True),)), value)
+
+
+@settings(max_examples=500, deadline=None)
+@given(star_heavy_pair(), st.sampled_from(["arn:aws:iam::*:role/", "arn:aws:s3:::", "arn:*:*:*:1:x/"]))
+def test_arn_matches_the_reference_on_star_heavy_resources(pair: tuple[str, str], head: str) -> None:
+    """The leading segments one by one, the resource part with the same leftmost placement."""
+    pattern, value = pair
+    arn = head.replace("*", "p") + value
+    expected = ref_arn(tokens(((head + pattern, True),)), arn)
+    assert arn_matches(head + pattern, arn) == expected

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any, get_origin, get_type_hints
 
-from analyzer.evidence.decode import DecodeError, Duplicates, decode_policy_field
+from analyzer.evidence.decode import DecodeError, Duplicates, decode_policy_field, overlong_string
 from analyzer.evidence.timestamps import parse_ts
 from analyzer.model.entities import (
     AccountSummary,
@@ -35,6 +35,7 @@ from analyzer.model.entities import (
 )
 from analyzer.model.evidence import EvidenceRef
 from analyzer.model.policy import (
+    MAX_POLICY_VALUES,
     PolicyDocument,
     PolicyKind,
     PolicyParseError,
@@ -98,6 +99,8 @@ class FileContext:
     policy_cache: dict[str, PolicyDocument] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     fatal: bool = False  # the content cannot be used at all: the file is invalid
+    max_policy_values: int = MAX_POLICY_VALUES  # Limits.max_policy_values
+    max_string_length: int | None = None  # Limits.max_string_length, for policies held as text
 
     def ref(self, *parts: str | int) -> EvidenceRef:
         return EvidenceRef(self.path, pointer_of(parts))
@@ -159,10 +162,12 @@ class FileContext:
         base = ref.embedded() if isinstance(raw, str) else ref
         try:
             decoded = decode_policy_field(raw, self.duplicates)
+            if isinstance(raw, str) and self.max_string_length is not None and len(raw) > self.max_string_length:
+                self._refuse_overlong(decoded, self.max_string_length)
             text = _canonical(decoded)
             document = self.policy_cache.get(text)
             if document is None:
-                document = parse_policy(decoded)
+                document = parse_policy(decoded, self.max_policy_values)
                 self.policy_cache[text] = document
         except DecodeError as exc:
             where = at_pointer(base, exc.pointer) if exc.pointer else ref
@@ -170,9 +175,21 @@ class FileContext:
             return None
         except PolicyParseError as exc:
             where = at_pointer(base, exc.pointer)
-            self.problem(where, f"{kind} policy {name!r}: {exc.message}", "fix the policy document")
+            self.problem(where, f"{kind} policy {name!r}: {exc.message}", exc.hint)
             return None
         return PolicySource(kind=kind, name=name, document=document, ref=base, arn=arn)
+
+    @staticmethod
+    def _refuse_overlong(decoded: Any, limit: int) -> None:
+        """A policy held as text is exempt from the loader's check on the file's strings; its own are not."""
+        found = overlong_string(decoded, limit)
+        if found is not None:
+            pointer, length = found
+            raise PolicyParseError(
+                pointer,
+                f"a string of {length:,} characters, over the {limit:,}-character limit for one value",
+                "this is not a policy AWS accepts; raise --max-string-length if it is genuine",
+            )
 
 
 _TRUE = frozenset({"true", "yes", "1"})

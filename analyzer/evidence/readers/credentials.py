@@ -172,10 +172,19 @@ def read_report_csv(text: str, ctx: FileContext, out: Collector, generated: Any 
                 "re-export the report with `aws iam get-credential-report`; do not edit it",
             )
             return
+        limit = ctx.max_string_length if ctx.max_string_length is not None and len(text) > ctx.max_string_length else 0
         for values in reader:
             if not any(v.strip() for v in values):
                 continue
             line = reader.line_num
+            if limit and any(len(v) > limit for v in values):
+                longest = max(len(v) for v in values)
+                ctx.fail(
+                    _row_ref(base, line),
+                    f"a field of {longest:,} characters, over the {limit:,}-character limit for one value",
+                    "this is not a credential report AWS wrote; raise --max-string-length if it is genuine",
+                )
+                return
             if len(values) != len(header):
                 ctx.fail(
                     _row_ref(base, line),
