@@ -280,6 +280,7 @@ class PeerResult:
     cloudsplaining: Measure | None
     note: str = ""
     phases: dict[str, float] = field(default_factory=dict)  # trustmap's in-process split of the same analysis
+    diverse: bool = False  # the diverse shape (`trustmap synth --diverse`): no two principals alike
 
 
 #: Version of the one-account bundle, in its cache folder's and its measurements' names: bumped when the
@@ -291,8 +292,9 @@ PEER_BUNDLE = "v2"
 PHASE_NAMES = ("load", "graph", "rules", "reports")
 
 
-def _peer_file(regions: int, seed: int) -> Path:
-    return CACHE / f"measured-peer-{PEER_BUNDLE}-{regions}r-s{seed}.json"
+def _peer_file(regions: int, seed: int, diverse: bool = False) -> Path:
+    shape = "-diverse" if diverse else ""
+    return CACHE / f"measured-peer-{PEER_BUNDLE}{shape}-{regions}r-s{seed}.json"
 
 
 def save_peer(peer: PeerResult, regions: int, seed: int) -> None:
@@ -304,12 +306,13 @@ def save_peer(peer: PeerResult, regions: int, seed: int) -> None:
         "cloudsplaining": theirs,
         "note": peer.note,
         "phases": peer.phases,
+        "diverse": peer.diverse,
     }
-    _peer_file(regions, seed).write_text(json.dumps(data, indent=2))
+    _peer_file(regions, seed, peer.diverse).write_text(json.dumps(data, indent=2))
 
 
-def saved_peer(regions: int, seed: int, folder: Path = CACHE) -> PeerResult | None:
-    path = folder / _peer_file(regions, seed).name
+def saved_peer(regions: int, seed: int, folder: Path = CACHE, diverse: bool = False) -> PeerResult | None:
+    path = folder / _peer_file(regions, seed, diverse).name
     if not path.is_file():
         return None
     data = json.loads(path.read_text())
@@ -321,15 +324,18 @@ def saved_peer(regions: int, seed: int, folder: Path = CACHE) -> PeerResult | No
         theirs,
         data["note"],
         data.get("phases", {}),
+        data.get("diverse", False),
     )
 
 
-def run_peer(principals: int, regions: int, seed: int, repeat: int = 2) -> PeerResult:
+def run_peer(principals: int, regions: int, seed: int, repeat: int = 2, diverse: bool = False) -> PeerResult:
     """``trustmap analyze`` of the one-account bundle next to ``cloudsplaining scan`` of its GAAD: each the
-    best wall time of ``repeat`` runs (the same treatment for both), plus trustmap's phase split."""
+    best wall time of ``repeat`` runs (the same treatment for both), plus trustmap's phase split.
+    ``diverse``: the bundle of ``trustmap synth --diverse`` (no two principals alike, a real access graph)."""
+    shape = ["--diverse"] if diverse else []
     bundle = cached_bundle(
-        ["--single-account-principals", str(principals), "--regions", str(regions), "--seed", str(seed)],
-        f"single-{PEER_BUNDLE}-{principals}p-{regions}r-s{seed}",
+        ["--single-account-principals", str(principals), "--regions", str(regions), "--seed", str(seed), *shape],
+        f"single-{PEER_BUNDLE}{'-diverse' if diverse else ''}-{principals}p-{regions}r-s{seed}",
     )
     gaad = next(bundle.glob("*/iam/get-account-authorization-details.json"))
     python = sys.executable
@@ -341,7 +347,8 @@ def run_peer(principals: int, regions: int, seed: int, repeat: int = 2) -> PeerR
         phases = json.loads(timings.read_text()) if timings.is_file() else {}
         tool = shutil.which("cloudsplaining")
         if tool is None:
-            return PeerResult(principals, gaad.stat().st_size, ours, None, "cloudsplaining is not installed", phases)
+            note = "cloudsplaining is not installed"
+            return PeerResult(principals, gaad.stat().st_size, ours, None, note, phases, diverse)
         (Path(scratch) / "c").mkdir()
         print(f"  one account, {principals} principals: cloudsplaining scan (about a minute per run)", flush=True)
         theirs = measure(
@@ -349,7 +356,7 @@ def run_peer(principals: int, regions: int, seed: int, repeat: int = 2) -> PeerR
             repeat,
         )
         note = "" if theirs.rc == 0 else f"cloudsplaining exited {theirs.rc}"
-        return PeerResult(principals, gaad.stat().st_size, ours, theirs, note, phases)
+        return PeerResult(principals, gaad.stat().st_size, ours, theirs, note, phases, diverse)
 
 
 # --------------------------------------------------------------------------- reporting
@@ -431,7 +438,7 @@ def comparison(before: list[SizeResult], after: list[SizeResult]) -> list[str]:
     return lines if len(lines) > 2 else []
 
 
-def targets(results: list[SizeResult], peer: PeerResult | None) -> list[str]:
+def targets(results: list[SizeResult], peers: Sequence[PeerResult]) -> list[str]:
     by_size = {r.accounts: r for r in results}
     out = []
 
@@ -467,14 +474,24 @@ def targets(results: list[SizeResult], peer: PeerResult | None) -> list[str]:
             f"- {r.accounts:,} accounts: validate within 3x the parse floor: {_fmt_ratio(ratio)} "
             f"-> {verdict(ratio is not None and ratio <= 3)}"
         )
-    if peer is not None and peer.cloudsplaining is not None:
-        speedup = peer.cloudsplaining.wall / peer.trustmap.wall
-        out.append(
-            f"- one account, {peer.principals:,} principals: analyze >= 50x faster than cloudsplaining: "
-            f"{speedup:.1f}x -> {verdict(speedup >= 50)}"
-        )
-    else:
-        out.append("- one account vs cloudsplaining: not measured" + (f" ({peer.note})" if peer else ""))
+    if not peers:
+        out.append("- one account vs cloudsplaining: not measured")
+    for peer in peers:
+        shape = "diverse" if peer.diverse else "shared-policy"
+        if peer.cloudsplaining is not None:
+            speedup = peer.cloudsplaining.wall / peer.trustmap.wall
+            out.append(
+                f"- one {shape} account, {peer.principals:,} principals: analyze >= 50x faster than cloudsplaining: "
+                f"{speedup:.1f}x -> {verdict(speedup >= 50)}"
+            )
+        else:
+            out.append(f"- one {shape} account vs cloudsplaining: not measured ({peer.note})")
+        graph, total = peer.phases.get("graph"), sum(peer.phases.get(n, 0.0) for n in PHASE_NAMES)
+        if peer.diverse and graph is not None and total > 0:
+            out.append(
+                f"- one diverse account: the graph phase under 10% of analyze: {100 * graph / total:.0f}% "
+                f"-> {verdict(graph / total < 0.10)}"
+            )
     return out
 
 
@@ -483,7 +500,8 @@ def peer_lines(peer: PeerResult | None) -> list[str]:
         return []
     lines = [
         "",
-        f"## One account, {peer.principals:,} principals ({peer.gaad_bytes / 1024**2:.1f} MB of GAAD)",
+        f"## One {'diverse ' if peer.diverse else ''}account, {peer.principals:,} principals "
+        f"({peer.gaad_bytes / 1024**2:.1f} MB of GAAD)",
         "",
         "| tool | wall | peak memory (all processes) |",
         "|---|---|---|",
@@ -503,14 +521,20 @@ def peer_lines(peer: PeerResult | None) -> list[str]:
         lines += ["", f"trustmap's phases, in-process: {split}."]
     lines += [
         "",
-        f"The account (`trustmap synth --single-account-principals {peer.principals}`, bundle {PEER_BUNDLE}) is "
+        f"The account (`trustmap synth --single-account-principals {peer.principals}"
+        f"{' --diverse' if peer.diverse else ''}`, bundle {PEER_BUNDLE}) is "
         "written with real IAM actions, wildcards, NotAction and Deny statements and conditions, so "
-        "Cloudsplaining expands and classifies them as it does on a real account's export.",
+        "Cloudsplaining expands and classifies them as it does on a real account's export."
+        + (
+            " Diverse: no two principals alike, sts:AssumeRole grants and trusts of every shape (a real access graph)."
+            if peer.diverse
+            else ""
+        ),
     ]
     return lines
 
 
-def write_results(path: Path, results: list[SizeResult], peer: PeerResult | None, regions: int, seed: int) -> str:
+def write_results(path: Path, results: list[SizeResult], peers: Sequence[PeerResult], regions: int, seed: int) -> str:
     lines = [
         "# Benchmark results",
         "",
@@ -539,15 +563,16 @@ def write_results(path: Path, results: list[SizeResult], peer: PeerResult | None
         note = f"Before: the measurements kept in `{kept}/` (see its README.md)."
         lines += ["", "### Before and after", "", note, ""]
         lines += compared
-    lines += peer_lines(peer)
-    old_peer = saved_peer(regions, seed, BEFORE)
-    if peer is not None and old_peer is not None:
-        lines += [
-            "",
-            f"Before: trustmap {_fmt_s(old_peer.trustmap.wall)} on the same account"
-            + (f", cloudsplaining {_fmt_s(old_peer.cloudsplaining.wall)}." if old_peer.cloudsplaining else "."),
-        ]
-    lines += ["", "## Targets", "", *targets(results, peer)]
+    for peer in peers:
+        lines += peer_lines(peer)
+        old_peer = saved_peer(regions, seed, BEFORE, peer.diverse)
+        if old_peer is not None:
+            lines += [
+                "",
+                f"Before: trustmap {_fmt_s(old_peer.trustmap.wall)} on the same account"
+                + (f", cloudsplaining {_fmt_s(old_peer.cloudsplaining.wall)}." if old_peer.cloudsplaining else "."),
+            ]
+    lines += ["", "## Targets", "", *targets(results, peers)]
     if NOTES.is_file():
         lines += ["", NOTES.read_text(encoding="utf-8").rstrip()]
     kept = kept_section(path)
@@ -576,6 +601,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--principals", type=int, default=2000, help="principals of the one-account comparison")
     parser.add_argument("--no-phases", action="store_true", help="skip the in-process phase split")
     parser.add_argument("--no-peer", action="store_true", help="skip the one-account comparison")
+    parser.add_argument("--peer-shapes", default="shared,diverse", help="one-account shapes: shared, diverse")
     parser.add_argument("--results", type=Path, default=HERE / "RESULTS.md")
     parser.add_argument("--repeat", type=int, default=2, help="runs per measurement; the best wall time is kept")
     args = parser.parse_args(argv)
@@ -583,17 +609,18 @@ def main(argv: Sequence[str] | None = None) -> None:
     for accounts in sizes:
         print(f"{accounts} accounts x {args.regions} regions", flush=True)
         save(run_size(accounts, args.regions, args.seed, not args.no_phases, args.repeat), args.regions, args.seed)
-        write_results(
-            args.results,
-            saved_results(args.regions, args.seed),
-            saved_peer(args.regions, args.seed),
-            args.regions,
-            args.seed,
-        )
-    if not args.no_peer:
-        save_peer(run_peer(args.principals, args.regions, args.seed, args.repeat), args.regions, args.seed)
-    peer = saved_peer(args.regions, args.seed)
-    print(write_results(args.results, saved_results(args.regions, args.seed), peer, args.regions, args.seed))
+        write_results(args.results, saved_results(args.regions, args.seed), _peers(args), args.regions, args.seed)
+    shapes = [s.strip() for s in args.peer_shapes.split(",") if s.strip()]
+    for shape in shapes if not args.no_peer else ():
+        peer = run_peer(args.principals, args.regions, args.seed, args.repeat, diverse=shape == "diverse")
+        save_peer(peer, args.regions, args.seed)
+    print(write_results(args.results, saved_results(args.regions, args.seed), _peers(args), args.regions, args.seed))
+
+
+def _peers(args: argparse.Namespace) -> list[PeerResult]:
+    """The one-account measurements saved for both shapes (shared-policy, then diverse)."""
+    found = (saved_peer(args.regions, args.seed, diverse=d) for d in (False, True))
+    return [p for p in found if p is not None]
 
 
 if __name__ == "__main__":

@@ -36,6 +36,12 @@ from analyzer.synth.single_account import generate_single_account
     type=click.IntRange(min=2),
     help="Instead of an organization: one account with this many principals (peer-tool comparisons).",
 )
+@click.option(
+    "--diverse",
+    is_flag=True,
+    help="With --single-account-principals: no two principals alike, with sts:AssumeRole grants and trusts "
+    "of every shape (a real access graph; its findings are not predicted in EXPECTED.json).",
+)
 @click.option("--force", is_flag=True, help="Replace OUT when it already exists.")
 def synth(
     out: Path,
@@ -44,6 +50,7 @@ def synth(
     regions: int,
     defect_rate: float,
     single_account_principals: int | None,
+    diverse: bool,
     force: bool,
 ) -> None:
     """Write a synthetic organization's evidence bundle to OUT (a directory, or a .zip) and
@@ -54,7 +61,7 @@ def synth(
     try:
         if single_account_principals is not None:
             files, size = generate_single_account(
-                out, single_account_principals, seed=seed, regions=regions, replace=force
+                out, single_account_principals, seed=seed, regions=regions, replace=force, diverse=diverse
             )
             click.echo(
                 f"wrote {files} files ({size:,} bytes) to {out}: one account, {single_account_principals} principals"

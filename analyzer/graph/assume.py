@@ -51,7 +51,7 @@ re-pointed at each role's own trust policy (by the builder).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -69,9 +69,11 @@ from analyzer.graph.index import (
 )
 from analyzer.graph.request_keys import ROLE_TAG_PREFIXES, OrgContext
 from analyzer.graph.scp import ScpResolver
+from analyzer.graph.sides import SideResults
 from analyzer.iam import (
     MFA_AGE,
     MFA_PRESENT,
+    MFA_STATES,
     DecidingStatement,
     Decision,
     MfaState,
@@ -80,11 +82,12 @@ from analyzer.iam import (
     RequestContext,
     ScpLevel,
     evaluate,
-    mfa_requirement_of,
     principal_context,
     with_mfa,
 )
-from analyzer.iam.statements import CompiledStatement
+from analyzer.iam.evaluate import Ask, PolicySets, decide
+from analyzer.iam.mfa import requirement_of_results
+from analyzer.iam.statements import CompiledStatement, PolicySetResult
 from analyzer.iam.wildcard import arn_matches, has_wildcard
 from analyzer.model.entities import Role
 from analyzer.model.policy import PolicySource
@@ -284,6 +287,7 @@ class AssumeEvaluator:
     _shared: dict[tuple[object, ...], tuple[Verdict | None, Caller]] = field(default_factory=dict)
     _rebased_verdicts: dict[tuple[object, ...], Verdict] = field(default_factory=dict)
     _scp_shapes: dict[str, tuple[object, ...] | None] = field(default_factory=dict)
+    sides: SideResults = field(default_factory=SideResults)
     evaluations: int = 0  # engine calls (each MFA state, and the identity side alone for mfa_by)
     full_evaluations: int = 0  # verdicts computed (the rest were found in the memo)
 
@@ -387,7 +391,10 @@ class AssumeEvaluator:
         key = (*self._shared_key(caller, cls, info), *request)
         found = self._shared.get(key)
         if found is None:
-            found = self._shared[key] = (self._evaluate(caller, role, trust, named_sessions(info, caller)), caller)
+            found = self._shared[key] = (
+                self._evaluate(caller, role, trust, info, named_sessions(info, caller)),
+                caller,
+            )
         verdict, evaluated_for = found
         if verdict is None or evaluated_for.class_key == caller.class_key:
             return verdict
@@ -490,7 +497,7 @@ class AssumeEvaluator:
         return RequestContext.build(self.org.values(caller.account, role), absent_prefixes=ROLE_TAG_PREFIXES)
 
     def _evaluate(
-        self, caller: Caller, role: Role, trust: PolicySource, sessions: tuple[str, ...] = ()
+        self, caller: Caller, role: Role, trust: PolicySource, info: TrustInfo, sessions: tuple[str, ...] = ()
     ) -> Verdict | None:
         """The verdict, also for each session of the caller (a role) that the trust names by its ARN.
 
@@ -501,10 +508,10 @@ class AssumeEvaluator:
         ``sts:RoleSessionName`` condition, or SAML, whose assertion sets it), only conditionally.
         """
         self.full_evaluations += 1
-        verdict = self._evaluate_as(caller, caller.principal, role, trust)
+        verdict = self._evaluate_as(caller, caller.principal, role, trust, info)
         for name in sessions:
             session = replace(caller.principal, session_name=name)
-            found = self._evaluate_as(caller, session, role, trust)
+            found = self._evaluate_as(caller, session, role, trust, info)
             if found is None or (verdict is not None and verdict.mfa.rank >= found.mfa.rank):
                 continue
             conditional = found.conditional
@@ -515,14 +522,16 @@ class AssumeEvaluator:
             verdict = self._interned.setdefault(found.content_key, found)
         return verdict
 
-    def _evaluate_as(self, caller: Caller, principal: Principal, role: Role, trust: PolicySource) -> Verdict | None:
+    def _evaluate_as(
+        self, caller: Caller, principal: Principal, role: Role, trust: PolicySource, info: TrustInfo
+    ) -> Verdict | None:
         levels = self.scps.levels(caller.account)
-        verdict = self._decide(caller, principal, role, trust, levels)
+        verdict = self._decide(caller, principal, role, trust, info, levels)
         if levels is None or not self.scps.management_unknown:
             return verdict
         # Any organization account may be the management account, which SCPs never restrict (ORGUG
         # "Service control policies (SCPs)"): what SCPs alone take away is kept, conditionally.
-        unrestricted = self._decide(caller, principal, role, trust, None)
+        unrestricted = self._decide(caller, principal, role, trust, info, None)
         if unrestricted is None or (verdict is not None and verdict.mfa is unrestricted.mfa):
             return verdict
         conditional = tuple(sorted({*unrestricted.conditional, IF_MANAGEMENT}))
@@ -535,21 +544,39 @@ class AssumeEvaluator:
         principal: Principal,
         role: Role,
         trust: PolicySource,
+        info: TrustInfo,
         levels: tuple[ScpLevel, ...] | None,
     ) -> Verdict | None:
-        base = Request(principal, "sts:AssumeRole", role.arn, self._context(caller, role))
-        boundaries = (caller.boundary,) if caller.boundary is not None else None
+        """What :func:`evaluate` decides in each MFA state, from policy-set results shared where they may be
+        (:mod:`.sides`): :func:`decide` on the very sets :func:`evaluate` would compute."""
+        requests: dict[MfaState, Request] = {}
+
+        def request_at(state: MfaState) -> Request:  # built only when a set is not in the memo
+            found = requests.get(state)
+            if found is None:
+                base = requests.get("absent") or Request(
+                    principal, "sts:AssumeRole", role.arn, self._context(caller, role)
+                )
+                found = requests[state] = with_mfa(base, state)
+            return found
+
+        side_key = self._side_key(caller, principal, role)
+        has_boundary = caller.boundary is not None
+        named = names_caller(info, caller)
+        ask = Ask(principal, "sts:AssumeRole", role.arn)
+        scp_levels = levels if levels is not None and not principal.is_service_linked else None
+
+        def trust_at(state: MfaState) -> PolicySetResult:
+            return self.sides.trust_side(
+                caller.arn, caller.account, principal, role, trust, info, named, state, request_at, has_boundary
+            )
+
         decisions: dict[MfaState, Decision] = {}
         for state in caller.states:
             self.evaluations += 1
-            decisions[state] = evaluate(
-                with_mfa(base, state),
-                identity_policies=caller.identity,
-                boundaries=boundaries,
-                scp_levels=levels,
-                resource_policy=trust,
-                trust_policy=True,
-            )
+            side = self.sides.caller_side(side_key, state, request_at, caller.identity, caller.boundary, scp_levels)
+            sets = PolicySets(list(side.scp), side.identity, side.boundary, trust_at(state))
+            decisions[state] = decide(ask, sets, has_boundary, trust, True, None)
         refused = {s for s, d in decisions.items() if not d.allowed}
         if refused == set(caller.states):
             return None  # in no MFA state
@@ -561,41 +588,59 @@ class AssumeEvaluator:
             mfa, decisive = MfaStatus.WEAK, decisions["absent"]
         else:
             mfa, decisive = MfaStatus.ENFORCED, decisions["true"]
-        mfa_by = self._mfa_by(caller, base, trust, refused, levels) if refused else ()
+        mfa_by = self._mfa_by(caller, side_key, request_at, trust_at, refused, levels, scp_levels) if refused else ()
         conditional = [c.text for c in decisive.conditional if c.key.lower() not in _MFA_KEYS]
         conditional += [f"denied if {c.text}" for d in decisive.conditional_denies for c in d.unknown]
         verdict = Verdict(mfa, mfa_by, tuple(sorted(set(conditional))), decisive.deciding, trust)
         return self._interned.setdefault(verdict.content_key, verdict)
 
+    def _side_key(self, caller: Caller, principal: Principal, role: Role) -> tuple[object, ...]:
+        """What the caller's side of a decision reads of the role, with the caller itself (see :mod:`.sides`)."""
+        cls = self.caller_class(caller)
+        if cls.templated:  # a variable in a resource: matched per ARN (and whatever the variable reads)
+            where: tuple[object, ...] = (role.arn, role.tags)
+        else:
+            where = (self._signature(caller, cls, role.arn), role.tags if cls.reads_role_tags else None)
+        return (caller.arn, principal.session_name, caller.class_key, role.account_id, *where)
+
     def _mfa_by(
         self,
         caller: Caller,
-        base: Request,
-        trust: PolicySource,
+        side_key: tuple[object, ...],
+        request_at: Callable[[MfaState], Request],
+        trust_at: Callable[[MfaState], PolicySetResult],
         refused: set[MfaState],
         levels: tuple[ScpLevel, ...] | None,
+        scp_levels: tuple[ScpLevel, ...] | None,
     ) -> tuple[str, ...]:
         """Which sides refuse the non-MFA states that the whole decision refuses.
 
         A side counts only when it lets the MFA session through: a side that refuses every state
         (no identity grant where the trust names the caller directly) is not an MFA requirement.
+        ``levels``: the SCP levels of the decision; ``scp_levels``: those its caller side was evaluated with.
+        Each side is :func:`mfa_requirement_of` (the trust, the boundary, each SCP alone) or the identity
+        policies alone within the caller's account, from the memoized policy-set results.
         """
         sides: dict[str, set[str]] = {}
-        has_boundary = caller.boundary is not None
-        trust_class = mfa_requirement_of(trust, base, resource_policy=True, has_boundary=has_boundary)
+        trust_class = requirement_of_results([trust_at(s) for s in MFA_STATES], True)
         sides["trust"] = set(_REFUSED_BY_CLASS[trust_class])
         identity_refuses: set[str] = set()
+        ask = Ask(request_at("false").principal, "sts:AssumeRole", request_at("false").resource)
         for state in caller.states:
             self.evaluations += 1
-            alone = evaluate(with_mfa(base, state), identity_policies=caller.identity, resource_account=caller.account)
+            side = self.sides.caller_side(side_key, state, request_at, caller.identity, caller.boundary, scp_levels)
+            identity = side.identity
+            alone = decide(ask, PolicySets([], identity, None, None), False, None, False, caller.account)
             if not alone.allowed:
                 identity_refuses.add(state)
         sides["identity"] = identity_refuses
         if caller.boundary is not None:
-            sides["boundary"] = set(_REFUSED_BY_CLASS[mfa_requirement_of(caller.boundary, base, has_boundary=True)])
+            results = [self.sides.alone(side_key, s, request_at, caller.boundary) for s in MFA_STATES]
+            sides["boundary"] = set(_REFUSED_BY_CLASS[requirement_of_results(results, False)])
         scp_refuses: set[str] = set()
         for policy in (p for level in levels or () for p in level.policies):
-            scp_refuses |= _REFUSED_BY_CLASS[mfa_requirement_of(policy, base)]
+            results = [self.sides.alone(side_key, s, request_at, policy) for s in MFA_STATES]
+            scp_refuses |= _REFUSED_BY_CLASS[requirement_of_results(results, False)]
         sides["scp"] = scp_refuses
         return tuple(sorted(name for name, states in sides.items() if states & refused and "true" not in states))
 

@@ -270,7 +270,16 @@ def _scp_levels(
     return tuple(out)
 
 
-def _resource_account(request: Request, resource_account: str | None) -> str | None:
+@dataclass(frozen=True, slots=True)
+class Ask:
+    """What the decision reads of a request besides its policy sets: who asks for what on which resource."""
+
+    principal: Principal
+    action: str
+    resource: str
+
+
+def _resource_account(request: Ask, resource_account: str | None) -> str | None:
     if resource_account is not None:
         return resource_account
     arn = parse_arn(request.resource)
@@ -295,7 +304,13 @@ def _unique(clauses: Sequence[ConditionClause]) -> tuple[ConditionClause, ...]:
 
 
 @dataclass(slots=True)
-class _Sets:
+class PolicySets:
+    """Each applicable set of policies evaluated against one request (:func:`evaluate_policy_set`).
+
+    The decision reads nothing else of the policies: two requests with equal sets (and equal
+    :class:`Ask`) get the same decision, so a caller may evaluate and reuse the sets itself (:func:`decide`).
+    """
+
     scp: list[tuple[ScpLevel, PolicySetResult]]
     identity: PolicySetResult | None
     boundary: PolicySetResult | None
@@ -331,12 +346,29 @@ def evaluate(
     view = RequestView(request.action.lower(), request.resource, request.lookup, caller, has_boundary)
     scp_applies = scp_levels is not None and kind in ("user", "role", "root") and not caller.is_service_linked
     levels = _scp_levels(scp_levels) if scp_levels is not None and scp_applies else ()
-    sets = _Sets(
+    sets = PolicySets(
         scp=[(lv, evaluate_policy_set(lv.policies, view, mode="identity", level=lv.target)) for lv in levels],
         identity=evaluate_policy_set(identity_policies, view, mode="identity") if kind in ("user", "role") else None,
         boundary=evaluate_policy_set(boundaries or (), view, mode="identity") if has_boundary else None,
         resource=evaluate_policy_set((resource_policy,), view, mode="resource") if resource_policy else None,
     )
+    ask = Ask(caller, request.action, request.resource)
+    return decide(ask, sets, has_boundary, resource_policy, trust_policy, resource_account)
+
+
+def decide(
+    request: Ask,
+    sets: PolicySets,
+    has_boundary: bool,
+    resource_policy: PolicySource | None,
+    trust_policy: bool,
+    resource_account: str | None,
+) -> Decision:
+    """The decision from the evaluated policy sets (the second half of :func:`evaluate`).
+
+    ``sets`` must be what :func:`evaluate` would compute for the request: SCP levels only where SCPs
+    apply, the identity set for a user or role, the boundary set when ``has_boundary``.
+    """
     problems = tuple(dict.fromkeys(p for r in sets.all() for p in r.problems))
 
     denies = [h for r in sets.all() for h in r.denies]
@@ -371,8 +403,8 @@ def evaluate(
 
 
 def _grant(
-    request: Request,
-    sets: _Sets,
+    request: Ask,
+    sets: PolicySets,
     has_boundary: bool,
     resource_policy: PolicySource | None,
     trust_policy: bool,

@@ -447,12 +447,16 @@ def _aws_managed_detail(name: str, attachments: int) -> Json:
 
 
 def generate_single_account(
-    out: Path, principals: int, *, seed: int = 0, regions: int = 15, replace: bool = False
+    out: Path, principals: int, *, seed: int = 0, regions: int = 15, replace: bool = False, diverse: bool = False
 ) -> tuple[int, int]:
-    """Write the one-account bundle; returns (files, bytes)."""
+    """Write the one-account bundle; returns (files, bytes). ``diverse``: the shape of
+    :mod:`analyzer.synth.diverse_account` (no two principals alike, a real access graph)."""
+    from analyzer.synth.diverse_account import diverse_account_iam  # it builds on this module's statements
+
     plan = plan_organization(seed, 3, regions)
-    rng = random.Random(f"trustmap-synth-single:{seed}:{principals}")  # noqa: S311 (seeded, not secret)
-    iam = single_account_iam(plan, principals, rng)
+    salt = ":diverse" if diverse else ""
+    rng = random.Random(f"trustmap-synth-single:{seed}:{principals}{salt}")  # noqa: S311 (seeded, not secret)
+    iam = (diverse_account_iam if diverse else single_account_iam)(plan, principals, rng)
     account = plan.identity.id
     with BundleSink(out, replace=replace) as sink:
         sink.add(
@@ -481,8 +485,10 @@ def generate_single_account(
             json.dumps(
                 {
                     "generator": "trustmap synth",
-                    "options": {"single_account_principals": principals, "seed": seed, "regions": regions},
-                    "failures": [],
+                    "options": {"single_account_principals": principals, "seed": seed, "regions": regions}
+                    | ({"diverse": True} if diverse else {}),
+                    # the diverse shape has findings (trusts of "*", other accounts...) that it does not predict
+                    "failures": None if diverse else [],
                     "defects": [],
                 },
                 indent=2,

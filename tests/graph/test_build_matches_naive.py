@@ -9,11 +9,15 @@ chaining by ARN, SSO roles, service-linked roles and an external trust with ``st
 
 from __future__ import annotations
 
+import os
+import random
 from dataclasses import dataclass, replace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from analyzer.graph.access import MfaStatus
+from analyzer.graph.access import AssumeEdge, MfaStatus
 from analyzer.graph.assume import IF_MANAGEMENT
 from analyzer.iam import Principal, Request, RequestContext, ScpLevel, evaluate, with_mfa
 from analyzer.iam.arn import assumed_role_parts
@@ -22,6 +26,8 @@ from analyzer.model.entities import Role
 from analyzer.model.policy import PolicySource
 from analyzer.model.snapshot import Snapshot
 from tests.graph.builders import MGMT, ORG_ID, ROOT_ID, build
+from tests.graph.random_orgs import random_organization
+from tests.graph.reference_edges import reference_edges
 from tests.graph.synthetic import synthetic_snapshot
 
 #: the MFA status; whether it holds only if the caller's is the management account; whether only for a
@@ -186,3 +192,22 @@ def test_build_equals_naive_evaluation(per_principal_scp: bool, management: str,
         assert any(constrained for _, _, constrained in built.values())
         # TeamWeb's trust allows sts:TagSession: its sessions may be tagged team=ops (conditional); Admin's not
         assert ("TeamWeb", "OpsTeamOnly") in reach and ("Admin", "OpsTeamOnly") not in reach
+
+
+def _built_edges(snap: Snapshot) -> dict[tuple[str, str], AssumeEdge]:
+    graph, _ = build(snap)
+    return {(e.source, e.target): e for e in graph.assume_edges() if not e.via_saml and "provider" not in e.source}
+
+
+@settings(max_examples=int(os.environ.get("TRUSTMAP_ORACLE_EXAMPLES", "120")), deadline=None, derandomize=True)
+@given(st.randoms(use_true_random=False))
+def test_build_equals_a_per_pair_evaluation_on_random_diverse_organizations(rng: random.Random) -> None:
+    """Every edge attribute (existence, MFA state, mfa_by, conditions, evidence, reason) is the per-pair one.
+
+    The organizations (tests/graph/random_orgs.py) mostly give each principal its own policies, with
+    twins that differ only by boundary or account, shared policies (shared "no edge" verdicts too),
+    SCPs demanding MFA, conditions and policy variables on both sides. ``TRUSTMAP_ORACLE_EXAMPLES``
+    raises the count (thousands: ``TRUSTMAP_ORACLE_EXAMPLES=3000``).
+    """
+    snap = random_organization(rng)
+    assert _built_edges(snap) == reference_edges(snap)
