@@ -32,6 +32,7 @@ from analyzer.report.log_matrix import FACETS, log_matrix
 from analyzer.report.view import (
     SEVERITIES,
     STATUS_LOOK,
+    TOP_RULES,
     Hidden,
     Views,
     account_sections,
@@ -41,6 +42,7 @@ from analyzer.report.view import (
     pillar_verdicts,
     rendered_anchors,
     rule_views,
+    top_findings,
 )
 from analyzer.rules.base import Status
 from analyzer.text import visible
@@ -258,6 +260,8 @@ def render_html(result: ScanResult) -> str:
         "logs": log_matrix(views),
         "facets": FACETS,
         "accounts": sections,
+        "top": top_findings(views, rules, sections),
+        "top_rules": TOP_RULES,
         "accounts_hidden": sections_hidden,
         "inventory": _inventory(result.snapshot),
         "catalog": sorted((run.rule.meta for run in result.runs), key=lambda m: m.id),
