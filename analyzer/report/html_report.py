@@ -260,6 +260,7 @@ def render_html(result: ScanResult) -> str:
         "logs": log_matrix(views),
         "facets": FACETS,
         "accounts": sections,
+        "account_anchors": {s.anchor for s in sections},
         "top": top_findings(views, rules, sections),
         "top_rules": TOP_RULES,
         "accounts_hidden": sections_hidden,

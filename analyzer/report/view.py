@@ -27,6 +27,7 @@ PROBLEMS_SHOWN = 250  # per rule: non-pass results listed at all, worst first (f
 PASSES_SHOWN = 100  # per rule
 PASS_EVIDENCE_UP_TO = 3000  # results in the run: above this, passes are listed without their evidence
 EVIDENCE_SHOWN = {"problem": 12, "pass": 3}  # references shown per result; findings.json has them all
+SEARCH_REFS = 20  # evidence references per result the page's search reads (findings.json has them all)
 MATRIX_ROWS = 250  # coverage and log matrices
 ACCOUNT_SECTIONS = 200
 ACCOUNT_ROWS = 10  # results listed per account section
@@ -108,6 +109,7 @@ class FindingView:
     evidence: tuple[EvidenceView, ...]
     detailed: bool
     link: str = ""  # where a mention elsewhere points: the result, or its rule when the result is not listed
+    search: str = ""  # what the page's search matches besides the line shown: ARNs, account, files, pointers
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,7 +224,19 @@ class Views:
     def finding(self, f: Finding, detailed: bool, shown: ShownStatements | None = None) -> FindingView:
         cap = EVIDENCE_SHOWN["pass" if f.status is Status.PASS else "problem"]
         evidence = tuple(self.evidence(r, shown) for r in f.evidence[:cap]) if detailed else ()
-        return FindingView(f, finding_anchor(f), display_status(f), self.account_label(f.account), evidence, detailed)
+        label = self.account_label(f.account)
+        return FindingView(
+            f, finding_anchor(f), display_status(f), label, evidence, detailed, search=search_text(f, label)
+        )
+
+
+def search_text(f: Finding, account_label: str) -> str:
+    """The words a result is found by, beyond its one-line message: its resource and subject (ARNs,
+    hence resource names), its account's name and id, its region, and each evidence reference as
+    ``file#pointer`` (the form findings.json and the evidence list print), up to SEARCH_REFS of them."""
+    refs = (f"{r.file}#{r.pointer}" + (f"#{r.inner}" if r.inner is not None else "") for r in f.evidence[:SEARCH_REFS])
+    words = (f.resource, f.subject, f.account, account_label, f.region, *refs)
+    return " ".join(dict.fromkeys(w for w in words if w))
 
 
 def _counts(findings: Iterable[Finding]) -> dict[str, int]:
