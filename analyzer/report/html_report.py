@@ -196,6 +196,34 @@ def _verdict(by_status: dict[str, int]) -> dict[str, str]:
     return {"status": "pass", "symbol": "pass", "text": text}
 
 
+#: Paths without enforced MFA printed (the table on the page is capped at access_map.PROBLEM_ROWS).
+PRINT_PATHS = 25
+
+
+def css_string(text: str) -> str:
+    """``text`` as the body of a CSS string: every character but letters, digits, space and ``.:_-``
+    written as a CSS hex escape, so evidence text can neither end the string nor the style element."""
+    return "".join(c if c.isascii() and (c.isalnum() or c in " .:_-") else f"\\{ord(c):06x}" for c in text)
+
+
+def print_css(summary: dict[str, Any]) -> Markup:
+    """The printout's running header (organization, collection time, bundle digest) and page numbers,
+    as page-margin boxes: every printed page says which audit it belongs to and where it sits."""
+    head = css_string(
+        f"trustmap audit of {summary['organization'] or 'an unknown organization'}"
+        f" · evidence collected {summary['collected_at'] or 'at an unknown time'}"
+    )
+    digest = css_string(f"bundle sha256 {summary['bundle_sha256']}")
+    rules = (
+        "@media print { @page { size: A4; margin: 16mm 12mm 14mm; "
+        f'@top-left {{ content: "{head}"; font: 8pt sans-serif; color: #444; }} '
+        f'@bottom-left {{ content: "{digest}"; font: 7pt monospace; color: #666; }} '
+        '@bottom-right { content: "page " counter(page) " of " counter(pages); font: 8pt sans-serif; } } '
+        f"table.problems tbody tr:nth-child(n+{PRINT_PATHS + 1}) {{ display: none; }} }}"
+    )
+    return Markup(rules)  # noqa: S704 - every evidence character above is a CSS escape
+
+
 def _path_breaks(path: str) -> Markup:
     """A file path that may wrap after each ``/`` (each part escaped; only ``<wbr>`` is markup)."""
     return Markup("/<wbr>").join(escape(visible(part)) for part in path.split("/"))
@@ -244,11 +272,14 @@ def render_html(result: ScanResult) -> str:
     matrix_rows, matrix_hidden = coverage(views, rules, anchors)
     sections, sections_hidden = account_sections(views, anchors)
     script = _static("report.js")
+    summary = _summary(result, views)
     context: dict[str, Any] = {
         "csp": content_security_policy(script),
         "css": Markup(_static("report.css")),  # noqa: S704 - our own stylesheet, never evidence
         "script": Markup(script),  # noqa: S704 - our own script, never evidence
-        "summary": _summary(result, views),
+        "summary": summary,
+        "print_css": print_css(summary),
+        "print_paths": PRINT_PATHS,
         "pillars": pillar_verdicts(views),
         "rules": rules,
         "rule_ids": sorted(r.meta.id for r in rules),

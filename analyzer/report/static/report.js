@@ -123,13 +123,22 @@
     });
   });
 
-  // Print everything an auditor files: open every collapsed section for the printout (the list of
-  // passes too, one line each, but not each pass's evidence), restore afterwards.
+  // Print what an auditor files: every rule and account with a problem opened, every failure with
+  // its evidence, every other problem (not evaluated, suppressed) on its line with its reason; a rule
+  // or account that only passes prints its summary line (its counts); lists of passes are not
+  // opened, nor the map's drill-down and the inventory's file lists.
   var reopened = [];
+  function printsOpen(d) {
+    if (d.hidden || d.closest("details.passes, details.reach, details.overflow, details.inv")) { return false; }
+    if (d.matches("details.rule, details.acct")) {
+      return !d.matches(".is-pass, .is-none, .is-suppressed") && !(d.matches("details.acct") && !d.matches(".is-fail, .is-error"));
+    }
+    var result = d.closest("li.finding");
+    if (result) { return /^(fail|error)$/.test(result.getAttribute("data-status")); }
+    return true;
+  }
   window.addEventListener("beforeprint", function () {
-    reopened = Array.prototype.filter.call(doc.querySelectorAll("details:not([open])"), function (d) {
-      return !d.hidden && !(d.parentElement && d.parentElement.closest("details.passes"));
-    });
+    reopened = Array.prototype.filter.call(doc.querySelectorAll("details:not([open])"), printsOpen);
     reopened.forEach(function (d) { d.open = true; });
   });
   window.addEventListener("afterprint", function () {
