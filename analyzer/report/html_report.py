@@ -29,6 +29,7 @@ from analyzer.model.kinds import Kind
 from analyzer.model.snapshot import FileStatus, InventoryRow, Snapshot
 from analyzer.report.access_map import build_access_map
 from analyzer.report.log_matrix import FACETS, log_matrix
+from analyzer.report.prose import spans
 from analyzer.report.view import (
     SEVERITIES,
     STATUS_LOOK,
@@ -260,6 +261,7 @@ def environment() -> Environment:
     )
     env.filters["size"] = _fmt_size
     env.filters["path_breaks"] = _path_breaks
+    env.filters["spans"] = spans
     env.filters["count_text"] = "{:,}".format  # 26,680: a count an auditor reads at a glance
     env.globals["STATUS_LOOK"] = STATUS_LOOK
     return env

@@ -101,6 +101,28 @@
     });
   }
 
+  // Copy an AWS CLI command of a remediation: the clipboard when the browser allows it from a file,
+  // else the command is selected for the reader to copy.
+  Array.prototype.forEach.call(doc.querySelectorAll("button.copy"), function (button) {
+    button.addEventListener("click", function () {
+      var text = button.getAttribute("data-copy");
+      var code = button.previousElementSibling;
+      function select() {
+        var range = doc.createRange();
+        range.selectNodeContents(code);
+        var selection = window.getSelection();
+        selection.removeAllRanges();
+        selection.addRange(range);
+        button.textContent = "selected";
+      }
+      if (navigator.clipboard && navigator.clipboard.writeText) {
+        navigator.clipboard.writeText(text).then(function () { button.textContent = "copied"; }, select);
+      } else {
+        select();
+      }
+    });
+  });
+
   // Sortable tables: click a header; numbers sort numerically.
   Array.prototype.forEach.call(doc.querySelectorAll("table.sortable"), function (table) {
     var heads = table.querySelectorAll("thead th");
