@@ -28,6 +28,7 @@ from analyzer.model.evidence import EvidenceStatus
 from analyzer.model.kinds import Kind
 from analyzer.model.snapshot import FileStatus, InventoryRow, Snapshot
 from analyzer.report.access_map import build_access_map
+from analyzer.report.compliance_view import framework_views
 from analyzer.report.log_matrix import FACETS, log_matrix
 from analyzer.report.prose import spans
 from analyzer.report.view import (
@@ -293,6 +294,7 @@ def render_html(result: ScanResult) -> str:
         "logs": log_matrix(views),
         "facets": FACETS,
         "accounts": sections,
+        "frameworks": framework_views(result),
         "account_anchors": {s.anchor for s in sections},
         "top": top_findings(views, rules, sections),
         "top_rules": TOP_RULES,
