@@ -28,9 +28,11 @@ from analyzer.findings.settings import ConfigError, load_settings
 from analyzer.graph.bounded import plan_cut
 from analyzer.pipeline import ScanResult, analyze_snapshot
 from analyzer.report.baseline import BaselineError, apply_baseline, load_records, new_failures
+from analyzer.report.compliance_view import filter_to_framework
 from analyzer.report.out_dir import OutputRefused, check_out_dir
 from analyzer.report.writer import FORMATS, ReportWriter, default_formats
 from analyzer.rules.base import Severity, Status
+from analyzer.rules.compliance import FRAMEWORKS
 
 SEVERITIES = [s.value for s in Severity]
 
@@ -132,6 +134,14 @@ def gate(result: ScanResult, fail_on: str | None, only_new: bool = False) -> int
 @click.option(
     "--fail-on-new", is_flag=True, help="With --baseline: gate only on new failures (at or above --fail-on when given)."
 )
+@click.option(
+    "--compliance",
+    "framework",
+    type=click.Choice(sorted(FRAMEWORKS), case_sensitive=False),
+    help="Only the rules citing this framework, and their results, in every output (and the gate): "
+    + ", ".join(f"{key} ({name})" for key, name in FRAMEWORKS.items())
+    + ".",
+)
 def analyze(
     bundle: Path,
     max_expanded_bytes: int,
@@ -142,6 +152,7 @@ def analyze(
     fail_on: str | None,
     baseline_path: Path | None,
     fail_on_new: bool,
+    framework: str | None,
 ) -> None:
     """Verify the centralized identity model in BUNDLE, rule by rule, and write the reports.
 
@@ -163,6 +174,7 @@ def analyze(
                 fail_on,
                 baseline_path,
                 fail_on_new,
+                framework,
             )
     finally:
         # Frozen at interpreter exit, the run's millions of objects are not walked once more by the
@@ -191,6 +203,7 @@ def _analyze(
     fail_on: str | None,
     baseline_path: Path | None,
     fail_on_new: bool,
+    framework: str | None = None,
 ) -> None:
     try:
         settings = load_settings(config_path)
@@ -210,6 +223,8 @@ def _analyze(
             _exit_refused(exc)
         try:
             result = analyze_snapshot(snapshot, settings, progress=progress, on_graph=writer.graph_ready)
+            if framework is not None:
+                result = filter_to_framework(result, framework.upper())
             if baseline is not None:
                 result = apply_baseline(result, baseline)
             progress("write", 0, 1)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from analyzer.report.view import STATUS_LOOK, display_status, worst
@@ -56,6 +56,8 @@ def framework_views(result: ScanResult) -> list[FrameworkView]:
     errored = {run.rule.id for run in result.runs if run.error}
     out = []
     for key, name in FRAMEWORKS.items():
+        if result.framework is not None and name != result.framework:
+            continue
         known, checked = KNOWN_CONTROLS.get(name, ((), ""))
         titles = dict(known)
         controls = cited.get(name, {})
@@ -69,3 +71,12 @@ def framework_views(result: ScanResult) -> list[FrameworkView]:
         by_status = {s: sum(1 for c in covered if c.status == s) for s in STATUS_LOOK}
         out.append(FrameworkView(name, f"fw-{key.lower()}", tuple(covered), uncovered, checked, by_status))
     return out
+
+
+def filter_to_framework(result: ScanResult, key: str) -> ScanResult:
+    """``result`` with only the rules that cite framework ``key`` (a FRAMEWORKS key) and their
+    results: what ``analyze --compliance KEY`` writes. Every rule still ran; the others are left out
+    of the outputs, and the compliance view shows that framework alone."""
+    name = FRAMEWORKS[key]
+    runs = [run for run in result.runs if any(ref.framework == name for ref in run.rule.meta.compliance)]
+    return replace(result, runs=runs, framework=name)

@@ -3,6 +3,7 @@ every result of its rules, and the controls trustmap does not cover named as suc
 
 from __future__ import annotations
 
+import json
 from html import unescape
 from pathlib import Path
 
@@ -53,3 +54,26 @@ def test_unverified_references_say_so(sample: ScanResult) -> None:
     section = page[page.index('<section id="compliance">') : page.index('<section id="accounts">')]
     assert "Not covered by trustmap:" in section and "NOT VERIFIED against the published standard" in section
     assert control_order("1.10") > control_order("1.9") and control_order("AC-2(3)") > control_order("AC-2")
+
+
+def test_analyze_compliance_filters_every_output_to_one_framework(tmp_path: Path) -> None:
+    """``analyze --compliance CIS3``: only the rules citing CIS v3.0.0 and their results, in the JSON,
+    the CSV and the page's compliance view."""
+    from click.testing import CliRunner
+
+    from analyzer.cli.analyze import analyze as analyze_command
+
+    out = tmp_path / "report"
+    done = CliRunner().invoke(
+        analyze_command,
+        [str(SAMPLE), "--out", str(out), "--compliance", "cis3", "--format", "json", "--format", "html"],
+    )
+    assert done.exit_code == 0, done.output
+    data = json.loads((out / "findings.json").read_text(encoding="utf-8"))
+    cis3 = FRAMEWORKS["CIS3"]
+    citing = {r.rule.id for r in analyze(SAMPLE).runs if any(c.framework == cis3 for c in r.rule.meta.compliance)}
+    assert {r["id"] for r in data["rules"]} == citing and "IDN-003" not in citing
+    assert {r["rule"] for r in data["results"]} <= citing
+    page = (out / "index.html").read_text(encoding="utf-8")
+    section = page[page.index('<section id="compliance">') : page.index('<section id="accounts">')]
+    assert section.count('<details class="framework"') == 1 and cis3 in section
