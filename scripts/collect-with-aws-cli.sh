@@ -84,6 +84,7 @@ run "$A/iam/get-credential-report" iam get-credential-report
 
 # --- Regions
 run "$A/ec2/describe-regions" ec2 describe-regions
+REGIONS_GIVEN="${REGIONS:-}"   # recorded in manifest.json: the enabled regions outside it were not collected
 if [ -z "${REGIONS:-}" ]; then
   REGIONS="$(aws ec2 describe-regions --output text \
     --query "Regions[?OptInStatus!='not-opted-in'].RegionName" 2>/dev/null ||
@@ -132,6 +133,9 @@ fi
   printf '{\n    "collected_at": "%s",\n    "partition": "%s",\n' "$COLLECTED_AT" "$PARTITION"
   [ -n "${IDENTITY_ACCOUNT:-}" ] && printf '    "identity_account": "%s",\n' "$IDENTITY_ACCOUNT"
   [ -n "$LOG_BUCKET_GIVEN" ] && printf '    "log_bucket": "%s",\n' "$LOG_BUCKET_GIVEN"
+  if [ -n "$REGIONS_GIVEN" ]; then
+    printf '    "regions": [%s],\n' "$(printf '%s\n' $REGIONS_GIVEN | sort -u | sed 's/.*/"&"/' | paste -sd, -)"
+  fi
   printf '    "tool": {"name": "collect-with-aws-cli.sh", "version": "%s"},\n' \
     "$(json_text "$(aws --version 2>&1)")"
   printf '    "caller": {"Account": "%s", "Arn": "%s"},\n' "$ACCOUNT" "$CALLER_ARN"

@@ -39,6 +39,21 @@ def test_clean_bundle_exits_0_with_a_table_that_fits_120_columns(tmp_path: Path)
     assert "NoSuchEntity" in result.output.split("Notes:")[1]
 
 
+def test_a_warning_is_shown_and_the_bundle_still_validates(tmp_path: Path) -> None:
+    """A null no verdict reads (issue 13 §1): listed as a warning, the file loaded, exit 0."""
+    builder = _clean(tmp_path)
+    rel = f"{IDENTITY}/iam/get-account-summary.json"
+    document = shapes.account_summary()
+    document["SummaryMap"]["GlobalEndpointTokenVersion"] = None
+    builder.write(rel, document)
+    result = _run(str(builder.root))
+    assert result.exit_code == 0, result.output
+    assert f"{rel}: /SummaryMap/GlobalEndpointTokenVersion: warning: expected integer, got null" in result.output
+    as_json = json.loads(_run(str(builder.root), "--format", "json").output)
+    row = next(f for f in as_json["files"] if f["path"] == rel)
+    assert (row["status"], [p["warning"] for p in row["problems"]]) == ("loaded", [True])
+
+
 def test_done_when_corrupt_truncated_utf16_and_misplaced(tmp_path: Path) -> None:
     """One corrupt, one truncated, one UTF-16 and one misplaced file: each reported precisely, the rest loads."""
     builder = _clean(tmp_path)

@@ -42,7 +42,7 @@ CATALOG = frozenset(
     [f"IDN-00{i}" for i in range(1, 10)]
     + [f"CRD-00{i}" for i in range(1, 7)]
     + [f"LOG-{i:03d}" for i in range(1, 12)]
-    + ["EVD-001", "EVD-002", "EVD-003", "EVD-004"]
+    + ["IDN-010", "EVD-001", "EVD-002", "EVD-003", "EVD-004"]
 )
 
 IAM_TS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$")

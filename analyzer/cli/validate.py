@@ -111,7 +111,7 @@ def note_lines(rows: tuple[InventoryRow, ...]) -> list[str]:
 
 
 def exit_code(snapshot: Snapshot) -> int:
-    bad = any(r.status in _BAD or r.problems for r in snapshot.inventory)
+    bad = any(r.status in _BAD or any(not p.warning for p in r.problems) for r in snapshot.inventory)
     return EXIT_FINDINGS if bad else EXIT_OK
 
 
@@ -130,7 +130,10 @@ def inventory_json(snapshot: Snapshot) -> dict[str, Any]:
                 "sha256": r.sha256,
                 "status": r.status.value,
                 "reason": r.reason,
-                "problems": [{"pointer": p.pointer, "message": p.message, "hint": p.hint} for p in r.problems],
+                "problems": [
+                    {"pointer": p.pointer, "message": p.message, "hint": p.hint, "warning": p.warning}
+                    for p in r.problems
+                ],
             }
             for r in snapshot.inventory
         ],

@@ -203,7 +203,15 @@ def _manifest(raw: dict[str, Any] | None, latest_report: datetime | None) -> Man
         identity_account=identity if isinstance(identity, str) and ACCOUNT_RE.fullmatch(identity) else None,
         log_bucket=bucket if isinstance(bucket, str) and bucket else None,
         partition=partition if partition in ("aws", "aws-cn", "aws-us-gov") else "aws",
+        regions=_collected_regions(raw.get("regions")),
     )
+
+
+def _collected_regions(value: Any) -> tuple[str, ...] | None:
+    """``manifest.json`` ``regions``: a list of regions (``collect --regions``), else every enabled region."""
+    if isinstance(value, list) and all(isinstance(r, str) for r in value):
+        return tuple(sorted(set(value)))
+    return None
 
 
 __all__ = ["Share", "combine", "summarize"]

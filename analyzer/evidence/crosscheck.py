@@ -203,7 +203,7 @@ def _organization(out: _Findings) -> None:
                 f"({organization.id}, {organization.management_account_id}): {_names(a.id for a in wrong)}",
                 [organization.ref, *(a.ref for a in wrong)],
             )
-    targeted = {t for scp in snapshot.scps for t in scp.targets if t.isdigit()}
+    targeted = {t for scp in snapshot.scps for t in scp.targets if t.isascii() and t.isdigit()}
     if unlisted := targeted - listed:
         out.add(
             None,

@@ -20,7 +20,20 @@ Check = Callable[[Any], bool]
 
 #: Keywords that never change whether a document is valid (annotations; ``format`` is one in 2020-12).
 _ANNOTATIONS = frozenset(
-    {"$schema", "$id", "$defs", "$comment", "title", "description", "examples", "default", "format", "deprecated"}
+    {
+        "$schema",
+        "$id",
+        "$defs",
+        "$comment",
+        "title",
+        "description",
+        "examples",
+        "default",
+        "format",
+        "deprecated",
+        "x-verdict",
+        "x-element",
+    }
 )
 
 

@@ -38,7 +38,7 @@ from analyzer.evidence.parallel import child_folders, read_split
 from analyzer.evidence.placement import content_accounts, place
 from analyzer.evidence.readers import READERS, Collector, FileContext
 from analyzer.evidence.readers.credentials import looks_like_report_csv
-from analyzer.evidence.schemas import check as schema_check
+from analyzer.evidence.schemas import check_evidence
 from analyzer.evidence.special import read_credential_csv, read_error_record, read_manifest
 from analyzer.model.kinds import Kind
 from analyzer.model.policy import PolicyDocument
@@ -172,10 +172,12 @@ def _read_document(
     account, region = placed
     if duplicates:
         return reading.invalid(duplicate_key_problems(document, duplicates), kind=kind, account=account, region=region)
-    problems = schema_check(kind_name(kind), document)
-    if problems:
+    schema = check_evidence(kind_name(kind), document)
+    if schema.verdict:
+        problems = (*schema.verdict, *schema.element, *schema.warnings)
         return reading.invalid(problems, kind=kind, account=account, region=region)
     ctx = FileContext(reading.path, account, region, info.item, None, policy_cache)
+    ctx.problems.extend((*schema.element, *schema.warnings))
     collected = Collector()
     READERS[kind](document, ctx, collected)
     return finish(reading, kind, ctx, collected, pagination_markers(document))

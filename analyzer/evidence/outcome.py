@@ -33,7 +33,8 @@ def summary(problems: tuple[Problem, ...]) -> str:
     first = problems[0]
     more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
     where = f"{first.pointer}: " if first.pointer else ""
-    return f"{where}{first.message}{more}"
+    label = "warning: " if first.warning else ""
+    return f"{where}{label}{first.message}{more}"
 
 
 def duplicate_key_problems(document: Any, duplicates: Duplicates) -> tuple[Problem, ...]:
@@ -127,7 +128,7 @@ class Reading:
 
 def finish(reading: Reading, kind: Kind, ctx: FileContext, collected: Collector, truncated: list[str]) -> Outcome:
     """The outcome of a file its reader has read: loaded, incomplete (paginated) or invalid (fatal problem)."""
-    problems = tuple(ctx.problems)
+    problems = tuple(sorted(ctx.problems, key=lambda p: p.warning))  # what costs a verdict first
     account, region = ctx.account_id, ctx.region
     if ctx.fatal:
         return reading.invalid(problems, kind=kind, account=account, region=region, item=ctx.item)

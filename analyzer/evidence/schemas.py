@@ -10,6 +10,7 @@ registry of the schemas) is imported and built only when a document fails the fa
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -102,22 +103,156 @@ def _pointer(error: ValidationError) -> str:
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in error.absolute_path)
 
 
+_JSON_TYPES = ((bool, "a boolean"), (int, "a number"), (float, "a number"), (str, "a string"), (list, "an array"))
+
+
+def _shown(value: Any, limit: int = 60) -> str:
+    """A short rendering of a value for a message: the reason comes first, the data after, cut."""
+    if value is None:
+        return "null"
+    if isinstance(value, dict):
+        return f"an object with {len(value)} key(s)"
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _what(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, dict):
+        return "an object"
+    return next((name for typ, name in _JSON_TYPES if isinstance(value, typ)), type(value).__name__)
+
+
 def _describe(error: ValidationError) -> str:
-    if error.validator == "additionalProperties":
-        return f"{error.message}; this key is not part of the command's output"
-    if error.validator == "required":
-        return f"{error.message} (expected in the command's output)"
-    return error.message if len(error.message) < 300 else error.message[:297] + "..."
+    """What is wrong, in words first: ``expected a string, got null`` rather than the value's dump."""
+    found, rule = error.instance, error.validator_value
+    if error.validator == "type":
+        expected = " or ".join(rule) if isinstance(rule, list) else str(rule)
+        return f"expected {expected}, got {_what(found)}" + ("" if found is None else f" ({_shown(found)})")
+    if error.validator == "pattern":
+        return f"{_shown(found)} does not have the expected form ({rule})"
+    if error.validator in ("anyOf", "oneOf"):
+        return f"{_shown(found)} is not any of the accepted forms"
+    if error.validator == "enum":
+        return f"{_shown(found)} is not one of {_shown(rule)}"
+    if error.validator in ("minimum", "minLength", "minItems"):
+        return f"{_shown(found)} is below the {error.validator} {rule}"
+    message = error.message
+    return message if len(message) < 200 else f"{error.validator} not met by {_what(found)}"
 
 
-def check(stem: str, document: Any, *, limit: int = 20) -> tuple[Problem, ...]:
-    """Schema problems of a document, most specific first, at most ``limit`` of them."""
+def check(stem: str, document: Any) -> tuple[Problem, ...]:
+    """Every schema problem of a document, most specific first (the count is exact: none is dropped)."""
     quick = fast_check(stem)
     if quick is not None and quick(document):
         return ()
+    return tuple(problem for _, problem in _located(stem, document))
+
+
+def _located(stem: str, document: Any) -> list[tuple[tuple[str, ...], Problem]]:
+    """(where, problem) for every schema error; ``where`` names the key for a missing or unknown one."""
     errors = sorted(
         validator(stem).iter_errors(document),
         key=lambda e: (list(map(str, e.absolute_path)), str(e.validator)),
     )
     hint = f"compare with schemas/{stem}.schema.json or re-export the file with the AWS CLI"
-    return tuple(Problem(_pointer(e), _describe(e), hint) for e in errors[:limit])
+    out: list[tuple[tuple[str, ...], Problem]] = []
+    for error in errors:
+        base = tuple(map(str, error.absolute_path))
+        pointer = _pointer(error)
+        keys = _keys_named(error)
+        if keys is None:
+            out.append((base, Problem(pointer, _describe(error), hint)))
+            continue
+        for key in keys:
+            escaped = key.replace("~", "~0").replace("/", "~1")
+            if error.validator == "required":
+                message = f"{key!r} is missing (expected in the command's output)"
+            else:
+                message = f"{key!r} is not part of the command's output"
+            out.append(((*base, key), Problem(f"{pointer}/{escaped}", message, hint)))
+    return out
+
+
+def _keys_named(error: ValidationError) -> list[str] | None:
+    """The keys a ``required`` (missing) or ``additionalProperties`` (unknown) error is about."""
+    instance = error.instance
+    if not isinstance(instance, dict):
+        return None
+    if error.validator == "required" and isinstance(error.validator_value, list):
+        return [str(k) for k in list(error.validator_value) if k not in instance]
+    if error.validator == "additionalProperties":
+        known = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
+        patterns = error.schema.get("patternProperties", {}) if isinstance(error.schema, dict) else {}
+        return sorted(k for k in instance if k not in known and not any(re.search(p, k) for p in patterns))
+    return None
+
+
+# --------------------------------------------------------------------------- what a verdict needs
+
+#: Pagination keys: every kind's verdict depends on them (a wrong one could hide a missing page).
+_PAGINATION = ("/IsTruncated", "/Marker", "/NextToken")
+
+
+@dataclass(frozen=True, slots=True)
+class Fields:
+    """The places of a kind's document a verdict reads, from its schema's ``x-verdict`` and ``x-element``.
+
+    ``verdict``: a wrong value there makes the file unusable (its checks are not evaluated), as does
+    a wrong value on the way to one (the list or the object holding it). ``element``: a wrong value
+    there costs one element only (a policy document the reader then leaves unresolved, so the checks
+    that need it are not evaluated). Anything else a verdict does not read: a wrong, null, missing or
+    unknown value there is a warning, and the file is used.
+    """
+
+    verdict: tuple[tuple[str, ...], ...]
+    element: tuple[tuple[str, ...], ...]
+
+    def weight(self, where: tuple[str, ...]) -> str:
+        """``element``, ``verdict`` or ``warning`` for a problem at ``where``."""
+        if any(_covers(pattern, where) for pattern in self.element):
+            return "element"
+        if any(_covers(where, pattern) or _covers(pattern, where) for pattern in self.verdict):
+            return "verdict"
+        return "warning"
+
+
+def _covers(prefix: tuple[str, ...], where: tuple[str, ...]) -> bool:
+    """Whether ``prefix`` (``*`` matching any one step) is ``where`` or an ancestor of it."""
+    return len(prefix) <= len(where) and all(p == w or "*" in (p, w) for p, w in zip(prefix, where, strict=False))
+
+
+def _steps(pointer: str) -> tuple[str, ...]:
+    return tuple(part.replace("~1", "/").replace("~0", "~") for part in pointer.split("/")[1:])
+
+
+@cache
+def fields(stem: str) -> Fields:
+    schema = _schemas().by_stem[stem]
+    verdict = [*schema.get("x-verdict", ()), *_PAGINATION]
+    return Fields(tuple(map(_steps, verdict)), tuple(map(_steps, schema.get("x-element", ()))))
+
+
+@dataclass(frozen=True, slots=True)
+class Findings:
+    """A document's schema problems sorted by what they cost (see :class:`Fields`)."""
+
+    verdict: tuple[Problem, ...] = ()
+    element: tuple[Problem, ...] = ()
+    warnings: tuple[Problem, ...] = ()
+
+
+def check_evidence(stem: str, document: Any) -> Findings:
+    """The schema problems of an evidence document, each weighed by what the verdicts read."""
+    quick = fast_check(stem)
+    if quick is not None and quick(document):
+        return Findings()
+    weigh = fields(stem).weight
+    found: dict[str, list[Problem]] = {"verdict": [], "element": [], "warning": []}
+    for where, problem in _located(stem, document):
+        weight = weigh(where)
+        if weight == "warning":
+            problem = Problem(problem.pointer, problem.message, "no verdict reads this value", warning=True)
+        found[weight].append(problem)
+    return Findings(tuple(found["verdict"]), tuple(found["element"]), tuple(found["warning"]))

@@ -3,10 +3,11 @@ CSV, and the bundle's manifest."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from analyzer.evidence import errors
-from analyzer.evidence.decode import Duplicates, loads_json
+from analyzer.evidence.decode import DecodeError, Duplicates, loads_json
 from analyzer.evidence.layout import slot_for
 from analyzer.evidence.outcome import Outcome, Reading, duplicate_key_problems, finish
 from analyzer.evidence.placement import csv_accounts, place
@@ -17,41 +18,44 @@ from analyzer.evidence.schemas import check as schema_check
 from analyzer.model.evidence import EvidenceRef, EvidenceState, EvidenceStatus
 from analyzer.model.kinds import Kind
 from analyzer.model.policy import PolicyDocument
-from analyzer.model.snapshot import FileStatus, Problem
-
-_RECORD_SHAPE = (
-    'expected {"Error": {"Code": "...", "Message": "..."}} in <name>.error.json, or the AWS CLI\'s '
-    '"An error occurred (Code) when calling ..." text in <name>.err'
-)
+from analyzer.model.snapshot import FileStatus
 
 
-def _error_code(reading: Reading, text: str) -> tuple[str, str] | Outcome:
-    """(code, message) of an error record, or the invalid outcome of a record that names no AWS error."""
+def _error_code(reading: Reading, text: str, kind: Kind) -> tuple[str | None, str] | Outcome:
+    """(code, message) of an error record; (None, its first line) when no AWS error code can be read in it.
+
+    A record that repeats a key is the one exception: it has two readings, so it is invalid, like
+    any other file that does.
+    """
     if reading.path.endswith(".json") or text.lstrip().startswith("{"):
         duplicates = Duplicates()
-        document = loads_json(text, duplicates)
+        try:
+            document = loads_json(text, duplicates)
+        except DecodeError:
+            document = None
         if duplicates:
             return reading.invalid(duplicate_key_problems(document, duplicates))
         found = errors.code_from_record(document)
-        if found is None:
-            detail = tuple(p for p in schema_check("error-record", document) if p.pointer)
-            return reading.invalid((Problem("", "an error record without an AWS error code", _RECORD_SHAPE), *detail))
-        return found
-    found = errors.code_from_stderr(text)
+        if found is not None:
+            return found
+        if document is not None:  # a JSON record: its first line is "{"; quote it on one line instead
+            text = json.dumps(document, ensure_ascii=False, separators=(", ", ": "))
+    found = errors.code_from_stderr(text, kind)
     if found is not None:
         return found
-    first_line = next((line.strip() for line in text.splitlines() if line.strip()), "")
-    if not first_line:
-        return reading.invalid_because("the error record is empty", _RECORD_SHAPE)
-    return reading.invalid_because(f"an error record without an AWS error code ({first_line[:200]})", _RECORD_SHAPE)
+    return None, errors.first_line(text)
 
 
 def read_error_record(reading: Reading, text: str) -> Outcome:
-    """A failed export call: NoSuchEntity and its kin mean "nothing configured", AccessDenied "not evaluated"."""
+    """A failed export call: NoSuchEntity and its kin mean "nothing configured", AccessDenied "not evaluated".
+
+    A record whose error code cannot be read is a failed call all the same (status ``error``): its
+    checks are not evaluated, quoting the record's first line.
+    """
     kind = reading.info.kind
     if kind is None:
         return reading.ignored("an error record of a command trustmap does not read")
-    found = _error_code(reading, text)
+    found = _error_code(reading, text, kind)
     if isinstance(found, Outcome):
         return found
     code, message = found
@@ -60,8 +64,13 @@ def read_error_record(reading: Reading, text: str) -> Outcome:
         return placed
     account, region = placed
     collected: Collector | None = None
-    status = errors.status_for(kind, code)
-    reason = f"the export call failed with {code}" + (f": {message}" if message else "")
+    if code is None:
+        status = EvidenceStatus.ERROR
+        said = f": {message!r}" if message else " (the record is empty)"
+        reason = f"the export call failed; its error record names no AWS error code trustmap can read{said}"
+    else:
+        status = errors.status_for(kind, code)
+        reason = f"the export call failed with {code}" + (f": {message}" if message else "")
     if status is EvidenceStatus.ABSENT_IN_AWS:
         reason = f"AWS answered {code}: nothing is configured, AWS defaults apply"
         if kind is Kind.IAM_PASSWORD_POLICY and account:

@@ -45,7 +45,7 @@ class UnreadablePolicies:
         prefix = f"{owner.pointer}/{INLINE_LISTS[entity]}/"
         names: list[str] = []
         for problem in problems:
-            if problem.pointer.startswith(prefix):
+            if problem.pointer.startswith(prefix) and not problem.warning:
                 named = _NAMED.search(problem.message)
                 index = problem.pointer[len(prefix) :].split("/", 1)[0]
                 names.append(named.group("name") if named else f"#{index}")

@@ -42,10 +42,12 @@ class Problem:
     pointer: str
     message: str
     hint: str = ""
+    warning: bool = False  # an oddity no verdict reads: the file is still used as it is
 
     def render(self, path: str) -> str:
         hint = f"; {self.hint}" if self.hint else ""
-        return f"{path}: {self.pointer or '/'}: {self.message}{hint}"
+        label = "warning: " if self.warning else ""
+        return f"{path}: {self.pointer or '/'}: {label}{self.message}{hint}"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -113,6 +115,8 @@ class Manifest:
     identity_account: str | None = None
     log_bucket: str | None = None
     partition: str = "aws"
+    #: The regions the collection covered (``collect --regions``); None: every enabled region, or unknown.
+    regions: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -47,9 +47,11 @@ from analyzer.report.view import (
     top_findings,
 )
 from analyzer.rules.base import Status
+from analyzer.rules.support.scope import NOT_COLLECTED
 from analyzer.text import visible
 
 if TYPE_CHECKING:
+    from analyzer.findings.result import Finding
     from analyzer.pipeline import ScanResult
 
 INVENTORY_ROWS = 400  # files listed one by one; above, per account totals
@@ -131,12 +133,15 @@ def _summary(result: ScanResult, views: Views) -> dict[str, Any]:
     by_status = {name: 0 for name in STATUS_LOOK if name != "none"}
     by_severity = dict.fromkeys(SEVERITIES, 0)
     new_failures = 0
+    uncollected = _Uncollected()
     for f in result.findings:
         status = display_status(f)
         by_status[status] += 1
         if status == "fail":
             by_severity[f.severity.value] += 1
             new_failures += f.baseline == "new"
+        elif status == "not_evaluated" and f.details.get("cause") == NOT_COLLECTED:
+            uncollected.add(f)
     snap = result.snapshot
     return {
         "organization": result.shape.organization_id,
@@ -156,7 +161,7 @@ def _summary(result: ScanResult, views: Views) -> dict[str, Any]:
         "rules": len(result.runs),
         "by_status": by_status,
         "by_severity": by_severity,
-        "verdict": _verdict(by_status),
+        "verdict": _verdict(by_status, uncollected),
         "baseline": any(f.baseline for f in result.findings),
         "new_failures": new_failures,
         "version": __version__,
@@ -175,11 +180,43 @@ def _account_list(snapshot: Snapshot) -> str | None:
     )
 
 
-def _verdict(by_status: dict[str, int]) -> dict[str, str]:
-    """The headline: a clean result only when every result was evaluated; missing evidence is never green."""
+class _Uncollected:
+    """The results left not evaluated because their regions were not collected (``collect --regions``)."""
+
+    def __init__(self) -> None:
+        self.results = 0
+        self.regions: set[str] = set()
+        self.accounts: set[str] = set()
+
+    def add(self, finding: Finding) -> None:
+        self.results += 1
+        self.regions.update(str(r) for r in finding.details.get("regions", ()))
+        if finding.account:
+            self.accounts.add(finding.account)
+
+    def text(self) -> str:
+        regions, accounts = len(self.regions), len(self.accounts)
+        return (
+            f"{self.results:,} for the {regions} enabled region{'s' if regions != 1 else ''} not collected in "
+            f"{accounts} account{'s' if accounts != 1 else ''}"
+        )
+
+
+def _verdict(by_status: dict[str, int], uncollected: _Uncollected | None = None) -> dict[str, str]:
+    """The headline: a clean result only when every result was evaluated; missing evidence is never green.
+
+    The results not evaluated are counted by cause: the regions the collection left out (``collect
+    --regions``), and evidence missing or unusable.
+    """
     fails, unknown, errors = by_status["fail"], by_status["not_evaluated"], by_status["error"]
     gaps = []
-    if unknown:
+    scoped = uncollected.results if uncollected is not None else 0
+    if unknown and uncollected is not None and scoped:
+        plural = "s" if unknown != 1 else ""
+        rest = unknown - scoped
+        other = f", {rest:,} with evidence missing or unusable" if rest else ""
+        gaps.append(f"{unknown:,} result{plural} could not be evaluated: {uncollected.text()}{other}")
+    elif unknown:
         plural = "s" if unknown != 1 else ""
         gaps.append(f"{unknown:,} result{plural} could not be evaluated (evidence missing or unusable)")
     if errors:

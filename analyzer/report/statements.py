@@ -146,7 +146,7 @@ def _deepest(value: Any, rest: tuple[str, ...]) -> tuple[str, ...]:
     for token in rest:
         if isinstance(value, dict) and token in value:
             value = value[token]
-        elif isinstance(value, list) and token.isdigit() and int(token) < len(value):
+        elif isinstance(value, list) and token.isascii() and token.isdigit() and int(token) < len(value):
             value = value[int(token)]
         else:
             break

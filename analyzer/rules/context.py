@@ -22,10 +22,36 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class RegionScope:
-    """The regions an account is expected to log in, and where that list came from."""
+    """The regions that count for an account, and where that list came from.
+
+    ``regions``: the account's enabled regions (or the config's ``expected_regions``) that belong to its
+    partition and lie within the collection's scope (``manifest.json`` ``regions``) when the bundle
+    records one. ``uncollected``: the enabled regions of its partition the collection left out; rules
+    report them once per account, not once per region.
+    """
 
     regions: tuple[str, ...]
     source: str  # config | describe-regions | evidence | unknown
+    uncollected: tuple[str, ...] = ()
+    collected: tuple[str, ...] | None = None  # the collection's scope, when the manifest records one
+
+
+#: Region name prefixes of the partitions other than ``aws`` (AWS General Reference, "AWS service
+#: endpoints": partitions and their regions; an ``aws`` account has none of these regions).
+_PARTITION_PREFIXES: tuple[tuple[str, str], ...] = (
+    ("cn-", "aws-cn"),
+    ("us-gov-", "aws-us-gov"),
+    ("us-isob-", "aws-iso-b"),
+    ("us-isof-", "aws-iso-f"),
+    ("us-iso-", "aws-iso"),
+    ("eu-isoe-", "aws-iso-e"),
+    ("eusc-", "aws-eusc"),
+)
+
+
+def region_partition(region: str) -> str:
+    """The partition a region belongs to (``cn-north-1`` -> ``aws-cn``, ``us-east-1`` -> ``aws``)."""
+    return next((partition for prefix, partition in _PARTITION_PREFIXES if region.startswith(prefix)), "aws")
 
 
 T = TypeVar("T")
@@ -145,11 +171,42 @@ class RuleContext:
         return UnreadablePolicies.of(self.snapshot)
 
     def regions(self, account_id: str) -> RegionScope:
-        if self.settings.expected_regions:
-            return RegionScope(self.settings.expected_regions, "config")
+        """The regions that count for the account (see :class:`RegionScope`), computed once per account."""
+        scopes = self._region_scopes
+        if account_id not in scopes:
+            scopes[account_id] = self._region_scope(account_id)
+        return scopes[account_id]
+
+    @cached_property
+    def _region_scopes(self) -> dict[str, RegionScope]:
+        return {}
+
+    def _region_scope(self, account_id: str) -> RegionScope:
         account = self.account(account_id)
-        if account is not None and account.enabled_regions is not None:
-            return RegionScope(account.enabled_regions, "describe-regions")
-        if account is not None and account.regions_seen:
-            return RegionScope(account.regions_seen, "evidence")
-        return RegionScope((), "unknown")
+        if self.settings.expected_regions:
+            listed, source = self.settings.expected_regions, "config"
+        elif account is not None and account.enabled_regions is not None:
+            listed, source = account.enabled_regions, "describe-regions"
+        elif account is not None and account.regions_seen:
+            return RegionScope(tuple(sorted(account.regions_seen)), "evidence")  # what was collected
+        else:
+            return RegionScope((), "unknown")
+        partition = self.account_partition(account_id)
+        own = tuple(r for r in listed if region_partition(r) == partition)
+        collected = self.snapshot.manifest.regions
+        if collected is None:
+            return RegionScope(own, source)
+        inside = tuple(r for r in own if r in collected)
+        outside = tuple(r for r in own if r not in collected)
+        return RegionScope(inside, source, outside, collected)
+
+    def account_partition(self, account_id: str) -> str:
+        """The account's partition, from the ARNs of its IAM entities, else the manifest's."""
+        account = self.account(account_id)
+        if account is not None:
+            arns = [e.arn for e in account.roles[:1]] + [e.arn for e in account.users[:1]]
+            for arn in arns:
+                parts = arn.split(":")
+                if len(parts) > 2 and parts[1].startswith("aws"):
+                    return parts[1]
+        return self.partition

@@ -415,6 +415,31 @@ def idn006_lateral_trust(ctx: PlantContext) -> Planted | None:
     )
 
 
+def idn010_local_federation(ctx: PlantContext) -> Planted | None:
+    """A workload account federating its own corporate IdP: a way in that bypasses the Identity account."""
+    account = ctx.pick_account(("workload",))
+    if account is None:
+        return None
+    provider, name = "CorpIdP", "CorpFederatedAdmin"
+    _role(ctx, account, name, docs.sso_trust(account.id, provider), ["ec2:*", "s3:*"])
+    provider_arn = f"arn:aws:iam::{account.id}:saml-provider/{provider}"
+    return Planted(
+        "IDN-010",
+        "member-saml-federation",
+        f"{label(account)}, role `{name}`",
+        f"Trusts the account's own SAML provider {provider} (not IAM Identity Center's): people enter without the "
+        "Identity account.",
+        (
+            fail(
+                "IDN-010",
+                account.id,
+                "way in bypassing the Identity account",
+                resource=f"{provider_arn} -> {role_arn(account.id, name)}",
+            ),
+        ),
+    )
+
+
 PLANTERS: dict[str, Planter] = {
     "CRD-001": crd001_root_without_mfa,
     "CRD-002": crd002_root_access_key,
@@ -431,4 +456,5 @@ PLANTERS: dict[str, Planter] = {
     "IDN-007": idn007_direct_permissions,
     "IDN-008": idn008_assume_outside,
     "IDN-009": idn009_no_self_service,
+    "IDN-010": idn010_local_federation,
 }

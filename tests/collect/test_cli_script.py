@@ -48,6 +48,7 @@ def test_script_collects_one_account(cli_bundle: Collected, built_org: Any) -> N
     manifest = json.loads((cli_bundle.path / "manifest.json").read_text())
     assert manifest["caller"]["Account"] == account
     assert manifest["identity_account"] == built_org.identity
+    assert manifest["regions"] == ["eu-west-1", "us-east-1"]  # REGIONS: the collection's scope (issue 13 §3)
     assert {"operation": "iam:get-account-password-policy", "account": account, "region": None,
             "file": f"{account}/iam/get-account-password-policy.json", "status": "failed",
             "error": "NoSuchEntity"} in manifest["calls"]  # fmt: skip

@@ -185,9 +185,27 @@ def test_analysis_finds_the_planted_defects_and_passes_clean_accounts(org_bundle
         outcomes = outcomes_of[rule]
         assert {f.account for f in outcomes if f.status.value == "pass"} == set(built_org.all_accounts), rule
     # The central bucket's policy was collected from its owner: the delivery check can be evaluated everywhere.
-    log_009 = outcomes_of["LOG-009"]
+    # (the enabled regions outside --regions are reported once per account: see the next test)
+    log_009 = [f for f in outcomes_of["LOG-009"] if f.subject != "regions-not-collected"]
     assert {f.account for f in log_009} == set(built_org.all_accounts)
     assert all(f.status.value != "not_evaluated" for f in log_009), [f.message for f in log_009]
+
+
+def test_collected_regions_scope_the_analysis(org_bundle: Collected, built_org: Any) -> None:
+    """collect --regions R: manifest.json records R; no per-region result outside R; one not-evaluated
+    result per account and regional rule, and one EVD-001 result per account, naming the enabled
+    regions that were not collected (issue 13 §3)."""
+    manifest = json.loads((org_bundle.path / "manifest.json").read_text())
+    assert manifest["regions"] == list(REGIONS)
+    findings = analyze(org_bundle.path).findings
+    assert {f.region for f in findings if f.region} <= set(REGIONS)
+    scoped = [f for f in findings if f.subject == "regions-not-collected"]
+    accounts = set(built_org.all_accounts)
+    for rule in ("EVD-001", "LOG-003", "LOG-004", "LOG-005", "LOG-006", "LOG-007", "LOG-008", "LOG-009", "LOG-011"):
+        mine = [f for f in scoped if f.rule == rule]
+        assert sorted(f.account for f in mine) == sorted(accounts), rule
+        assert all(f.status.value == "not_evaluated" for f in mine)
+        assert all("us-west-2" in f.message and "eu-west-1" not in f.details["regions"] for f in mine), rule
 
 
 def test_rerun_into_the_same_directory_resumes(org_bundle: Collected, built_org: Any) -> None:

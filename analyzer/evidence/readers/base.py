@@ -199,6 +199,15 @@ def text_or_none(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+def lenient_timestamp(value: Any) -> datetime | None:
+    """A time no verdict reads (an entity's creation, a role's last use): None when it is not one;
+    the schema check has already warned about it."""
+    try:
+        return parse_ts(value)
+    except ValueError:
+        return None
+
+
 @dataclass(frozen=True, slots=True)
 class RecorderStatusFacts:
     """What describe-configuration-recorder-status says about one recorder."""

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from analyzer.evidence.readers.base import Collector, FileContext, canonical_text, child
+from analyzer.evidence.readers.base import (
+    Collector,
+    FileContext,
+    canonical_text,
+    child,
+    lenient_timestamp,
+    text_or_none,
+)
 from analyzer.model.entities import (
     AccountSummary,
     AttachedPolicyRef,
@@ -26,7 +33,7 @@ def _managed_policies(doc: dict[str, Any], ctx: FileContext, account: str) -> di
     for index, raw in ctx.distinct(doc, "Policies", "Arn"):
         ref = ctx.ref("Policies", index)
         arn = raw.get("Arn", "")
-        name = raw.get("PolicyName") or arn.rsplit("/", 1)[-1]
+        name = text_or_none(raw.get("PolicyName")) or arn.rsplit("/", 1)[-1]
         default = raw.get("DefaultVersionId")
         versions = raw.get("PolicyVersionList") or []
         candidates = [
@@ -72,7 +79,7 @@ def _attached(
         out.append(
             AttachedPolicyRef(
                 arn=arn,
-                name=item.get("PolicyName") or arn.rsplit("/", 1)[-1],
+                name=text_or_none(item.get("PolicyName")) or arn.rsplit("/", 1)[-1],
                 ref=child(ref, "AttachedManagedPolicies", index),
                 policy=found.source if found else None,
             )
@@ -128,7 +135,7 @@ def read_authorization_details(doc: Any, ctx: FileContext, out: Collector) -> No
                 user_id=raw.get("UserId", ""),
                 path=raw.get("Path", "/"),
                 ref=ref,
-                created=ctx.timestamp(raw.get("CreateDate"), ref, "CreateDate"),
+                created=lenient_timestamp(raw.get("CreateDate")),
                 group_names=tuple(raw.get("GroupList") or ()),
                 inline_policies=_inline(raw, "UserPolicyList", ref, ctx, arn),
                 attached_policies=_attached(raw, ref, policies),
@@ -162,7 +169,8 @@ def read_authorization_details(doc: Any, ctx: FileContext, out: Collector) -> No
             )
         else:
             ctx.problem(ref, f"role {arn} has no AssumeRolePolicyDocument", "re-export without --query")
-        last_used = (raw.get("RoleLastUsed") or {}).get("LastUsedDate")
+        usage = raw.get("RoleLastUsed")
+        last_used = usage.get("LastUsedDate") if isinstance(usage, dict) else None
         parts.roles.append(
             Role(
                 account_id=account,
@@ -172,12 +180,12 @@ def read_authorization_details(doc: Any, ctx: FileContext, out: Collector) -> No
                 path=raw.get("Path", "/"),
                 ref=ref,
                 trust_policy=trust,
-                created=ctx.timestamp(raw.get("CreateDate"), ref, "CreateDate"),
+                created=lenient_timestamp(raw.get("CreateDate")),
                 inline_policies=_inline(raw, "RolePolicyList", ref, ctx, arn),
                 attached_policies=_attached(raw, ref, policies),
                 boundary=_boundary(raw, ref, policies),
                 tags=_tags(raw),
-                last_used=ctx.timestamp(last_used, ref, "RoleLastUsed", "LastUsedDate"),
+                last_used=lenient_timestamp(last_used),
             )
         )
 
@@ -236,7 +244,7 @@ def read_virtual_mfa_devices(doc: Any, ctx: FileContext, out: Collector) -> None
                 serial=raw.get("SerialNumber", ""),
                 ref=ref,
                 user_arn=user.get("Arn"),
-                enabled=ctx.timestamp(raw.get("EnableDate"), ref, "EnableDate"),
+                enabled=lenient_timestamp(raw.get("EnableDate")),
             )
         )
 

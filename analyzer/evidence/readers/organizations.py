@@ -2,10 +2,39 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from analyzer.evidence.readers.base import Collector, FileContext
+from analyzer.evidence.readers.base import Collector, FileContext, lenient_timestamp, text_or_none
 from analyzer.model.entities import OrgAccount, Organization
+from analyzer.model.snapshot import Problem
+
+_ACCOUNT_ID = re.compile(r"[0-9]{12}")
+
+
+def _management_account(raw: dict[str, Any], ctx: FileContext) -> str:
+    """``MasterAccountId``, or the id ``MasterAccountArn`` ends with (``...:account/o-x/<id>``), saying so.
+
+    Some exporters leave the id out and keep the ARN (Organizations API Reference, "Organization":
+    the ARN of the management account is ``arn:aws:organizations::<id>:account/o-<org>/<id>``).
+    """
+    stated = raw.get("MasterAccountId")
+    if isinstance(stated, str) and stated:
+        return stated
+    arn = raw.get("MasterAccountArn")
+    derived = arn.rsplit("/", 1)[-1] if isinstance(arn, str) else ""
+    if not _ACCOUNT_ID.fullmatch(derived):
+        ctx.fail(ctx.ref("Organization"), "the management account's id is neither given nor in MasterAccountArn")
+        return ""
+    ctx.problems.append(
+        Problem(
+            "/Organization/MasterAccountId",
+            f"absent; derived from MasterAccountArn: {derived}",
+            "nothing to do: the ARN names the management account",
+            warning=True,
+        )
+    )
+    return derived
 
 
 def read_describe_organization(doc: Any, ctx: FileContext, out: Collector) -> None:
@@ -13,7 +42,7 @@ def read_describe_organization(doc: Any, ctx: FileContext, out: Collector) -> No
     out.organization = Organization(
         id=raw.get("Id", ""),
         arn=raw.get("Arn", ""),
-        management_account_id=raw.get("MasterAccountId", "") or raw.get("MasterAccountArn", "")[-12:],
+        management_account_id=_management_account(raw, ctx),
         feature_set=raw.get("FeatureSet", ""),
         ref=ctx.ref("Organization"),
     )
@@ -34,12 +63,12 @@ def read_list_accounts(doc: Any, ctx: FileContext, out: Collector) -> None:
         out.org_accounts.append(
             OrgAccount(
                 id=account_id,
-                name=str(raw.get("Name", "")),
-                email=str(raw.get("Email", "")),
+                name=text_or_none(raw.get("Name")) or "",
+                email=text_or_none(raw.get("Email")) or "",
                 state=str(raw.get("State") or raw.get("Status") or "UNKNOWN"),
                 ref=ref,
                 parent_path=_path_parents(raw.get("Paths"), account_id),
-                joined=ctx.timestamp(raw.get("JoinedTimestamp"), ref, "JoinedTimestamp"),
+                joined=lenient_timestamp(raw.get("JoinedTimestamp")),
                 arn=str(raw.get("Arn") or ""),
             )
         )

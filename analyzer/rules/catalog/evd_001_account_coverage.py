@@ -1,7 +1,10 @@
 """EVD-001: every active organization account has the evidence the rules need.
 
 Required kinds: ``REQUIRED_ACCOUNT_KINDS`` per account and ``REQUIRED_REGION_KINDS`` per expected
-region (settings, else describe-regions, else the regions with evidence). Only *absent* files count
+region (settings, else describe-regions, else the regions with evidence), within the collection's
+scope; the enabled regions the collection left out (``manifest.json`` ``regions``) are named in one
+``not_evaluated`` result per account. A bundle of one account without any organization evidence
+(collected without ``--org``) is a valid scope: not evaluated, not failed. Only *absent* files count
 here: a present but unusable file (denied, truncated, invalid) is EVD-002's finding, and an AWS
 answer such as NoSuchEntity for the password policy is evidence. The message names the rules each
 gap leaves not evaluated, from the registered rules' ``requires``.
@@ -12,10 +15,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from analyzer.model.evidence import EvidenceRef, EvidenceStatus
-from analyzer.model.kinds import Kind
+from analyzer.model.kinds import REQUIRED_REGION_KINDS, Kind
 from analyzer.rules.base import Outcome, Pillar, Rule, RuleMeta, Severity, fail, not_evaluated, passed
 from analyzer.rules.context import RuleContext
 from analyzer.rules.support.evidence import Coverage, account_label, accounts_with_files, coverage, rules_reading
+from analyzer.rules.support.scope import NOT_COLLECTED, scope_text
 
 META = RuleMeta(
     id="EVD-001",
@@ -86,8 +90,38 @@ def _verdict(ctx: RuleContext, account: str, ref: EvidenceRef, with_files: froze
     )
 
 
+def _uncollected(ctx: RuleContext, account: str) -> Iterator[Outcome]:
+    """The account's enabled regions the collection left out (``collect --regions``), once per account."""
+    scope = ctx.regions(account)
+    if scope.uncollected:
+        rules = ", ".join(rules_reading(k.value for k in REQUIRED_REGION_KINDS)) or "none"
+        yield not_evaluated(
+            f"{account_label(ctx, account)}: {scope_text(scope)}; the regional checks there are not evaluated "
+            f"({rules}); collect with --regions all to cover them",
+            account=account,
+            subject=NOT_COLLECTED,
+            details={"cause": NOT_COLLECTED, "regions": list(scope.uncollected)},
+        )
+
+
+def _single_account_scope(ctx: RuleContext) -> bool:
+    """A bundle of one account and no organization evidence at all: collected without ``--org``
+    (Organizations not in use, or not asked for), a valid scope with nothing to check coverage against."""
+    organization_files = any(r.kind is not None and r.kind.startswith("organizations-") for r in ctx.snapshot.inventory)
+    return not organization_files and len(accounts_with_files(ctx.snapshot)) <= 1
+
+
 def check(ctx: RuleContext) -> Iterator[Outcome]:
     blocked = ctx.blocking((Kind.ORG_ACCOUNTS,))
+    if blocked and _single_account_scope(ctx):
+        yield not_evaluated(
+            "not evaluated: no organization evidence: the bundle holds one account and no AWS Organizations "
+            "export (collected without --org), so organization coverage cannot be judged; collect with --org "
+            "from the management account to audit the organization"
+        )
+        for account in sorted(accounts_with_files(ctx.snapshot)):
+            yield from _uncollected(ctx, account)
+        return
     if blocked:
         # The account list is itself the evidence this rule is about: without it, a whole account can be
         # missing from the bundle unnoticed, so its absence fails (a gate on `high` must not pass it).
@@ -110,6 +144,7 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
     for org_account in ctx.snapshot.org_accounts:
         if org_account.active:
             yield _verdict(ctx, org_account.id, org_account.ref, with_files)
+            yield from _uncollected(ctx, org_account.id)
 
 
 RULE = Rule(META, check)

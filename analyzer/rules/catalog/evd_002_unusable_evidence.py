@@ -2,7 +2,7 @@
 
 One fail per affected (account, region, kind[, item]) from the snapshot's evidence states, plus one
 per recognised evidence file that could not be used and that no state records (a file that cannot
-be placed in an account, content from another account, an error record without an AWS error code).
+be placed in an account, content from another account).
 ``resource`` is the file's bundle path: the thing to fix. Every audited account with files and no
 such problem passes; an account without any file is left to EVD-001 (not evaluated here).
 """

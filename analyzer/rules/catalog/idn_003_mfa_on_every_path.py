@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from analyzer.graph.access import AccessPath, AssumeEdge, MfaStatus, NodeKind
+from analyzer.graph.scope import EntryKind, people_entries
 from analyzer.iam import parse_arn, role_name
 from analyzer.model.entities import Role, User
 from analyzer.model.kinds import Kind
@@ -49,7 +50,6 @@ _HOP_MFA = {
     MfaStatus.DELEGATED: "delegated (to the identity provider; not in the evidence)",
     MfaStatus.ENFORCED: "enforced",
 }
-_PROVIDERS = (NodeKind.SAML_PROVIDER, NodeKind.OIDC_PROVIDER)
 
 
 def _short(arn: str) -> str:
@@ -76,15 +76,15 @@ def _fail(principal: str, role: str, path: AccessPath, account: str) -> Outcome:
 
 
 def _entry_providers(ctx: RuleContext, identity: str) -> list[str]:
-    """Identity providers that are a way in for people: those of the Identity account, and the SAML
-    provider of every IAM Identity Center role (centrally managed access, in whichever account)."""
-    graph = ctx.graph
-    found = []
-    for provider in (p for kind in _PROVIDERS for p in graph.nodes_of(kind)):
-        targets = graph.graph.successors(provider)
-        if graph.account_of(provider) == identity or any(graph.graph.nodes[t].get("sso") for t in targets):
-            found.append(provider)
-    return sorted(found)
+    """Identity providers that are a way in for people (:func:`analyzer.graph.scope.people_entries`):
+    those of the Identity account, and the SAML provider of every IAM Identity Center role."""
+    providers = (NodeKind.SAML_PROVIDER, NodeKind.OIDC_PROVIDER)
+    return [
+        entry.node
+        for entry in people_entries(ctx.graph, identity)
+        if entry.kind is EntryKind.IDENTITY_CENTER
+        or (entry.kind is EntryKind.IDENTITY and ctx.graph.kind(entry.node) in providers)
+    ]
 
 
 def _delegated(ctx: RuleContext, provider: str, role: str, path: AccessPath, account: str) -> Outcome:

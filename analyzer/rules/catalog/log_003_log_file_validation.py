@@ -13,6 +13,7 @@ from analyzer.rules.base import Outcome, Pillar, Rule, RuleMeta, Severity, fail,
 from analyzer.rules.compliance import refs
 from analyzer.rules.context import RuleContext
 from analyzer.rules.support.log_delivery import reported_trails, trail_gap_outcomes, trail_index, trail_label
+from analyzer.rules.support.scope import uncollected_outcomes
 
 META = RuleMeta(
     id="LOG-003",
@@ -53,6 +54,7 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
                 **where,
             )
     yield from trail_gap_outcomes(ctx, "log file validation")
+    yield from uncollected_outcomes(ctx, "log file validation of the regional trails")
 
 
 RULE = Rule(META, check)

@@ -24,6 +24,7 @@ from analyzer.rules.support.log_delivery import (
     trail_index,
     trail_label,
 )
+from analyzer.rules.support.scope import uncollected_outcomes
 
 META = RuleMeta(
     id="LOG-004",
@@ -108,6 +109,7 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
     for trail in reported_trails(trail_index(ctx)):
         yield _verdict(ctx, trail)
     yield from trail_gap_outcomes(ctx, "the health")
+    yield from uncollected_outcomes(ctx, "the health of the regional trails")
 
 
 RULE = Rule(META, check)

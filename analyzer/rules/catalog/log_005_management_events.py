@@ -25,6 +25,7 @@ from analyzer.rules.support.log_delivery import (
     trail_index,
     trail_label,
 )
+from analyzer.rules.support.scope import uncollected_outcomes
 
 META = RuleMeta(
     id="LOG-005",
@@ -114,6 +115,7 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
     for trail in trails:
         yield _verdict(ctx, trail, trails)
     yield from trail_gap_outcomes(ctx, "the management events")
+    yield from uncollected_outcomes(ctx, "the management events of the regional trails")
 
 
 RULE = Rule(META, check)

@@ -27,6 +27,7 @@ from analyzer.rules.base import (
 from analyzer.rules.compliance import refs
 from analyzer.rules.context import RuleContext
 from analyzer.rules.support.log_delivery import customer_recorders, recorder_label, region_gaps
+from analyzer.rules.support.scope import uncollected_outcomes
 
 META = RuleMeta(
     id="LOG-006",
@@ -111,6 +112,7 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
                 yield not_evaluated(missing_message(states), account=account)
         for region in regions:
             yield _verdict(ctx, account, region)
+    yield from uncollected_outcomes(ctx, "the configuration recorders")
 
 
 RULE = Rule(META, check)

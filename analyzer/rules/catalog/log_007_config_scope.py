@@ -20,6 +20,7 @@ from analyzer.rules.base import Outcome, Pillar, Rule, RuleMeta, Severity, fail,
 from analyzer.rules.compliance import refs
 from analyzer.rules.context import RuleContext
 from analyzer.rules.support.log_delivery import customer_recorders, gap_text, recorder_label, region_gaps
+from analyzer.rules.support.scope import scope_text, uncollected_outcomes
 
 META = RuleMeta(
     id="LOG-007",
@@ -91,10 +92,14 @@ def _global(ctx: RuleContext, account: str) -> Outcome:
             evidence=evidence,
             subject="global-iam-types",
         )
-    if gaps:
+    uncollected = ctx.regions(account)
+    if gaps or uncollected.uncollected:
+        unknown = "; ".join(
+            ([gap_text(gaps)] if gaps else []) + ([scope_text(uncollected)] if uncollected.uncollected else [])
+        )
         return not_evaluated(
             f"not evaluated: global IAM types recorded in {', '.join(regions) or 'no known region'}, but recorders "
-            f"unknown in {gap_text(gaps)}",
+            f"unknown in {unknown}",
             account=account,
             subject="global-iam-types",
         )
@@ -119,6 +124,7 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
         for region in ctx.regions(account).regions:
             yield from _region(ctx, account, region)
         yield _global(ctx, account)
+    yield from uncollected_outcomes(ctx, "the recording scope of the configuration recorders")
 
 
 RULE = Rule(META, check)

@@ -22,6 +22,7 @@ from analyzer.rules.support.log_delivery import (
     channels_in,
     describe_destination,
 )
+from analyzer.rules.support.scope import uncollected_outcomes
 
 META = RuleMeta(
     id="LOG-008",
@@ -109,6 +110,7 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
             continue
         for region in regions:
             yield from _region(ctx, account, region, bucket)
+    yield from uncollected_outcomes(ctx, "the delivery channels")
 
 
 RULE = Rule(META, check)

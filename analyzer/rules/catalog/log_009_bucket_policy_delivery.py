@@ -52,6 +52,7 @@ from analyzer.rules.support.log_delivery import (
     customer_recorders,
     trail_index,
 )
+from analyzer.rules.support.scope import uncollected_outcomes
 
 META = RuleMeta(
     id="LOG-009",
@@ -260,6 +261,7 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
     decide = Judge.of(lookup)
     for account in accounts:
         yield _verdict(ctx, account, decide, plan, index)
+    yield from uncollected_outcomes(ctx, "the deliveries to the central bucket")
 
 
 RULE = Rule(META, check)

@@ -21,6 +21,7 @@ from analyzer.rules.support.log_delivery import (
     trail_index,
     trail_label,
 )
+from analyzer.rules.support.scope import uncollected_outcomes
 
 META = RuleMeta(
     id="LOG-011",
@@ -79,6 +80,7 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
     yield from _trails(ctx)
     yield from _channels(ctx)
     yield from trail_gap_outcomes(ctx, "the notifications")
+    yield from uncollected_outcomes(ctx, "the notifications of the regional trails and delivery channels")
 
 
 RULE = Rule(META, check)

@@ -168,7 +168,7 @@ def state_problems(snapshot: Snapshot) -> list[tuple[tuple[str, str, str, str], 
 
 def stateless_problem_rows(snapshot: Snapshot) -> list[InventoryRow]:
     """Files that are recognised evidence but could not be used, and that no evidence state names
-    (e.g. a file that cannot be placed in an account, or an error record without an error code)."""
+    (e.g. a file that cannot be placed in an account)."""
     named = {f for s in snapshot.states.values() for f in s.files}
     return sorted(
         (

@@ -165,6 +165,9 @@ class DeliveryCheck:
     required: bool = True
     evidence: tuple[EvidenceRef, ...] = ()
     unsure: str = ""  # a way of delivering the evidence cannot judge: a refusal of the others is not final
+    #: the account the service acts for (aws:SourceAccount): part of what decides the verdict, so part of
+    #: the memo key (a delivery channel is named "default" in every account)
+    source_account: str = ""
 
 
 @dataclass(slots=True)
@@ -249,6 +252,7 @@ def cloudtrail_checks(plan: DeliveryPlan, account: str, trail: Trail, regions: S
             "s3:GetBucketAcl",
             plan.bucket,
             (principal_request("s3:GetBucketAcl", plan.bucket_arn),),
+            source_account=owner,
             evidence=(trail.ref,),
         )
     ]
@@ -266,6 +270,7 @@ def cloudtrail_checks(plan: DeliveryPlan, account: str, trail: Trail, regions: S
                 "s3:PutObject",
                 shown,
                 (principal_request("s3:PutObject", plan.object_arn(log)),),
+                source_account=owner,
                 evidence=(trail.ref,),
             )
         )
@@ -283,6 +288,7 @@ def cloudtrail_checks(plan: DeliveryPlan, account: str, trail: Trail, regions: S
                     "s3:PutObject",
                     f"{base}/CloudTrail-Digest/<region>/{folder}/...",
                     (principal_request("s3:PutObject", plan.object_arn(digest)),),
+                    source_account=owner,
                     evidence=(trail.ref,),
                 )
             )
@@ -350,6 +356,7 @@ def config_checks(
             "s3:GetBucketAcl",
             plan.bucket,
             attempts("s3:GetBucketAcl", plan.bucket_arn),
+            source_account=account,
             evidence=refs,
         ),
         DeliveryCheck(
@@ -361,6 +368,7 @@ def config_checks(
             plan.bucket,
             attempts("s3:ListBucket", plan.bucket_arn),
             required=False,
+            source_account=account,
             evidence=refs,
         ),
         DeliveryCheck(
@@ -371,6 +379,7 @@ def config_checks(
             "s3:PutObject",
             shown,
             attempts("s3:PutObject", plan.object_arn(key)),
+            source_account=account,
             evidence=refs,
         ),
     ]
@@ -473,7 +482,7 @@ class Judge:
         vias = tuple(a.via for a in check.attempts)
         if not self._alike_as(vias, check):
             return judge(check, self.lookup)
-        key = (check.service, check.source, check.what, check.action, check.shown, vias)
+        key = (check.service, check.source_account, check.source, check.what, check.action, check.shown, vias)
         found = self._memo.get(key)
         if found is None:
             found = self._memo[key] = judge(check, self.lookup)

@@ -81,11 +81,13 @@ def customer_role_outcomes(
 
 def unreadable_trust(role: Role) -> Outcome:
     """The verdict for a role whose trust policy could not be decoded (the loader reported why)."""
+    where = role.ref.child("AssumeRolePolicyDocument")
     return not_evaluated(
-        f"not evaluated: the trust policy of role {role.name} could not be read (see the bundle's problems)",
+        f"not evaluated: the trust policy of role {role.name} could not be read ({where.file} at "
+        f"{where.pointer}; the inventory says why)",
         account=role.account_id,
         resource=role.arn,
-        evidence=(role.ref.child("AssumeRolePolicyDocument"),),
+        evidence=(where,),
     )
 
 
@@ -218,7 +220,7 @@ def _pins(key: str, value: str) -> bool:
         return True  # ${aws:ResourceOrgID}, ${aws:ResourceAccount}: the role's own org or account
     if key == "aws:principalarn":
         arn = parse_arn(value)
-        return arn is not None and len(arn.account) == 12 and arn.account.isdigit()
+        return arn is not None and len(arn.account) == 12 and arn.account.isascii() and arn.account.isdigit()
     return bool(value) and not has_wildcard(value)
 
 
@@ -458,7 +460,9 @@ def confined_to_org(statement: Statement, org_id: str | None, is_ours: Callable[
         if key not in _RESOURCE_ORG_KEYS or not _positive_string_or_arn(clause) or not clause.values:
             continue
         if key == "aws:resourceaccount":
-            ok = all(v == "${aws:PrincipalAccount}" or (v.isdigit() and is_ours(v)) for v in clause.values)
+            ok = all(
+                v == "${aws:PrincipalAccount}" or (v.isascii() and v.isdigit() and is_ours(v)) for v in clause.values
+            )
         elif key == "aws:resourceorgid":
             ok = all(v == "${aws:PrincipalOrgID}" or (org_id is not None and v == org_id) for v in clause.values)
         else:
@@ -490,4 +494,4 @@ def role_pattern_reach(pattern: str) -> str | None:
         return None
     if has_wildcard(account):
         return "*"
-    return account if account.isdigit() else None
+    return account if account.isascii() and account.isdigit() else None
