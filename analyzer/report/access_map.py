@@ -22,7 +22,18 @@ from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 from analyzer.findings.org_shape import OrgShape
-from analyzer.graph.access import MFA_ORDER, MFA_RANK, AccessGraph, AssumeEdge, EdgeKind, MfaStatus, NodeKind, worst_mfa
+from analyzer.graph.access import (
+    MFA_ORDER,
+    MFA_RANK,
+    AccessGraph,
+    AccessPath,
+    AssumeEdge,
+    EdgeKind,
+    MfaStatus,
+    NodeKind,
+    worst_mfa,
+)
+from analyzer.graph.scope import member_paths, people_entries
 
 #: Detailed drawing only while the picture stays legible.
 DETAILED_MAX_SOURCES = 40
@@ -142,6 +153,43 @@ def _curve(x1: int, y1: int, x2: int, y2: int) -> str:
     return f"M{x1} {y1} C{x1 + bend} {y1} {x2 - bend} {y2} {x2} {y2}"
 
 
+def _path_edge(entry: str, role: str, path: AccessPath) -> AssumeEdge:
+    """One people path as the map draws it: from its entry point to the member role, with the MFA
+    a caller must show to walk it (its strongest hop) and, for a chain, each hop's reason."""
+    hops = path.hops
+    if len(hops) == 1:
+        return replace(hops[0], source=entry, target=role)
+    reason = "; ".join(
+        f"{h.source.rsplit('/', 1)[-1]} → {h.target.rsplit('/', 1)[-1]}: MFA {h.mfa.value}"
+        + (f" ({h.reason})" if h.reason else "")
+        for h in hops
+    )
+    return AssumeEdge(
+        source=entry,
+        target=role,
+        mfa=path.mfa_needed,
+        conditional=tuple(dict.fromkeys(c for h in hops for c in h.conditional)),
+        reason=reason,
+        via_saml=hops[0].via_saml,
+    )
+
+
+def people_paths(access: AccessGraph, identity: str | None) -> list[AssumeEdge]:
+    """The paths the map draws: from each of people's entry points (:func:`people_entries`, the
+    definition IDN-003 and IDN-010 read) to each member-account role it can become. A role reached
+    without MFA on some path is drawn by that path (what IDN-003 and IDN-010 judge), else by its
+    shortest path, which enforces MFA somewhere."""
+    out = []
+    for entry in people_entries(access, identity):
+        everywhere = member_paths(access, entry, identity)
+        if not everywhere:
+            continue
+        open_paths = member_paths(access, entry, identity, without_mfa=True)
+        for role, path in everywhere.items():
+            out.append(_path_edge(entry.node, role, open_paths.get(role, path)))
+    return sorted(out, key=lambda e: (e.source, e.target))
+
+
 class _Graph:
     """The slice of the access graph the map shows, with each node's kind, account and label looked up
     once (tens of thousands of edges ask for them)."""
@@ -156,18 +204,11 @@ class _Graph:
         for node, data in g.nodes(data=True):
             self.accounts[node] = data.get("account") if data else None
             self.labels[node] = str(data.get("label") or node.rsplit("/", 1)[-1])
-        self.edges: list[AssumeEdge] = []
+        self.edges: list[AssumeEdge] = people_paths(access, shape.identity_account)
         self.groups_of: dict[str, list[str]] = defaultdict(list)
-        kinds = self.kinds
         for u, v, data in g.edges(data=True):
-            kind = data.get("kind")
-            if kind == EdgeKind.CAN_ASSUME:
-                # AWS services assuming service roles are not people
-                if kinds.get(v) is NodeKind.ROLE and kinds.get(u) is not NodeKind.SERVICE:
-                    self.edges.append(data["info"])
-            elif kind == EdgeKind.MEMBER_OF:
+            if data.get("kind") == EdgeKind.MEMBER_OF:
                 self.groups_of[u].append(v)
-        self.edges.sort(key=lambda e: (e.source, e.target))
         for members in self.groups_of.values():
             members.sort()
 

@@ -22,7 +22,7 @@ _CELL = re.compile(r'<td class="is-([a-z_]+)"><a href')
 _SECTION = re.compile(
     r'<details class="acct is-([a-z_]+)" id="acct-[^"]*"[^>]*>\s*<summary>.*?<strong>([^<]*)</strong>'
 )
-_LOG_ROW = re.compile(r'<tr><th><a href="#acct-[^"]*">([^<]*)</a><span class="rs">(.*?)</tr>', re.S)
+_LOG_ROW = re.compile(r'<tr class="row-[a-z_]+"><th><a href="#acct-[^"]*">([^<]*)</a><span class="rs">(.*?)</tr>', re.S)
 _FACET = re.compile(r'class="fc is-([a-z_]+)"')
 _TOP_ROW = re.compile(
     r'<tr><td class="nw"><span class="sev sev-([a-z]+)">.*?<code class="rid">([A-Z]+-\d+)</code>.*?'
