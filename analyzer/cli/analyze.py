@@ -38,22 +38,30 @@ SEVERITIES = [s.value for s in Severity]
 
 
 PHASES = {"load": "loading the evidence", "graph": "building the access graph", "write": "writing the reports"}
+#: Phases shown as a bar (done of total) rather than one line.
+BARS = {"load": "loading the evidence files", "rules": "running the rules"}
 
 
 class ProgressDisplay:
-    """Phase messages and a bar over the rules on stderr, only when stderr is a terminal."""
+    """Phase messages, and a bar over the evidence files and over the rules, on stderr, only when
+    stderr is a terminal."""
 
     def __init__(self, stream: TextIO | None = None) -> None:
         self.stream: TextIO = stream if stream is not None else sys.stderr
         self.enabled = self.stream.isatty()
         self._bar: Any = None
+        self._bar_phase = ""
 
     def __call__(self, phase: str, done: int, total: int) -> None:
         if not self.enabled:
             return
-        if phase == "rules":
+        if self._bar is not None and phase != self._bar_phase:  # a phase that ended without saying so
+            self._bar.__exit__(None, None, None)
+            self._bar = None
+        if phase in BARS:
             if self._bar is None:
-                self._bar = click.progressbar(length=total, label="running the rules", file=self.stream)
+                self._bar_phase = phase
+                self._bar = click.progressbar(length=total, label=BARS[phase], file=self.stream)
                 self._bar.__enter__()
             self._bar.update(done - self._bar.pos)
             if done >= total:
@@ -213,8 +221,9 @@ def _analyze(
         raise SystemExit(EXIT_UNREADABLE) from exc
     _refuse_out_dir(out_dir, bundle)
     progress = ProgressDisplay()
-    progress("load", 0, 1)
-    snapshot = open_snapshot(bundle, max_expanded_bytes, max_member_bytes)
+    snapshot = open_snapshot(
+        bundle, max_expanded_bytes, max_member_bytes, progress=lambda done, total: progress("load", done, total)
+    )
     refuse_without_evidence(snapshot, usable=True)
     with terminated_as_exit():  # a terminated run removes its staging folder as a failed one does
         try:
