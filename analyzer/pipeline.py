@@ -45,6 +45,8 @@ class ScanResult:
     settings: Settings
     runs: list[RuleRun]
     timings: dict[str, float] = field(default_factory=dict)
+    #: the one compliance framework the outputs are filtered to (``analyze --compliance``), else None
+    framework: str | None = None
     #: ``findings`` sorted once for the runs it was computed from (reports ask for it many times)
     _sorted: tuple[tuple[RuleRun, ...], list[Finding]] | None = field(
         default=None, init=False, repr=False, compare=False

@@ -29,30 +29,40 @@ from analyzer.findings.settings import ConfigError, load_settings
 from analyzer.graph.bounded import plan_cut
 from analyzer.pipeline import ScanResult, analyze_snapshot, with_activity
 from analyzer.report.baseline import BaselineError, apply_baseline, load_records, new_failures
+from analyzer.report.compliance_view import filter_to_framework
 from analyzer.report.out_dir import OutputRefused, check_out_dir
 from analyzer.report.writer import FORMATS, ReportWriter, default_formats
 from analyzer.rules.base import Severity, Status
+from analyzer.rules.compliance import FRAMEWORKS
 
 SEVERITIES = [s.value for s in Severity]
 
 
 PHASES = {"load": "loading the evidence", "graph": "building the access graph", "write": "writing the reports"}
+#: Phases shown as a bar (done of total) rather than one line.
+BARS = {"load": "loading the evidence files", "rules": "running the rules"}
 
 
 class ProgressDisplay:
-    """Phase messages and a bar over the rules on stderr, only when stderr is a terminal."""
+    """Phase messages, and a bar over the evidence files and over the rules, on stderr, only when
+    stderr is a terminal."""
 
     def __init__(self, stream: TextIO | None = None) -> None:
         self.stream: TextIO = stream if stream is not None else sys.stderr
         self.enabled = self.stream.isatty()
         self._bar: Any = None
+        self._bar_phase = ""
 
     def __call__(self, phase: str, done: int, total: int) -> None:
         if not self.enabled:
             return
-        if phase == "rules":
+        if self._bar is not None and phase != self._bar_phase:  # a phase that ended without saying so
+            self._bar.__exit__(None, None, None)
+            self._bar = None
+        if phase in BARS:
             if self._bar is None:
-                self._bar = click.progressbar(length=total, label="running the rules", file=self.stream)
+                self._bar_phase = phase
+                self._bar = click.progressbar(length=total, label=BARS[phase], file=self.stream)
                 self._bar.__enter__()
             self._bar.update(done - self._bar.pos)
             if done >= total:
@@ -133,6 +143,14 @@ def gate(result: ScanResult, fail_on: str | None, only_new: bool = False) -> int
 @click.option(
     "--fail-on-new", is_flag=True, help="With --baseline: gate only on new failures (at or above --fail-on when given)."
 )
+@click.option(
+    "--compliance",
+    "framework",
+    type=click.Choice(sorted(FRAMEWORKS), case_sensitive=False),
+    help="Only the rules citing this framework, and their results, in every output (and the gate): "
+    + ", ".join(f"{key} ({name})" for key, name in FRAMEWORKS.items())
+    + ".",
+)
 def analyze(
     bundle: Path,
     max_expanded_bytes: int,
@@ -143,6 +161,7 @@ def analyze(
     fail_on: str | None,
     baseline_path: Path | None,
     fail_on_new: bool,
+    framework: str | None,
 ) -> None:
     """Verify the centralized identity model in BUNDLE, rule by rule, and write the reports.
 
@@ -164,6 +183,7 @@ def analyze(
                 fail_on,
                 baseline_path,
                 fail_on_new,
+                framework,
             )
     finally:
         # Frozen at interpreter exit, the run's millions of objects are not walked once more by the
@@ -192,6 +212,7 @@ def _analyze(
     fail_on: str | None,
     baseline_path: Path | None,
     fail_on_new: bool,
+    framework: str | None = None,
 ) -> None:
     try:
         settings = load_settings(config_path)
@@ -201,8 +222,9 @@ def _analyze(
         raise SystemExit(EXIT_UNREADABLE) from exc
     _refuse_out_dir(out_dir, bundle)
     progress = ProgressDisplay()
-    progress("load", 0, 1)
-    snapshot = open_snapshot(bundle, max_expanded_bytes, max_member_bytes)
+    snapshot = open_snapshot(
+        bundle, max_expanded_bytes, max_member_bytes, progress=lambda done, total: progress("load", done, total)
+    )
     refuse_without_evidence(snapshot, usable=True)
     snapshot = with_activity(bundle, snapshot, Limits(max_expanded_bytes, max_member_bytes))
     with terminated_as_exit():  # a terminated run removes its staging folder as a failed one does
@@ -212,6 +234,8 @@ def _analyze(
             _exit_refused(exc)
         try:
             result = analyze_snapshot(snapshot, settings, progress=progress, on_graph=writer.graph_ready)
+            if framework is not None:
+                result = filter_to_framework(result, framework.upper())
             if baseline is not None:
                 result = apply_baseline(result, baseline)
             progress("write", 0, 1)

@@ -95,15 +95,17 @@ def bundle_argument(func: F) -> F:
     return click.argument("bundle", type=click.Path(path_type=Path))(func)
 
 
-def open_snapshot(bundle: Path, max_expanded_bytes: int, max_member_bytes: int) -> Snapshot:
-    """Load a bundle or exit with code 2 and a message saying what to do.
+def open_snapshot(
+    bundle: Path, max_expanded_bytes: int, max_member_bytes: int, progress: Callable[[int, int], None] | None = None
+) -> Snapshot:
+    """Load a bundle or exit with code 2 and a message saying what to do (``progress``: see load_bundle).
 
     The limits other than the two given come from the command's options (:data:`_MORE_LIMITS`).
     """
     ctx = click.get_current_context(silent=True)
     more: dict[str, int] = ctx.meta.get(_LIMITS_KEY, {}) if ctx is not None else {}
     try:
-        return load_bundle(bundle, Limits(max_expanded_bytes, max_member_bytes, **more))
+        return load_bundle(bundle, Limits(max_expanded_bytes, max_member_bytes, **more), progress=progress)
     except BundleError as exc:
         click.echo(terminal_safe(f"trustmap: cannot read the bundle: {exc}"), err=True)
         raise SystemExit(EXIT_UNREADABLE) from exc

@@ -35,7 +35,7 @@ from analyzer.evidence.decode import (
 )
 from analyzer.evidence.layout import kind_from_content, kind_name, read_path
 from analyzer.evidence.outcome import Outcome, Reading, duplicate_key_problems, finish
-from analyzer.evidence.parallel import child_folders, read_split
+from analyzer.evidence.parallel import Progress, child_folders, counted, read_split
 from analyzer.evidence.placement import content_accounts, place
 from analyzer.evidence.readers import READERS, Collector, FileContext
 from analyzer.evidence.readers.credentials import looks_like_report_csv
@@ -73,20 +73,25 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def load_bundle(path: Path | str, limits: Limits | None = None, *, parallel: bool | None = None) -> Snapshot:
+def load_bundle(
+    path: Path | str, limits: Limits | None = None, *, parallel: bool | None = None, progress: Progress | None = None
+) -> Snapshot:
     """Read every file of a bundle. Raises :class:`BundleError` only when the bundle itself is unreadable.
 
     ``parallel``: read a directory bundle in two processes (see :mod:`analyzer.evidence.parallel`);
-    None decides by the bundle's size. The snapshot is the same either way.
+    None decides by the bundle's size. The snapshot is the same either way. ``progress(done, total)``:
+    told how far this process is through the files it reads (read in two processes, the other one
+    reads its share alongside).
     """
     with collector_paused(), Bundle(Path(path), limits) as bundle:
         policy_cache: dict[str, PolicyDocument] = {}
         read = partial(read_member, parser=DocumentParser())
         folders = child_folders(bundle, forced=parallel)
         if folders:
-            shares = read_split(bundle, folders, policy_cache, read)
+            shares = read_split(bundle, folders, policy_cache, read, progress)
         else:
-            shares = [summarize([read(bundle, member, policy_cache) for member in bundle.members])]
+            members = counted(bundle.members, progress)
+            shares = [summarize([read(bundle, member, policy_cache) for member in members])]
         return combine(bundle.name, shares)
 
 

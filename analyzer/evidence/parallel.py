@@ -193,8 +193,31 @@ def _child(
         os._exit(status)
 
 
+#: ``progress(done, total)``: how far a process is through the files it reads.
+Progress = Callable[[int, int], None]
+
+#: Files read between two progress reports.
+PROGRESS_EVERY = 500
+
+
+def counted(members: list[Member], progress: Progress | None) -> Iterator[Member]:
+    """``members`` one by one, telling ``progress`` how many were handed out every PROGRESS_EVERY
+    files and at the end (for a terminal's progress bar; the snapshot is the same without it)."""
+    total = len(members)
+    for done, member in enumerate(members):
+        if progress is not None and done % PROGRESS_EVERY == 0:
+            progress(done, total)
+        yield member
+    if progress is not None:
+        progress(total, total)
+
+
 def read_split(
-    bundle: Bundle, folders: frozenset[str], cache: dict[str, PolicyDocument], read: ReadMember
+    bundle: Bundle,
+    folders: frozenset[str],
+    cache: dict[str, PolicyDocument],
+    read: ReadMember,
+    progress: Progress | None = None,
 ) -> list[Share]:
     """The shares of a bundle read by this process and a forked child that reads ``folders``.
 
@@ -209,7 +232,7 @@ def read_split(
     os.close(write_end)
     with os.fdopen(read_end, "rb") as pipe:
         try:
-            outcomes = [read(bundle, member, cache) for member in bundle.scan(without=folders)]
+            outcomes = [read(bundle, member, cache) for member in counted(bundle.scan(without=folders), progress)]
             own = summarize(outcomes)
             payload = pipe.read()
         except BaseException:  # this process failed: do not leave the child behind
@@ -228,4 +251,4 @@ def read_split(
     return [summarize(outcomes)]
 
 
-__all__ = ["CHILD_SHARE", "MIN_PARALLEL_ACCOUNTS", "child_folders", "read_split"]
+__all__ = ["CHILD_SHARE", "MIN_PARALLEL_ACCOUNTS", "Progress", "child_folders", "counted", "read_split"]

@@ -18,11 +18,22 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 from analyzer.findings.org_shape import OrgShape
-from analyzer.graph.access import MFA_ORDER, MFA_RANK, AccessGraph, AssumeEdge, EdgeKind, MfaStatus, NodeKind, worst_mfa
+from analyzer.graph.access import (
+    MFA_ORDER,
+    MFA_RANK,
+    AccessGraph,
+    AccessPath,
+    AssumeEdge,
+    EdgeKind,
+    MfaStatus,
+    NodeKind,
+    worst_mfa,
+)
+from analyzer.graph.scope import member_paths, people_entries
 
 #: Detailed drawing only while the picture stays legible.
 DETAILED_MAX_SOURCES = 40
@@ -31,6 +42,8 @@ DETAILED_MAX_EDGES = 200
 #: Aggregated drawing caps (rows per column).
 AGGREGATE_MAX_BUCKETS = 30
 AGGREGATE_MAX_ACCOUNTS = 40
+#: Links drawn at most, whatever the size of the organization (the rest: listed, and in graph.json).
+AGGREGATE_MAX_LINKS = 120
 #: Problem paths listed under the map; undrawn group -> account links listed (problem links only).
 PROBLEM_ROWS = 200
 OVERFLOW_ROWS = 200
@@ -39,8 +52,9 @@ ROW = 24
 NODE_H = 18
 TOP = 40
 WIDTH = 980
-COLUMNS = {"a": (10, 210), "b": (300, 560), "c": (690, 970)}  # x range of each column
-LABEL_CHARS = {"a": 27, "b": 35, "c": 38}  # what fits the column at 12px
+#: x range of each column; "w" is the aggregated map's wide column of principal groups
+COLUMNS = {"a": (10, 210), "b": (300, 560), "c": (690, 970), "w": (10, 400)}
+LABEL_CHARS = {"a": 27, "b": 35, "c": 38, "w": 54}  # what fits the column at 12px
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +66,7 @@ class MapNode:
     title: str
     kind: str  # css class: user, group, role, account, bucket, external, anyone
     problem: bool = False
+    href: str = ""  # aggregated: the node's accounts, listed under the map
 
     @property
     def x(self) -> int:
@@ -126,6 +141,7 @@ class AccessMap:
     overflow: tuple[OverflowRow, ...] = ()  # undrawn links without enforced MFA, worst first (capped)
     overflow_note: str = ""  # what else was not drawn
     note: str = ""
+    groups: tuple[AccountGroup, ...] = ()  # aggregated: the accounts behind each account node
 
 
 def _short(text: str, limit: int) -> str:
@@ -135,6 +151,43 @@ def _short(text: str, limit: int) -> str:
 def _curve(x1: int, y1: int, x2: int, y2: int) -> str:
     bend = (x2 - x1) // 2
     return f"M{x1} {y1} C{x1 + bend} {y1} {x2 - bend} {y2} {x2} {y2}"
+
+
+def _path_edge(entry: str, role: str, path: AccessPath) -> AssumeEdge:
+    """One people path as the map draws it: from its entry point to the member role, with the MFA
+    a caller must show to walk it (its strongest hop) and, for a chain, each hop's reason."""
+    hops = path.hops
+    if len(hops) == 1:
+        return replace(hops[0], source=entry, target=role)
+    reason = "; ".join(
+        f"{h.source.rsplit('/', 1)[-1]} → {h.target.rsplit('/', 1)[-1]}: MFA {h.mfa.value}"
+        + (f" ({h.reason})" if h.reason else "")
+        for h in hops
+    )
+    return AssumeEdge(
+        source=entry,
+        target=role,
+        mfa=path.mfa_needed,
+        conditional=tuple(dict.fromkeys(c for h in hops for c in h.conditional)),
+        reason=reason,
+        via_saml=hops[0].via_saml,
+    )
+
+
+def people_paths(access: AccessGraph, identity: str | None) -> list[AssumeEdge]:
+    """The paths the map draws: from each of people's entry points (:func:`people_entries`, the
+    definition IDN-003 and IDN-010 read) to each member-account role it can become. A role reached
+    without MFA on some path is drawn by that path (what IDN-003 and IDN-010 judge), else by its
+    shortest path, which enforces MFA somewhere."""
+    out = []
+    for entry in people_entries(access, identity):
+        everywhere = member_paths(access, entry, identity)
+        if not everywhere:
+            continue
+        open_paths = member_paths(access, entry, identity, without_mfa=True)
+        for role, path in everywhere.items():
+            out.append(_path_edge(entry.node, role, open_paths.get(role, path)))
+    return sorted(out, key=lambda e: (e.source, e.target))
 
 
 class _Graph:
@@ -151,18 +204,11 @@ class _Graph:
         for node, data in g.nodes(data=True):
             self.accounts[node] = data.get("account") if data else None
             self.labels[node] = str(data.get("label") or node.rsplit("/", 1)[-1])
-        self.edges: list[AssumeEdge] = []
+        self.edges: list[AssumeEdge] = people_paths(access, shape.identity_account)
         self.groups_of: dict[str, list[str]] = defaultdict(list)
-        kinds = self.kinds
         for u, v, data in g.edges(data=True):
-            kind = data.get("kind")
-            if kind == EdgeKind.CAN_ASSUME:
-                # AWS services assuming service roles are not people
-                if kinds.get(v) is NodeKind.ROLE and kinds.get(u) is not NodeKind.SERVICE:
-                    self.edges.append(data["info"])
-            elif kind == EdgeKind.MEMBER_OF:
+            if data.get("kind") == EdgeKind.MEMBER_OF:
                 self.groups_of[u].append(v)
-        self.edges.sort(key=lambda e: (e.source, e.target))
         for members in self.groups_of.values():
             members.sort()
 
@@ -186,6 +232,12 @@ class _Graph:
             return "outside the organization"
         info = self.shape.info(account)
         return f"{info.name} ({account})" if info and info.name else account
+
+    def account_name(self, account: str | None) -> str:
+        if not account:
+            return "an unknown account"
+        info = self.shape.info(account)
+        return info.name if info and info.name else account
 
     def node_kind(self, node: str) -> str:
         kind = self.kinds.get(node)
@@ -342,81 +394,142 @@ def _spread(nodes: list[MapNode], column: str) -> None:
     nodes[:] = [moved.get(n.key, n) if n.column == column else n for n in nodes]
 
 
-def _bucket(view: _Graph, source: str) -> str:
-    kind = view.node_kind(source)
-    if kind == "user":
-        groups = view.groups_of.get(source, [])
-        return "users in " + " + ".join(view.label(g) for g in groups) if groups else "users in no group"
-    if kind == "role":
-        return f"roles in {view.account_label(view.account_of(source))}"
-    return {"external": "external accounts", "anyone": "anyone (*)"}.get(kind, "other principals")
+#: What the aggregated map calls the principals of a node kind.
+_KIND_WORDS = {
+    NodeKind.USER: "users",
+    NodeKind.ROLE: "roles",
+    NodeKind.GROUP: "groups",
+    NodeKind.SAML_PROVIDER: "SAML providers",
+    NodeKind.OIDC_PROVIDER: "OIDC providers",
+    NodeKind.ACCOUNT: "account roots",
+    NodeKind.DELETED_PRINCIPAL: "deleted principals",
+}
 
 
-def _aggregated(view: _Graph) -> tuple[list[MapNode], list[MapEdge], list[_Link], int]:
-    """Buckets of principals -> accounts. Only links with a path lacking enforced MFA are drawn when
-    there are any (at scale, a line for every healthy link is a solid wall); else the healthy ones."""
-    bucket_of = {source: _bucket(view, source) for source in {e.source for e in view.edges}}
+def _origin(view: _Graph, e: AssumeEdge) -> str:
+    """The principal group a path starts from on the aggregated map: its kind and account of origin.
+
+    A path that stays inside one account (an account's SAML provider into its own SSO roles) is
+    grouped as "within the account itself", so a thousand accounts set up alike read as one group."""
+    kind = view.kinds.get(e.source)
+    if kind is NodeKind.EXTERNAL_ACCOUNT:
+        return "accounts outside the organization"
+    if kind is NodeKind.ANYONE:
+        return "anyone (*)"
+    words = _KIND_WORDS.get(kind, "other principals") if kind else "other principals"
+    origin = view.account_of(e.source)
+    if origin is not None and origin == view.account_of(e.target) and origin != view.shape.identity_account:
+        return f"{words} within the account itself"
+    return f"{words} in {view.account_name(origin)}"
+
+
+@dataclass(frozen=True, slots=True)
+class AccountGroup:
+    """Target accounts reached the same way (the same principal groups, each at the same worst MFA
+    state): one node of the aggregated map, listed account by account below it (the drill-down)."""
+
+    key: str  # its anchor on the page
+    accounts: tuple[tuple[str, str], ...]  # (account id, label), by label
+    worst: str  # the worst MFA state of any path into these accounts
+    paths: int
+    by_state: dict[str, int]  # paths by MFA state
+    reached_by: tuple[tuple[str, str], ...]  # (principal group, worst MFA state), worst first
+
+    @property
+    def label(self) -> str:
+        if len(self.accounts) == 1:
+            return self.accounts[0][1]
+        return f"{len(self.accounts)} accounts reached alike"
+
+
+def _account_groups(view: _Graph, origin_of: dict[AssumeEdge, str]) -> list[AccountGroup]:
+    into: dict[str, list[AssumeEdge]] = defaultdict(list)
+    for e in view.edges:
+        into[view.account_of(e.target) or ""].append(e)
+    alike: dict[tuple[tuple[str, str], ...], list[str]] = defaultdict(list)
+    for account, edges in into.items():
+        per_origin: dict[str, list[AssumeEdge]] = defaultdict(list)
+        for e in edges:
+            per_origin[origin_of[e]].append(e)
+        profile = tuple(sorted((origin, _worst(items).value) for origin, items in per_origin.items()))
+        alike[profile].append(account)
+    groups = []
+    for profile, accounts in alike.items():
+        edges = [e for a in accounts for e in into[a]]
+        labelled = sorted(((a, view.account_label(a)) for a in accounts), key=lambda p: (p[1].casefold(), p[0]))
+        reached = tuple(sorted(profile, key=lambda p: (-MFA_RANK[MfaStatus(p[1])], p[0])))
+        groups.append(AccountGroup("", tuple(labelled), _worst(edges).value, len(edges), _counts(edges), reached))
+    groups.sort(key=lambda g: (-MFA_RANK[MfaStatus(g.worst)], -len(g.accounts), g.accounts[0][1].casefold()))
+    return [replace(g, key=f"reach-{i + 1}") for i, g in enumerate(groups)]
+
+
+def _aggregated(view: _Graph) -> tuple[list[MapNode], list[MapEdge], list[AccountGroup], list[_Link], int]:
+    """Principal groups (kind and account of origin) -> target accounts grouped by how they are
+    reached, one link per pair coloured by its worst MFA state and labelled with its path count.
+    Nodes and links are capped (worst first): the drawing stays the same size at any scale."""
+    origin_of = {e: _origin(view, e) for e in view.edges}
+    groups = _account_groups(view, origin_of)
+    group_of = {a: g for g in groups for a, _ in g.accounts}
     pairs: dict[tuple[str, str], list[AssumeEdge]] = defaultdict(list)
     for e in view.edges:
-        pairs[(bucket_of[e.source], view.account_of(e.target) or "")].append(e)
-    worst_of = {key: _worst(items) for key, items in pairs.items()}
-    problem_pairs = {k: v for k, v in pairs.items() if worst_of[k] is not MfaStatus.ENFORCED}
-    drawable = problem_pairs or pairs
-
-    def weight(items: list[AssumeEdge]) -> tuple[int, int]:
-        return (-MFA_RANK[_worst(items)], -len(items))
-
-    bucket_edges: dict[str, list[AssumeEdge]] = defaultdict(list)
-    account_edges: dict[str, list[AssumeEdge]] = defaultdict(list)
-    for (bucket, account), items in pairs.items():
-        bucket_edges[bucket].extend(items)
-        account_edges[account].extend(items)
-    drawn_accounts = {account for _, account in drawable}
-    buckets = sorted(bucket_edges, key=lambda b: (*weight(bucket_edges[b]), b))[:AGGREGATE_MAX_BUCKETS]
-    accounts = sorted(drawn_accounts, key=lambda a: (*weight(account_edges[a]), a))[:AGGREGATE_MAX_ACCOUNTS]
-    bucket_y = {b: TOP + i * ROW for i, b in enumerate(buckets)}
-    account_y = {a: TOP + i * ROW for i, a in enumerate(accounts)}
-    nodes = [_bucket_node(view, b, bucket_y[b], bucket_edges[b]) for b in buckets] + [
+        pairs[(origin_of[e], group_of[view.account_of(e.target) or ""].key)].append(e)
+    origin_edges: dict[str, list[AssumeEdge]] = defaultdict(list)
+    for e in view.edges:
+        origin_edges[origin_of[e]].append(e)
+    origins = sorted(origin_edges, key=lambda o: (-MFA_RANK[_worst(origin_edges[o])], -len(origin_edges[o]), o))
+    origins = origins[:AGGREGATE_MAX_BUCKETS]
+    shown = groups[:AGGREGATE_MAX_ACCOUNTS]
+    origin_y = {o: TOP + i * ROW for i, o in enumerate(origins)}
+    group_y = {g.key: TOP + i * ROW for i, g in enumerate(shown)}
+    nodes = [_origin_node(view, o, origin_y[o], origin_edges[o]) for o in origins] + [
         MapNode(
-            a or "-",
+            g.key,
             "c",
-            account_y[a],
-            _short(view.account_label(a), LABEL_CHARS["c"]),
-            f"{view.account_label(a)}: {len({e.target for e in account_edges[a]})} roles reached",
+            group_y[g.key],
+            _short(g.label, LABEL_CHARS["c"]),
+            f"{g.label}: {g.paths} paths; worst MFA state {g.worst}"
+            + ("" if len(g.accounts) == 1 else " (" + ", ".join(label for _, label in g.accounts[:5]) + " …)"),
             "account",
-            _worst(account_edges[a]) is not MfaStatus.ENFORCED,
+            g.worst != MfaStatus.ENFORCED.value,
+            href=f"#{g.key}",
         )
-        for a in accounts
+        for g in shown
     ]
-    drawn = [(k, v) for k, v in drawable.items() if k[0] in bucket_y and k[1] in account_y]
-    labelled = len(drawn) <= 40
+    ranked = sorted(pairs.items(), key=lambda p: (-MFA_RANK[_worst(p[1])], -len(p[1]), p[0]))
+    drawable = [(k, v) for k, v in ranked if k[0] in origin_y and k[1] in group_y]
+    drawn, undrawn_pairs = drawable[:AGGREGATE_MAX_LINKS], drawable[AGGREGATE_MAX_LINKS:]
+    labels = {g.key: g.label for g in groups}
     edges = []
-    for (bucket, account), items in sorted(drawn, key=lambda p: (-weight(p[1])[0], p[0])):
-        y1, y2 = bucket_y[bucket] + NODE_H // 2, account_y[account] + NODE_H // 2
+    for (origin, key), items in drawn:
+        y1, y2 = origin_y[origin] + NODE_H // 2, group_y[key] + NODE_H // 2
         summary = ", ".join(f"{n} {k}" for k, n in _counts(items).items() if n)
         edges.append(
             MapEdge(
-                _curve(COLUMNS["a"][1], y1, COLUMNS["c"][0], y2),
+                _curve(COLUMNS["w"][1], y1, COLUMNS["c"][0], y2),
                 _worst(items).value,
-                f"{bucket} → {view.account_label(account)}: {len(items)} paths ({summary})",
-                str(len(items)) if labelled else "",
-                COLUMNS["c"][0] - 8,  # beside the account it reaches: one label per row, no pile-up
+                f"{origin} → {labels[key]}: {len(items)} paths ({summary})",
+                str(len(items)),
+                COLUMNS["c"][0] - 8,
                 y2 - 3,
             )
         )
-    edges.sort(key=lambda e: MFA_RANK[MfaStatus(e.mfa)])  # problems drawn on top
+    edges.sort(key=lambda e: MFA_RANK[MfaStatus(e.mfa)])  # the worst drawn last, on top
     undrawn = [
-        _Link(bucket, account, len(items), worst_of[(bucket, account)])
-        for (bucket, account), items in sorted(
-            pairs.items(), key=lambda p: (-MFA_RANK[worst_of[p[0]]], -len(p[1]), p[0])
-        )
-        if bucket not in bucket_y or account not in account_y or (bucket, account) not in drawable
+        _Link(origin, labels[key], len(items), _worst(items))
+        for (origin, key), items in ranked
+        if origin not in origin_y or key not in group_y or ((origin, key), items) in undrawn_pairs
     ]
-    return nodes, edges, undrawn, TOP + max(len(buckets), len(accounts)) * ROW
+    # one label per row on the account side: the worst link's count, others in the tooltip
+    seen: set[int] = set()
+    for i in range(len(edges) - 1, -1, -1):
+        if edges[i].label_y in seen:
+            edges[i] = replace(edges[i], label="")
+        seen.add(edges[i].label_y)
+    return nodes, edges, groups, undrawn, TOP + max(len(origins), len(shown)) * ROW
 
 
 class _Link(NamedTuple):
-    """A principal group -> account link of the aggregated map: its paths and their worst MFA status."""
+    """A principal group -> account group link of the aggregated map: its paths and their worst MFA state."""
 
     bucket: str
     account: str
@@ -424,28 +537,27 @@ class _Link(NamedTuple):
     worst: MfaStatus
 
 
-def _bucket_node(view: _Graph, bucket: str, y: int, items: list[AssumeEdge]) -> MapNode:
+def _origin_node(view: _Graph, origin: str, y: int, items: list[AssumeEdge]) -> MapNode:
     principals = len({e.source for e in items})
     accounts = len({view.account_of(e.target) for e in items})
     return MapNode(
-        bucket,
-        "a",
+        origin,
+        "w",
         y,
-        _short(f"{bucket} ({principals})", LABEL_CHARS["a"]),
-        f"{bucket}: {principals} principals reaching roles in {accounts} accounts",
+        _short(f"{origin} ({principals})", LABEL_CHARS["w"]),
+        f"{origin}: {principals} principals reaching roles in {accounts} accounts",
         "bucket",
         _worst(items) is not MfaStatus.ENFORCED,
     )
 
 
-def _overflow(view: _Graph, links: list[_Link]) -> tuple[tuple[OverflowRow, ...], str]:
+def _overflow(links: list[_Link]) -> tuple[tuple[OverflowRow, ...], str]:
     """The undrawn links worth a row (no enforced MFA), capped; the rest summed up in words."""
     if not links:
         return (), ""
     problems = [link for link in links if link.worst is not MfaStatus.ENFORCED]
     listed = tuple(
-        OverflowRow(link.bucket, view.account_label(link.account), link.paths, link.worst.value)
-        for link in problems[:OVERFLOW_ROWS]
+        OverflowRow(link.bucket, link.account, link.paths, link.worst.value) for link in problems[:OVERFLOW_ROWS]
     )
     fine = len(links) - len(problems)
     note = (
@@ -500,11 +612,15 @@ def build_access_map(access: AccessGraph, shape: OrgShape) -> AccessMap:
             problem_total,
             counts,
         )
-    nodes, edges, overflow, bottom = _aggregated(view)
-    headers = ((COLUMNS["a"][0], "Principals, by group"), (COLUMNS["c"][0], "Accounts whose roles they reach"))
+    nodes, edges, groups, overflow, bottom = _aggregated(view)
+    headers = (
+        (COLUMNS["w"][0], "Principals, by account of origin"),
+        (COLUMNS["c"][0], "Accounts they reach, grouped alike"),
+    )
     note = (
-        f"{len(sources)} principals reach {len(targets)} roles over {len(view.edges)} paths: drawn per group "
-        "and account; where any path lacks enforced MFA, only those links are drawn, worst first"
+        f"{len(sources)} principals reach {len(targets)} roles in {sum(len(g.accounts) for g in groups)} "
+        f"accounts over {len(view.edges)} paths: drawn per principal group and group of accounts reached alike, "
+        "worst first; each link carries its worst MFA state and its number of paths"
     )
     return AccessMap(
         "aggregated",
@@ -517,6 +633,7 @@ def build_access_map(access: AccessGraph, shape: OrgShape) -> AccessMap:
         tuple(problems),
         problem_total,
         counts,
-        *_overflow(view, overflow),
+        *_overflow(overflow),
         note,
+        tuple(groups),
     )

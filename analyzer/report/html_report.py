@@ -28,10 +28,13 @@ from analyzer.model.evidence import EvidenceStatus
 from analyzer.model.kinds import Kind
 from analyzer.model.snapshot import FileStatus, InventoryRow, Snapshot
 from analyzer.report.access_map import build_access_map
+from analyzer.report.compliance_view import framework_views
 from analyzer.report.log_matrix import FACETS, log_matrix
+from analyzer.report.prose import spans
 from analyzer.report.view import (
     SEVERITIES,
     STATUS_LOOK,
+    TOP_RULES,
     Hidden,
     Views,
     account_sections,
@@ -41,6 +44,7 @@ from analyzer.report.view import (
     pillar_verdicts,
     rendered_anchors,
     rule_views,
+    top_findings,
 )
 from analyzer.rules.base import Status
 from analyzer.rules.support.scope import NOT_COLLECTED
@@ -231,6 +235,34 @@ def _verdict(by_status: dict[str, int], uncollected: _Uncollected | None = None)
     return {"status": "pass", "symbol": "pass", "text": text}
 
 
+#: Paths without enforced MFA printed (the table on the page is capped at access_map.PROBLEM_ROWS).
+PRINT_PATHS = 25
+
+
+def css_string(text: str) -> str:
+    """``text`` as the body of a CSS string: every character but letters, digits, space and ``.:_-``
+    written as a CSS hex escape, so evidence text can neither end the string nor the style element."""
+    return "".join(c if c.isascii() and (c.isalnum() or c in " .:_-") else f"\\{ord(c):06x}" for c in text)
+
+
+def print_css(summary: dict[str, Any]) -> Markup:
+    """The printout's running header (organization, collection time, bundle digest) and page numbers,
+    as page-margin boxes: every printed page says which audit it belongs to and where it sits."""
+    head = css_string(
+        f"trustmap audit of {summary['organization'] or 'an unknown organization'}"
+        f" · evidence collected {summary['collected_at'] or 'at an unknown time'}"
+    )
+    digest = css_string(f"bundle sha256 {summary['bundle_sha256']}")
+    rules = (
+        "@media print { @page { size: A4; margin: 16mm 12mm 14mm; "
+        f'@top-left {{ content: "{head}"; font: 8pt sans-serif; color: #444; }} '
+        f'@bottom-left {{ content: "{digest}"; font: 7pt monospace; color: #666; }} '
+        '@bottom-right { content: "page " counter(page) " of " counter(pages); font: 8pt sans-serif; } } '
+        f"table.problems tbody tr:nth-child(n+{PRINT_PATHS + 1}) {{ display: none; }} }}"
+    )
+    return Markup(rules)  # noqa: S704 - every evidence character above is a CSS escape
+
+
 def _path_breaks(path: str) -> Markup:
     """A file path that may wrap after each ``/`` (each part escaped; only ``<wbr>`` is markup)."""
     return Markup("/<wbr>").join(escape(visible(part)) for part in path.split("/"))
@@ -267,6 +299,7 @@ def environment() -> Environment:
     )
     env.filters["size"] = _fmt_size
     env.filters["path_breaks"] = _path_breaks
+    env.filters["spans"] = spans
     env.filters["count_text"] = "{:,}".format  # 26,680: a count an auditor reads at a glance
     env.globals["STATUS_LOOK"] = STATUS_LOOK
     return env
@@ -279,11 +312,14 @@ def render_html(result: ScanResult) -> str:
     matrix_rows, matrix_hidden = coverage(views, rules, anchors)
     sections, sections_hidden = account_sections(views, anchors)
     script = _static("report.js")
+    summary = _summary(result, views)
     context: dict[str, Any] = {
         "csp": content_security_policy(script),
         "css": Markup(_static("report.css")),  # noqa: S704 - our own stylesheet, never evidence
         "script": Markup(script),  # noqa: S704 - our own script, never evidence
-        "summary": _summary(result, views),
+        "summary": summary,
+        "print_css": print_css(summary),
+        "print_paths": PRINT_PATHS,
         "pillars": pillar_verdicts(views),
         "rules": rules,
         "rule_ids": sorted(r.meta.id for r in rules),
@@ -295,6 +331,10 @@ def render_html(result: ScanResult) -> str:
         "logs": log_matrix(views),
         "facets": FACETS,
         "accounts": sections,
+        "frameworks": framework_views(result),
+        "account_anchors": {s.anchor for s in sections},
+        "top": top_findings(views, rules, sections),
+        "top_rules": TOP_RULES,
         "accounts_hidden": sections_hidden,
         "inventory": _inventory(result.snapshot),
         "catalog": sorted((run.rule.meta for run in result.runs), key=lambda m: m.id),

@@ -25,6 +25,7 @@ from analyzer.report.view import (
     account_anchor,
     display_status,
     finding_anchor,
+    pick_rows,
     worst,
 )
 from analyzer.rules.base import Pillar, Rule
@@ -198,14 +199,8 @@ def log_matrix(views: Views) -> LogMatrix:
             found_here += [here[region] for region in (None, *in_scope) if region in here]
         return worst(found_here)
 
-    statuses = {account: row_status(account) for account in accounts}
-    shown = accounts
-    hidden = Hidden(0, "")
-    if len(accounts) > MATRIX_ROWS:
-        keep = set(sorted(accounts, key=lambda a: -STATUS_RANK[statuses[a]])[:MATRIX_ROWS])
-        hidden_n = len(accounts) - len(keep)
-        shown = [a for a in accounts if a in keep]
-        hidden = Hidden(hidden_n, f"{hidden_n} more accounts not shown, problems first: findings.csv has every result")
+    statuses: dict[str | None, str] = {account: row_status(account) for account in accounts}
+    shown, hidden = pick_rows(statuses, views.account_label, MATRIX_ROWS)
     rows = [
         LogRow(
             account,
@@ -216,6 +211,7 @@ def log_matrix(views: Views) -> LogMatrix:
             _region_cells(account, regions, found, expected, bucket, result.snapshot),
         )
         for account in shown
+        if account is not None
     ]
     return LogMatrix(regions, tuple(rows), hidden, {k: tuple(v) for k, v in sorted(facet_rules.items())})
 

@@ -52,6 +52,8 @@ FINDING_COLUMNS = [
     "message",
     "evidence",
     "fingerprint",
+    "compliance",
+    "remediation",
 ]
 ACCOUNT_COLUMNS = [
     "account",
@@ -198,6 +200,8 @@ def finding_columns(result: ScanResult) -> dict[str, list[Any]]:
     rules = {run.rule.id: run.rule.meta for run in result.runs}
     titles = {rule: meta.title for rule, meta in rules.items()}
     pillars = {rule: meta.pillar.value for rule, meta in rules.items()}
+    compliance = {rule: "; ".join(map(str, meta.compliance)) for rule, meta in rules.items()}
+    remediation = {rule: meta.remediation for rule, meta in rules.items()}
     names = {a.id: a.name for a in result.shape.accounts}
     accounts = [f.account or "" for f in findings]
     suppressions = [f.suppressed for f in findings]
@@ -219,6 +223,8 @@ def finding_columns(result: ScanResult) -> dict[str, list[Any]]:
         "message": [f.message for f in findings],
         "evidence": ["; ".join(map(str, f.evidence)) for f in findings],
         "fingerprint": [f.fingerprint for f in findings],
+        "compliance": [compliance.get(f.rule, "") for f in findings],
+        "remediation": [remediation.get(f.rule, "") for f in findings],
     }
 
 

@@ -8,7 +8,7 @@ and the big matrices show problem accounts first up to a row cap, summarizing th
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -27,6 +27,7 @@ PROBLEMS_SHOWN = 250  # per rule: non-pass results listed at all, worst first (f
 PASSES_SHOWN = 100  # per rule
 PASS_EVIDENCE_UP_TO = 3000  # results in the run: above this, passes are listed without their evidence
 EVIDENCE_SHOWN = {"problem": 12, "pass": 3}  # references shown per result; findings.json has them all
+SEARCH_REFS = 20  # evidence references per result the page's search reads (findings.json has them all)
 MATRIX_ROWS = 250  # coverage and log matrices
 ACCOUNT_SECTIONS = 200
 ACCOUNT_ROWS = 10  # results listed per account section
@@ -108,6 +109,7 @@ class FindingView:
     evidence: tuple[EvidenceView, ...]
     detailed: bool
     link: str = ""  # where a mention elsewhere points: the result, or its rule when the result is not listed
+    search: str = ""  # what the page's search matches besides the line shown: ARNs, account, files, pointers
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,7 +224,19 @@ class Views:
     def finding(self, f: Finding, detailed: bool, shown: ShownStatements | None = None) -> FindingView:
         cap = EVIDENCE_SHOWN["pass" if f.status is Status.PASS else "problem"]
         evidence = tuple(self.evidence(r, shown) for r in f.evidence[:cap]) if detailed else ()
-        return FindingView(f, finding_anchor(f), display_status(f), self.account_label(f.account), evidence, detailed)
+        label = self.account_label(f.account)
+        return FindingView(
+            f, finding_anchor(f), display_status(f), label, evidence, detailed, search=search_text(f, label)
+        )
+
+
+def search_text(f: Finding, account_label: str) -> str:
+    """The words a result is found by, beyond its one-line message: its resource and subject (ARNs,
+    hence resource names), its account's name and id, its region, and each evidence reference as
+    ``file#pointer`` (the form findings.json and the evidence list print), up to SEARCH_REFS of them."""
+    refs = (f"{r.file}#{r.pointer}" + (f"#{r.inner}" if r.inner is not None else "") for r in f.evidence[:SEARCH_REFS])
+    words = (f.resource, f.subject, f.account, account_label, f.region, *refs)
+    return " ".join(dict.fromkeys(w for w in words if w))
 
 
 def _counts(findings: Iterable[Finding]) -> dict[str, int]:
@@ -300,14 +314,20 @@ def account_ids(views: Views) -> list[str | None]:
     return [*org, *known, *extra]
 
 
-def _pick_rows(statuses: dict[str | None, str], order: list[str | None], cap: int) -> tuple[list[str | None], Hidden]:
-    """All rows while they fit; else the worst accounts first (in account order within a status)."""
-    if len(order) <= cap:
-        return order, Hidden(0, "")
-    ranked = sorted(order, key=lambda a: -STATUS_RANK[statuses[a]])[:cap]
-    keep = set(ranked)
-    shown = [a for a in order if a in keep]
-    rest = [a for a in order if a not in keep]
+def worst_first_order(statuses: dict[str | None, str], label: Callable[[str | None], str]) -> list[str | None]:
+    """Accounts worst status first, then by name (their label, case-folded), then by id: the failing
+    accounts of a thousand lead the table instead of sitting wherever their id sorts."""
+    return sorted(statuses, key=lambda a: (-STATUS_RANK[statuses[a]], label(a).casefold(), a or ""))
+
+
+def pick_rows(
+    statuses: dict[str | None, str], label: Callable[[str | None], str], cap: int
+) -> tuple[list[str | None], Hidden]:
+    """Every row worst first, then by name, up to ``cap``; what is left out is said in one line."""
+    ranked = worst_first_order(statuses, label)
+    if len(ranked) <= cap:
+        return ranked, Hidden(0, "")
+    shown, rest = ranked[:cap], ranked[cap:]
     problems = sum(1 for a in rest if statuses[a] not in ("pass", "none", "suppressed"))
     text = (
         f"{len(rest)} more accounts not shown ({problems} with problems, {len(rest) - problems} without): "
@@ -324,7 +344,7 @@ def coverage(views: Views, rules: list[RuleView], anchors: set[str]) -> tuple[li
     order = account_ids(views)
     cell_status = {key: worst(map(display_status, found)) for key, found in grid.items()}
     row_status = {a: worst(cell_status[(a, r)] for r in rule_ids if (a, r) in cell_status) for a in order}
-    shown, hidden = _pick_rows(row_status, order, MATRIX_ROWS)
+    shown, hidden = pick_rows(row_status, views.account_label, MATRIX_ROWS)
     rows = []
     for account in shown:
         cells = []
@@ -446,7 +466,7 @@ def account_sections(views: Views, anchors: set[str]) -> tuple[list[AccountSecti
     grouped = _by_account(views.result.findings)
     order = account_ids(views)
     statuses = {a: worst(map(display_status, grouped.get(a, ()))) for a in order}
-    shown, hidden = _pick_rows(statuses, order, ACCOUNT_SECTIONS)
+    shown, hidden = pick_rows(statuses, views.account_label, ACCOUNT_SECTIONS)
     roles = {a.id: a.role for a in views.result.shape.accounts}
     out = []
     for account in shown:
@@ -471,3 +491,54 @@ def account_sections(views: Views, anchors: set[str]) -> tuple[list[AccountSecti
 def _mention(views: Views, f: Finding, anchors: set[str]) -> FindingView:
     listed = finding_anchor(f) in anchors
     return replace(views.finding(f, False), link="#" + (finding_anchor(f) if listed else f"rule-{f.rule}"))
+
+
+#: Rules listed under the verdict (failing rules, worst first); the rest are one line away.
+TOP_RULES = 10
+TOP_ACCOUNTS_NAMED = 3
+
+
+@dataclass(frozen=True, slots=True)
+class AccountLink:
+    label: str
+    href: str  # "" when the account has no section on the page
+
+
+@dataclass(frozen=True, slots=True)
+class TopFinding:
+    """One failing rule under the verdict: its worst severity, failure count and accounts affected."""
+
+    meta: RuleMeta
+    severity: str  # the highest severity among its failures
+    failures: int
+    href: str  # the first failure listed (worst first), so the symbol links to a failure
+    accounts: tuple[AccountLink, ...]  # the first few affected accounts, by name
+    accounts_total: int
+
+
+def top_findings(views: Views, rules: list[RuleView], sections: Iterable[AccountSection]) -> list[TopFinding]:
+    """Every failing rule, critical and high first, then by number of failures: what to fix first.
+
+    Read from the same results as the rule's section; the symbol's link goes to the rule's first
+    listed result, which is a failure because problems are listed worst first.
+    """
+    with_section = {s.account: s.anchor for s in sections}
+    failing: dict[str, list[Finding]] = defaultdict(list)
+    for f in views.result.findings:
+        if display_status(f) == "fail":
+            failing[f.rule].append(f)
+    out = []
+    for rule in rules:
+        found = failing.get(rule.meta.id)
+        if not found or not rule.problems:
+            continue
+        top = max(f.severity.rank for f in found)
+        accounts = sorted({f.account for f in found}, key=lambda a: (views.account_label(a).casefold(), a or ""))
+        named = tuple(
+            AccountLink(views.account_label(a), "#" + with_section[a] if a in with_section else "")
+            for a in accounts[:TOP_ACCOUNTS_NAMED]
+        )
+        severity = next(f.severity.value for f in found if f.severity.rank == top)
+        out.append(TopFinding(rule.meta, severity, len(found), "#" + rule.problems[0].anchor, named, len(accounts)))
+    out.sort(key=lambda t: (-Severity(t.severity).rank, -t.failures, t.meta.id))
+    return out

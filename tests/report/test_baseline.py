@@ -334,3 +334,26 @@ def test_the_same_organization_is_compared_without_a_warning(tmp_path: Path) -> 
     new = _write(tmp_path / "new.json", {**grown, "results": [_result("a", "pass")]})
     run = CliRunner().invoke(main, ["diff", str(old), str(new)])
     assert run.exit_code == 0 and "different organizations" not in run.output
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+def test_the_loading_phase_reports_its_progress(parallel: bool) -> None:
+    """Issue 15 §8: loading showed one line while the rules had a bar; now the loader says how far it is
+    (in two processes: this process through the files it reads)."""
+    from analyzer.evidence import load_bundle
+    from analyzer.evidence.bundle import Bundle
+
+    sample = Path(__file__).resolve().parents[2] / "fixtures" / "sample-org"
+    calls: list[tuple[int, int]] = []
+    load_bundle(sample, parallel=parallel, progress=lambda done, total: calls.append((done, total)))
+    with Bundle(sample) as bundle:
+        files = len(bundle.members)
+    done, total = calls[-1]
+    assert done == total and calls[0] == (0, total)
+    assert (total == files) if not parallel else (0 < total < files)
+    assert [d for d, _ in calls] == sorted(d for d, _ in calls)
+    shown = _Terminal()
+    display = ProgressDisplay(shown)
+    for d, t in calls:
+        display("load", d, t)
+    assert "loading the evidence files" in shown.getvalue()

@@ -14,7 +14,7 @@ import pytest
 from analyzer.pipeline import ScanResult
 from analyzer.report.writer import write_outputs
 from tests.report.cdp import Browser, find_chromium
-from tests.report.support import HOSTILE
+from tests.report.support import DEV, HOSTILE, MGMT
 
 VISIBLE = "Array.from(document.querySelectorAll('#findings li.finding')).filter(li => !li.hidden).length"
 
@@ -105,15 +105,67 @@ def test_without_scripts_everything_is_still_there(chromium: str, report: Path, 
         assert b.evaluate("document.getElementById('rule-TST-001').open") is True  # failures open by default
 
 
-def test_printing_opens_every_section_but_not_each_pass_evidence(browser: Browser, report: Path) -> None:
-    """Before: printing opened every pass with its evidence too (86 pages for the sample organization)."""
+def test_printing_opens_the_problems_and_counts_the_passes(browser: Browser, report: Path) -> None:
+    """Before: printing opened every section and every list of passes (49 pages for the sample
+    organization, 197 for 200 accounts). Now (issue 15 §4): each rule and account with a problem is
+    opened, each failure with its evidence; other problems stay on their line; passes are counted."""
     browser.load(report.as_uri())
     browser.evaluate("window.dispatchEvent(new Event('beforeprint'))")
-    closed = "Array.from(document.querySelectorAll('details:not([open])'))"
-    outside_passes = f"{closed}.filter(d => !d.parentElement.closest('details.passes')).length"
-    assert browser.evaluate(outside_passes) == 0
-    assert browser.evaluate("document.querySelectorAll('details.passes:not([open])').length") == 0
-    assert browser.evaluate("document.querySelectorAll('details.passes li.finding details[open]').length") == 0
-    assert browser.evaluate("document.querySelectorAll('details.passes li.finding details').length") > 0
-    browser.evaluate("window.dispatchEvent(new Event('afterprint'))")
+
+    def closed(selector: str) -> list[str]:
+        return browser.evaluate(  # type: ignore[no-any-return]
+            f"Array.from(document.querySelectorAll('{selector}')).filter(d => !d.open).map(d => d.id || d.className)"
+        )
+
+    assert closed("details.rule:not(.is-pass):not(.is-none)") == []
+    assert closed("details.acct.is-fail, details.acct.is-error") == []
+    assert closed("li.finding.is-fail > details") == []  # each failure with its evidence
+    assert closed("details.acct.is-pass") != []  # a passing account prints its counts only
+    assert closed("details.passes") != [] and closed("li.finding.is-not_evaluated > details") != []
     assert browser.evaluate("document.querySelectorAll('details.passes[open]').length") == 0
+    browser.evaluate("window.dispatchEvent(new Event('afterprint'))")
+    assert closed("li.finding.is-fail > details") != []  # restored as they were
+
+
+def _search(browser: Browser, text: str) -> None:
+    browser.evaluate(f"var q = document.getElementById('f-q'); q.value = {text!r}; q.dispatchEvent(new Event('input'))")
+
+
+def _shown_rules(browser: Browser) -> list[str]:
+    return browser.evaluate(  # type: ignore[no-any-return]
+        "Array.from(document.querySelectorAll('#findings li.finding')).filter(li => !li.hidden)"
+        ".map(li => li.dataset.rule + ' ' + li.querySelector('.msg').textContent)"
+    )
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        f"arn:aws:iam::{DEV}:role/Ops-Role",  # a resource ARN (not in the result's one-line message)
+        "/Condition/BoolIfExists",  # a JSON pointer of the evidence
+        f"{DEV}/iam/get-account-authorization-details.json",  # an evidence file path
+    ],
+)
+def test_search_finds_results_by_arn_pointer_and_file(browser: Browser, report: Path, query: str) -> None:
+    """Issue 15 §3: before, the search read only each result's summary line, which holds none of these."""
+    browser.load(report.as_uri())
+    _search(browser, query.lower())
+    shown = _shown_rules(browser)
+    assert shown and all(line.startswith("TST-001 ") for line in shown), shown
+    if "Ops-Role" in query:
+        assert len(shown) == 1 and "Ops-Role" in shown[0]
+
+
+def test_search_finds_results_by_account_id_and_clearing_restores_the_page(browser: Browser, report: Path) -> None:
+    browser.load(report.as_uri())
+    opened = "Array.from(document.querySelectorAll('#findings details')).map(d => d.open)"
+    before = browser.evaluate(opened)
+    assert True in before and False in before
+    _search(browser, MGMT)
+    shown = _shown_rules(browser)
+    assert shown and {line.split()[0] for line in shown} == {"TST-002", "TST-003"}
+    assert browser.evaluate(opened) != before  # the matching rules were opened
+    _search(browser, "")
+    assert browser.evaluate(opened) == before
+    assert browser.evaluate(VISIBLE) == 8
+    assert browser.evaluate("document.querySelectorAll('#findings details.rule[hidden]').length") == 0

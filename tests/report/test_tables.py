@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pandas as pd
 
-from analyzer.pipeline import ScanResult
+from analyzer.pipeline import ScanResult, analyze
 from analyzer.report.tables import FINDING_COLUMNS, defuse, render, to_csv
 from tests.report.support import DEV, HOSTILE_TAG, MGMT
+
+SAMPLE = Path(__file__).resolve().parents[2] / "fixtures" / "sample-org"
 
 
 def _read(data: bytes) -> pd.DataFrame:
@@ -25,6 +28,18 @@ def test_findings_csv_has_one_row_per_result(defective: ScanResult) -> None:
     assert HOSTILE_TAG in suppressed["message"]  # data, kept as written
     assert b"\r\n" not in files["findings.csv"]
     assert render(defective) == files
+
+
+def test_findings_csv_carries_each_results_compliance_references_and_remediation() -> None:
+    """Issue 15 §5: a spreadsheet of results is enough to file each one against its controls."""
+    result = analyze(SAMPLE)
+    frame = _read(render(result)["findings.csv"])
+    root_mfa = frame[frame["rule"] == "CRD-001"].iloc[0]
+    assert "CIS AWS Foundations v3.0.0 1.5" in root_mfa["compliance"].split("; ")
+    assert "NIST SP 800-53 rev. 5 IA-2(1)" in root_mfa["compliance"].split("; ")
+    assert root_mfa["remediation"].startswith("Sign in as root and register an MFA device")
+    metas = {run.rule.id: run.rule.meta for run in result.runs}
+    assert all(r["remediation"] == metas[r["rule"]].remediation for _, r in frame.iterrows())
 
 
 def test_accounts_csv_counts_each_account(defective: ScanResult) -> None:
