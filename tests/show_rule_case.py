@@ -3,6 +3,7 @@
     .venv/bin/python -m tests.show_rule_case IDN-002                 # every case of the rule
     .venv/bin/python -m tests.show_rule_case IDN-002/fail-no-mfa     # one case
     .venv/bin/python -m tests.show_rule_case IDN-002 --diff          # only the cases whose expect differs
+    .venv/bin/python -m tests.show_rule_case IDN-002 --evidence      # with each result's evidence refs
 
 Each result is printed as status, account, region, resource and the full message, next to whether an
 entry of the case's ``expect`` pins it. It is a reading aid, not an oracle: decide for every result
@@ -27,7 +28,15 @@ def actual_results(case: RuleCase) -> list[Result]:
         settings = _settings_from(case.spec.get("config", {}), "case.json")
         result = analyze(bundle, settings, only=[case.rule])
     return [
-        Result(f.status.value, f.account or "", f.region or "", f.resource or "", f.message, f.severity.value)
+        Result(
+            f.status.value,
+            f.account or "",
+            f.region or "",
+            f.resource or "",
+            f.message,
+            f.severity.value,
+            tuple(str(ref) for ref in f.evidence),
+        )
         for f in result.findings
         if f.rule == case.rule
     ]
@@ -41,6 +50,8 @@ def show(case: RuleCase, only_diff: bool) -> None:
     print(f"== {case.id}: {case.spec.get('description', '')}")
     for r in got:
         print(f"  {r.status:13} {r.account or '-':12} {r.region or '-':9} {r.resource or '-'}\n      {r.message}")
+        if "--evidence" in sys.argv:
+            print("      evidence: " + " ".join(r.evidence))
     for p in problems:
         print(f"  !! {p}")
 

@@ -33,6 +33,7 @@ class Result:
     resource: str
     message: str
     severity: str
+    evidence: tuple[str, ...] = ()  # each ref as path#pointer
 
     @property
     def key(self) -> tuple[str, str, str, str]:
@@ -56,6 +57,8 @@ def _says(entry: dict[str, Any], result: Result) -> bool:
     if not all(f in result.message for f in ([fragments] if isinstance(fragments, str) else fragments)):
         return False
     if "message_lacks" in entry and entry["message_lacks"] in result.message:
+        return False
+    if "evidence_contains" in entry and not any(entry["evidence_contains"] in ref for ref in result.evidence):
         return False
     return "severity" not in entry or entry["severity"] == result.severity
 
@@ -97,7 +100,15 @@ def test_rule_case(case: RuleCase, tmp_path: Path) -> None:
     settings = _settings_from(case.spec.get("config", {}), "case.json")
     result = analyze(bundle, settings, only=[case.rule])
     got = [
-        Result(f.status.value, f.account or "", f.region or "", f.resource or "", f.message, f.severity.value)
+        Result(
+            f.status.value,
+            f.account or "",
+            f.region or "",
+            f.resource or "",
+            f.message,
+            f.severity.value,
+            tuple(str(ref) for ref in f.evidence),
+        )
         for f in result.findings
         if f.rule == case.rule
     ]
