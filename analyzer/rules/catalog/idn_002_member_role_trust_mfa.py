@@ -168,7 +168,12 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
                 continue  # a trust open to anyone without naming the Identity account is IDN-005's
             found_any = True
             if found is None:  # an Allow names the account, yet none of its known principals is let in
-                yield not_evaluated(_unmatched_message(role.name, label), account=account_id, resource=role.arn)
+                yield not_evaluated(
+                    _unmatched_message(role.name, label),
+                    account=account_id,
+                    resource=role.arn,
+                    evidence=(role.trust_policy.ref,),
+                )
                 continue
             outcome = passed if found.verdict in ("enforced", "denied") else fail
             evidence = found.refs or (role.trust_policy.ref,)
