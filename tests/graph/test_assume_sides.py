@@ -245,3 +245,54 @@ def test_an_unreadable_trust_is_judged_per_caller_when_the_grant_reads_the_calle
     nodes = build(snap)[0].graph.nodes
     assert "unreadable_trusts" not in nodes[ALICE]
     assert nodes[BOB]["unreadable_trusts"] == (ROLE,)
+
+
+def test_a_not_principal_deny_reaches_a_bounded_caller_it_names() -> None:
+    """Deny + NotPrincipal naming alice exempts her, unless she has a permissions boundary (IAM User Guide,
+    "AWS JSON policy elements: NotPrincipal": with a boundary the Deny applies to the user or role it names):
+    then the trust's Deny without MFA is what requires MFA of her."""
+    trust = doc(
+        trust_statement(IDENTITY_ROOT),
+        {"Effect": "Deny", "NotPrincipal": {"AWS": [ALICE, f"arn:aws:iam::{IDENTITY}:root"]},
+         "Action": "sts:AssumeRole", "Condition": NO_MFA_DENY},
+    )  # fmt: skip
+    free = _edge(_org(trust=trust))
+    assert free is not None and free.mfa is MfaStatus.ABSENT
+    wide = managed(IDENTITY, "Wide", doc({"Effect": "Allow", "Action": "*", "Resource": "*"}))
+    bounded = _edge(_org(trust=trust, alice={"boundary": wide}))
+    assert bounded is not None and bounded.mfa is MfaStatus.ENFORCED and bounded.mfa_by == ("trust",)
+
+
+def test_an_scp_requiring_mfa_is_named_whatever_the_levels_below_it_allow() -> None:
+    scps = (
+        scp("p-FullAWSAccess", FULL_ACCESS, ROOT_ID, IDENTITY),
+        scp("p-mfa", DENY_ASSUME_WITHOUT_MFA, ROOT_ID),
+    )
+    edge = _edge(_org(scps=scps))
+    assert edge is not None and edge.mfa is MfaStatus.ENFORCED and edge.mfa_by == ("scp",)
+
+
+def test_an_identity_grant_only_without_mfa_requires_no_mfa() -> None:
+    """alice's policy allows the role only to sessions without MFA: it refuses the MFA session itself, so it
+    is no MFA requirement, though it refuses her long-term keys too."""
+    policy = doc(dict(ASSUME, Condition={"Bool": {"aws:MultiFactorAuthPresent": "false"}}))
+    edge = _edge(_org(policies=(policy,)))
+    assert edge is not None and edge.mfa is MfaStatus.ABSENT and edge.mfa_by == ()
+
+
+def test_an_unreadable_trust_is_no_gap_where_the_organization_keys_refuse_the_grant() -> None:
+    """The organization's keys are known (the role's account and the caller's are in it): a grant confined
+    to another organization allows nothing, so the caller cannot reach the role whatever its trust says."""
+    for condition in (
+        {"StringEquals": {"aws:ResourceOrgID": "o-other1234"}},
+        {"StringEquals": {"aws:PrincipalOrgID": "o-other1234"}},
+        {"StringEquals": {"aws:ResourceAccount": IDENTITY}},
+    ):
+        policy = doc({"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*", "Condition": condition})
+        assert _blind(policies=(policy,)) == (), condition
+
+
+def test_an_unreadable_trust_is_no_gap_where_no_mfa_state_satisfies_the_grant() -> None:
+    """A grant that wants the MFA key both present and absent is met in no MFA state."""
+    impossible = {"Bool": {"aws:MultiFactorAuthPresent": "true"}, "Null": {"aws:MultiFactorAuthPresent": "true"}}
+    assert _blind(policies=(doc(dict(ASSUME, Condition=impossible)),)) == ()
