@@ -2,7 +2,8 @@
 
 Every outcome is pinned: the rule's results must be exactly the case's ``expect``, as a multiset of
 (status, account, region, resource), and every expected entry carries a ``message_contains`` fragment
-(the reason, not only a name), or a list of fragments, that its result's message must hold. A rule
+(the reason, not only a name), or a list of fragments, that its result's message must hold, or the
+whole ``message``. A rule
 that drops a result, adds one, changes a status or says something else fails its case, whatever the
 status.
 """
@@ -51,8 +52,15 @@ def _expected_key(entry: dict[str, Any]) -> tuple[str, str, str, str]:
     return (entry["status"], entry.get("account") or "", entry.get("region") or "", entry.get("resource") or "")
 
 
+def _says_why(entry: dict[str, Any]) -> bool:
+    """Whether the entry pins what the result says: a non-empty ``message_contains`` or the whole ``message``."""
+    return bool(entry.get("message_contains") or entry.get("message"))
+
+
 def _says(entry: dict[str, Any], result: Result) -> bool:
     """Whether ``result`` is what ``entry`` describes: its fragment, no forbidden claim, its severity."""
+    if "message" in entry and entry["message"] != result.message:
+        return False
     fragments = entry.get("message_contains", "")
     if not all(f in result.message for f in ([fragments] if isinstance(fragments, str) else fragments)):
         return False
@@ -82,7 +90,7 @@ def _matching(entries: list[dict[str, Any]], results: list[Result]) -> bool:
 
 def match_results(expect: list[dict[str, Any]], got: list[Result]) -> list[str]:
     """What differs between a case's ``expect`` and the rule's results (empty when they agree)."""
-    problems = [f"expected entry without message_contains: {e}" for e in expect if not e.get("message_contains")]
+    problems = [f"expected entry without message_contains or message: {e}" for e in expect if not _says_why(e)]
     want, have = Counter(_expected_key(e) for e in expect), Counter(r.key for r in got)
     problems += [f"missing result {k} x{n}" for k, n in sorted((want - have).items())]
     problems += [f"unexpected result {k} x{n}" for k, n in sorted((have - want).items())]
