@@ -296,3 +296,9 @@ def test_an_unreadable_trust_is_no_gap_where_no_mfa_state_satisfies_the_grant() 
     """A grant that wants the MFA key both present and absent is met in no MFA state."""
     impossible = {"Bool": {"aws:MultiFactorAuthPresent": "true"}, "Null": {"aws:MultiFactorAuthPresent": "true"}}
     assert _blind(policies=(doc(dict(ASSUME, Condition=impossible)),)) == ()
+
+
+def test_an_unreadable_trust_behind_a_grant_only_without_mfa_is_a_gap() -> None:
+    """Every MFA state the caller can be in is asked: a grant for sessions without MFA still lets it try."""
+    policy = doc(dict(ASSUME, Condition={"Bool": {"aws:MultiFactorAuthPresent": "false"}}))
+    assert _blind(policies=(policy,)) == (ROLE,)
