@@ -66,6 +66,10 @@ TARGETS = {
     t.name: t
     for t in [
         Target("iam", ("analyzer/iam/*.py",), ("tests/iam",)),
+        *(
+            Target(f"iam-{m.stem}", (f"analyzer/iam/{m.name}",), ("tests/iam",))
+            for m in sorted((ROOT / "analyzer" / "iam").glob("[a-z]*.py"))
+        ),
         Target("graph-assume", ("analyzer/graph/assume.py",), ("tests/graph",)),
         Target("evidence-decode", ("analyzer/evidence/decode.py",), ("tests/evidence",)),
         *_rule_targets(),
