@@ -1,8 +1,19 @@
-"""One parametrised driver for every rule's fixture cases (fixtures/rules/<ID>/<case>/)."""
+"""One parametrised driver for every rule's fixture cases (fixtures/rules/<ID>/<case>/).
+
+Every outcome is pinned: the rule's results must be exactly the case's ``expect``, as a multiset of
+(status, account, region, resource), and every expected entry carries a ``message_contains`` fragment
+(the reason, not only a name), or a list of fragments, that its result's message must hold, or the
+whole ``message``. A rule
+that drops a result, adds one, changes a status or says something else fails its case, whatever the
+status.
+"""
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,8 +26,80 @@ from tests.rule_cases import BASE, RuleCase, all_cases
 CASES = all_cases()
 
 
-def _key(account: str | None, region: str | None, resource: str | None) -> tuple[str, str, str]:
-    return (account or "", region or "", resource or "")
+@dataclass(frozen=True)
+class Result:
+    status: str
+    account: str
+    region: str
+    resource: str
+    message: str
+    severity: str
+    evidence: tuple[str, ...] = ()  # each ref as path#pointer
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        return (self.status, self.account, self.region, self.resource)
+
+    def __str__(self) -> str:
+        return f"{self.status} {self.account or '-'} {self.region or '-'} {self.resource or '-'}: {self.message}"
+
+
+def expected_results(case: RuleCase) -> list[dict[str, Any]]:
+    return list(case.spec["expect"])
+
+
+def _expected_key(entry: dict[str, Any]) -> tuple[str, str, str, str]:
+    return (entry["status"], entry.get("account") or "", entry.get("region") or "", entry.get("resource") or "")
+
+
+def _says_why(entry: dict[str, Any]) -> bool:
+    """Whether the entry pins what the result says: a non-empty ``message_contains`` or the whole ``message``."""
+    return bool(entry.get("message_contains") or entry.get("message"))
+
+
+def _says(entry: dict[str, Any], result: Result) -> bool:
+    """Whether ``result`` is what ``entry`` describes: its fragment, no forbidden claim, its severity."""
+    if "message" in entry and entry["message"] != result.message:
+        return False
+    fragments = entry.get("message_contains", "")
+    if not all(f in result.message for f in ([fragments] if isinstance(fragments, str) else fragments)):
+        return False
+    if "message_lacks" in entry and entry["message_lacks"] in result.message:
+        return False
+    if "evidence_contains" in entry and not any(entry["evidence_contains"] in ref for ref in result.evidence):
+        return False
+    return "severity" not in entry or entry["severity"] == result.severity
+
+
+def _matching(entries: list[dict[str, Any]], results: list[Result]) -> bool:
+    """A one-to-one pairing of entries and results (same key) where every result says its entry exists."""
+    owner: dict[int, int] = {}  # result index -> entry index
+
+    def place(i: int, seen: set[int]) -> bool:
+        for j, result in enumerate(results):
+            if j in seen or not _says(entries[i], result):
+                continue
+            seen.add(j)
+            if j not in owner or place(owner[j], seen):
+                owner[j] = i
+                return True
+        return False
+
+    return all(place(i, set()) for i in range(len(entries)))
+
+
+def match_results(expect: list[dict[str, Any]], got: list[Result]) -> list[str]:
+    """What differs between a case's ``expect`` and the rule's results (empty when they agree)."""
+    problems = [f"expected entry without message_contains or message: {e}" for e in expect if not _says_why(e)]
+    want, have = Counter(_expected_key(e) for e in expect), Counter(r.key for r in got)
+    problems += [f"missing result {k} x{n}" for k, n in sorted((want - have).items())]
+    problems += [f"unexpected result {k} x{n}" for k, n in sorted((have - want).items())]
+    for key in sorted(set(want) & set(have)):
+        entries = [e for e in expect if _expected_key(e) == key]
+        results = [r for r in got if r.key == key]
+        if want[key] == have[key] and not _matching(entries, results):
+            problems.append(f"results {key} do not say what {entries} expects")
+    return problems
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
@@ -24,32 +107,22 @@ def test_rule_case(case: RuleCase, tmp_path: Path) -> None:
     bundle = case.materialize(tmp_path / "bundle")
     settings = _settings_from(case.spec.get("config", {}), "case.json")
     result = analyze(bundle, settings, only=[case.rule])
-    findings = [f for f in result.findings if f.rule == case.rule]
-    assert not [f for f in findings if f.status is Status.ERROR], [f.message for f in findings]
-    expect = case.spec["expect"]
-    if case.spec.get("exact_failures", True):
-        got_fails = sorted(_key(f.account, f.region, f.resource) for f in findings if f.status is Status.FAIL)
-        want_fails = sorted(
-            _key(e.get("account"), e.get("region"), e.get("resource")) for e in expect if e["status"] == "fail"
+    got = [
+        Result(
+            f.status.value,
+            f.account or "",
+            f.region or "",
+            f.resource or "",
+            f.message,
+            f.severity.value,
+            tuple(str(ref) for ref in f.evidence),
         )
-        assert got_fails == want_fails, "\n".join(f"{f.status} {f.account} {f.resource}: {f.message}" for f in findings)
-    for e in expect:
-        matching = [
-            f
-            for f in findings
-            if f.status.value == e["status"]
-            and _key(f.account, f.region, f.resource) == _key(e.get("account"), e.get("region"), e.get("resource"))
-        ]
-        assert matching, f"expected {e} among:\n" + "\n".join(
-            f"{f.status} {f.account} {f.region} {f.resource}: {f.message}" for f in findings
-        )
-        if "message_contains" in e:  # several results may share a key (LOG-010: one per weakness of the bucket)
-            matching = [f for f in matching if e["message_contains"] in f.message]
-            assert matching, f"no {e['status']} result says {e['message_contains']!r}"
-        if "severity" in e:
-            assert matching[0].severity.value == e["severity"]
-        if "message_lacks" in e:  # a claim the result must not make
-            assert all(e["message_lacks"] not in f.message for f in matching), [f.message for f in matching]
+        for f in result.findings
+        if f.rule == case.rule
+    ]
+    assert not [r for r in got if r.status == Status.ERROR.value], [str(r) for r in got]
+    problems = match_results(expected_results(case), got)
+    assert not problems, "\n".join([*problems, "results:", *(str(r) for r in got)])
 
 
 def test_every_rule_has_fail_pass_and_not_evaluated_cases() -> None:

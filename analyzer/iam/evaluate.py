@@ -126,7 +126,12 @@ def principal_context(caller: Principal) -> RequestContext:
         values["aws:userid"] = caller.account_id
     elif kind == "anonymous":
         values["aws:userid"] = "anonymous"
-    values["aws:PrincipalIsAWSService"] = "true" if kind == "service" else "false"
+    if kind in ("user", "role", "root", "service"):
+        values["aws:PrincipalIsAWSService"] = "true" if kind == "service" else "false"
+    elif kind in ("anonymous", "federated"):
+        # "present ... for all signed API requests that use AWS credentials": an anonymous request and the
+        # federated caller's AssumeRoleWithWebIdentity/SAML call are not signed with AWS credentials
+        absent.add("aws:PrincipalIsAWSService")
     if kind in ("user", "role", "root"):
         # The engine models a principal's own, direct call: aws:ViaAWSService is "false" (it is true only
         # when a service calls on the principal's behalf with forward access sessions) and the
@@ -141,6 +146,8 @@ def principal_context(caller: Principal) -> RequestContext:
     if caller.tags is not None:
         values.update({f"aws:PrincipalTag/{k}": v for k, v in caller.tags})
         prefixes = ("aws:principaltag/",)
+    elif kind in ("service", "anonymous", "federated"):
+        prefixes = ("aws:principaltag/",)  # principal tags are an IAM user's or role's: these callers have none
     return RequestContext.build(values, absent, absent_prefixes=prefixes)
 
 

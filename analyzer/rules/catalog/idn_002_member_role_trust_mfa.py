@@ -132,6 +132,16 @@ def _message(role_name: str, found: TrustMfa) -> str:
     return f"role {role_name} trusts {who} without MFA: statement {where} allows sts:AssumeRole without it"
 
 
+def _unmatched_message(role_name: str, label: str) -> str:
+    """Why a role whose trust names the Identity account but lets none of its known principals in is undecided:
+    its conditions depend on the caller (a tag, a name), and a principal tagged or created later may pass them."""
+    return (
+        f"not evaluated: role {role_name} names {label} in an Allow statement, but no known principal of it passes "
+        "the trust's conditions: they depend on who the caller is, and whether a principal tagged or created later "
+        "would need MFA is not decided"
+    )
+
+
 def check(ctx: RuleContext) -> Iterator[Outcome]:
     identity = ctx.identity_account
     if identity is None:
@@ -156,9 +166,15 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
             names_identity, found = reader.verdict(role, role.trust_policy)
             if not names_identity:
                 continue  # a trust open to anyone without naming the Identity account is IDN-005's
-            if found is None:
-                continue
             found_any = True
+            if found is None:  # an Allow names the account, yet none of its known principals is let in
+                yield not_evaluated(
+                    _unmatched_message(role.name, label),
+                    account=account_id,
+                    resource=role.arn,
+                    evidence=(role.trust_policy.ref,),
+                )
+                continue
             outcome = passed if found.verdict in ("enforced", "denied") else fail
             evidence = found.refs or (role.trust_policy.ref,)
             yield outcome(_message(role.name, found), account=account_id, resource=role.arn, evidence=evidence)

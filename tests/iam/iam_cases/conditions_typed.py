@@ -1,6 +1,6 @@
 """Numeric, Date, Bool, Binary, IP address and ARN condition operators."""
 
-from iam_case_support import MEMBER_ACCT
+from iam_case_support import MEMBER_ACCT, Case, allow, deny, policy
 
 from iam_cases._cond import cond
 
@@ -138,6 +138,44 @@ CASES = [
         context={"s3:x-amz-key": "b3RoZXI="},
     ),
     cond("binaryequals-missing", BIN, "BinaryEquals", "s3:x-amz-key", "b3RoZXI=", False),
+    # BinaryEquals compares the request's bytes with the base64-encoded policy value ("the value must be
+    # base64 encoded"): a policy value that is not base64 can match nothing and is reported ...
+    cond(
+        "binaryequals-invalid-policy-value-reported",
+        BIN,
+        "BinaryEquals",
+        "s3:x-amz-key",
+        "not base64!",
+        False,
+        context={"s3:x-amz-key": "bm90IGJhc2U2NCE="},
+        problem="BinaryEquals: invalid value 'not base64!'",
+    ),
+    # ... a request value that is not base64 matches no policy value (and is no policy problem) ...
+    cond(
+        "binaryequals-request-not-base64",
+        BIN,
+        "BinaryEquals",
+        "s3:x-amz-key",
+        "b3RoZXI=",
+        False,
+        context={"s3:x-amz-key": "other"},
+    ),
+    # ... and a Deny guarded by an invalid value refuses nothing (its clause matches no request), with
+    # the problem reported so that the report shows why the Deny did not count.
+    Case(
+        "binaryequals-invalid-value-in-deny-reported",
+        BIN,
+        "allow",
+        "A",
+        identity=[
+            policy(
+                allow("A", Action="s3:GetObject"),
+                deny("D", Action="s3:GetObject", Condition={"BinaryEquals": {"s3:x-amz-key": "%%%"}}),
+            )
+        ],
+        context={"s3:x-amz-key": "b3RoZXI="},
+        problem="BinaryEquals: invalid value '%%%'",
+    ),
     # IP address
     cond("ipaddress-v4-in-cidr", IP, "IpAddress", IPK, "203.0.113.0/24", True, context={IPK: "203.0.113.7"}),
     cond("ipaddress-v4-outside", IP, "IpAddress", IPK, "203.0.113.0/24", False, context={IPK: "203.0.114.7"}),
@@ -175,6 +213,45 @@ CASES = [
     cond("notipaddress-outside", IP, "NotIpAddress", IPK, "203.0.113.0/24", True, context={IPK: "198.51.100.1"}),
     cond("notipaddress-missing-true", OPS, "NotIpAddress", IPK, "203.0.113.0/24", True),
     cond("ipaddress-missing-false", IP, "IpAddress", IPK, "0.0.0.0/0", False),
+    # A range written with host bits set (203.0.113.7/24) is the range its prefix length describes
+    # (RFC 4632, which the IpAddress operator's page names for the value's format): 203.0.113.0/24.
+    cond("ipaddress-host-bits-set-in", IP, "IpAddress", IPK, "203.0.113.7/24", True, context={IPK: "203.0.113.99"}),
+    cond("ipaddress-host-bits-set-out", IP, "IpAddress", IPK, "203.0.113.7/24", False, context={IPK: "203.0.114.7"}),
+    cond(
+        "ipaddress-invalid-policy-value-reported",
+        IP,
+        "IpAddress",
+        IPK,
+        "203.0.113.300/24",
+        False,
+        context={IPK: "203.0.113.7"},
+        problem="IpAddress: invalid value '203.0.113.300/24'",
+    ),
+    # aws:SourceIp is one address; a single-address range (/32, /128) in the request stands for that address ...
+    cond("ipaddress-request-slash-32", IP, "IpAddress", IPK, "203.0.113.0/24", True, context={IPK: "203.0.113.7/32"}),
+    cond(
+        "ipaddress-request-slash-32-outside",
+        IP,
+        "IpAddress",
+        IPK,
+        "203.0.113.0/24",
+        False,
+        context={IPK: "203.0.114.7/32"},
+    ),
+    cond("ipaddress-request-slash-128", IP, "IpAddress", IPK, "2001:DB8::/32", True, context={IPK: "2001:db8::1/128"}),
+    # ... but a wider range is no address: it is in no range (IpAddress false, NotIpAddress true).
+    cond(
+        "ipaddress-request-range-no-match",
+        IP,
+        "IpAddress",
+        IPK,
+        "203.0.113.0/24",
+        False,
+        context={IPK: "203.0.113.0/24"},
+    ),
+    cond(
+        "notipaddress-request-range", IP, "NotIpAddress", IPK, "203.0.113.0/24", True, context={IPK: "203.0.113.0/24"}
+    ),
     # ARN
     cond("arnequals-exact", ARN, "ArnEquals", SRC, TRAIL, True, context={SRC: TRAIL}),
     cond("arnlike-account-wildcard", ARN, "ArnLike", SRC, "arn:aws:cloudtrail:*:*:trail/*", True, context={SRC: TRAIL}),

@@ -1,0 +1,179 @@
+#!/usr/bin/env python3
+"""Mutation testing of trustmap's core with mutmut: does each layer's own test suite notice a change?
+
+    make mutate                                    # every target below (hours on two cores)
+    make mutate TARGETS="iam graph-assume IDN-002"  # some of them
+    .venv/bin/python scripts/mutate.py --list       # the targets
+
+Each target mutates some modules and runs only the tests of their layer (``iam`` against tests/iam,
+``graph-assume`` against tests/graph, a rule module against its own fixture cases, ...). mutmut reads its
+configuration from ``pyproject.toml`` in the directory it runs in, so every target runs in a copy of the
+working tree under ``.mutate/<target>/`` whose ``pyproject.toml`` carries that target's ``[tool.mutmut]``
+table; mutmut then runs, for each mutant, only the tests of that selection that execute the mutated
+function. The score of a module is killed / (mutants - equivalent): a mutant no test executes ("no
+tests") or that every test survives counts against it, unless ``scripts/mutation_equivalent.toml`` lists
+it as equivalent (same behaviour as the original) with the reason. Results: one line per module, the
+surviving mutants not judged equivalent (``mutmut show <name>`` in ``.mutate/<target>/`` prints the diff),
+and with ``--out FILE`` a JSON record. docs/mutation.md holds the measured scores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+WORK = ROOT / ".mutate"
+EQUIVALENT = ROOT / "scripts" / "mutation_equivalent.toml"
+STATUS = {1: "killed", 3: "killed", 0: "survived", 5: "no tests", 33: "no tests", 34: "skipped", 37: "type check"}
+TIMEOUTS = {36, 24, -24, 152, 255}
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    mutate: tuple[str, ...]  # globs of the modules to mutate, relative to the root
+    tests: tuple[str, ...]  # the pytest selection: paths, and options such as -k
+
+    def config(self) -> str:
+        table = {
+            "source_paths": ["analyzer"],
+            "only_mutate": list(self.mutate),
+            "also_copy": ["fixtures", "schemas", "policies", "benchmarks", "scripts"],
+            "pytest_add_cli_args_test_selection": list(self.tests),
+            "pytest_add_cli_args": ["-p", "no:cacheprovider", "-q"],
+        }
+        lines = ["", "[tool.mutmut]"] + [f"{k} = {json.dumps(v)}" for k, v in table.items()]
+        return "\n".join(lines) + "\n"
+
+
+def _rule_targets() -> list[Target]:
+    targets = []
+    for module in sorted((ROOT / "analyzer" / "rules" / "catalog").glob("[a-z][a-z][a-z]_[0-9][0-9][0-9]_*.py")):
+        rule = module.name[:7].upper().replace("_", "-")
+        targets.append(Target(rule, (str(module.relative_to(ROOT)),), ("tests/test_rule_fixtures.py", "-k", rule)))
+    return targets
+
+
+TARGETS = {
+    t.name: t
+    for t in [
+        Target("iam", ("analyzer/iam/*.py",), ("tests/iam",)),
+        *(
+            Target(f"iam-{m.stem}", (f"analyzer/iam/{m.name}",), ("tests/iam",))
+            for m in sorted((ROOT / "analyzer" / "iam").glob("[a-z]*.py"))
+        ),
+        Target("graph-assume", ("analyzer/graph/assume.py",), ("tests/graph",)),
+        Target("evidence-decode", ("analyzer/evidence/decode.py",), ("tests/evidence",)),
+        *_rule_targets(),
+    ]
+}
+
+
+def _tracked_files() -> list[str]:
+    out = subprocess.run(
+        ["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    return [p for p in out.splitlines() if not p.startswith(("reports/", ".mutate/")) and (ROOT / p).is_file()]
+
+
+def _workspace(target: Target) -> Path:
+    """A fresh copy of the working tree with the target's mutmut configuration."""
+    space = WORK / target.name
+    if space.exists():
+        shutil.rmtree(space)
+    for rel in _tracked_files():
+        dest = space / rel
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(ROOT / rel, dest)
+    with (space / "pyproject.toml").open("a") as config:
+        config.write(target.config())
+    return space
+
+
+def _results(space: Path) -> dict[str, dict[str, str]]:
+    """module path -> mutant name -> status, from mutmut's ``.meta`` files."""
+    found: dict[str, dict[str, str]] = {}
+    for meta in sorted((space / "mutants").rglob("*.py.meta")):
+        module = str(meta.relative_to(space / "mutants"))[: -len(".meta")]
+        codes = json.loads(meta.read_text()).get("exit_code_by_key", {})
+        found[module] = {
+            name: "timeout" if code in TIMEOUTS else STATUS.get(code, "not checked" if code is None else "suspicious")
+            for name, code in sorted(codes.items(), key=lambda kv: _natural(kv[0]))
+        }
+    return found
+
+
+def _natural(name: str) -> list[object]:
+    return [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", name)]
+
+
+def _score(statuses: dict[str, str], equivalent: dict[str, str]) -> dict[str, object]:
+    counted = {n: s for n, s in statuses.items() if s not in ("skipped", "type check") and n not in equivalent}
+    killed = sum(s in ("killed", "timeout") for s in counted.values())
+    return {
+        "mutants": len(statuses),
+        "equivalent": sum(n in equivalent for n in statuses),
+        "killed": killed,
+        "score": round(100 * killed / len(counted), 1) if counted else None,
+        "not_killed": {n: s for n, s in counted.items() if s not in ("killed", "timeout")},
+    }
+
+
+def run(target: Target, jobs: int, equivalent: dict[str, str]) -> dict[str, dict[str, object]]:
+    space = _workspace(target)
+    log = space / "mutmut.log"
+    with log.open("w") as out:
+        subprocess.run(
+            [str(Path(sys.executable).parent / "mutmut"), "run", "--max-children", str(jobs)],
+            cwd=space,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            check=False,
+        )
+    results = _results(space)
+    if not results:
+        raise SystemExit(f"{target.name}: mutmut produced no results, see {log}")
+    return {module: _score(statuses, equivalent) for module, statuses in results.items()}
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("targets", nargs="*", help="targets to run (default: all)")
+    parser.add_argument("--jobs", type=int, default=2, help="mutants tested at once (default 2)")
+    parser.add_argument("--out", type=Path, help="write the scores as JSON to this file")
+    parser.add_argument("--list", action="store_true", help="list the targets and exit")
+    args = parser.parse_args(argv)
+    if args.list:
+        for t in TARGETS.values():
+            print(f"{t.name:16} {' '.join(t.mutate):60} pytest {' '.join(t.tests)}")
+        return 0
+    unknown = [t for t in args.targets if t not in TARGETS]
+    if unknown:
+        parser.error(f"unknown targets {unknown}; see --list")
+    equivalent = {name: entry["reason"] for name, entry in tomllib.loads(EQUIVALENT.read_text()).items()}
+    record: dict[str, object] = {}
+    for name in args.targets or list(TARGETS):
+        target = TARGETS[name]
+        for module, score in run(target, args.jobs, equivalent).items():
+            record[module] = {"target": name, **score}
+            print(
+                f"{module}: {score['score']}% killed ({score['killed']} of {score['mutants']} mutants, "
+                f"{score['equivalent']} equivalent) [{name}]"
+            )
+            for mutant, status in score["not_killed"].items():  # type: ignore[union-attr]
+                print(f"    {status:9} {mutant}")
+        if args.out:
+            args.out.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
