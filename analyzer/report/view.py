@@ -7,6 +7,7 @@ and the big matrices show problem accounts first up to a row cap, summarizing th
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -123,6 +124,40 @@ class RuleView:
     passes: tuple[FindingView, ...]
     passes_total: int
     error: str | None
+    #: the not-evaluated results grouped by cause, for the printout (every one counted, each cause once)
+    undecided: tuple[CauseGroup, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CauseGroup:
+    """Not-evaluated results of one rule that give the same reason, but for the accounts and resources
+    they name: printed once, with how many there are and which accounts."""
+
+    message: str  # the first one's message, as written
+    count: int
+    accounts: str  # the accounts it covers, a few named and the rest counted
+
+
+#: What differs between two results of one cause: account ids, ARNs, and the quoted names in them.
+_SUBJECTS = re.compile(r"arn:aws[a-z-]*:[^\s,;)]*|\b\d{12}\b|\([^()]*\)|_[0-9a-f]{16}(?![0-9a-f])")
+
+
+def _cause(message: str) -> str:
+    return _SUBJECTS.sub("\u2026", message)
+
+
+def cause_groups(findings: Iterable[Finding], views: Views, shown_accounts: int = 6) -> tuple[CauseGroup, ...]:
+    """``findings`` (the not-evaluated ones of a rule) grouped by :func:`_cause`, largest group first."""
+    groups: dict[str, list[Finding]] = {}
+    for f in findings:
+        groups.setdefault(_cause(f.message), []).append(f)
+    out = []
+    for members in sorted(groups.values(), key=lambda g: (-len(g), g[0].message)):
+        accounts = sorted({f.account or "" for f in members} - {""})
+        named = ", ".join(views.account_label(a) for a in accounts[:shown_accounts])
+        more = f" and {len(accounts) - shown_accounts} more" if len(accounts) > shown_accounts else ""
+        out.append(CauseGroup(members[0].message, len(members), f"{named}{more}" if accounts else "the organization"))
+    return tuple(out)
 
 
 @dataclass(frozen=True, slots=True)
@@ -285,6 +320,9 @@ def rule_views(views: Views) -> list[RuleView]:
                 passes=tuple(views.finding(f, pass_evidence) for f in passes[:PASSES_SHOWN]),
                 passes_total=len(passes),
                 error=run.error,
+                undecided=cause_groups(
+                    (f for f, status in zip(run.findings, statuses, strict=True) if status == "not_evaluated"), views
+                ),
             )
         )
     return out

@@ -137,12 +137,6 @@ def test_search_reaches_arns_and_pointers_at_scale(browser: Browser, page: Path,
         assert f"f-{failing.fingerprint}" in shown
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 15 §4 target missed since the activity rules and delegated MFA landed: 81 pages, not 40. The "
-    "200-account organization now has ~1,400 per-account not-evaluated ACT results (no activity evidence) and 593 "
-    "IDN-003 delegated-MFA paths, printed one line each; grouping not-evaluated results by cause in print is left",
-)
 def test_the_printout_has_its_header_page_numbers_and_fits_forty_pages(
     browser: Browser, page: Path, organization: ScanResult
 ) -> None:
