@@ -18,18 +18,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from analyzer.activity import read_activity
+from analyzer.audit.org_shape import OrgShape, resolve_shape
+from analyzer.audit.settings import Settings
 from analyzer.evidence import Limits, load_bundle
 from analyzer.evidence.loader import collector_paused
 from analyzer.findings.engine import RuleRun, run_rule
-from analyzer.findings.org_shape import OrgShape, resolve_shape
+from analyzer.findings.parallel import GRAPH_COST, ChildRules, partition, start, without_graph, worth_splitting
 from analyzer.findings.result import Finding
-from analyzer.findings.settings import Settings
 from analyzer.graph.access import AccessGraph
 from analyzer.graph.build import build_access_graph
 from analyzer.model.snapshot import Snapshot
 from analyzer.rules.base import Rule
 from analyzer.rules.context import RuleContext
-from analyzer.rules.parallel import GRAPH_COST, ChildRules, partition, start, without_graph, worth_splitting
 from analyzer.rules.registry import RuleRegistry, default_registry
 
 #: ``progress(phase, done, total)``: called as each phase starts (done 0) and as it advances.
@@ -102,7 +102,7 @@ def _analyze_snapshot(
     shape = resolve_shape(snapshot, settings)
     wanted = {r.upper() for r in only} if only else None
     selected = [rule for rule in registry or default_registry() if wanted is None or rule.id in wanted]
-    # Two processes (see analyzer.rules.parallel): the child starts now, on the rules that do not
+    # Two processes (see analyzer.findings.parallel): the child starts now, on the rules that do not
     # read the graph, while this process builds the graph and then runs the rest.
     early = without_graph(snapshot, settings, shape)
     child: ChildRules | None = None

@@ -17,8 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from analyzer.findings.org_shape import resolve_shape
-from analyzer.findings.settings import Settings
+from analyzer.audit.org_shape import resolve_shape
+from analyzer.audit.settings import Settings
 from analyzer.graph.build import build_access_graph
 from tests.graph.synthetic import synthetic_snapshot
 

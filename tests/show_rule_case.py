@@ -16,7 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from analyzer.findings.settings import _settings_from
+from analyzer.audit.settings import _settings_from
 from analyzer.pipeline import analyze
 from tests.rule_cases import RuleCase, all_cases
 from tests.test_rule_fixtures import Result, expected_results, match_results

@@ -7,15 +7,11 @@ from dataclasses import replace
 
 import pytest
 
+from analyzer.audit.org_shape import resolve_shape
+from analyzer.audit.settings import Settings
 from analyzer.evidence import load_bundle
 from analyzer.findings.engine import run_rule
-from analyzer.findings.org_shape import resolve_shape
-from analyzer.findings.result import Finding
-from analyzer.findings.settings import Settings
-from analyzer.graph.build import build_access_graph
-from analyzer.rules.base import Rule
-from analyzer.rules.context import RuleContext
-from analyzer.rules.parallel import (
+from analyzer.findings.parallel import (
     COSTS,
     DEFAULT_COST,
     FINDINGS,
@@ -25,6 +21,10 @@ from analyzer.rules.parallel import (
     start,
     without_graph,
 )
+from analyzer.findings.result import Finding
+from analyzer.graph.build import build_access_graph
+from analyzer.rules.base import Rule
+from analyzer.rules.context import RuleContext
 from analyzer.rules.registry import default_registry
 from analyzer.synth.generator import SynthOptions, generate
 
@@ -114,10 +114,11 @@ def test_a_rule_that_reads_the_graph_in_the_early_child_is_run_again_here(ctx: R
 
 
 def test_the_whole_analysis_is_the_same_with_the_early_child(ctx: RuleContext, monkeypatch: pytest.MonkeyPatch) -> None:
-    from analyzer import pipeline, rules
+    from analyzer import pipeline
+    from analyzer.findings import parallel
 
     serial = pipeline.analyze_snapshot(ctx.snapshot)
-    monkeypatch.setattr(rules.parallel, "MIN_PARALLEL_FILES", 0)
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_FILES", 0)
     started: list[int] = []
     real_start = pipeline.start
     monkeypatch.setattr(pipeline, "start", lambda *a: started.append(1) or real_start(*a))

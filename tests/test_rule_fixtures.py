@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from analyzer.findings.settings import _settings_from
+from analyzer.audit.settings import _settings_from
 from analyzer.pipeline import analyze
 from analyzer.rules.base import Status
 from analyzer.rules.registry import default_registry

@@ -13,6 +13,7 @@ from typing import Any, NoReturn, TextIO
 
 import click
 
+from analyzer.audit.settings import ConfigError, load_settings
 from analyzer.cli.common import (
     EXIT_FINDINGS,
     EXIT_OK,
@@ -25,7 +26,6 @@ from analyzer.cli.common import (
 from analyzer.evidence import Limits
 from analyzer.evidence.loader import collector_paused
 from analyzer.findings.result import Finding
-from analyzer.findings.settings import ConfigError, load_settings
 from analyzer.graph.bounded import plan_cut
 from analyzer.pipeline import ScanResult, analyze_snapshot, with_activity
 from analyzer.report.baseline import BaselineError, apply_baseline, load_records, new_failures

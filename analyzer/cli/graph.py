@@ -9,9 +9,9 @@ from typing import Any, TypeVar
 
 import click
 
+from analyzer.audit.org_shape import resolve_shape
+from analyzer.audit.settings import ConfigError, load_settings
 from analyzer.cli.common import EXIT_UNREADABLE, bundle_argument, open_snapshot, terminal_safe
-from analyzer.findings.org_shape import resolve_shape
-from analyzer.findings.settings import ConfigError, load_settings
 from analyzer.graph.access import AccessGraph, AccessPath, AssumeEdge, NodeKind, OpenTrust
 from analyzer.graph.build import build_access_graph
 from analyzer.graph.export import GRAPH_FORMATS, assume_record, write_graph_file

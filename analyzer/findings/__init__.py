@@ -1,1 +1,2 @@
-"""Findings: settings, the organization's shape (Identity account, log bucket), running rules, results."""
+"""Findings: running the rules and their results (the settings and the organization's shape they read
+live below the rules, in :mod:`analyzer.audit`)."""

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 from operator import attrgetter
 
+from analyzer.audit.settings import Settings
 from analyzer.findings.result import Finding, SuppressionState, fingerprint, subject_fingerprint
-from analyzer.findings.settings import Settings
 from analyzer.model.evidence import EvidenceRef
 from analyzer.rules.base import Outcome, Rule, Severity, Status
 from analyzer.rules.context import RuleContext

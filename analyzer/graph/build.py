@@ -61,7 +61,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from analyzer.findings.org_shape import OrgShape
+from analyzer.audit.org_shape import OrgShape
 from analyzer.graph.access import AccessGraph, AssumeEdge, EdgeKind, MfaStatus, NodeKind
 from analyzer.graph.assume import (
     BOUNDARY_PREFIX,

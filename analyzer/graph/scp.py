@@ -6,7 +6,7 @@ at every level of the account's path. What the evidence lets us say, and what we
 * The management account is never limited by SCPs: no levels (``None``). ORGUG "Service control
   policies (SCPs)": "SCPs don't affect users or roles in the management account."
 * The management account is not known (describe-organization unusable and no account ARN in
-  list-accounts to derive it from, :mod:`analyzer.findings.org_shape`): every organization account
+  list-accounts to derive it from, :mod:`analyzer.audit.org_shape`): every organization account
   gets its levels, and :attr:`ScpResolver.management_unknown` tells the evaluator that any of them
   may be the management account, so a denial that only SCPs make is conditional, never silent.
 * No SCP in the bundle (SCPs not exported, or no organization): no SCP effect (``None``).

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
-from analyzer.findings.org_shape import OrgShape
+from analyzer.audit.org_shape import OrgShape
 from analyzer.graph.access import (
     MFA_ORDER,
     MFA_RANK,

@@ -31,7 +31,7 @@ from analyzer.report.view import (
 from analyzer.rules.base import Pillar, Rule
 
 if TYPE_CHECKING:
-    from analyzer.findings.settings import Settings
+    from analyzer.audit.settings import Settings
 
 FACETS: tuple[tuple[str, str, frozenset[Kind]], ...] = (
     ("bucket", "Central bucket policy admits it", frozenset({Kind.S3_BUCKET_POLICY})),

@@ -8,8 +8,8 @@ from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, TypeVar, cast
 
-from analyzer.findings.org_shape import OrgShape
-from analyzer.findings.settings import Settings
+from analyzer.audit.org_shape import OrgShape
+from analyzer.audit.settings import Settings
 from analyzer.graph.gaps import UnreadablePolicies
 from analyzer.model.entities import ConfigRecorder, DeliveryChannel
 from analyzer.model.evidence import EvidenceState, EvidenceStatus

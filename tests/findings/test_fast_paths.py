@@ -9,17 +9,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from analyzer.audit.org_shape import resolve_shape
+from analyzer.audit.settings import Settings
 from analyzer.evidence import load_bundle
 from analyzer.findings.engine import _evidence_key, _sorted_evidence
-from analyzer.findings.org_shape import resolve_shape
+from analyzer.findings.parallel import _dumps
 from analyzer.findings.result import Finding, SuppressionState, fingerprint
-from analyzer.findings.settings import Settings
 from analyzer.graph.build import build_access_graph
 from analyzer.model.evidence import EvidenceRef
 from analyzer.model.kinds import Kind
 from analyzer.rules.base import Severity, Status
 from analyzer.rules.context import RuleContext
-from analyzer.rules.parallel import _dumps
 from analyzer.rules.support.log_delivery import channels_in, customer_recorders
 
 SAMPLE = Path(__file__).resolve().parents[2] / "fixtures" / "sample-org"

@@ -6,9 +6,9 @@ import json
 import shutil
 from pathlib import Path
 
+from analyzer.audit.org_shape import resolve_shape
+from analyzer.audit.settings import Settings
 from analyzer.evidence import load_bundle
-from analyzer.findings.org_shape import resolve_shape
-from analyzer.findings.settings import Settings
 from tests.rule_cases import BASE
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from analyzer.audit.settings import ConfigError, load_settings
 from analyzer.cli import main
-from analyzer.findings.settings import ConfigError, load_settings
 from analyzer.pipeline import analyze
 from analyzer.rules.base import Outcome, Pillar, Rule, RuleMeta, Severity, Status, fail
 from analyzer.rules.context import RuleContext

@@ -6,8 +6,8 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from analyzer.findings.org_shape import OrgShape, resolve_shape
-from analyzer.findings.settings import Settings
+from analyzer.audit.org_shape import OrgShape, resolve_shape
+from analyzer.audit.settings import Settings
 from analyzer.graph.access import AccessGraph
 from analyzer.graph.build import build_access_graph
 from analyzer.model.entities import (

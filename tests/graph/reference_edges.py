@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from analyzer.findings.org_shape import resolve_shape
-from analyzer.findings.settings import Settings
+from analyzer.audit.org_shape import resolve_shape
+from analyzer.audit.settings import Settings
 from analyzer.graph.access import AssumeEdge, MfaStatus
 from analyzer.graph.assume import _MFA_KEYS, _REFUSED_BY_CLASS, IF_MANAGEMENT, Caller, Verdict, named_sessions
 from analyzer.graph.build import _Builder, _reason

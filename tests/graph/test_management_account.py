@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from analyzer.findings.org_shape import resolve_shape
-from analyzer.findings.settings import Settings
+from analyzer.audit.org_shape import resolve_shape
+from analyzer.audit.settings import Settings
 from analyzer.graph.access import MfaStatus
 from analyzer.graph.assume import IF_MANAGEMENT
 from analyzer.model.snapshot import Snapshot

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from analyzer.audit.org_shape import resolve_shape
+from analyzer.audit.settings import Settings
 from analyzer.evidence import load_bundle
-from analyzer.findings.org_shape import resolve_shape
-from analyzer.findings.settings import Settings
 from analyzer.graph.access import MfaStatus
 from analyzer.graph.build import build_access_graph
 

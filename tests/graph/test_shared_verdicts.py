@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from analyzer.findings.org_shape import resolve_shape
-from analyzer.findings.settings import Settings
+from analyzer.audit.org_shape import resolve_shape
+from analyzer.audit.settings import Settings
 from analyzer.graph.access import AssumeEdge, EdgeKind, MfaStatus
 from analyzer.graph.assume import IF_MANAGEMENT, AssumeEvaluator, OrgContext
 from analyzer.graph.build import _Builder, _reason

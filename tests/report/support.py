@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from analyzer.findings.settings import Settings, Suppression
+from analyzer.audit.settings import Settings, Suppression
 from analyzer.model.kinds import Kind
 from analyzer.pipeline import ScanResult, analyze
 from analyzer.rules.base import Outcome, Pillar, Rule, RuleMeta, Severity, fail, not_evaluated, passed

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import networkx as nx
 
-from analyzer.findings.org_shape import AccountInfo, OrgShape, Resolved
+from analyzer.audit.org_shape import AccountInfo, OrgShape, Resolved
 from analyzer.graph.access import AccessGraph, AssumeEdge, EdgeKind, MfaStatus, NodeKind
 from analyzer.pipeline import ScanResult
 from analyzer.report import access_map

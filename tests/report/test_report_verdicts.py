@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from analyzer.audit.settings import Settings
 from analyzer.findings.engine import RuleRun
-from analyzer.findings.settings import Settings
 from analyzer.pipeline import ScanResult, analyze
 from analyzer.report.html_report import render_html
 from analyzer.rules.base import Pillar, Status

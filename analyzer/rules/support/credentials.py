@@ -11,8 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from analyzer.audit.settings import Thresholds
 from analyzer.evidence.timestamps import format_ts
-from analyzer.findings.settings import Thresholds
 from analyzer.model.entities import AccessKeyInfo, CredentialReport, CredentialReportRow, PasswordPolicy
 from analyzer.model.evidence import EvidenceRef, EvidenceState
 from analyzer.model.kinds import Kind

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from analyzer.findings.settings import Settings
+from analyzer.audit.settings import Settings
 from analyzer.iam.arn import account_of_principal, is_account_id
 from analyzer.model.snapshot import Snapshot
 

@@ -30,9 +30,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
-from analyzer.findings.org_shape import OrgShape
+from analyzer.audit.org_shape import OrgShape
+from analyzer.audit.settings import Settings
 from analyzer.findings.result import Finding
-from analyzer.findings.settings import Settings
 from analyzer.model.evidence import EvidenceRef
 from analyzer.model.snapshot import Snapshot
 from analyzer.rules.base import Rule
