@@ -190,6 +190,18 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
         reached = {r: p for r, p in everywhere.items() if ctx.graph.account_of(r) not in (identity, None)}
         scope = f" (accounts {', '.join(unknown)} not evaluated)" if unknown else ""
         evidence = tuple(dict.fromkeys(e for p in reached.values() for h in p.hops for e in h.evidence))
+        if not reached and unknown:  # a pass would rest on no path at all: the only ways in may be unread
+            yield not_evaluated(
+                f"not evaluated: {principal.name} reaches no role of the member accounts that could be read, and "
+                f"the IAM evidence of {', '.join(unknown)} cannot be read: whether it reaches roles there without "
+                "MFA is unknown",
+                account=identity,
+                resource=principal.arn,
+                subject=principal.arn,
+                about=principal.arn,
+                evidence=(principal.ref,),
+            )
+            continue
         yield passed(
             f"every path from {principal.name} into member-account roles requires MFA on some hop "
             f"({len(reached)} member role(s) reachable){scope}",
