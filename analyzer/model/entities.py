@@ -131,6 +131,34 @@ class AccessKeyInfo:
     last_used: datetime | None
 
 
+#: The credential report's 22 columns, in AWS's order (IAM User Guide, "Getting credential reports for
+#: your AWS account"): what the reader requires, each exactly once, and what synth writes.
+CREDENTIAL_REPORT_COLUMNS: tuple[str, ...] = (
+    "user",
+    "arn",
+    "user_creation_time",
+    "password_enabled",
+    "password_last_used",
+    "password_last_changed",
+    "password_next_rotation",
+    "mfa_active",
+    "access_key_1_active",
+    "access_key_1_last_rotated",
+    "access_key_1_last_used_date",
+    "access_key_1_last_used_region",
+    "access_key_1_last_used_service",
+    "access_key_2_active",
+    "access_key_2_last_rotated",
+    "access_key_2_last_used_date",
+    "access_key_2_last_used_region",
+    "access_key_2_last_used_service",
+    "cert_1_active",
+    "cert_1_last_rotated",
+    "cert_2_active",
+    "cert_2_last_rotated",
+)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CredentialReportRow:
     """One row of the credential report; dates are None for ``N/A``/``no_information``."""

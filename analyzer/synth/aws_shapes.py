@@ -17,8 +17,8 @@ Every function is pure and deterministic: IDs not given explicitly are derived f
 
 from __future__ import annotations
 
+from analyzer.model.entities import CREDENTIAL_REPORT_COLUMNS
 from analyzer.synth.shapes_credentials import (
-    CREDENTIAL_REPORT_COLUMNS,
     NO_INFORMATION,
     NOT_APPLICABLE,
     NOT_SUPPORTED,

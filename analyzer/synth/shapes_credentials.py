@@ -10,36 +10,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from analyzer.model.entities import CREDENTIAL_REPORT_COLUMNS
 from analyzer.synth.ids import cli_timestamp, iam_arn, root_arn
 
 Json = dict[str, Any]
 
 # --------------------------------------------------------------------------- IAM: credential report
 
-CREDENTIAL_REPORT_COLUMNS: tuple[str, ...] = (
-    "user",
-    "arn",
-    "user_creation_time",
-    "password_enabled",
-    "password_last_used",
-    "password_last_changed",
-    "password_next_rotation",
-    "mfa_active",
-    "access_key_1_active",
-    "access_key_1_last_rotated",
-    "access_key_1_last_used_date",
-    "access_key_1_last_used_region",
-    "access_key_1_last_used_service",
-    "access_key_2_active",
-    "access_key_2_last_rotated",
-    "access_key_2_last_used_date",
-    "access_key_2_last_used_region",
-    "access_key_2_last_used_service",
-    "cert_1_active",
-    "cert_1_last_rotated",
-    "cert_2_active",
-    "cert_2_last_rotated",
-)
 
 NOT_APPLICABLE = "N/A"
 NO_INFORMATION = "no_information"

@@ -15,36 +15,10 @@ import io
 from typing import Any
 
 from analyzer.evidence.readers.base import Collector, FileContext, as_bool
-from analyzer.model.entities import AccessKeyInfo, CredentialReport, CredentialReportRow
+from analyzer.model.entities import CREDENTIAL_REPORT_COLUMNS, AccessKeyInfo, CredentialReport, CredentialReportRow
 from analyzer.model.evidence import EvidenceRef
 
-#: The report's 22 columns, in AWS's order (IAM User Guide, "Getting credential reports for your AWS
-#: account": the report format). A report must have each of them exactly once and no other: an
-#: appended second ``mfa_active`` column would otherwise decide a verdict.
-COLUMNS = (
-    "user",
-    "arn",
-    "user_creation_time",
-    "password_enabled",
-    "password_last_used",
-    "password_last_changed",
-    "password_next_rotation",
-    "mfa_active",
-    "access_key_1_active",
-    "access_key_1_last_rotated",
-    "access_key_1_last_used_date",
-    "access_key_1_last_used_region",
-    "access_key_1_last_used_service",
-    "access_key_2_active",
-    "access_key_2_last_rotated",
-    "access_key_2_last_used_date",
-    "access_key_2_last_used_region",
-    "access_key_2_last_used_service",
-    "cert_1_active",
-    "cert_1_last_rotated",
-    "cert_2_active",
-    "cert_2_last_rotated",
-)
+COLUMNS = CREDENTIAL_REPORT_COLUMNS  # each exactly once: a second mfa_active must not decide a verdict
 _KNOWN = frozenset(COLUMNS)
 ROOT_USER = "<root_account>"
 
