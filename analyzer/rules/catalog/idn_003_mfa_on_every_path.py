@@ -153,6 +153,13 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
                 )
         return
     identity, account = found
+    if not ctx.non_identity_accounts():  # one account only: there is no member account to reach, no path to judge
+        yield not_evaluated(
+            f"not evaluated: the bundle holds no account besides the Identity account {identity}, so there is no "
+            "path into a member account to check",
+            account=identity,
+        )
+        return
     unknown = []
     for account_id in ctx.non_identity_accounts():
         member_blocked = ctx.blocking((Kind.IAM_AUTH_DETAILS,), account_id)
