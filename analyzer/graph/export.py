@@ -1,14 +1,22 @@
 """Serialize the access graph: GraphML (Gephi, Neo4j import), node-link JSON, Graphviz DOT.
 
 All three are deterministic: nodes sorted by key, edges by (source, target, key), attributes by
-name. GraphML wants scalar attributes, so every value becomes a string there: an edge's
-:class:`~analyzer.graph.access.AssumeEdge` is flattened into ``mfa``, ``mfa_by``, ``conditional``,
-``evidence``, ``reason`` and ``via_saml``; sequences are joined with ``" | "``, booleans are
-``"true"``/``"false"``. JSON keeps lists and booleans. DOT is written here (no pydot/pygraphviz).
+name. An edge's :class:`~analyzer.graph.access.AssumeEdge` is flattened into ``mfa``, ``mfa_by``,
+``conditional``, ``evidence``, ``reason`` and ``via_saml`` (:class:`GraphRecords`).
+
+GraphML and JSON hold the same compact form (:func:`compact`, format ``trustmap-graph/2``): on an
+account whose principals do not share policies an edge's reason and evidence pointers were most of
+its 800 bytes, each repeated on hundreds of edges. So every text that repeats is written once, in
+the graph attribute ``texts``, and referenced by number (``reason_ref``, ``evidence_ref`` ...); nodes
+are numbered (``n0`` ..., the node's key in ``name``); empty values are left out where the
+element's kind says what they are (graph attribute ``defaults``). :func:`resolve` (or
+:func:`read_graph`) turns what networkx reads back into the graph as built. DOT is written here (no
+pydot/pygraphviz).
 """
 
 from __future__ import annotations
 
+import copy
 import enum
 import io
 import json
@@ -26,8 +34,6 @@ from analyzer.graph.access import AccessGraph, AssumeEdge, EdgeKind, MfaStatus, 
 from analyzer.graph.bounded import kept_edges, plan_cut
 from analyzer.model.evidence import EvidenceRef
 from analyzer.text import xml_safe
-
-JOIN = " | "
 
 GraphLike = AccessGraph | nx.MultiDiGraph  # type: ignore[type-arg]
 
@@ -141,6 +147,112 @@ def _chunks(parts: Iterable[str], size: int = 4096) -> Iterator[str]:
     return map("".join, _batches(parts, size))
 
 
+# ----------------------------------------------------------------------------------- compact form
+
+#: The ``format`` graph attribute of graph.graphml and graph.json (see :func:`resolve`).
+FORMAT = "trustmap-graph/2"
+
+#: Text attributes written as references to their parts (``"; "``-separated), each part once in
+#: the ``texts`` table: an edge's reason is its caller's grant, the trust statement and the MFA
+#: verdict, each shared by many edges.
+SPLIT_TEXT: Mapping[str, str] = {"reason": "; "}
+
+#: The suffix of a reference attribute: ``reason_ref``, ``evidence_ref`` ...
+REF = "_ref"
+
+
+def _is_empty(value: Any) -> bool:
+    return value is False or value == "" or value == []
+
+
+class _Texts(dict[str, int]):
+    """The ``texts`` table: each distinct text once, numbered in order of first use."""
+
+    def __missing__(self, text: str) -> int:
+        number = self[text] = len(self)
+        return number
+
+    def refs(self, items: Iterable[Any]) -> list[int]:
+        return [self[item if type(item) is str else str(item)] for item in items]
+
+
+def _kind_defaults(records: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+    """By record kind: the attributes every record of that kind has, with the empty value (``""``,
+    ``[]``, ``false``) that some of them hold. Records holding it leave it out of the files."""
+    present: dict[str, set[str]] = {}
+    empty: dict[str, dict[str, Any]] = {}
+    for record in records:
+        kind = record.get("kind")
+        if type(kind) is not str or not kind:
+            continue
+        names = present.setdefault(kind, set(record))
+        names.intersection_update(record)
+        seen = empty.setdefault(kind, {})
+        for name, value in record.items():
+            if name not in seen and _is_empty(value):
+                seen[name] = value
+    defaults: dict[str, dict[str, Any]] = {}
+    for kind in sorted(present):
+        chosen = {name: value for name, value in sorted(empty[kind].items()) if name in present[kind]}
+        if chosen:
+            defaults[kind] = chosen
+    return defaults
+
+
+def _is_default(value: Any, default: Any) -> bool:
+    return type(value) is type(default) and value == default
+
+
+@dataclass(frozen=True, slots=True)
+class CompactGraph:
+    """The records as the files hold them: nodes numbered (``n0`` ... in the records' order, the
+    node's key in attribute ``name``), list attributes and :data:`SPLIT_TEXT` attributes as
+    ``<name>_ref`` lists of numbers into the graph attribute ``texts``, values equal to their kind's
+    default left out (graph attribute ``defaults``), an edge's key left out where it is its kind.
+    ``graph``: the graph's attributes, ``format``, ``texts`` and ``defaults`` first."""
+
+    graph: dict[str, Any]
+    nodes: list[tuple[str, dict[str, Any]]]
+    edges: list[tuple[str, str, dict[str, Any]]]
+
+
+def compact(records: GraphRecords) -> CompactGraph:
+    texts = _Texts()
+    defaults = {
+        "edge": _kind_defaults(map(itemgetter(3), records.edges)),
+        "node": _kind_defaults(map(itemgetter(1), records.nodes)),
+    }
+
+    def encoded(record: Mapping[str, Any], omitted: Mapping[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name, value in record.items():
+            if name in omitted and _is_default(value, omitted[name]):
+                continue
+            if type(value) is list:
+                out[name + REF] = texts.refs(value)
+            elif name in SPLIT_TEXT and type(value) is str:
+                out[name + REF] = texts.refs(value.split(SPLIT_TEXT[name])) if value else []
+            else:
+                out[name] = value
+        return out
+
+    def omitted(scope: str, record: Mapping[str, Any]) -> Mapping[str, Any]:
+        kind = record.get("kind")
+        return defaults[scope].get(kind, {}) if type(kind) is str else {}
+
+    graph = encoded(records.graph, {})
+    ids = {node: f"n{number}" for number, (node, _) in enumerate(records.nodes)}
+    nodes = [(ids[node], {"name": node, **encoded(record, omitted("node", record))}) for node, record in records.nodes]
+    edges = []
+    for source, target, key, record in records.edges:
+        data = encoded(record, omitted("edge", record))
+        if key != record.get("kind"):
+            data["key"] = key
+        edges.append((ids[source], ids[target], dict(sorted(data.items()))))
+    head = {"defaults": defaults, "format": FORMAT, "texts": list(texts)}
+    return CompactGraph({**head, **graph}, nodes, edges)
+
+
 # -------------------------------------------------------------------------------------------- GraphML
 
 _GRAPHML_ROOT = (
@@ -149,18 +261,25 @@ _GRAPHML_ROOT = (
     'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">'
 )
 
+#: GraphML ``attr.type`` of a value's Python type (anything else, and a key whose values differ in
+#: type, is ``string``).
+_GRAPHML_TYPES: Mapping[type, str] = {bool: "boolean", int: "long", float: "double", str: "string"}
 
-def _text(value: Any) -> str:
-    """A record value as GraphML text: lists joined with " | ", booleans as ``true``/``false``."""
+
+def _text(name: str, value: Any) -> str:
+    """A compact value as GraphML text: references as numbers separated by spaces, booleans as
+    ``true``/``false``, the tables (``texts``, ``defaults``) as ASCII JSON (every character kept,
+    even one XML cannot hold)."""
+    if type(value) is str:
+        return value
     if value is True:
         return "true"
     if value is False:
         return "false"
-    if type(value) is list:
-        try:
-            return JOIN.join(value)  # a list of text, the usual case: joined in one call
-        except TypeError:
-            return JOIN.join(map(_text, value))
+    if name.endswith(REF):
+        return " ".join(map(str, value))
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=True, separators=(",", ":"), sort_keys=True)
     return "" if value is None else str(value)
 
 
@@ -190,8 +309,6 @@ def _attrib(text: str) -> str:
     text = _cdata(text)
     if '"' in text:
         text = text.replace('"', "&quot;")
-    if "\r" in text:
-        text = text.replace("\r", "&#13;")
     if "\n" in text:
         text = text.replace("\n", "&#10;")
     if "\t" in text:
@@ -199,125 +316,111 @@ def _attrib(text: str) -> str:
     return text
 
 
-class _AttributeText(dict[str, str]):
-    """Node ids and edge keys escaped for an attribute, each distinct one once (a node is the source
-    or target of many edges; most edge keys are an edge kind)."""
-
-    def __missing__(self, text: str) -> str:
-        escaped = self[text] = _attrib(text)
-        return escaped
-
-
-Shape = tuple[tuple[str, ...], tuple[bool, ...]]
-
-
-class _Templates(dict[Shape, str]):
-    """``%``-templates of one kind of element (node, edge, the graph), one per shape: the record's
-    attribute names and which of its values are not empty. The opening tag's values come first,
-    then one ``<data>`` line per attribute: ``<data key="d3">text</data>``, or ``<data key="d3" />``
-    when the value is empty (there ``%.0s`` takes the empty text and writes nothing)."""
-
-    def __init__(self, ids: Mapping[str, str], opening: str, closing: str, empty: str, indent: str) -> None:
-        super().__init__()
-        self.ids, self.opening, self.closing, self.empty, self.indent = ids, opening, closing, empty, indent
-
-    def __missing__(self, shape: Shape) -> str:
-        names, filled = shape
-        if not names:
-            template = self.empty
-        else:
-            lines = "".join(
-                f'{self.indent}<data key="{self.ids[name]}">%s</data>\n'
-                if full
-                else f'%.0s{self.indent}<data key="{self.ids[name]}" />\n'
-                for name, full in zip(names, filled, strict=True)
-            )
-            template = self.opening + lines + self.closing
-        self[shape] = template
-        return template
-
-
 class _GraphMLKeys:
-    """GraphML ``<key>`` ids in order of first use (``d0``, ``d1`` ...), as networkx numbers them."""
+    """GraphML ``<key>`` ids (``d0``, ``d1`` ...) for the edges' attributes first (the most
+    written: the shortest ids), then the nodes', then the graph's, each in order of first use, with
+    the ``attr.type`` all of its values share."""
 
-    def __init__(self, records: GraphRecords) -> None:
+    def __init__(self, data: CompactGraph) -> None:
         self.ids: dict[tuple[str, str], str] = {}
+        self.types: dict[tuple[str, str], str] = {}
         scoped: list[tuple[str, Iterable[Mapping[str, Any]]]] = [
-            ("graph", [records.graph]),
-            ("node", map(itemgetter(1), records.nodes)),
-            ("edge", map(itemgetter(3), records.edges)),
+            ("edge", map(itemgetter(2), data.edges)),
+            ("node", map(itemgetter(1), data.nodes)),
+            ("graph", [data.graph]),
         ]
-        for scope, scope_records in scoped:
-            for names in dict.fromkeys(map(tuple, scope_records)):  # each set of names once, in order
-                for name in names:
-                    if (name, scope) not in self.ids:
-                        self.ids[(name, scope)] = f"d{len(self.ids)}"
+        for scope, records in scoped:
+            for record in records:
+                for name, value in record.items():
+                    where = (name, scope)
+                    kind = _GRAPHML_TYPES.get(type(value), "string")
+                    if where not in self.ids:
+                        self.ids[where] = f"d{len(self.ids)}"
+                        self.types[where] = kind
+                    elif self.types[where] != kind:
+                        self.types[where] = "string"
 
     def in_scope(self, scope: str) -> dict[str, str]:
         return {name: key for (name, where), key in self.ids.items() if where == scope}
 
     def declarations(self) -> Iterator[str]:
-        """The ``<key>`` elements, newest first (networkx inserts each one at the top of the document)."""
-        for (name, scope), key in reversed(self.ids.items()):
-            yield f'  <key id="{key}" for="{scope}" attr.name="{_attrib(name)}" attr.type="string" />\n'
+        for (name, scope), key in self.ids.items():
+            kind = self.types[(name, scope)]
+            yield f'<key id="{key}" for="{scope}" attr.name="{_attrib(name)}" attr.type="{kind}"/>\n'
+
+
+class _Templates(dict[tuple[tuple[str, ...], tuple[bool, ...]], str]):
+    """``%``-templates of one kind of element, one per shape (the record's attribute names and
+    which of its values are not empty): the opening tag, one ``<data key="d3">text</data>`` per
+    attribute (``<data key="d3"/>`` for an empty text, where ``%.0s`` writes nothing), the closing
+    tag; one line per element."""
+
+    def __init__(self, ids: Mapping[str, str], opening: str, closing: str, empty: str) -> None:
+        super().__init__()
+        self.ids, self.opening, self.closing, self.empty = ids, opening, closing, empty
+
+    def __missing__(self, shape: tuple[tuple[str, ...], tuple[bool, ...]]) -> str:
+        names, filled = shape
+        if not names:
+            template = self.empty
+        else:
+            data = "".join(
+                f'<data key="{self.ids[name]}">%s</data>' if full else f'%.0s<data key="{self.ids[name]}"/>'
+                for name, full in zip(names, filled, strict=True)
+            )
+            template = self.opening + data + self.closing
+        self[shape] = template
+        return template
 
 
 def _texts(record: Mapping[str, Any]) -> list[str]:
     """A record's values as escaped GraphML text. Tested for markup once per record (they seldom
     hold any), not value by value."""
-    texts = [v if type(v) is str else _text(v) for v in record.values()]
+    texts = [v if type(v) is str else _text(k, v) for k, v in record.items()]
     if _NOT_PLAIN.search("".join(texts)):
         return [_cdata(text) for text in texts]
     return texts
 
 
-def _elements(records: GraphRecords, keys: _GraphMLKeys) -> Iterator[str]:
-    """The ``<node>`` and ``<edge>`` elements, one after the other, each filled into its template."""
-    nodes = _Templates(
-        keys.in_scope("node"), '    <node id="%s">\n', "    </node>\n", '    <node id="%s" />\n', "      "
-    )
-    edge_tag = '    <edge source="%s" target="%s" id="%s"'
-    edges = _Templates(keys.in_scope("edge"), edge_tag + ">\n", "    </edge>\n", edge_tag + " />\n", "      ")
-    attribute = _AttributeText()
-    for node, record in records.nodes:
+def _elements(data: CompactGraph, keys: _GraphMLKeys) -> Iterator[str]:
+    """The graph's ``<data>``, then the ``<node>`` and ``<edge>`` elements, one per line."""
+    graph = _Templates(keys.in_scope("graph"), "", "\n", "")
+    texts = _texts(data.graph)
+    yield graph[tuple(data.graph), tuple(map(bool, texts))] % tuple(texts)
+    nodes = _Templates(keys.in_scope("node"), '<node id="%s">', "</node>\n", '<node id="%s"/>\n')
+    for node, record in data.nodes:
         texts = _texts(record)
-        yield nodes[tuple(record), tuple(map(bool, texts))] % (attribute[node], *texts)
-    for source, target, key, record in records.edges:
+        yield nodes[tuple(record), tuple(map(bool, texts))] % (node, *texts)
+    edge_tag = '<edge source="%s" target="%s"'
+    edges = _Templates(keys.in_scope("edge"), edge_tag + ">", "</edge>\n", edge_tag + "/>\n")
+    for source, target, record in data.edges:
         texts = _texts(record)
-        template = edges[tuple(record), tuple(map(bool, texts))]
-        yield template % (attribute[source], attribute[target], attribute[key], *texts)
+        yield edges[tuple(record), tuple(map(bool, texts))] % (source, target, *texts)
 
 
-def _graphml_parts(records: GraphRecords) -> Iterator[str]:
+def _graphml_parts(data: CompactGraph) -> Iterator[str]:
     """The GraphML document in parts: the lines before the elements, the elements a few thousand at
     a time, the lines after."""
-    keys = _GraphMLKeys(records)
+    keys = _GraphMLKeys(data)
     yield "<?xml version='1.0' encoding='utf-8'?>\n"
     yield _GRAPHML_ROOT + "\n"
     yield from keys.declarations()
-    if not (records.graph or records.nodes or records.edges):
-        yield '  <graph edgedefault="directed" />\n'
-        yield "</graphml>\n"
-        return
-    yield '  <graph edgedefault="directed">\n'
-    yield from _chunks(_elements(records, keys))
-    graph = _Templates(keys.in_scope("graph"), "", "", "", "    ")
-    texts = _texts(records.graph)  # networkx puts the graph's data after the edges
-    yield graph[tuple(records.graph), tuple(map(bool, texts))] % tuple(texts)
-    yield "  </graph>\n"
+    yield '<graph edgedefault="directed">\n'
+    yield from _chunks(_elements(data, keys))
+    yield "</graph>\n"
     yield "</graphml>\n"
 
 
-def write_graphml(records: GraphRecords, handle: TextIO) -> None:
-    """GraphML 1.0, every attribute a string, laid out as networkx's pretty-printing writer lays it out.
+def _compact(data: GraphRecords | CompactGraph) -> CompactGraph:
+    return data if isinstance(data, CompactGraph) else compact(data)
 
-    Written element by element from the records instead of building an ElementTree of the whole
-    graph (the same document networkx's ``write_graphml`` writes for the flattened graph, several
-    times faster, and never the whole text in memory at once); ``networkx.read_graphml`` reads it
-    back. ``handle``: a text file encoding UTF-8 with ``errors="xmlcharrefreplace"`` (see
-    :func:`open_graphml`).
-    """
-    for part in _graphml_parts(records):
+
+def write_graphml(records: GraphRecords | CompactGraph, handle: TextIO) -> None:
+    """GraphML 1.0 of the compact form (:func:`compact`; read back with :func:`read_graph`), one
+    element per line, written element by element (never the whole text in memory at once).
+    ``handle``: a text file encoding UTF-8 with ``errors="xmlcharrefreplace"`` (see
+    :func:`open_graphml`)."""
+    for part in _graphml_parts(_compact(records)):
         handle.write(part)
 
 
@@ -326,7 +429,7 @@ def open_graphml(path: Path) -> TextIO:
     return path.open("w", encoding="utf-8", errors="xmlcharrefreplace", newline="")
 
 
-def graphml_from_records(records: GraphRecords) -> bytes:
+def graphml_from_records(records: GraphRecords | CompactGraph) -> bytes:
     buffer = io.StringIO()
     write_graphml(records, buffer)
     return buffer.getvalue().encode("utf-8", "xmlcharrefreplace")
@@ -339,24 +442,23 @@ def to_graphml_bytes(graph: GraphLike) -> bytes:
 # ----------------------------------------------------------------------------------------------- JSON
 
 
-def _json_parts(records: GraphRecords) -> Iterator[str]:
-    encode = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(", ", ": ")).encode
-    head = json.dumps(records.graph, indent=2, sort_keys=True, ensure_ascii=False).replace("\n", "\n  ")
-    yield f'{{\n  "directed": true,\n  "graph": {head},\n  "links": '
-    yield from _array(encode({**record, "source": u, "target": v, "key": k}) for u, v, k, record in records.edges)
-    yield ',\n  "multigraph": true,\n  "nodes": '
-    yield from _array(encode({**record, "id": node}) for node, record in records.nodes)
+def _json_parts(data: CompactGraph) -> Iterator[str]:
+    encode = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
+    head = json.dumps(data.graph, indent=1, sort_keys=True, ensure_ascii=False).replace("\n", "\n ")
+    yield f'{{\n "directed": true,\n "graph": {head},\n "links": '
+    yield from _array(encode({**record, "source": u, "target": v}) for u, v, record in data.edges)
+    yield ',\n "multigraph": true,\n "nodes": '
+    yield from _array(encode({**record, "id": node}) for node, record in data.nodes)
     yield "\n}\n"
 
 
 def _array(items: Iterable[str], size: int = 4096) -> Iterator[str]:
-    """A JSON array of already encoded items, one per line at the second level of indentation, in
-    parts of a few thousand items."""
-    separator = "[\n    "
+    """A JSON array of already encoded items, one per line, in parts of a few thousand items."""
+    separator = "[\n"
     for batch in _batches(items, size):
-        yield separator + ",\n    ".join(batch)
-        separator = ",\n    "
-    yield "[]" if separator == "[\n    " else "\n  ]"
+        yield separator + ",\n".join(batch)
+        separator = ",\n"
+    yield "[]" if separator == "[\n" else "\n ]"
 
 
 #: How a lone surrogate (no character, and no UTF-8 can hold it) is written in JSON: ``\\ud800``, the
@@ -369,19 +471,15 @@ def open_json(path: Path) -> TextIO:
     return path.open("w", encoding="utf-8", errors=JSON_ERRORS, newline="")
 
 
-def write_json(records: GraphRecords, handle: TextIO) -> None:
-    """networkx node-link data (``edges="links"``), sorted keys; one node or link per line.
-
-    The document is the one ``nx.node_link_data`` gives for the graph; each node and link is written
-    by the C JSON encoder on a line of its own (the indenting encoder is pure Python, several times
-    slower on a large graph), the rest of the document indented as usual. ``handle``: UTF-8 text
-    written with JSON_ERRORS (see :func:`open_json`).
-    """
-    for part in _json_parts(records):
+def write_json(records: GraphRecords | CompactGraph, handle: TextIO) -> None:
+    """networkx node-link data (``edges="links"``) of the compact form (:func:`compact`; read back
+    with :func:`read_graph`), sorted keys; one node or link per line, each written by the C JSON
+    encoder. ``handle``: UTF-8 text written with JSON_ERRORS (see :func:`open_json`)."""
+    for part in _json_parts(_compact(records)):
         handle.write(part)
 
 
-def json_from_records(records: GraphRecords) -> bytes:
+def json_from_records(records: GraphRecords | CompactGraph) -> bytes:
     buffer = io.StringIO()
     write_json(records, buffer)
     return buffer.getvalue().encode("utf-8", JSON_ERRORS)
@@ -389,6 +487,70 @@ def json_from_records(records: GraphRecords) -> bytes:
 
 def to_json_bytes(graph: GraphLike) -> bytes:
     return json_from_records(graph_records(graph))
+
+
+# -------------------------------------------------------------------------------------- reading back
+
+
+def _table(value: Any) -> Any:
+    """``texts`` or ``defaults`` as networkx read it: JSON text from GraphML, a value from JSON."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _numbers(value: Any) -> list[int]:
+    return [int(n) for n in value.split()] if isinstance(value, str) else list(value)
+
+
+def _resolved(data: Mapping[str, Any], texts: list[str], defaults: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, value in data.items():
+        if name.endswith(REF):
+            base = name[: -len(REF)]
+            parts = [texts[n] for n in _numbers(value)]
+            out[base] = SPLIT_TEXT[base].join(parts) if base in SPLIT_TEXT else parts
+        else:
+            out[name] = value
+    kind = out.get("kind")
+    for name, value in defaults.get(kind, {}).items() if isinstance(kind, str) else ():
+        out.setdefault(name, copy.copy(value))
+    return out
+
+
+def resolve(graph: nx.Graph[Any]) -> nx.MultiDiGraph[str]:
+    """The access graph as trustmap wrote it, from graph.graphml or graph.json as networkx reads
+    them (``nx.read_graphml``, ``nx.node_link_graph(data, edges="links")``): nodes named by their
+    ``name``, every ``<name>_ref`` replaced by its texts (``texts[n]`` for each number ``n``; a
+    reason's parts joined with ``"; "``), the values left out restored from ``defaults`` by the
+    element's kind, each edge keyed by its ``key`` or else its kind."""
+    attributes = dict(graph.graph)
+    if attributes.pop("format", None) != FORMAT:
+        raise ValueError(f"not a {FORMAT} graph (no graph attribute format={FORMAT!r})")
+    texts: list[str] = _table(attributes.pop("texts", "[]"))
+    defaults: dict[str, dict[str, dict[str, Any]]] = _table(attributes.pop("defaults", "{}"))
+    for added in ("node_default", "edge_default"):  # what networkx's GraphML reader adds
+        if attributes.get(added) == {}:
+            del attributes[added]
+    out: nx.MultiDiGraph[str] = nx.MultiDiGraph()
+    out.graph.update(_resolved(attributes, texts, {}))
+    names: dict[Any, str] = {}
+    for node, data in graph.nodes(data=True):
+        record = _resolved(data, texts, defaults.get("node", {}))
+        names[node] = record.pop("name", node)
+        out.add_node(names[node], **record)
+    multi: nx.MultiDiGraph[Any] = graph if isinstance(graph, nx.MultiDiGraph) else nx.MultiDiGraph(graph)
+    for source, target, key, data in multi.edges(keys=True, data=True):
+        record = _resolved(data, texts, defaults.get("edge", {}))
+        edge_key = record.pop("key", key if isinstance(key, str) else record.get("kind"))
+        out.add_edge(names[source], names[target], key=edge_key, **record)
+    return out
+
+
+def read_graph(path: Path) -> nx.MultiDiGraph[str]:
+    """graph.graphml or graph.json (by the file's suffix), resolved (see :func:`resolve`)."""
+    if path.suffix == ".graphml":
+        return resolve(nx.read_graphml(path, force_multigraph=True))
+    data = json.loads(path.read_bytes())
+    return resolve(nx.node_link_graph(data, edges="links"))
 
 
 # ---------------------------------------------------------------------------------------------- DOT
@@ -472,7 +634,7 @@ def write_graph_file(graph: GraphLike, fmt: str, path: Path) -> None:
         with open_dot(path) as handle:
             write_dot(graph, handle)
         return
-    records = graph_records(graph)
+    records = compact(graph_records(graph))
     if fmt == "graphml":
         with open_graphml(path) as handle:
             write_graphml(records, handle)

@@ -7,6 +7,7 @@ import json
 
 import networkx as nx
 
+from analyzer.graph.export import resolve
 from analyzer.pipeline import ScanResult
 from analyzer.report import graph_export
 
@@ -14,11 +15,11 @@ from analyzer.report import graph_export
 def test_graphml_and_json_hold_the_whole_graph_with_mfa_verdicts(defective: ScanResult) -> None:
     files = graph_export.render(defective)
     graph = defective.graph.graph
-    back = nx.read_graphml(io.BytesIO(files["graph.graphml"]))
+    back = resolve(nx.read_graphml(io.BytesIO(files["graph.graphml"])))
     assert set(back.nodes) == set(graph.nodes)
     assert back.number_of_edges() == graph.number_of_edges()
     assert sorted(d["mfa"] for _, _, d in back.edges(data=True) if d.get("kind") == "can_assume") == ["absent", "weak"]
     data = json.loads(files["graph.json"])
-    assert {n["id"] for n in data["nodes"]} == set(graph.nodes)
+    assert {n["name"] for n in data["nodes"]} == set(graph.nodes)
     assert len(data["links"]) == graph.number_of_edges()
     assert graph_export.render(defective) == files
