@@ -11,7 +11,7 @@ from analyzer.evidence.layout import PathInfo, Slot, kind_name, scoped_place, sl
 from analyzer.evidence.readers.base import Collector, FileContext
 from analyzer.model.evidence import EvidenceState, EvidenceStatus
 from analyzer.model.kinds import Kind
-from analyzer.model.snapshot import FileStatus, InventoryRow, Problem
+from analyzer.model.snapshot import FileStatus, InventoryRow, Problem, listed
 
 
 @dataclass(slots=True)
@@ -95,7 +95,7 @@ class Reading:
             sha256=self.sha,
             status=status,
             reason=reason,
-            problems=problems,
+            problems=listed(problems),
         )
 
     def ignored(self, reason: str, *, kind: Kind | None = None, account: str | None = None) -> Outcome:

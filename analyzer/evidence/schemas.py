@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -142,20 +143,39 @@ def _describe(error: ValidationError) -> str:
     return message if len(message) < 200 else f"{error.validator} not met by {_what(found)}"
 
 
+#: Schema errors read from one document at most. A genuine export has none; a hostile one can hold
+#: one per element (a million ``null`` users: 48 s and 4 GB to list them all). Past this many the
+#: document is refused whole (what the unread errors would cost is unknown), in bounded time.
+MAX_SCHEMA_ERRORS = 10_000
+
+
+def _too_many(stem: str) -> Problem:
+    return Problem(
+        "",
+        f"more than {MAX_SCHEMA_ERRORS:,} schema problems: the file is not used (a genuine export has none); "
+        "the first ones found are listed",
+        f"compare with schemas/{stem}.schema.json or re-export the file with the AWS CLI",
+    )
+
+
 def check(stem: str, document: Any) -> tuple[Problem, ...]:
-    """Every schema problem of a document, most specific first (the count is exact: none is dropped)."""
+    """The schema problems of a document, most specific first: every one, up to
+    :data:`MAX_SCHEMA_ERRORS` errors (then one more problem says the rest were not read)."""
     quick = fast_check(stem)
     if quick is not None and quick(document):
         return ()
-    return tuple(problem for _, problem in _located(stem, document))
+    located, complete = _located(stem, document)
+    problems = tuple(problem for _, problem in located)
+    return problems if complete else (_too_many(stem), *problems)
 
 
-def _located(stem: str, document: Any) -> list[tuple[tuple[str, ...], Problem]]:
-    """(where, problem) for every schema error; ``where`` names the key for a missing or unknown one."""
-    errors = sorted(
-        validator(stem).iter_errors(document),
-        key=lambda e: (list(map(str, e.absolute_path)), str(e.validator)),
-    )
+def _located(stem: str, document: Any) -> tuple[list[tuple[tuple[str, ...], Problem]], bool]:
+    """(where, problem) for the schema errors, sorted by where; ``where`` names the key for a missing
+    or unknown one. At most :data:`MAX_SCHEMA_ERRORS` errors are read: the flag says whether that
+    was all of them."""
+    found = list(islice(validator(stem).iter_errors(document), MAX_SCHEMA_ERRORS + 1))
+    complete = len(found) <= MAX_SCHEMA_ERRORS
+    errors = sorted(found[:MAX_SCHEMA_ERRORS], key=lambda e: (list(map(str, e.absolute_path)), str(e.validator)))
     hint = f"compare with schemas/{stem}.schema.json or re-export the file with the AWS CLI"
     out: list[tuple[tuple[str, ...], Problem]] = []
     for error in errors:
@@ -172,7 +192,7 @@ def _located(stem: str, document: Any) -> list[tuple[tuple[str, ...], Problem]]:
             else:
                 message = f"{key!r} is not part of the command's output"
             out.append(((*base, key), Problem(f"{pointer}/{escaped}", message, hint)))
-    return out
+    return out, complete
 
 
 def _keys_named(error: ValidationError) -> list[str] | None:
@@ -250,7 +270,10 @@ def check_evidence(stem: str, document: Any) -> Findings:
         return Findings()
     weigh = fields(stem).weight
     found: dict[str, list[Problem]] = {"verdict": [], "element": [], "warning": []}
-    for where, problem in _located(stem, document):
+    located, complete = _located(stem, document)
+    if not complete:  # the errors not read may be anywhere: the file cannot be used
+        found["verdict"].append(_too_many(stem))
+    for where, problem in located:
         weight = weigh(where)
         if weight == "warning":
             problem = Problem(problem.pointer, problem.message, "no verdict reads this value", warning=True)

@@ -51,6 +51,24 @@ class Problem:
         return f"{path}: {self.pointer or '/'}: {label}{self.message}{hint}"
 
 
+#: Problems one file lists at most (in an inventory row, on the terminal, in the reports); the rest
+#: are counted in one more problem. A genuine export has a few; a hostile one can hold one per
+#: element, hundreds of thousands, which no reader can use and which cost memory in every report.
+MAX_LISTED_PROBLEMS = 100
+
+
+def listed(problems: tuple[Problem, ...], limit: int = MAX_LISTED_PROBLEMS) -> tuple[Problem, ...]:
+    """The first ``limit`` problems as given (the caller's order: what costs a verdict first, then
+    by pointer), and one more that counts the rest."""
+    if len(problems) <= limit:
+        return problems
+    rest = problems[limit:]
+    costly = sum(1 for problem in rest if not problem.warning)
+    weight = f", {costly:,} of them costing a verdict" if costly else ", all warnings"
+    message = f"{len(rest):,} more problem(s) not listed{weight} (the first {limit} are)"
+    return (*problems[:limit], Problem("", message, "fix the problems listed and validate again", warning=not costly))
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class InventoryRow:
     path: str
