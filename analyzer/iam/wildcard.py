@@ -14,26 +14,31 @@ A pattern is a tuple of :data:`Piece` s so that text produced by the policy-vari
 ``${*}``, ``${?}`` (and substituted variable values) can be matched literally while the policy's
 own ``*``/``?`` stay wildcards.
 
-Matching cannot backtrack, so its cost is bounded whatever the pattern: evidence comes from the
-party being audited, and ``arn:aws:iam::*:role/*a*a*a*a*a*a*a*a*a*b`` (valid IAM) made a regular
-expression with one plain ``.*`` per star take minutes against a 64-character role name (every way
-of placing the stars was tried). A pattern is split at its stars into *runs* of fixed length
-(literal text with ``?`` holes): the first run must match at the start and the last at the end;
-each run between is taken at its leftmost place after the previous one, inside an atomic group
-``(?>.*?run)`` that the engine never re-enters. For fixed-length runs separated by ``*`` that
-loses no match: if any placement of the runs matches, the leftmost ones do (a later placement
-only leaves less room for the runs after it). This is how CPython's ``fnmatch`` translates
-wildcards since 3.11. Each run is searched for once, left to right: at most
-O(len(pattern) x len(value)) steps, in the regular-expression engine (a matcher written in Python
-was 6x slower per call). An ARN's leading segments are atomic groups too. Patterns are compiled
-once (cached); the cheap cases (``*``, one final ``*``, no wildcard) are a comparison each.
+Matching cannot backtrack, and its cost grows with the lengths of the pattern and the value, not
+their product where it can be helped: evidence comes from the party being audited.
+``arn:aws:iam::*:role/*a*a*a*a*a*a*a*a*a*b`` (valid IAM) made a regular expression with one plain
+``.*`` per star take minutes against a 64-character role name (every way of placing the stars was
+tried); the atomic-group translation that replaced it tried each run once but at every place, so
+one 8,000-character run against a 16,000-character value cost 0.1-0.2 s, and a policy of a hundred
+such patterns against a hundred such roles minutes. A pattern is split at its stars into *runs* of
+fixed length (literal text with ``?`` holes): the first run must match at the start and the last
+at the end; each run between is taken at its leftmost place after the previous one (for
+fixed-length runs separated by ``*`` that loses no match: if any placement of the runs matches,
+the leftmost ones do). For the names and patterns of real policies the
+pattern's regular expression places the runs so (each run an atomic group ``(?>.*?run)`` the
+engine never re-enters, as CPython's ``fnmatch`` translates wildcards since 3.11): fastest, at most
+about len(value) x len(pattern) steps, so it decides only below :data:`_REGEX_STEPS` of them.
+Above, the runs are searched one by one: a literal run with ``str.find`` (CPython's two-way search,
+linear in the value for a long run), a run with ``?`` holes by the engine when it is short,
+bit-parallel (Shift-And) when it is long. Patterns are compiled once (cached); the cheap cases
+(``*``, one final ``*``, no wildcard) are a comparison each.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from types import MappingProxyType
 
@@ -56,13 +61,25 @@ def has_wildcard(text: str) -> bool:
     return "*" in text or "?" in text
 
 
-# --------------------------------------------------------------------------- translation
+# --------------------------------------------------------------------------- the matcher
 
 Token = tuple[str, bool]  # one character of a pattern, and whether wildcards are active in its piece
+
+#: A run with ``?`` at most this long is searched for by the regular-expression engine (at most
+#: this many steps per character of the value); a longer one by :func:`_shift_and_find`.
+_SHORT_RUN = 64
 
 
 def _tokens(pieces: Pattern) -> list[Token]:
     return [(char, active) for text, active in pieces for char in text]
+
+
+#: Below this many (value length x pattern length), the pattern's regular expression decides: for
+#: the patterns and names of real policies it is the fastest (a few hundred nanoseconds in the
+#: engine); its cost is at most about that product in steps (the runs are atomic groups, each tried
+#: at each place once), so at most a millisecond here. Above it, the runs are searched one by one
+#: (:class:`_Glob`), in time linear in the value for literal runs.
+_REGEX_STEPS = 1 << 20
 
 
 def _run(tokens: list[Token], one: str) -> str:
@@ -120,6 +137,139 @@ def _arn_regex(pieces: Pattern) -> re.Pattern[str]:
     return re.compile(translate_arn(pieces), re.DOTALL)
 
 
+@dataclass(frozen=True, slots=True)
+class _Run:
+    """A fixed-length part of a pattern between two stars: literal text, or text with ``?`` holes.
+
+    ``text`` is the run as a literal (``?`` holes hold ``?``); ``holes`` says whether it has any,
+    and then ``regex`` matches it at one place and ``masks`` (for each character of the run, the
+    positions that accept it) search for it bit-parallel, with ``any_char`` the holes' positions.
+    """
+
+    text: str
+    holes: bool
+    regex: re.Pattern[str] | None = None
+    masks: Mapping[str, int] = field(default_factory=dict, compare=False)
+    any_char: int = 0
+
+    @classmethod
+    def of(cls, tokens: list[Token]) -> _Run:
+        text = "".join(char for char, _ in tokens)
+        holes = [active and char == "?" for char, active in tokens]
+        if not any(holes):
+            return cls(text, False)
+        regex = re.compile(
+            "".join("." if hole else re.escape(c) for c, hole in zip(text, holes, strict=True)), re.DOTALL
+        )
+        any_char = sum(1 << i for i, hole in enumerate(holes) if hole)
+        masks: dict[str, int] = {}
+        for i, (char, hole) in enumerate(zip(text, holes, strict=True)):
+            if not hole:
+                masks[char] = masks.get(char, any_char) | (1 << i)
+        return cls(text, True, regex, MappingProxyType(masks), any_char)
+
+    def at(self, value: str, start: int) -> bool:
+        """Whether the run matches ``value`` at ``start`` (O(len(run)))."""
+        if not self.holes:
+            return value.startswith(self.text, start)
+        assert self.regex is not None
+        return start + len(self.text) <= len(value) and self.regex.match(value, start) is not None
+
+    def find(self, value: str, start: int, end: int) -> int:
+        """The leftmost place at or after ``start`` where the run matches inside ``value[:end]``, or -1.
+
+        Literal text: ``str.find`` (linear in the value: CPython's two-way search for long needles).
+        With holes: the regular-expression engine for a short run, else the bit-parallel search
+        (O(len(value) x len(run) / 30) machine steps in one pass, never the engine's retries)."""
+        if not self.holes:
+            return value.find(self.text, start, end)
+        if len(self.text) <= _SHORT_RUN:
+            assert self.regex is not None
+            found = self.regex.search(value, start, end)
+            return -1 if found is None else found.start()
+        return _shift_and_find(self, value, start, end)
+
+
+def _shift_and_find(run: _Run, value: str, start: int, end: int) -> int:
+    """Shift-And (Baeza-Yates and Gonnet): bit ``i`` of ``state`` says run[: i + 1] ends here."""
+    state, last, masks, any_char = 0, 1 << (len(run.text) - 1), run.masks, run.any_char
+    for index in range(start, end):
+        state = ((state << 1) | 1) & masks.get(value[index], any_char)
+        if state & last:
+            return index - len(run.text) + 1
+    return -1
+
+
+@dataclass(frozen=True, slots=True)
+class _Glob:
+    """A compiled wildcard pattern: its runs split at the stars (consecutive stars are one).
+
+    Without a star the one run must be the whole value. With stars the first run must match at the
+    start and the last at the end; each run between is taken at its leftmost place after the
+    previous one. For fixed-length runs separated by ``*`` that loses no match: if any placement of
+    the runs matches, the leftmost ones do (a later placement only leaves less room for the runs
+    after it). Each run is searched for once, left to right, never retried."""
+
+    runs: tuple[_Run, ...]
+    star: bool
+
+    @classmethod
+    def of(cls, tokens: Iterable[Token]) -> _Glob:
+        runs: list[list[Token]] = [[]]
+        for char, active in tokens:
+            if active and char == "*":
+                if runs[-1] or len(runs) == 1:  # consecutive stars are one star
+                    runs.append([])
+            else:
+                runs[-1].append((char, active))
+        return cls(tuple(map(_Run.of, runs)), len(runs) > 1)
+
+    @classmethod
+    def of_pieces(cls, pieces: Pattern) -> _Glob:
+        return cls.of(_tokens(pieces))
+
+    def __call__(self, value: str) -> bool:
+        if not self.star:
+            (run,) = self.runs
+            return len(value) == len(run.text) and run.at(value, 0)
+        head, *middle, tail = self.runs
+        end = len(value) - len(tail.text)
+        if end < len(head.text) or not head.at(value, 0) or not tail.at(value, end):
+            return False
+        place = len(head.text)
+        for run in middle:
+            found = run.find(value, place, end)
+            if found < 0:
+                return False
+            place = found + len(run.text)
+        return True
+
+
+@dataclass(frozen=True, slots=True)
+class _ArnGlob:
+    """An ARN pattern: its leading segments (``arn``, partition, service, region, account) each
+    matched against the value's segment on its own, so their stars never cross a ``:``; its last
+    segment against the rest of the ARN."""
+
+    segments: tuple[_Glob, ...]
+
+    @classmethod
+    def of(cls, pieces: Pattern) -> _ArnGlob:
+        segments: list[list[Token]] = [[]]
+        for char, active in _tokens(pieces):
+            if char == ":" and len(segments) < _ARN_SEGMENTS:
+                segments.append([])
+            else:
+                segments[-1].append((char, active))
+        return cls(tuple(map(_Glob.of, segments)))
+
+    def __call__(self, arn: str) -> bool:
+        parts = arn.split(":", len(self.segments) - 1)
+        return len(parts) == len(self.segments) and all(
+            match(part) for match, part in zip(self.segments, parts, strict=True)
+        )
+
+
 def _plain(pieces: Pattern) -> str | None:
     """The text of a pattern without any active wildcard, or ``None``."""
     if all(not active or not (_WILDCARD_CHARS & set(text)) for text, active in pieces):
@@ -158,8 +308,29 @@ def _glob_test(pieces: Pattern) -> Callable[[str], bool]:
     plain = _plain(pieces)
     if plain is not None:
         return lambda value: value == plain
-    regex = _glob_regex(pieces)
-    return lambda value: regex.fullmatch(value) is not None
+    return _bounded(pieces, _glob_regex, _Glob.of_pieces)
+
+
+def _bounded(
+    pieces: Pattern, regex_of: Callable[[Pattern], re.Pattern[str]], runs_of: Callable[[Pattern], Callable[[str], bool]]
+) -> Callable[[str], bool]:
+    """The regular expression for a value short enough (see :data:`_REGEX_STEPS`), else the runs;
+    each compiled when first needed (a long pattern's expression takes long to compile)."""
+    longest = _REGEX_STEPS // max(1, sum(len(text) for text, _ in pieces))
+    regex: re.Pattern[str] | None = None
+    runs: Callable[[str], bool] | None = None
+
+    def test(value: str) -> bool:
+        nonlocal regex, runs
+        if len(value) <= longest:
+            if regex is None:
+                regex = regex_of(pieces)
+            return regex.fullmatch(value) is not None
+        if runs is None:
+            runs = runs_of(pieces)
+        return runs(value)
+
+    return test
 
 
 def glob_match_pattern(pieces: Pattern, value: str) -> bool:
@@ -183,7 +354,7 @@ def _arn_test(pieces: Pattern) -> Callable[[str], bool]:
 
     ``*`` alone matches everything; a single final ``*`` is a prefix test (it sits in the last
     segment, where it crosses colons); a pattern without wildcards is an equality; the rest use the
-    segment-wise regular expression (:func:`translate_arn`).
+    segment-wise matcher (:class:`_ArnGlob`).
     """
     if pieces == (("*", True),):
         return _always
@@ -193,8 +364,7 @@ def _arn_test(pieces: Pattern) -> Callable[[str], bool]:
     plain = _plain(pieces)
     if plain is not None:
         return lambda arn: arn == plain
-    regex = _arn_regex(pieces)
-    return lambda arn: regex.fullmatch(arn) is not None
+    return _bounded(pieces, _arn_regex, _ArnGlob.of)
 
 
 def arn_match_pattern(pieces: Pattern, arn: str) -> bool:

@@ -9,15 +9,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from analyzer.iam import wildcard
 from analyzer.iam.wildcard import (
     ArnPatternSet,
+    _ArnGlob,
+    _Glob,
+    _Run,
+    _shift_and_find,
     action_matches,
     arn_match_pattern,
     arn_matches,
     glob_match,
     glob_match_pattern,
-    translate,
-    translate_arn,
 )
 
 Token = tuple[str, bool]  # (char, wildcard active)
@@ -173,13 +176,16 @@ def dp_glob(pattern: tuple[Token, ...], value: str) -> bool:
 
 
 @pytest.mark.parametrize("stars", [7, 9, 30])
-def test_many_stars_translate_to_runs_placed_once(stars: int) -> None:
-    """``arn:aws:iam::*:role/*a*a...*a*b``: every run between two stars is an atomic group the engine
-    enters once and never re-enters, and only the last star is an ordinary ``.*`` (one place to try
-    for the tail, which the end anchor fixes). The old translation had one plain ``.*`` per star, and
-    the engine tried every way of placing them."""
+def test_many_stars_compile_to_runs_found_once(stars: int) -> None:
+    """``arn:aws:iam::*:role/*a*a...*a*b``: the leading segments each on its own, the resource part
+    split at its stars into literal runs, each found once by ``str.find`` at its leftmost place. The
+    old translation had one plain ``.*`` per star, and the engine tried every way of placing them."""
     pattern = "arn:aws:iam::*:role/" + "*a" * stars + "*b"
-    assert translate_arn(((pattern, True),)) == "arn:aws:iam::(?>[^:]*):role/" + "(?>.*?a)" * stars + ".*b"
+    compiled = _ArnGlob.of(((pattern, True),))
+    assert len(compiled.segments) == 6
+    runs = compiled.segments[-1].runs
+    assert [run.text for run in runs] == ["role/", *["a"] * stars, "b"]
+    assert not any(run.holes for run in runs)  # literal: str.find, linear in the value
 
 
 @pytest.mark.parametrize("stars", [7, 9, 30])
@@ -195,22 +201,59 @@ def test_many_stars_match_like_the_reference(stars: int, name_length: int) -> No
 
 
 @pytest.mark.parametrize(
-    ("pattern", "expected"),
-    [
-        ("a*b?c*d", "a(?>.*?b.c).*d"),
-        ("*", ".*"),
-        ("**x**", "(?>.*?x).*"),
-        ("x*", "x.*"),
-    ],
+    ("pattern", "runs"),
+    [("a*b?c*d", ["a", "b?c", "d"]), ("*", ["", ""]), ("**x**", ["", "x", ""]), ("x*", ["x", ""]), ("x?", ["x?"])],
 )
-def test_translation_commits_every_run_but_the_last(pattern: str, expected: str) -> None:
-    assert translate(tokens(((pattern, True),))) == expected
+def test_a_pattern_is_its_runs_between_stars(pattern: str, runs: list[str]) -> None:
+    compiled = _Glob.of(tokens(((pattern, True),)))
+    assert [run.text for run in compiled.runs] == runs
+    assert [run.holes for run in compiled.runs] == ["?" in run for run in runs]
 
 
 def test_arn_leading_segments_never_cross_a_colon() -> None:
-    assert translate_arn((("arn:aws:*:us-?ast-1:*:x", True),)) == (
-        r"arn:aws:(?>[^:]*):(?>us\-[^:]ast\-1):(?>[^:]*):x"
-    )
+    assert arn_matches("arn:aws:*:us-?ast-1:*:x", "arn:aws:s3:us-east-1:1:x")
+    assert not arn_matches("arn:aws:*:x", "arn:aws:a:b:x")  # the star is the service segment only
+    assert arn_matches("arn:aws:*:*", "arn:aws:a:b:x")  # the last segment crosses colons
+    assert not arn_matches("arn:aws:s3:us-?ast-1:1:x", "arn:aws:s3:us-:ast-1:1:x")
+
+
+# A run with ``?`` holes longer than 64 characters is searched bit-parallel (Shift-And): one pass
+# over the value whatever the run. Searched by the regular-expression engine, an 8,000-character run
+# against a 16,000-character value cost 0.2 s (every place tried in full), and a policy of a hundred
+# such patterns against a hundred such roles minutes (benchmarks/hostile.py, wildcard-long-runs).
+
+
+def test_a_long_run_with_holes_is_searched_bit_parallel(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[int] = []
+
+    def counting(run: _Run, value: str, start: int, end: int) -> int:
+        calls.append(len(run.text))
+        return _shift_and_find(run, value, start, end)
+
+    monkeypatch.setattr(wildcard, "_shift_and_find", counting)
+    run = "a" * 4000 + "?" + "a" * 4000 + "b"
+    value = "a" * 16_000
+    assert not glob_match("*" + run + "*", value)
+    assert glob_match("*" + run + "*", value + "b")
+    short = "a" * 30 + "?" + "a" * 29 + "b"
+    assert not glob_match("*" + short + "*", "a" * 100)  # a short run: the engine, at most 61 steps a place
+    assert calls == [len(run), len(run)]
+
+
+runs_with_holes = st.text(alphabet="ab?", min_size=1, max_size=90)
+search_values = st.text(alphabet="ab", max_size=200)
+
+
+@settings(max_examples=600, deadline=None)
+@given(runs_with_holes, search_values, st.integers(0, 20), st.integers(0, 20))
+def test_shift_and_finds_the_leftmost_place_as_the_engine_does(run: str, value: str, skip: int, cut: int) -> None:
+    compiled = _Run.of([(char, True) for char in run])
+    if not compiled.holes:
+        return
+    assert compiled.regex is not None
+    start, end = min(skip, len(value)), max(0, len(value) - cut)
+    found = compiled.regex.search(value, start, end)
+    assert _shift_and_find(compiled, value, start, end) == (-1 if found is None else found.start())
 
 
 long_patterns = st.text(alphabet="ab*?", min_size=0, max_size=40)
@@ -251,3 +294,36 @@ def test_arn_matches_the_reference_on_star_heavy_resources(pair: tuple[str, str]
     arn = head.replace("*", "p") + value
     expected = ref_arn(tokens(((head + pattern, True),)), arn)
     assert arn_matches(head + pattern, arn) == expected
+
+
+# The runs matcher decides long values (over ``_REGEX_STEPS`` with the pattern); short ones go to the
+# regular expression. Both must decide every pair alike: the runs matcher against the references too.
+
+
+@settings(max_examples=800, deadline=None)
+@given(star_heavy_pair())
+def test_the_runs_matcher_decides_as_the_reference(pair: tuple[str, str]) -> None:
+    pattern, value = pair
+    assert _Glob.of(tokens(((pattern, True),)))(value) == dp_glob(tokens(((pattern, True),)), value)
+
+
+@settings(max_examples=500, deadline=None)
+@given(long_patterns, long_values)
+def test_the_runs_matcher_decides_random_pairs_as_the_reference(pattern: str, value: str) -> None:
+    assert _Glob.of(tokens(((pattern, True),)))(value) == dp_glob(tokens(((pattern, True),)), value)
+
+
+@settings(max_examples=500, deadline=None)
+@given(star_heavy_pair(), st.sampled_from(["arn:aws:iam::*:role/", "arn:aws:s3:::", "arn:*:*:*:1:x/", "a*:", ""]))
+def test_the_arn_runs_matcher_decides_as_the_reference(pair: tuple[str, str], head: str) -> None:
+    pattern, value = pair
+    arn = head.replace("*", "p") + value
+    assert _ArnGlob.of(((head + pattern, True),))(arn) == ref_arn(tokens(((head + pattern, True),)), arn)
+
+
+def test_inactive_wildcards_are_literal_in_the_runs_matcher() -> None:
+    """``${*}`` and ``${?}`` in a policy are a literal star and question mark."""
+    pieces = (("arn:aws:s3:::b/", True), ("*?", False), ("*", True))
+    assert _ArnGlob.of(pieces)("arn:aws:s3:::b/*?x")
+    assert not _ArnGlob.of(pieces)("arn:aws:s3:::b/ab")
+    assert arn_match_pattern(pieces, "arn:aws:s3:::b/*?" + "x" * 200_000)
