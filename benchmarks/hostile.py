@@ -23,6 +23,12 @@ Cases (all on a small synthetic organization from ``trustmap synth``, 3 accounts
 * ``condition-100k-values``: a member role's trust policy with one condition of 100,000 values;
 * ``nested-gz-25x500MB.zip``: the organization plus 25 ``.json.gz`` members of 500 MB expanded each
   (12.5 GB in all, about 12 MB of zip).
+* ``wildcard-long-runs``: an Identity-account user's policy allows ``sts:AssumeRole`` on 20 patterns
+  ``arn:aws:iam::*:role/*aaa...ab01*`` (a run of 8,000 characters each), and each member account has
+  10 roles named with 16,000 ``a``: 400 long pattern x long name pairs;
+* ``schema-problems-300k``: a member account's authorization details with 300,000 ``null`` users;
+* ``dense-empty-objects``: a member account's ``list-virtual-mfa-devices.json`` of 80,000,000 empty
+  objects (240 MB, under the 256 MiB file limit).
 """
 
 from __future__ import annotations
@@ -267,6 +273,78 @@ def nested_gz_case(members: int = 25, expanded: int = 500 * 1000**2) -> BuildCas
     return build
 
 
+def long_runs_case(patterns: int = 20, roles: int = 10) -> BuildCase:
+    """Long wildcard runs against long role names: each (pattern, role) pair cost 0.1-0.2 s in the
+    regular-expression engine (every place of the run tried in full), and there are
+    ``patterns`` x ``roles`` x members of them."""
+
+    def build(base: Path, scratch: Path) -> Path:
+        bundle = _copy_base(base, scratch / "wildcard-long-runs")
+        identity = _manifest(bundle)["identity_account"]
+        resources = [
+            f"arn:aws:iam::*:role/*{'a' * 8000}{chr(ord('b') + index % 20)}{index:02d}*" for index in range(patterns)
+        ]
+        policy = {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": resources}],
+        }
+
+        def grant(document: dict[str, object]) -> None:
+            users = document["UserDetailList"]
+            assert isinstance(users, list)
+            users[0]["UserPolicyList"] = [{"PolicyName": "hostile-long-runs", "PolicyDocument": policy}]
+
+        _edit_gaad(bundle, identity, grant)
+        for account in _member_accounts(bundle):
+
+            def add_roles(document: dict[str, object], account: str = account) -> None:
+                listed = document["RoleDetailList"]
+                assert isinstance(listed, list)
+                listed.extend(
+                    _role(account, "a" * 16_000 + f"{index:03d}", _trust_identity(identity)) for index in range(roles)
+                )
+
+            _edit_gaad(bundle, account, add_roles)
+        return bundle
+
+    return build
+
+
+def schema_problems_case(count: int = 300_000) -> BuildCase:
+    """A member account's authorization details with 300,000 ``null`` users (1.5 MB): as many
+    schema problems, each listed, carried into every report (a million cost about 4 GB)."""
+
+    def build(base: Path, scratch: Path) -> Path:
+        bundle = _copy_base(base, scratch / "schema-problems-300k")
+        account = _member_accounts(bundle)[0]
+        path = _gaad_path(bundle, account)
+        document = json.loads(path.read_text())
+        document["UserDetailList"] = [None] * count
+        path.write_text(json.dumps(document))
+        return bundle
+
+    return build
+
+
+def dense_objects_case(count: int = 80_000_000) -> BuildCase:
+    """A file of ``{},{},...``: 80 million empty objects in 240 MB, under the 256 MiB file limit
+    (each ``{}`` of 3 bytes a dict of about 70 once parsed)."""
+
+    def build(base: Path, scratch: Path) -> Path:
+        bundle = _copy_base(base, scratch / "dense-empty-objects")
+        account = _member_accounts(bundle)[0]
+        path = bundle / account / "iam" / "list-virtual-mfa-devices.json"
+        block = ",".join(["{}"] * 100_000)
+        with path.open("w") as handle:  # streamed: a block at a time
+            handle.write("[")
+            for index in range(count // 100_000):
+                handle.write(("," if index else "") + block)
+            handle.write("]")
+        return bundle
+
+    return build
+
+
 CASES: dict[str, BuildCase] = {
     "wildcard-9-stars": wildcard_case(9),
     "wildcard-30-stars": wildcard_case(30),
@@ -275,6 +353,9 @@ CASES: dict[str, BuildCase] = {
     "million-empty-files.tar.gz": million_files_case(),
     "condition-100k-values": condition_values_case(),
     "nested-gz-25x500MB.zip": nested_gz_case(),
+    "wildcard-long-runs": long_runs_case(),
+    "schema-problems-300k": schema_problems_case(),
+    "dense-empty-objects": dense_objects_case(),
 }
 
 

@@ -13,6 +13,7 @@ from analyzer.cli.console import EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE, termin
 from analyzer.evidence import BundleError, Limits, load_bundle
 from analyzer.evidence.bundle import (
     DEFAULT_MAX_EXPANDED_BYTES,
+    DEFAULT_MAX_JSON_CONTAINERS,
     DEFAULT_MAX_MEMBER_BYTES,
     DEFAULT_MAX_MEMBERS,
     DEFAULT_MAX_POLICY_VALUES,
@@ -56,6 +57,12 @@ _MORE_LIMITS = (
         "max_policy_values",
         DEFAULT_MAX_POLICY_VALUES,
         "A policy with more values in one element (condition key, Action, Resource, principal list) is not evaluated.",
+    ),
+    (
+        "--max-json-containers",
+        "max_json_containers",
+        DEFAULT_MAX_JSON_CONTAINERS,
+        "A file holding more JSON objects and arrays is invalid.",
     ),
 )
 _LIMITS_KEY = "trustmap.limits"

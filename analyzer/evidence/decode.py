@@ -245,6 +245,37 @@ def loads_json(text: str, duplicates: Duplicates | None = None, *, decoder: json
     return value
 
 
+#: A JSON string, escapes included: what :func:`refuse_dense` leaves out of its count.
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+
+
+def refuse_dense(text: str, limit: int) -> None:
+    """DecodeError when ``text`` holds more than ``limit`` JSON objects and arrays, decided before
+    it is parsed (see :data:`~analyzer.evidence.bundle.DEFAULT_MAX_JSON_CONTAINERS`).
+
+    Counting the opening brackets is a scan at memory speed; brackets inside strings (a policy
+    held as text, an error message) are counted only when that count is over the limit, and then
+    taken back out."""
+    count = text.count("{") + text.count("[")
+    if count <= limit:
+        return
+    quoted = "".join(match for match in _quoted(text))
+    count -= quoted.count("{") + quoted.count("[")
+    if count > limit:
+        raise DecodeError(
+            f"more than {limit:,} JSON objects and arrays ({count:,}); an AWS export holds one per 50 to 200 bytes",
+            "this is not an AWS export as written; raise --max-json-containers if the file is genuine",
+        )
+
+
+def _quoted(text: str) -> Iterator[str]:
+    """The JSON strings of ``text`` that hold a bracket (each tested, few kept)."""
+    for match in _JSON_STRING.finditer(text):
+        value = match.group()
+        if "{" in value or "[" in value:
+            yield value
+
+
 class DocumentParser:
     """:func:`loads_json` with duplicate-key tracking, one file after another, with one decoder.
 

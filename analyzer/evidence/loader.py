@@ -32,6 +32,7 @@ from analyzer.evidence.decode import (
     Duplicates,
     decode_text,
     overlong_string,
+    refuse_dense,
 )
 from analyzer.evidence.layout import kind_from_content, kind_name, read_path
 from analyzer.evidence.outcome import Outcome, Reading, duplicate_key_problems, finish
@@ -155,6 +156,7 @@ def _read_content(
         return read_error_record(reading, text)
     if info.csv or (info.kind is Kind.IAM_CREDENTIAL_REPORT and looks_like_report_csv(text)):
         return read_credential_csv(reading, text, policy_cache, limits.max_string_length)
+    refuse_dense(text, limits.max_json_containers)
     document, duplicates = parser.parse(text)
     if len(text) > limits.max_string_length:  # else no string in it can be that long
         _refuse_overlong_strings(document, limits.max_string_length)

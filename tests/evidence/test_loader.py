@@ -146,9 +146,7 @@ def test_each_kind_with_the_wrong_shape_is_invalid(builder: BundleBuilder, kind:
 
 
 # (log files are not parsed by the loader: DuckDB reads them)
-@pytest.mark.parametrize(
-    "kind", [k for k in Kind if k not in (Kind.MANIFEST, Kind.CT_LOG_FILE)]
-)
+@pytest.mark.parametrize("kind", [k for k in Kind if k not in (Kind.MANIFEST, Kind.CT_LOG_FILE)])
 def test_each_kind_with_an_unknown_key_is_loaded_with_a_warning(builder: BundleBuilder, kind: Kind) -> None:
     """A key no verdict reads (an exporter's addition, a field AWS added) is a warning, not a lost file."""
     builder.write(PLACES[kind], {**VALID[kind], "Unexpected": True})

@@ -217,6 +217,13 @@ def test_arn_leading_segments_never_cross_a_colon() -> None:
     assert not arn_matches("arn:aws:s3:us-?ast-1:1:x", "arn:aws:s3:us-:ast-1:1:x")
 
 
+# AWS's wildcard semantics, kept by every matcher here: ``*`` any run of characters and ``?`` exactly
+# one, in Action and Resource (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html)
+# and in StringLike values; for ArnLike "each of the six colon-delimited components of the ARN is
+# checked separately and each can include a multi-character match wildcard (*) or a
+# single-character match wildcard (?)"
+# (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_ARN).
+#
 # A run with ``?`` holes longer than 64 characters is searched bit-parallel (Shift-And): one pass
 # over the value whatever the run. Searched by the regular-expression engine, an 8,000-character run
 # against a 16,000-character value cost 0.2 s (every place tried in full), and a policy of a hundred
