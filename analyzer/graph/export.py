@@ -159,6 +159,8 @@ SPLIT_TEXT: Mapping[str, str] = {"reason": "; "}
 
 #: The suffix of a reference attribute: ``reason_ref``, ``evidence_ref`` ...
 REF = "_ref"
+#: Attribute names the compact form gives a meaning of its own: a node's key, an edge's key.
+_RESERVED = frozenset({"name", "key"})
 
 
 def _is_empty(value: Any) -> bool:
@@ -226,6 +228,8 @@ def compact(records: GraphRecords) -> CompactGraph:
     def encoded(record: Mapping[str, Any], omitted: Mapping[str, Any]) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for name, value in record.items():
+            if name in _RESERVED or name.endswith(REF):
+                raise ValueError(f"attribute {name!r}: the name is the compact form's own (see resolve)")
             if name in omitted and _is_default(value, omitted[name]):
                 continue
             if type(value) is list:

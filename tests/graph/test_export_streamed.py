@@ -81,3 +81,13 @@ def test_json_writes_one_node_or_link_per_line() -> None:
 def test_graphml_writer_matches_its_records() -> None:
     records = graph_records(_hostile_graph())
     assert graphml_from_records(records) == to_graphml_bytes(_hostile_graph())
+
+
+@pytest.mark.parametrize("attribute", ["name", "key", "reason_ref"])
+def test_an_attribute_named_as_the_compact_form_names_its_own_is_refused(attribute: str) -> None:
+    """``name`` (a node's key), ``key`` (an edge's) and ``*_ref`` (references) would read back as
+    something else: refused rather than written ambiguously."""
+    g: nx.MultiDiGraph[str] = nx.MultiDiGraph()
+    g.add_node("a", **{attribute: "x"})
+    with pytest.raises(ValueError, match="the compact form's own"):
+        to_graphml_bytes(g)
