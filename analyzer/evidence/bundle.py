@@ -47,8 +47,9 @@ DEFAULT_MAX_MEMBERS = 250_000
 #: documents held as text are exempt (policies, checked again once decoded; the credential
 #: report's base64 CSV, whose fields are held to it once decoded). Besides the copies a long name makes
 #: in every report, matching a crafted wildcard pattern against a crafted value costs more with
-#: their lengths: linear for literal runs, about the product divided by 30 for a long run with
-#: ``?`` holes (30-60 ms at 8 Ki and 16 Ki characters; see :mod:`analyzer.iam.wildcard`).
+#: their lengths: linear for literal runs, at most about the product divided by 30 (machine steps,
+#: in C) for a long run with ``?`` holes (under 20 ms at 8 Ki and 16 Ki characters; see
+#: :mod:`analyzer.iam.wildcard`).
 DEFAULT_MAX_STRING_LENGTH = 16 * 1024
 #: Values in one policy element (a condition key's values, an Action/Resource/principal list).
 DEFAULT_MAX_POLICY_VALUES = MAX_POLICY_VALUES

@@ -30,7 +30,7 @@ engine never re-enters, as CPython's ``fnmatch`` translates wildcards since 3.11
 about len(value) x len(pattern) steps, so it decides only below :data:`_REGEX_STEPS` of them.
 Above, the runs are searched one by one: a literal run with ``str.find`` (CPython's two-way search,
 linear in the value for a long run), a run with ``?`` holes by the engine when it is short,
-bit-parallel (Shift-And) when it is long. Patterns are compiled once (cached); the cheap cases
+bit-parallel when it is long. Patterns are compiled once (cached); the cheap cases
 (``*``, one final ``*``, no wildcard) are a comparison each.
 """
 
@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from types import MappingProxyType
 
@@ -66,7 +66,7 @@ def has_wildcard(text: str) -> bool:
 Token = tuple[str, bool]  # one character of a pattern, and whether wildcards are active in its piece
 
 #: A run with ``?`` at most this long is searched for by the regular-expression engine (at most
-#: this many steps per character of the value); a longer one by :func:`_shift_and_find`.
+#: this many steps per character of the value); a longer one by :func:`_bitset_find`.
 _SHORT_RUN = 64
 
 
@@ -137,20 +137,22 @@ def _arn_regex(pieces: Pattern) -> re.Pattern[str]:
     return re.compile(translate_arn(pieces), re.DOTALL)
 
 
+Block = tuple[str, int, int]  # a literal character repeated: (character, offset in the run, length)
+
+
 @dataclass(frozen=True, slots=True)
 class _Run:
     """A fixed-length part of a pattern between two stars: literal text, or text with ``?`` holes.
 
     ``text`` is the run as a literal (``?`` holes hold ``?``); ``holes`` says whether it has any,
-    and then ``regex`` matches it at one place and ``masks`` (for each character of the run, the
-    positions that accept it) search for it bit-parallel, with ``any_char`` the holes' positions.
+    and then ``regex`` matches it at one place and ``blocks`` (its literal characters, each
+    maximal repetition of one character once) search for it bit-parallel (:func:`_bitset_find`).
     """
 
     text: str
     holes: bool
     regex: re.Pattern[str] | None = None
-    masks: Mapping[str, int] = field(default_factory=dict, compare=False)
-    any_char: int = 0
+    blocks: tuple[Block, ...] = ()
 
     @classmethod
     def of(cls, tokens: list[Token]) -> _Run:
@@ -161,12 +163,15 @@ class _Run:
         regex = re.compile(
             "".join("." if hole else re.escape(c) for c, hole in zip(text, holes, strict=True)), re.DOTALL
         )
-        any_char = sum(1 << i for i, hole in enumerate(holes) if hole)
-        masks: dict[str, int] = {}
-        for i, (char, hole) in enumerate(zip(text, holes, strict=True)):
-            if not hole:
-                masks[char] = masks.get(char, any_char) | (1 << i)
-        return cls(text, True, regex, MappingProxyType(masks), any_char)
+        blocks: list[Block] = []
+        for offset, (char, hole) in enumerate(zip(text, holes, strict=True)):
+            if hole:
+                continue
+            if blocks and blocks[-1][0] == char and sum(blocks[-1][1:]) == offset:
+                blocks[-1] = (char, blocks[-1][1], blocks[-1][2] + 1)
+            else:
+                blocks.append((char, offset, 1))
+        return cls(text, True, regex, tuple(blocks))
 
     def at(self, value: str, start: int) -> bool:
         """Whether the run matches ``value`` at ``start`` (O(len(run)))."""
@@ -179,25 +184,52 @@ class _Run:
         """The leftmost place at or after ``start`` where the run matches inside ``value[:end]``, or -1.
 
         Literal text: ``str.find`` (linear in the value: CPython's two-way search for long needles).
-        With holes: the regular-expression engine for a short run, else the bit-parallel search
-        (O(len(value) x len(run) / 30) machine steps in one pass, never the engine's retries)."""
+        With holes: the regular-expression engine for a short run, else :func:`_bitset_find`."""
         if not self.holes:
             return value.find(self.text, start, end)
         if len(self.text) <= _SHORT_RUN:
             assert self.regex is not None
             found = self.regex.search(value, start, end)
             return -1 if found is None else found.start()
-        return _shift_and_find(self, value, start, end)
+        return _bitset_find(self, value, start, end)
 
 
-def _shift_and_find(run: _Run, value: str, start: int, end: int) -> int:
-    """Shift-And (Baeza-Yates and Gonnet): bit ``i`` of ``state`` says run[: i + 1] ends here."""
-    state, last, masks, any_char = 0, 1 << (len(run.text) - 1), run.masks, run.any_char
-    for index in range(start, end):
-        state = ((state << 1) | 1) & masks.get(value[index], any_char)
-        if state & last:
-            return index - len(run.text) + 1
-    return -1
+class _Zeros(dict[int, str]):
+    """A ``str.translate`` table writing ``0`` for every character (the one searched for is ``1``)."""
+
+    def __missing__(self, code: int) -> str:
+        self[code] = "0"
+        return "0"
+
+
+def _bitset_find(run: _Run, value: str, start: int, end: int) -> int:
+    """The leftmost place of ``run`` in ``value[start:end]``, every place decided at once.
+
+    Bit ``p`` of a place set says the run may start at ``start + p``. For each character of the run,
+    the places of that character in the value are one integer (built in C: ``str.translate`` and
+    ``int(..., 2)``); a block of ``k`` repetitions of it at offset ``o`` keeps the places where all
+    ``k`` follow (``log k`` shifts by doubling), shifted back by ``o``. So the run costs one
+    operation on ``len(value)``-bit integers per block: at most len(run) x len(value) / 30 machine
+    steps, in C, whatever the value, never the engine's retry at each place."""
+    text = value[start:end]
+    length = len(text) - len(run.text) + 1
+    if length <= 0:
+        return -1
+    places = (1 << length) - 1
+    where: dict[str, int] = {}
+    for char, offset, count in run.blocks:
+        if char not in where:
+            table = _Zeros({ord(char): "1"})
+            where[char] = int(text.translate(table)[::-1], 2)
+        found, have = where[char], 1
+        while have < count:  # places where ``have`` repetitions start, doubled
+            step = min(have, count - have)
+            found &= found >> step
+            have += step
+        places &= found >> offset
+        if not places:
+            return -1
+    return start + (places & -places).bit_length() - 1
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,9 +13,9 @@ from analyzer.iam import wildcard
 from analyzer.iam.wildcard import (
     ArnPatternSet,
     _ArnGlob,
+    _bitset_find,
     _Glob,
     _Run,
-    _shift_and_find,
     action_matches,
     arn_match_pattern,
     arn_matches,
@@ -224,8 +224,9 @@ def test_arn_leading_segments_never_cross_a_colon() -> None:
 # single-character match wildcard (?)"
 # (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_ARN).
 #
-# A run with ``?`` holes longer than 64 characters is searched bit-parallel (Shift-And): one pass
-# over the value whatever the run. Searched by the regular-expression engine, an 8,000-character run
+# A run with ``?`` holes longer than 64 characters is searched bit-parallel: one operation on
+# integers as long as the value per block of the run, every place at once. Searched by the
+# regular-expression engine, an 8,000-character run
 # against a 16,000-character value cost 0.2 s (every place tried in full), and a policy of a hundred
 # such patterns against a hundred such roles minutes (benchmarks/hostile.py, wildcard-long-runs).
 
@@ -235,9 +236,9 @@ def test_a_long_run_with_holes_is_searched_bit_parallel(monkeypatch: pytest.Monk
 
     def counting(run: _Run, value: str, start: int, end: int) -> int:
         calls.append(len(run.text))
-        return _shift_and_find(run, value, start, end)
+        return _bitset_find(run, value, start, end)
 
-    monkeypatch.setattr(wildcard, "_shift_and_find", counting)
+    monkeypatch.setattr(wildcard, "_bitset_find", counting)
     run = "a" * 4000 + "?" + "a" * 4000 + "b"
     value = "a" * 16_000
     assert not glob_match("*" + run + "*", value)
@@ -253,14 +254,14 @@ search_values = st.text(alphabet="ab", max_size=200)
 
 @settings(max_examples=600, deadline=None)
 @given(runs_with_holes, search_values, st.integers(0, 20), st.integers(0, 20))
-def test_shift_and_finds_the_leftmost_place_as_the_engine_does(run: str, value: str, skip: int, cut: int) -> None:
+def test_bitset_finds_the_leftmost_place_as_the_engine_does(run: str, value: str, skip: int, cut: int) -> None:
     compiled = _Run.of([(char, True) for char in run])
     if not compiled.holes:
         return
     assert compiled.regex is not None
     start, end = min(skip, len(value)), max(0, len(value) - cut)
     found = compiled.regex.search(value, start, end)
-    assert _shift_and_find(compiled, value, start, end) == (-1 if found is None else found.start())
+    assert _bitset_find(compiled, value, start, end) == (-1 if found is None else found.start())
 
 
 long_patterns = st.text(alphabet="ab*?", min_size=0, max_size=40)
