@@ -8,6 +8,7 @@ import shutil
 import time
 import zipfile
 from collections.abc import Callable, Iterator
+from concurrent.futures import wait
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,19 @@ PARENT = os.getpid()
 
 def _in_worker() -> bool:
     return os.getpid() != PARENT
+
+
+_WAITED: set[str] = set()
+
+
+def _die_in_a_worker(code: int, test: str) -> None:
+    """Leave at once in a worker; here, wait a second the first time (per test) so that the workers,
+    however busy the machine, take tasks before this process has taken them all."""
+    if _in_worker():
+        os._exit(code)
+    if test not in _WAITED:
+        _WAITED.add(test)
+        time.sleep(1)
 
 
 @pytest.fixture
@@ -91,7 +105,7 @@ def test_jobs_must_be_at_least_one(tmp_path: Path) -> None:
 def test_results_come_in_the_order_of_the_tasks() -> None:
     tasks = list(range(40))
     batch = Batch("squaring", lambda n: (n * n, _in_worker()), tasks, 2)
-    time.sleep(0.5)
+    wait(batch.futures)  # the workers take every task (this process takes only what they have not)
     results = batch.results()
     assert [square for square, _ in results] == [n * n for n in tasks]
     assert any(by_worker for _, by_worker in results)  # the workers did take some
@@ -112,7 +126,7 @@ def test_a_failed_worker_is_reported_and_its_task_run_here(failure: str) -> None
 
     told: list[str] = []
     batch = Batch("counting", work, list(range(8)), 2, describe=lambda n: f"task {n}", notify=told.append)
-    time.sleep(0.5)  # the workers take the first tasks (this process takes what they have not started)
+    wait(batch.futures)  # the workers take every task (this process takes only what they have not)
     assert batch.results() == [n * 10 for n in range(8)]
     assert len(told) == 1 and "worker process failed while counting" in told[0]
     assert "run again in the main process" in told[0]
@@ -138,6 +152,7 @@ def test_an_answer_exception_is_raised_as_it_is() -> None:
 
     told: list[str] = []
     batch = Batch("reading", work, list(range(8)), 2, answers=(BundleError,), notify=told.append)
+    wait(batch.futures)
     with pytest.raises(BundleError, match="over the limit"):
         batch.results()
     assert told == []
@@ -149,6 +164,7 @@ def test_an_unreadable_answer_counts_as_a_failed_worker() -> None:
 
     told: list[str] = []
     batch = Batch("counting", lambda n: n, list(range(6)), 2, send=lambda n: b"x", receive=receive, notify=told.append)
+    wait(batch.futures)
     assert batch.results() == list(range(6))
     assert told and "truncated" in told[0]
 
@@ -226,8 +242,7 @@ def test_a_worker_that_dies_while_reading_is_replaced(
     from analyzer.evidence import loader
 
     def read(b: Bundle, member: Any, cache: dict[str, PolicyDocument], parser: Any = None) -> Any:
-        if _in_worker():
-            os._exit(5)
+        _die_in_a_worker(5, "reading")
         return read_member(b, member, cache, parser)
 
     alone = load_bundle(bundle, jobs=1)
@@ -320,8 +335,7 @@ def test_a_worker_that_dies_running_a_rule_is_replaced(
 ) -> None:
     def dies(check: Callable[[RuleContext], Any]) -> Callable[[RuleContext], Any]:
         def checked(c: RuleContext) -> Any:
-            if _in_worker():
-                os._exit(6)
+            _die_in_a_worker(6, "rules")
             return check(c)
 
         return checked

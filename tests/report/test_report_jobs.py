@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -11,7 +10,7 @@ from analyzer import parallel
 from analyzer.pipeline import ScanResult
 from analyzer.report import writer
 from analyzer.report.writer import FORMATS, write_outputs
-from tests.test_parallel import _files, _in_worker, small_chunks
+from tests.test_parallel import _die_in_a_worker, _files, small_chunks
 
 pytestmark = pytest.mark.skipif(parallel.fork_context() is None, reason="needs the fork start method")
 __all__ = ["small_chunks"]  # the fixture, used by name
@@ -33,19 +32,28 @@ def test_reports_written_by_workers_are_the_same_files(
 
 
 def test_a_worker_that_dies_writing_a_report_is_replaced(
-    defective: ScanResult, tmp_path: Path, small_chunks: list[int], monkeypatch: pytest.MonkeyPatch
+    defective: ScanResult,
+    tmp_path: Path,
+    small_chunks: list[int],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    html = FORMATS["html"]
+    html, json = FORMATS["html"], FORMATS["json"]
 
     def dies_on_a_worker(result: ScanResult) -> dict[str, bytes]:
-        if _in_worker():
-            os._exit(3)
+        _die_in_a_worker(3, "reports")
         return html(result)
+
+    def slow_here(result: ScanResult) -> dict[str, bytes]:  # meanwhile a worker takes the HTML page
+        _die_in_a_worker(4, "reports")
+        return json(result)
 
     write_outputs(defective, tmp_path / "ref", ["html", "json"], jobs=1)
     monkeypatch.setitem(writer.FORMATS, "html", dies_on_a_worker)
+    monkeypatch.setitem(writer.FORMATS, "json", slow_here)
     write_outputs(defective, tmp_path / "out", ["html", "json"], jobs=3)
     assert _files(tmp_path / "out") == _files(tmp_path / "ref")
+    assert "a worker process failed while writing the reports (html" in capsys.readouterr().err
 
 
 def test_an_error_in_a_report_stops_the_workers_and_leaves_the_old_report(
