@@ -24,13 +24,14 @@ inputs, which costs more than it gains here).
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sys
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from multiprocessing.context import BaseContext
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+if TYPE_CHECKING:  # imported when a pool is made: most runs never need one (tens of milliseconds)
+    from concurrent.futures import Future, ProcessPoolExecutor
+    from multiprocessing.context import BaseContext
 
 Task = TypeVar("Task")
 Result = TypeVar("Result")
@@ -70,15 +71,17 @@ def resolve_jobs(jobs: int | None) -> int:
 
 def fork_context() -> BaseContext | None:
     """The fork start method where the platform has it (workers inherit the inputs), else None."""
-    if "fork" not in multiprocessing.get_all_start_methods():
+    if not hasattr(os, "fork"):
         return None  # pragma: no cover - Windows
+    import multiprocessing
+
     return multiprocessing.get_context("fork")
 
 
 def worth_processes(accounts: int, jobs: int) -> bool:
     """Whether work over ``accounts`` accounts should use more than this process: with ``jobs`` > 1,
     on a platform that forks, and with at least two chunks of :data:`ACCOUNTS_PER_CHUNK` accounts."""
-    return jobs > 1 and accounts >= 2 * ACCOUNTS_PER_CHUNK and fork_context() is not None
+    return jobs > 1 and accounts >= 2 * ACCOUNTS_PER_CHUNK and hasattr(os, "fork")
 
 
 def chunked(items: Sequence[Task], jobs: int) -> list[list[Task]]:
@@ -119,6 +122,8 @@ def _call(index: int) -> Any:
 
 def _pool(workers: int, work: Callable[[int], Any]) -> ProcessPoolExecutor:
     """A pool of ``workers`` forked processes running ``work`` (a test may wrap this to watch it)."""
+    from concurrent.futures import ProcessPoolExecutor
+
     return ProcessPoolExecutor(workers, mp_context=fork_context(), initializer=_install, initargs=(work,))
 
 
@@ -158,8 +163,8 @@ class Batch(Generic[Task, Result]):
         self.pool: ProcessPoolExecutor | None = None
         self.futures: list[Future[Any]] = []
         workers = min(workers, len(self.tasks))
-        context = fork_context()
-        if workers < 1 or context is None:
+        context = fork_context() if workers >= 1 else None
+        if context is None:
             return
         # One flag per task, shared by all the processes (inherited through the fork): whoever sets
         # it first runs the task, the others skip it; so this process can take the tasks no worker has
@@ -224,6 +229,8 @@ class Batch(Generic[Task, Result]):
                     take(ready)  # answers that came in meanwhile
                 if index not in finished and self._claim(index):
                     keep(index, run_here(self.tasks[index]))
+            from concurrent.futures import as_completed
+
             by_future = {self.futures[i]: i for i in range(len(self.futures)) if i not in taken}
             for future in as_completed(by_future):
                 take(by_future[future])
