@@ -9,17 +9,18 @@ starts (``initializer``), which with the fork start method passes it without pic
 
 :meth:`Batch.results` gives the results in the order of the tasks, whoever ran them, so what the
 caller merges is the same for one process or many. This process helps: when it asks for the
-results it first runs the tasks no worker has started yet (taken from the end of the list), then
-waits for the others. A task whose worker raised or died (``BrokenProcessPool``) is run again in
+results it first runs the tasks no worker has taken yet (from the end of the list), then waits
+for the others. A task whose worker raised or died (``BrokenProcessPool``) is run again in
 this process, and the failure is reported; if the task fails here too, its exception is raised:
 never a partial result.
 
 How many processes: ``--jobs N`` (:func:`resolve_jobs`; default, the CPUs this process may use).
-Whether processes pay is decided by the work's structure, not by timings of one machine: each
-caller cuts its work into tasks of at least :data:`ACCOUNTS_PER_CHUNK` accounts' worth and uses
-workers only when there are two such tasks or more (:func:`worth_processes`); one process when
-the platform cannot fork (a pool of spawned workers would re-import everything and pickle the
-inputs, which costs more than it gains here).
+Whether processes pay is decided by the work's structure, not by timings of one machine: workers
+are used only for an organization of at least two chunks of :data:`ACCOUNTS_PER_CHUNK` accounts
+(:func:`worth_processes`), and loading cuts the account folders into such chunks (:func:`chunked`);
+the rules and the report formats are tasks of their own, whoever is free takes the next, so no
+task needs to be known as costly. One process when the platform cannot fork (a pool of spawned
+workers would re-import everything and pickle the inputs, which costs more than it gains here).
 """
 
 from __future__ import annotations
@@ -29,17 +30,17 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-if TYPE_CHECKING:  # imported when a pool is made: most runs never need one (tens of milliseconds)
+if TYPE_CHECKING:  # imported when a pool is made (about 10 ms): small bundles never need one
     from concurrent.futures import Future, ProcessPoolExecutor
     from multiprocessing.context import BaseContext
 
 Task = TypeVar("Task")
 Result = TypeVar("Result")
 
-#: The fewest accounts a task of per-account work (reading their folders, running the rules over
-#: them) is worth a process for: an account of an organization's export is about 80 files and tens
-#: of milliseconds of work, while a task costs a few milliseconds (a message each way, and the
-#: pickling of what it sends back).
+#: The fewest accounts a chunk of per-account work (reading their folders) is worth a task for, and
+#: half the fewest for which workers are used at all: an account of an organization's export is
+#: about 80 files, tens of milliseconds of work, while a task costs a few milliseconds (a message
+#: each way, the pickling of what it sends back) and a pool the forks of its workers.
 ACCOUNTS_PER_CHUNK = 16
 #: Tasks per process when the work is cut into chunks: enough that a process that finishes early
 #: finds more to do, few enough that each task stays well above its own cost.
