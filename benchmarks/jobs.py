@@ -13,9 +13,9 @@ same load of the machine; the load average when each run started is kept. Config
   default, and forced into one process (its thresholds raised past any bundle, from the command line);
 * this checkout with ``--jobs N`` for each N of ``--jobs``.
 
-It also checks that every configuration wrote the same report files, byte for byte. The table is
-written into RESULTS.md as the section "## Parallel jobs" (replaced when it exists, kept by
-``benchmarks/run.py``).
+It also checks that every configuration wrote the same report files, byte for byte. The table, and
+``benchmarks/jobs-notes.md`` after it, is written into RESULTS.md as the section "## Parallel jobs"
+(replaced when it exists, kept by ``benchmarks/run.py``).
 """
 
 from __future__ import annotations
@@ -37,6 +37,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from run import LIMIT_ARGS, ROOT, WRAPPER, cached_bundle, machine
 
 SECTION = "## Parallel jobs"
+#: Hand-written reading of the numbers, appended to the section as it is.
+NOTES = Path(__file__).resolve().parent / "jobs-notes.md"
 
 #: Runs the CLI of a commit from before ``--jobs``, in one process: its three fork mechanisms'
 #: thresholds raised past any bundle.
@@ -45,6 +47,32 @@ ONE_PROCESS_BEFORE = (
     "e.MIN_PARALLEL_ACCOUNTS = f.MIN_PARALLEL_FILES = w.MIN_BACKGROUND_SIZE = w.MIN_CSV_CHILD_SIZE = 10**12;"
     "from analyzer.cli import main; sys.argv[0] = 'trustmap'; main()"
 )
+
+
+#: One in-process analysis with ``--jobs`` = argv[2]: per phase, wall time and the CPU time of this
+#: process and of its workers (counted once each pool has ended), as JSON.
+SPLIT = """
+import json, resource, sys, tempfile, time
+from pathlib import Path
+from analyzer.evidence import Limits, load_bundle
+from analyzer.evidence.loader import collector_paused
+from analyzer.pipeline import analyze_snapshot
+from analyzer.report.writer import ReportWriter, default_formats
+jobs = int(sys.argv[2])
+def now():
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.perf_counter(), own.ru_utime + own.ru_stime, kids.ru_utime + kids.ru_stime
+marks = [now()]
+with collector_paused():
+    snapshot = load_bundle(sys.argv[1], Limits(max_members=int(sys.argv[3])), jobs=jobs)
+    marks.append(now())
+    result = analyze_snapshot(snapshot, jobs=jobs)
+    marks.append(now())
+    ReportWriter(Path(tempfile.mkdtemp()) / "out", default_formats(), jobs=jobs).finish(result)
+    marks.append(now())
+names = ["load", "graph and rules", "reports"]
+print(json.dumps({n: [b[i] - a[i] for i in range(3)] for n, a, b in zip(names, marks, marks[1:])}))
+"""
 
 
 @dataclass
@@ -79,7 +107,38 @@ def _extract(commit: str, into: Path) -> Path:
     return into
 
 
-def table(configs: Sequence[Config], accounts: int, files: int, same: bool, rounds: int) -> list[str]:
+def split(bundle: Path, jobs: int) -> dict[str, list[float]]:
+    """Per phase of one in-process analysis: [wall, CPU of this process, CPU of its workers]."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    argv = [sys.executable, "-c", SPLIT, str(bundle), str(jobs), LIMIT_ARGS[1]]
+    answer = subprocess.run(argv, capture_output=True, text=True, env=env, check=True, cwd=ROOT)
+    data: dict[str, list[float]] = json.loads(answer.stdout.strip().splitlines()[-1])
+    return data
+
+
+def split_table(splits: dict[int, dict[str, list[float]]]) -> list[str]:
+    lines = [
+        "",
+        "Where the CPU goes, per phase of one in-process analysis (`--jobs N`; the main process, then its "
+        "workers; wall under the load above):",
+        "",
+        "| --jobs | phase | wall | CPU, main process | CPU, workers |",
+        "|---|---|---|---|---|",
+    ]
+    for jobs, phases in splits.items():
+        for phase, (wall, own, workers) in phases.items():
+            lines.append(f"| {jobs} | {phase} | {wall:.2f} s | {own:.2f} s | {workers:.2f} s |")
+    return lines
+
+
+def table(
+    configs: Sequence[Config],
+    accounts: int,
+    files: int,
+    same: bool,
+    rounds: int,
+    splits: dict[int, dict[str, list[float]]],
+) -> list[str]:
     lines = [
         SECTION,
         "",
@@ -107,6 +166,9 @@ def table(configs: Sequence[Config], accounts: int, files: int, same: bool, roun
         if same
         else "**The configurations wrote different report files.**",
     ]
+    lines += split_table(splits)
+    if NOTES.is_file():
+        lines += ["", NOTES.read_text(encoding="utf-8").rstrip()]
     return lines
 
 
@@ -155,7 +217,8 @@ def main(argv: Sequence[str] | None = None) -> None:
                 shutil.rmtree(out, ignore_errors=True)
                 print(f"round {round_ + 1}: {config.label}: {config.runs[-1]}", flush=True)
         same = len({tuple(sorted(o.items())) for o in outputs.values()}) == 1
-    lines = table(configs, args.accounts, files, same, args.rounds)
+    splits = {jobs: split(bundle, jobs) for jobs in (int(j) for j in args.jobs.split(",") if j.strip())}
+    lines = table(configs, args.accounts, files, same, args.rounds, splits)
     write_section(args.results, lines)
     print("\n".join(lines))
     print(machine())
