@@ -15,6 +15,7 @@ ANALYZER = Path(__file__).resolve().parents[1] / "analyzer"
 #: Each top-level module or package of ``analyzer`` and its layer (imports go to a lower number).
 LAYERS: dict[str, int] = {
     "text": 0,
+    "parallel": 0,
     "model": 0,
     "iam": 1,
     "evidence": 1,

@@ -19,6 +19,7 @@ from analyzer.cli.common import (
     EXIT_OK,
     EXIT_UNREADABLE,
     bundle_argument,
+    current_jobs,
     open_snapshot,
     refuse_without_evidence,
     terminal_safe,
@@ -229,11 +230,11 @@ def _analyze(
     snapshot = with_activity(bundle, snapshot, Limits(max_expanded_bytes, max_member_bytes))
     with terminated_as_exit():  # a terminated run removes its staging folder as a failed one does
         try:
-            writer = ReportWriter(out_dir, formats or default_formats())
+            writer = ReportWriter(out_dir, formats or default_formats(), jobs=current_jobs())
         except OutputRefused as exc:
             _exit_refused(exc)
         try:
-            result = analyze_snapshot(snapshot, settings, progress=progress, on_graph=writer.graph_ready)
+            result = analyze_snapshot(snapshot, settings, progress=progress, jobs=current_jobs())
             if framework is not None:
                 result = filter_to_framework(result, framework.upper())
             if baseline is not None:

@@ -30,6 +30,7 @@ __all__ = [
     "EXIT_OK",
     "EXIT_UNREADABLE",
     "bundle_argument",
+    "current_jobs",
     "no_evidence_reason",
     "open_snapshot",
     "refuse_without_evidence",
@@ -73,7 +74,31 @@ def _keep_limit(ctx: click.Context, param: click.Parameter, value: int) -> int:
     return value
 
 
+_JOBS_KEY = "trustmap.jobs"
+
+
+def _keep_jobs(ctx: click.Context, param: click.Parameter, value: int | None) -> int | None:
+    ctx.meta[_JOBS_KEY] = value
+    return value
+
+
+def current_jobs() -> int | None:
+    """The command's ``--jobs`` (None: not given, one process per CPU; see :mod:`analyzer.parallel`)."""
+    ctx = click.get_current_context(silent=True)
+    return ctx.meta.get(_JOBS_KEY) if ctx is not None else None
+
+
 def bundle_argument(func: F) -> F:
+    func = click.option(
+        "--jobs",
+        "-j",
+        type=click.IntRange(min=1),
+        default=None,
+        expose_value=False,
+        callback=_keep_jobs,
+        help="Processes to work with (default: one per CPU; 1: everything in this process). A bundle of "
+        "few accounts is read and analyzed in one process whatever this says. Same output for any value.",
+    )(func)
     for option, name, default, text in reversed(_MORE_LIMITS):
         func = click.option(
             option,
@@ -112,7 +137,8 @@ def open_snapshot(
     ctx = click.get_current_context(silent=True)
     more: dict[str, int] = ctx.meta.get(_LIMITS_KEY, {}) if ctx is not None else {}
     try:
-        return load_bundle(bundle, Limits(max_expanded_bytes, max_member_bytes, **more), progress=progress)
+        limits = Limits(max_expanded_bytes, max_member_bytes, **more)
+        return load_bundle(bundle, limits, jobs=current_jobs(), progress=progress)
     except BundleError as exc:
         click.echo(terminal_safe(f"trustmap: cannot read the bundle: {exc}"), err=True)
         raise SystemExit(EXIT_UNREADABLE) from exc

@@ -7,8 +7,8 @@ the used files' entities are merged in path order and each account's evidence is
 :func:`combine` joins shares into the snapshot.
 
 A share can be summarized on its own when no other share provides evidence for the same slot or
-adds to the same account (:meth:`Share.overlaps`): two processes reading a bundle each summarize
-their own share (:mod:`analyzer.evidence.parallel`). The organization-wide entities (organization,
+adds to the same account (:meth:`Share.overlaps`): processes reading a bundle each summarize
+their own share (:func:`analyzer.evidence.loader.load_bundle`). The organization-wide entities (organization,
 SCPs, bucket policies) and the manifest are kept per file and merged by :func:`combine` in path
 order across the shares, so the snapshot is the same however the files were shared out.
 """

@@ -260,8 +260,8 @@ class Bundle:
     def account_folders(self) -> list[str]:
         """The top-level folders named like an account ID (real folders, not links), in name order.
 
-        They are the units a directory bundle is shared out in when two processes read it
-        (:mod:`analyzer.evidence.parallel`).
+        They are the units a directory bundle is shared out in when several processes read it
+        (:func:`analyzer.evidence.loader.load_bundle`).
         """
         if self.is_archive:
             return []

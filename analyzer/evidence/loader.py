@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import gc
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 from analyzer.evidence.activity_files import read_log_file
-from analyzer.evidence.assembly import combine, summarize
+from analyzer.evidence.assembly import Share, combine, summarize
 from analyzer.evidence.bundle import Bundle, BundleError, Limits, Member, MemberError
 from analyzer.evidence.decode import (
     PLAIN_UTF8,
@@ -36,15 +36,16 @@ from analyzer.evidence.decode import (
 )
 from analyzer.evidence.layout import kind_from_content, kind_name, read_path
 from analyzer.evidence.outcome import Outcome, Reading, duplicate_key_problems, finish
-from analyzer.evidence.parallel import Progress, child_folders, counted, read_split
 from analyzer.evidence.placement import content_accounts, place
 from analyzer.evidence.readers import READERS, Collector, FileContext
 from analyzer.evidence.readers.credentials import looks_like_report_csv
 from analyzer.evidence.schemas import check_evidence
 from analyzer.evidence.special import read_credential_csv, read_error_record, read_manifest
+from analyzer.evidence.transfer import dump_share, load_share
 from analyzer.model.kinds import Kind
 from analyzer.model.policy import PolicyDocument
 from analyzer.model.snapshot import Snapshot
+from analyzer.parallel import Batch, chunked, resolve_jobs, worth_processes
 
 _EVIDENCE_SUFFIXES = (".json", ".json.gz", ".csv", ".err")
 
@@ -74,26 +75,139 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+#: ``progress(done, total)``: how far the reading is (files read of the bundle's files in one process;
+#: account folders read of the bundle's account folders when they are shared out over processes).
+Progress = Callable[[int, int], None]
+
+#: Files read between two progress reports.
+PROGRESS_EVERY = 500
+
+ReadMember = Callable[[Bundle, Member, dict[str, PolicyDocument]], Outcome]
+#: A share of the bundle read by a worker, with what the worker listed and expanded to read it
+#: (:attr:`Bundle.usage`); None: read by this process, which counted it already.
+ReadShare = tuple[Share, tuple[int, int] | None]
+
+
+def counted(members: list[Member], progress: Progress | None) -> Iterator[Member]:
+    """``members`` one by one, telling ``progress`` how many were handed out every PROGRESS_EVERY
+    files and at the end (for a terminal's progress bar; the snapshot is the same without it)."""
+    total = len(members)
+    for done, member in enumerate(members):
+        if progress is not None and done % PROGRESS_EVERY == 0:
+            progress(done, total)
+        yield member
+    if progress is not None:
+        progress(total, total)
+
+
 def load_bundle(
-    path: Path | str, limits: Limits | None = None, *, parallel: bool | None = None, progress: Progress | None = None
+    path: Path | str, limits: Limits | None = None, *, jobs: int | None = None, progress: Progress | None = None
 ) -> Snapshot:
     """Read every file of a bundle. Raises :class:`BundleError` only when the bundle itself is unreadable.
 
-    ``parallel``: read a directory bundle in two processes (see :mod:`analyzer.evidence.parallel`);
-    None decides by the bundle's size. The snapshot is the same either way. ``progress(done, total)``:
-    told how far this process is through the files it reads (read in two processes, the other one
-    reads its share alongside).
+    ``jobs``: the processes to read with (None: one per CPU, see :func:`analyzer.parallel.resolve_jobs`).
+    A directory bundle with enough account folders is shared out over them by account folder (see
+    :func:`_read_sharded`); the snapshot is the same either way. ``progress(done, total)``: told how
+    far the reading is.
     """
     with collector_paused(), Bundle(Path(path), limits) as bundle:
         policy_cache: dict[str, PolicyDocument] = {}
         read = partial(read_member, parser=DocumentParser())
-        folders = child_folders(bundle, forced=parallel)
-        if folders:
-            shares = read_split(bundle, folders, policy_cache, read, progress)
+        jobs = resolve_jobs(jobs)
+        folders = bundle.account_folders()  # none for an archive: its one file handle is not shared
+        if worth_processes(len(folders), jobs):
+            shares = _read_sharded(bundle, folders, jobs, policy_cache, read, progress)
         else:
             members = counted(bundle.members, progress)
             shares = [summarize([read(bundle, member, policy_cache) for member in members])]
         return combine(bundle.name, shares)
+
+
+def _read_sharded(
+    bundle: Bundle,
+    folders: list[str],
+    jobs: int,
+    cache: dict[str, PolicyDocument],
+    read: ReadMember,
+    progress: Progress | None,
+) -> list[Share]:
+    """The shares of a directory bundle read by chunks of account folders on the pool of
+    :mod:`analyzer.parallel` (forked now, before anything is listed), while this process reads the
+    rest (the organization's folder, files at the top) and then the chunks no worker has started.
+
+    A worker summarizes its chunk (:func:`summarize`) and sends the share back
+    (:mod:`analyzer.evidence.transfer`). The bundle's limits hold for all processes together: what
+    each worker listed and expanded is added to this process's count (BundleError past a limit).
+    Shares that overlap (a file outside a chunk describing one of its accounts, the same evidence in
+    two chunks) are not joined: then this process reads the workers' chunks itself and resolves
+    every file together, so the snapshot is always the one-process snapshot.
+    """
+    chunks = chunked(folders, jobs)
+    read_here: dict[int, list[Outcome]] = {}  # id of a chunk -> its outcomes, when read here
+
+    def in_worker(chunk: list[str]) -> ReadShare:
+        before = bundle.usage
+        share = summarize([read(bundle, member, cache) for member in bundle.scan(only=chunk)])
+        listed, expanded = bundle.usage
+        return share, (listed - before[0], expanded - before[1])
+
+    def in_this_process(chunk: list[str]) -> ReadShare:
+        outcomes = [read(bundle, member, cache) for member in bundle.scan(only=chunk)]
+        read_here[id(chunk)] = list(outcomes)
+        return summarize(outcomes), None
+
+    def send(answer: ReadShare) -> bytes:
+        share, usage = answer
+        return dump_share(share, cache, usage or (0, 0))
+
+    def receive(payload: bytes) -> ReadShare:
+        return load_share(payload, cache)
+
+    total = len(folders) + 1
+    finished = [0]
+
+    def chunk_done(chunk: list[str]) -> None:
+        finished[0] += len(chunk)
+        if progress is not None:
+            progress(finished[0], total)
+
+    batch = Batch(
+        "reading the evidence",
+        in_worker,
+        chunks,
+        jobs - 1,
+        send=send,
+        receive=receive,
+        describe=_folders_named,
+        answers=(BundleError,),
+    )
+    try:
+        if progress is not None:
+            progress(0, total)
+        own = [read(bundle, member, cache) for member in bundle.scan(without=folders)]
+        finished[0] += 1
+        answers = batch.results(in_this_process, done=chunk_done)
+    except BaseException:
+        batch.cancel()
+        raise
+    shares = [summarize(list(own))]
+    for share, _ in answers:
+        if any(share.overlaps(other) for other in shares):
+            break
+        shares.append(share)
+    else:
+        for _, usage in answers:
+            if usage is not None:
+                bundle.add_usage(*usage)
+        return shares
+    for chunk, (_, usage) in zip(chunks, answers, strict=True):
+        if usage is not None:  # read by a worker: read again here
+            read_here[id(chunk)] = [read(bundle, member, cache) for member in bundle.scan(only=chunk)]
+    return [summarize(own + [outcome for chunk in chunks for outcome in read_here[id(chunk)]])]
+
+
+def _folders_named(chunk: list[str]) -> str:
+    return f"account folders {chunk[0]} to {chunk[-1]}" if len(chunk) > 1 else f"account folder {chunk[0]}"
 
 
 # --------------------------------------------------------------------------- one file

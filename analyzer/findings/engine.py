@@ -7,6 +7,9 @@ visible (every rule has at least one result).
 
 from __future__ import annotations
 
+import copyreg
+import io
+import pickle
 import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -144,3 +147,21 @@ def run_rule(rule: Rule, ctx: RuleContext) -> RuleRun:
 def run_rules(ctx: RuleContext, registry: RuleRegistry, only: Iterable[str] | None = None) -> list[RuleRun]:
     wanted = {r.upper() for r in only} if only else None
     return [run_rule(rule, ctx) for rule in registry if wanted is None or rule.id in wanted]
+
+
+def _evidence_ref(ref: EvidenceRef) -> tuple[type[EvidenceRef], tuple[str, str, str | None]]:
+    return EvidenceRef, (ref.file, ref.pointer, ref.inner)
+
+
+def dump_runs(runs: list[tuple[str, tuple[Finding, ...], str | None]]) -> bytes:
+    """Rule runs (id, findings, error) pickled to go from a worker process to the main one, with
+    evidence references reduced to their fields: the default state of a frozen slotted dataclass
+    walks ``fields()`` per object in Python, and a finding holds up to a thousand references
+    (findings themselves pickle by their fields: :meth:`Finding.__reduce__`). ``pickle.loads`` reads it."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, pickle.HIGHEST_PROTOCOL)
+    table = copyreg.dispatch_table.copy()
+    table[EvidenceRef] = _evidence_ref
+    pickler.dispatch_table = table
+    pickler.dump(runs)
+    return buffer.getvalue()

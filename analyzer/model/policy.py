@@ -40,7 +40,7 @@ def _cached_hash(owner: Any, content: tuple[Any, ...]) -> int:
     """The hash of ``content``, kept in ``owner.hash_value`` (never 0, which means "not computed yet").
 
     The value is only ever compared within one process or its forked children, which share the
-    interpreter's hash seed (:mod:`analyzer.evidence.parallel` sends it back with the object).
+    interpreter's hash seed (:mod:`analyzer.evidence.transfer` sends it back with the object).
     """
     value = hash(content) or 1
     object.__setattr__(owner, "hash_value", value)

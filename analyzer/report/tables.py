@@ -312,7 +312,7 @@ def write_accounts_and_inventory(result: ScanResult, folder: Path) -> list[str]:
     return ["accounts.csv", "inventory.csv"]
 
 
-#: The format's files in two parts that two processes can write (see analyzer.report.writer).
+#: The format's files in two parts that two processes can write at once (see analyzer.report.writer).
 PARTS = (write_findings, write_accounts_and_inventory)
 
 

@@ -6,8 +6,8 @@ replaced (see :mod:`analyzer.report.out_dir`): every report holds a marker file 
 Each format is a function from the scan result to ``{file name: bytes}``; the HTML/CSV/graph
 reporters register themselves in FORMATS. The large files (findings.json, the CSV tables, the graph
 files) are streamed to disk by the writers in STREAMED instead, the same bytes without holding each
-file whole in memory, and on large results forked children write some formats meanwhile (see
-:class:`ReportWriter`).
+file whole in memory. On large results the formats are written by the pool of
+:mod:`analyzer.parallel` (see :class:`ReportWriter`).
 """
 
 from __future__ import annotations
@@ -19,10 +19,9 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from analyzer.evidence.loader import collector_paused
-from analyzer.graph.access import AccessGraph
+from analyzer.parallel import Batch, resolve_jobs, worth_processes
 from analyzer.pipeline import ScanResult
 from analyzer.report import graph_export, json_report, tables
-from analyzer.report.background import Background, write_files
 from analyzer.report.graph_export import write_graph_files
 from analyzer.report.out_dir import (
     MARKER,
@@ -35,6 +34,15 @@ from analyzer.report.out_dir import (
 )
 
 Renderer = Callable[[ScanResult], dict[str, bytes]]
+
+
+def write_files(folder: Path, files: dict[str, bytes]) -> list[str]:
+    """Write ``files`` into ``folder``; their names."""
+    for name, data in sorted(files.items()):
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    return sorted(files)
 
 
 def _json(result: ScanResult) -> dict[str, bytes]:
@@ -73,11 +81,6 @@ def _umask() -> int:
     return current
 
 
-#: Formats a forked child writes while this process writes the rest, for large results. The graph
-#: files need only the graph: :class:`ReportWriter` starts them before the rules run. After the
-#: rules, the child writes the HTML page and accounts.csv/inventory.csv while this process writes
-#: findings.csv and findings.json (about as long at 1,000 accounts).
-BACKGROUND_FORMATS = ("html", "graph")
 FileWriter = Callable[[ScanResult, Path], list[str]]
 
 
@@ -102,21 +105,10 @@ STREAMED: dict[str, tuple[Renderer, FileWriter]] = {
     "csv": (tables.render, _write_tables),
     "graph": (graph_export.render, _write_graph_of),
 }
-#: Formats whose files come in two parts: (this process's part, the child's part).
+#: Formats whose files come in two parts, written as two tasks when the formats are shared out.
 SPLIT_FORMATS: dict[str, tuple[FileWriter, FileWriter]] = {"csv": tables.PARTS}
-#: Results (findings + graph edges) from this size on are shared as BACKGROUND_FORMATS and
-#: SPLIT_FORMATS say: the reports take seconds, the HTML page and the CSV tables the most.
-MIN_BACKGROUND_SIZE = 20_000
-#: From this size up to MIN_BACKGROUND_SIZE, a child writes only SMALL_BACKGROUND_FORMATS, whole:
-#: the CSV tables, while this process writes findings.json, the HTML page and the graph files. This
-#: was measured when the tables were written with pandas, which the child imported (0.3-0.4 s); they
-#: are now written by the csv module, several times faster, so the gain is smaller than measured
-#: here. Measured then (CLI, report phase, median of 8 runs on the busy 2-core machine, same bytes):
-#: one account of 2,000 principals (size 10,576) 0.77 s in one process, 0.59 s with the child;
-#: org-10a-15r-s0 (1,348) 0.51 s and 0.40 s; sample-org (362) 0.42 s and 0.46 s (the page takes
-#: only 0.1 s there: nothing to overlap). A fork of this process takes milliseconds.
-MIN_CSV_CHILD_SIZE = 1_000
-SMALL_BACKGROUND_FORMATS = ("csv",)
+#: One task of writing the reports: what it writes (for failure reports), and the writer.
+WriteTask = tuple[str, FileWriter]
 
 
 def _write(folder: Path, result: ScanResult, formats: Iterable[str], parts: Iterable[FileWriter] = ()) -> list[str]:
@@ -135,44 +127,51 @@ def _write(folder: Path, result: ScanResult, formats: Iterable[str], parts: Iter
     return sorted(names)
 
 
-def _write_graph(folder: Path, graph: AccessGraph) -> list[str]:
-    with collector_paused():
-        return write_graph_files(graph, folder)
+def _format_writer(name: str) -> FileWriter:
+    return lambda result, folder: _write(folder, result, [name])
+
+
+def _part_writer(part: FileWriter) -> FileWriter:
+    return lambda result, folder: _write(folder, result, (), [part])
+
+
+def write_tasks(formats: Iterable[str], shared: bool) -> list[WriteTask]:
+    """The tasks that write ``formats``: one per format, and one per part of a split format when
+    they are ``shared`` out over processes (see SPLIT_FORMATS)."""
+    tasks: list[WriteTask] = []
+    for name in formats:
+        if shared and name in SPLIT_FORMATS and FORMATS[name] is STREAMED[name][0]:  # not a replaced renderer
+            tasks += [(f"{name} part {n}", _part_writer(part)) for n, part in enumerate(SPLIT_FORMATS[name], 1)]
+        else:
+            tasks.append((name, _format_writer(name)))
+    return tasks
 
 
 class ReportWriter:
     """The reports of one run, written into a staging folder and swapped into ``out_dir`` at the end.
 
-    ``parallel``: let forked children write the graph files (from :meth:`graph_ready`, while the
-    rules run) and the HTML page (while this process writes the tables and findings.json); see
-    :mod:`analyzer.report.background`. None decides by size. The bytes are the same either way.
-    Call :meth:`finish` with the result, or :meth:`abort` when the run fails.
+    ``jobs``: the processes to write with (None: one per CPU). For an organization large enough
+    (:func:`analyzer.parallel.worth_processes`, by its accounts) each format, and each part of a split
+    format, is a task of the pool of :mod:`analyzer.parallel`: forked workers share the finished
+    result page by page and write their files straight into the staging folder. The bytes are the
+    same either way. Call :meth:`finish` with the result, or :meth:`abort` when the run fails.
 
     Raises :class:`~analyzer.report.out_dir.OutputRefused` when ``out_dir`` is not a place a report
     may replace (checked here and again just before the swap). Staging folders that killed runs left
     beside ``out_dir`` are removed first.
     """
 
-    def __init__(self, out_dir: Path, formats: Iterable[str], *, parallel: bool | None = None) -> None:
+    def __init__(self, out_dir: Path, formats: Iterable[str], *, jobs: int | None = None) -> None:
         check_out_dir(out_dir)
         self.out_dir = out_dir.resolve()
         self.formats = list(dict.fromkeys(formats))
-        self.parallel = parallel
-        self.children: list[Background] = []
-        self.early: set[str] = set()
+        self.jobs = resolve_jobs(jobs)
+        self.batch: Batch[WriteTask, list[str]] | None = None
         self.out_dir.parent.mkdir(parents=True, exist_ok=True)
         remove_stale_work(self.out_dir)
         self.staging = Path(tempfile.mkdtemp(prefix=work_prefix(self.out_dir, STAGING), dir=self.out_dir.parent))
         self.staging.chmod(0o777 & ~_umask())  # mkdtemp makes 0700; a report folder is an ordinary folder
         (self.staging / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
-
-    def graph_ready(self, graph: AccessGraph) -> None:
-        """Start writing the graph files in a child now, when they are wanted and large enough."""
-        big = graph.graph.number_of_edges() >= MIN_BACKGROUND_SIZE
-        standard = FORMATS.get("graph") is graph_export.render  # a replaced renderer needs the whole result
-        if "graph" in self.formats and standard and (self.parallel if self.parallel is not None else big):
-            self.children.append(Background(lambda: _write_graph(self.staging, graph)))
-            self.early.add("graph")
 
     def finish(self, result: ScanResult) -> list[Path]:
         try:
@@ -185,32 +184,22 @@ class ReportWriter:
         return [self.out_dir / name for name in sorted(names)]
 
     def _write_all(self, result: ScanResult) -> set[str]:
-        """Write every wanted format into the staging folder, the children's share meanwhile; the names."""
-        rest = [f for f in self.formats if f not in self.early]
-        later, split = self._child_share(rest, _size(result))
-        if later:
-            result.findings  # noqa: B018 - sorted once here, shared with the child
-            theirs = [child_part for _, child_part in split]
-            self.children.append(Background(lambda: _write(self.staging, result, later, theirs)))
-        whole = [f for f in rest if f not in later and not (split and f in SPLIT_FORMATS)]
-        names = set(_write(self.staging, result, whole, [own_part for own_part, _ in split]))
-        while self.children:
-            names.update(self.children[0].wait())
-            self.children.pop(0)
-        return names | {MARKER}
-
-    def _child_share(self, formats: list[str], size: int) -> tuple[list[str], list[tuple[FileWriter, FileWriter]]]:
-        """What a forked child writes of ``formats``: whole formats, and split formats (this
-        process's part, the child's part). Nothing when ``parallel`` is False or it would not pay."""
-        parallel = self.parallel if self.parallel is not None else size >= MIN_BACKGROUND_SIZE
-        if parallel:
-            later = [f for f in formats if f in BACKGROUND_FORMATS]
-            return later, [SPLIT_FORMATS[f] for f in formats if f in SPLIT_FORMATS] if later else []
-        if self.parallel is None and size >= MIN_CSV_CHILD_SIZE:
-            later = [f for f in formats if f in SMALL_BACKGROUND_FORMATS]
-            if len(later) < len(formats):  # when this process has something else to write meanwhile
-                return later, []
-        return [], []
+        """Write every wanted format into the staging folder; the names of the files."""
+        shared = worth_processes(len(result.shape.accounts), self.jobs)
+        tasks = write_tasks(self.formats, shared)
+        if shared:
+            result.findings  # noqa: B018 - sorted once here, before the workers are forked
+        staging = self.staging
+        self.batch = Batch(
+            "writing the reports",
+            lambda task: task[1](result, staging),
+            tasks,
+            self.jobs - 1 if shared else 0,
+            describe=lambda task: task[0],
+        )
+        written = self.batch.results()
+        self.batch = None
+        return {name for names in written for name in names} | {MARKER}
 
     def _swap(self) -> None:
         """Put the staging folder in place of ``out_dir``. The previous report is moved into a fresh
@@ -232,21 +221,13 @@ class ReportWriter:
         shutil.rmtree(holder)
 
     def abort(self) -> None:
-        """Stop the children and remove the staging folder; the previous report stays as it was."""
-        for child in self.children:
-            child.cancel()
-        self.children = []
+        """Stop the workers and remove the staging folder; the previous report stays as it was."""
+        if self.batch is not None:
+            self.batch.cancel()
+            self.batch = None
         shutil.rmtree(self.staging, ignore_errors=True)
 
 
-def _size(result: ScanResult) -> int:
-    return len(result.findings) + result.graph.graph.number_of_edges()
-
-
-def write_outputs(
-    result: ScanResult, out_dir: Path, formats: Iterable[str], *, parallel: bool | None = None
-) -> list[Path]:
+def write_outputs(result: ScanResult, out_dir: Path, formats: Iterable[str], *, jobs: int | None = None) -> list[Path]:
     """Render ``formats`` and put the files in ``out_dir``, replacing it whole (see :class:`ReportWriter`)."""
-    writer = ReportWriter(out_dir, formats, parallel=parallel)
-    writer.graph_ready(result.graph)
-    return writer.finish(result)
+    return ReportWriter(out_dir, formats, jobs=jobs).finish(result)

@@ -72,7 +72,7 @@ class RuleMeta:
     requires: tuple[Kind, ...] = ()  # evidence kinds the rule reads (documentation + coverage)
     applies_to: str = "account"  # what a result is about: account, region, user, role, trail, ...
     #: The rule reads ``ctx.graph`` (the access graph). The others can run while the graph is built
-    #: (see :mod:`analyzer.findings.parallel`); a test runs every rule without a graph to keep this true.
+    #: (see :func:`analyzer.pipeline.start_rules`); a test runs every rule without a graph to keep this true.
     reads_graph: bool = False
 
 

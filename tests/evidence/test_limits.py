@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from analyzer import parallel
 from analyzer.cli.analyze import analyze as analyze_command
 from analyzer.cli.validate import validate
 from analyzer.evidence import BundleError, Limits, load_bundle
@@ -77,20 +78,21 @@ def test_gzip_expansion_stops_at_what_is_left_of_the_bundle(standard: BundleBuil
         load_bundle(standard.root, Limits(max_expanded_bytes=1_000_000, max_member_bytes=10_000_000))
 
 
-def test_forked_reader_counts_toward_the_same_limits(tmp_path: Path) -> None:
-    """A directory read by two processes is held to one limit: the child's count is added to the parent's."""
+def test_forked_reader_counts_toward_the_same_limits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A directory read by several processes is held to one limit: the workers' counts are added to this one's."""
+    monkeypatch.setattr(parallel, "ACCOUNTS_PER_CHUNK", 1)  # every account folder a task of its own
     builder = BundleBuilder(tmp_path / "bundle").standard()
     for account in (IDENTITY, DEV):
         builder.write(f"{account}/padding/big.json.gz", _gz_list(150_000))
     limits = Limits(max_expanded_bytes=250_000)
     with pytest.raises(BundleError, match=r"json\.gz files expand to more than 250,000 bytes"):
-        load_bundle(builder.root, limits, parallel=True)
+        load_bundle(builder.root, limits, jobs=3)
     with pytest.raises(BundleError, match=r"json\.gz files expand to more than 250,000 bytes"):
-        load_bundle(builder.root, limits, parallel=False)
+        load_bundle(builder.root, limits, jobs=1)
     entries = sum(1 for _ in builder.root.rglob("*"))
     with pytest.raises(BundleError, match="more than"):
-        load_bundle(builder.root, Limits(max_members=entries - 1), parallel=True)
-    assert load_bundle(builder.root, Limits(max_members=entries), parallel=True).inventory
+        load_bundle(builder.root, Limits(max_members=entries - 1), jobs=3)
+    assert load_bundle(builder.root, Limits(max_members=entries), jobs=3).inventory
 
 
 # --------------------------------------------------------------------------- entries per bundle

@@ -12,8 +12,7 @@ from hypothesis import strategies as st
 from analyzer.audit.org_shape import resolve_shape
 from analyzer.audit.settings import Settings
 from analyzer.evidence import load_bundle
-from analyzer.findings.engine import _evidence_key, _sorted_evidence
-from analyzer.findings.parallel import _dumps
+from analyzer.findings.engine import _evidence_key, _sorted_evidence, dump_runs
 from analyzer.findings.result import Finding, SuppressionState, fingerprint
 from analyzer.graph.build import build_access_graph
 from analyzer.model.evidence import EvidenceRef
@@ -53,7 +52,7 @@ def test_a_finding_pickles_back_to_an_equal_finding() -> None:
         baseline="new",
         details={"break_glass": "why"},
     )
-    for payload in (pickle.dumps(finding), _dumps([("LOG-009", (finding,), None)])):
+    for payload in (pickle.dumps(finding), dump_runs([("LOG-009", (finding,), None)])):
         back = pickle.loads(payload)
         found = back if isinstance(back, Finding) else back[0][1][0]
         assert found == finding and all(type(r) is EvidenceRef for r in found.evidence)

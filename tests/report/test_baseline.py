@@ -336,21 +336,25 @@ def test_the_same_organization_is_compared_without_a_warning(tmp_path: Path) -> 
     assert run.exit_code == 0 and "different organizations" not in run.output
 
 
-@pytest.mark.parametrize("parallel", [False, True])
-def test_the_loading_phase_reports_its_progress(parallel: bool) -> None:
+@pytest.mark.parametrize("jobs", [1, 3])
+def test_the_loading_phase_reports_its_progress(jobs: int, monkeypatch: pytest.MonkeyPatch) -> None:
     """Issue 15 §8: loading showed one line while the rules had a bar; now the loader says how far it is
-    (in two processes: this process through the files it reads)."""
+    (in several processes: in account folders, plus one for the rest of the bundle)."""
+    from analyzer import parallel
     from analyzer.evidence import load_bundle
     from analyzer.evidence.bundle import Bundle
 
+    monkeypatch.setattr(parallel, "ACCOUNTS_PER_CHUNK", 1)  # the sample's 12 accounts shared out
+
     sample = Path(__file__).resolve().parents[2] / "fixtures" / "sample-org"
     calls: list[tuple[int, int]] = []
-    load_bundle(sample, parallel=parallel, progress=lambda done, total: calls.append((done, total)))
+    load_bundle(sample, jobs=jobs, progress=lambda done, total: calls.append((done, total)))
     with Bundle(sample) as bundle:
         files = len(bundle.members)
+        folders = len(bundle.account_folders())
     done, total = calls[-1]
     assert done == total and calls[0] == (0, total)
-    assert (total == files) if not parallel else (0 < total < files)
+    assert total == (files if jobs == 1 else folders + 1)
     assert [d for d, _ in calls] == sorted(d for d, _ in calls)
     shown = _Terminal()
     display = ProgressDisplay(shown)

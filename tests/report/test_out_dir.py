@@ -168,7 +168,7 @@ def test_a_failed_run_leaves_no_staging_folder(
 
     monkeypatch.setitem(writer.FORMATS, "html", broken)
     with pytest.raises(RuntimeError):
-        write_outputs(defective, tmp_path / "report", ["html", "json"], parallel=False)
+        write_outputs(defective, tmp_path / "report", ["html", "json"], jobs=1)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -197,7 +197,7 @@ def test_a_terminated_run_removes_its_staging_folder(tmp_path: Path) -> None:
     """SIGTERM (kill, a cancelled CI job) ends the run as a failure does: the staging folder goes."""
     before = signal.getsignal(signal.SIGTERM)
     with pytest.raises(SystemExit) as stopped, terminated_as_exit():
-        report = ReportWriter(tmp_path / "report", ["json"], parallel=False)
+        report = ReportWriter(tmp_path / "report", ["json"], jobs=1)
         try:
             (staging,) = [p.name for p in tmp_path.iterdir()]
             assert staging.startswith(".report.trustmap-staging-")
