@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from analyzer.graph.combine import CallerPart, TrustPart
 from analyzer.graph.index import TrustInfo
 from analyzer.iam import MfaState, Principal, Request, ScpLevel
 from analyzer.iam.statements import PolicySetResult, RequestView, evaluate_policy_set
@@ -46,6 +47,7 @@ class CallerSide:
     identity: PolicySetResult
     boundary: PolicySetResult | None
     scp: tuple[tuple[ScpLevel, PolicySetResult], ...]
+    part: CallerPart  # what the decision reads of these sets (:mod:`.combine`)
 
 
 @dataclass(slots=True)
@@ -55,6 +57,7 @@ class SideResults:
     _caller: dict[SideKey, CallerSide] = field(default_factory=dict)
     _alone: dict[SideKey, PolicySetResult] = field(default_factory=dict)
     _trust: dict[SideKey, PolicySetResult] = field(default_factory=dict)
+    _trust_parts: dict[int, TrustPart] = field(default_factory=dict)  # id(result): results live in _trust
     set_evaluations: int = 0  # policy sets evaluated (the rest were found in the memo)
 
     def caller_side(
@@ -65,21 +68,29 @@ class SideResults:
         identity: tuple[PolicySource, ...],
         boundary: PolicySource | None,
         levels: tuple[ScpLevel, ...] | None,
+        own_account: bool = True,
     ) -> CallerSide:
-        """``key``: the caller's side key (:meth:`AssumeEvaluator._side_key`), which fixes the sources too."""
+        """``key``: the caller's side key (:meth:`AssumeEvaluator._side_key`), which fixes the sources too.
+        ``own_account``: the caller's account is the one of its principal ARN (see :meth:`CallerPart.of`)."""
         full = (key, state, boundary is not None, levels is None)
         found = self._caller.get(full)
         if found is None:
             view = _view(request_at(state), boundary is not None)
             self.set_evaluations += 1 + (boundary is not None) + len(levels or ())
-            found = self._caller[full] = CallerSide(
-                evaluate_policy_set(identity, view, mode="identity"),
-                evaluate_policy_set((boundary,), view, mode="identity") if boundary is not None else None,
-                tuple(
-                    (lv, evaluate_policy_set(lv.policies, view, mode="identity", level=lv.target))
-                    for lv in levels or ()
-                ),
+            identity_result = evaluate_policy_set(identity, view, mode="identity")
+            boundary_result = evaluate_policy_set((boundary,), view, mode="identity") if boundary is not None else None
+            scp = tuple(
+                (lv, evaluate_policy_set(lv.policies, view, mode="identity", level=lv.target)) for lv in levels or ()
             )
+            part = CallerPart.of(tuple(r for _, r in scp), identity_result, boundary_result, own_account)
+            found = self._caller[full] = CallerSide(identity_result, boundary_result, scp, part)
+        return found
+
+    def trust_part(self, result: PolicySetResult) -> TrustPart:
+        """What the decision reads of a trust-side result (one of :meth:`trust_side`'s, kept alive there)."""
+        found = self._trust_parts.get(id(result))
+        if found is None:
+            found = self._trust_parts[id(result)] = TrustPart.of(result)
         return found
 
     def alone(self, key: SideKey, state: MfaState, request_at: RequestAt, policy: PolicySource) -> PolicySetResult:
