@@ -172,12 +172,16 @@ class Caller:
 
 def named_sessions(info: TrustInfo, caller: Caller) -> tuple[str, ...]:
     """The session names of ``caller`` (a role) that the trust names (``arn:aws:sts::<acct>:assumed-role/...``)."""
+    if not info.sessions:
+        return ()
     session_of = caller.session_of
-    return info.sessions_of(*session_of) if session_of is not None and info.sessions else ()
+    return info.sessions_of(*session_of) if session_of is not None else ()
 
 
 def names_caller(info: TrustInfo, caller: Caller) -> bool:
     """Does the trust name ``caller`` itself (its ARN, unique id or a session of it)? Then its verdict is its own."""
+    if not info.named and not info.sessions:
+        return False  # most trusts name accounts, services or providers only
     return (
         caller.arn in info.named
         or (caller.principal.unique_id or "") in info.named
@@ -290,6 +294,7 @@ class AssumeEvaluator:
     sides: SideResults = field(default_factory=SideResults)
     _deciding: dict[int, DecidingStatement] = field(default_factory=dict)  # id(hit): hits live in ``sides``
     _clause_texts: dict[int, str] = field(default_factory=dict)
+    _requests: dict[tuple[object, ...], Request] = field(default_factory=dict)
     _role_accounts: dict[str, str] = field(default_factory=dict)
     _trust_refuses: dict[tuple[int, ...], frozenset[str]] = field(default_factory=dict)
     _alone: dict[tuple[object, ...], frozenset[str]] = field(default_factory=dict)
@@ -559,10 +564,7 @@ class AssumeEvaluator:
         def request_at(state: MfaState) -> Request:  # built only when a set is not in the memo
             found = requests.get(state)
             if found is None:
-                base = requests.get("absent") or Request(
-                    principal, "sts:AssumeRole", role.arn, self._context(caller, role)
-                )
-                found = requests[state] = with_mfa(base, state)
+                found = requests[state] = self._request(caller, principal, role, state)
             return found
 
         side_key = self._side_key(caller, principal, role)
@@ -602,6 +604,21 @@ class AssumeEvaluator:
         conditional.update(f"denied if {self._text(c)}" for d in decisive.conditional_denies for c in d.unknown)
         verdict = Verdict(mfa, mfa_by, tuple(sorted(conditional)), deciding(decisive.hits, self._deciding), trust)
         return self._interned.setdefault(verdict.content_key, verdict)
+
+    def _request(self, caller: Caller, principal: Principal, role: Role, state: MfaState) -> Request:
+        """The request in ``state``, its context built once per caller, role account and tags and MFA state
+        (:meth:`_context`: all the request's keys read of the role besides its ARN)."""
+        key = (caller.arn, principal.session_name, role.account_id, role.tags, state)
+        found = self._requests.get(key)
+        if found is None:
+            base_key = (*key[:4], None)
+            base = self._requests.get(base_key)
+            if base is None:
+                base = self._requests[base_key] = Request(
+                    principal, "sts:AssumeRole", role.arn, self._context(caller, role)
+                )
+            found = self._requests[key] = with_mfa(base, state)
+        return found if found.resource == role.arn else found.on(role.arn)
 
     def _text(self, clause: ConditionClause) -> str:
         """A clause's text (JSON), once per clause object (clauses live as long as their documents)."""

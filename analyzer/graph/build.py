@@ -91,6 +91,7 @@ from analyzer.model.kinds import Kind
 from analyzer.model.policy import PolicySource, Statement
 from analyzer.model.snapshot import AccountEvidence, Snapshot
 
+CAN_ASSUME = EdgeKind.CAN_ASSUME
 _SIDE_LABELS = {
     "trust": "the trust policy",
     "identity": "the identity policies",
@@ -404,7 +405,7 @@ class _Builder:
             shared: dict[str, Verdict | None] | None = None
             if members[caller.class_key] > 1 and not cls.sensitive:
                 shared = by_class.setdefault(caller.class_key, {})
-            edges = []
+            add_edge = self.graph.add_edge
             for role, trust, info in candidates:
                 if role.arn == caller.arn:
                     continue  # a role re-assuming itself reaches nothing new: no edge (it would loop every path)
@@ -416,8 +417,9 @@ class _Builder:
                 else:
                     verdict = self.evaluator.verdict(caller, role, trust, info, cls)
                 if verdict is not None:
-                    edges.append((caller.arn, role.arn, EdgeKind.CAN_ASSUME, self._assume_data(caller, role, verdict)))
-            self.graph.add_edges_from(edges)  # type: ignore[arg-type]  # (u, v, key, data): a multigraph's form
+                    add_edge(
+                        caller.arn, role.arn, key=CAN_ASSUME, kind=CAN_ASSUME, info=self._edge(caller, role, verdict)
+                    )
             blind = [r.arn for r in self.blind_roles if r.arn != caller.arn and self.evaluator.may_assume(caller, r)]
             if blind:
                 self.graph.nodes[caller.arn]["unreadable_trusts"] = tuple(blind)
@@ -443,7 +445,7 @@ class _Builder:
                 merged[role.arn] = (role, trust, self.index.info(trust.document))
         return [merged[arn] for arn in sorted(merged)]
 
-    def _assume_data(self, caller: Caller, role: Role, verdict: Verdict) -> dict[str, object]:
+    def _edge(self, caller: Caller, role: Role, verdict: Verdict) -> AssumeEdge:
         """The ``can_assume`` edge's attributes; its texts from pieces computed once (see :class:`_Texts`)."""
         trust = role.trust_policy
         assert trust is not None  # only roles with a readable trust are candidates
@@ -457,7 +459,7 @@ class _Builder:
             evidence=evidence,
             reason=reason,
         )
-        return {"kind": EdgeKind.CAN_ASSUME, "info": info}
+        return info
 
     def _add_federation_edges(self) -> None:
         for evidence in self._accounts():
