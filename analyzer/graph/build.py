@@ -134,8 +134,8 @@ class _Texts:
     """
 
     def __init__(self) -> None:
-        self._refs: dict[tuple[int, int], EvidenceRef] = {}
-        self._described: dict[tuple[int, int, str | None], str] = {}
+        self._plans: dict[int, tuple[_Piece, ...]] = {}  # id(verdict): its deciding statements, described
+        self._moved: dict[tuple[int, int, str | None], tuple[EvidenceRef, str]] = {}  # (trust, statement, level)
         self._tails: dict[tuple[int, str], str] = {}
         self._reasons: dict[str, str] = {}
         self._last: tuple[int, int, str] | None = None
@@ -145,30 +145,39 @@ class _Texts:
         key = (id(verdict), id(trust), caller_kind)
         if key == self._last:  # callers of one class in a row
             return self._last_texts
-        refs: list[EvidenceRef] = []
-        described: list[str] = []
-        moved = verdict.trust is not trust
-        for d in verdict.deciding:
-            source = trust if moved and d.source is verdict.trust else d.source
-            where = (id(source), id(d.statement))
-            ref = self._refs.get(where)
-            if ref is None:
-                ref = self._refs[where] = d.ref if source is d.source else source.statement_ref(d.statement)
-            refs.append(ref)
-            text = self._described.get((*where, d.level))
-            if text is None:
-                shown = d if source is d.source else DecidingStatement(source, d.statement, ref, d.unknown, d.level)
-                text = self._described[(*where, d.level)] = shown.describe()
-            described.append(text)
+        plan = self._plans.get(id(verdict))
+        if plan is None:
+            plan = self._plans[id(verdict)] = tuple(
+                (d.statement if d.source is verdict.trust else None, d.level, d.ref, d.describe())
+                for d in verdict.deciding
+            )
+        if verdict.trust is trust:
+            refs = [piece[2] for piece in plan]
+            described = [piece[3] for piece in plan]
+        else:  # found for a role with the same trust document: cite this role's own trust statements
+            refs, described = [], []
+            for statement, level, ref, text in plan:
+                if statement is not None:
+                    moved = self._moved.get((id(trust), id(statement), level))
+                    if moved is None:
+                        own = trust.statement_ref(statement)
+                        shown = DecidingStatement(trust, statement, own, (), level).describe()
+                        moved = self._moved[(id(trust), id(statement), level)] = (own, shown)
+                    ref, text = moved
+                refs.append(ref)
+                described.append(text)
         tail = self._tails.get((id(verdict), caller_kind))
         if tail is None:
             tail = self._tails[(id(verdict), caller_kind)] = _reason_tail(caller_kind, verdict)
-        allowed = "allowed by " + "; ".join(described) if described else "allowed"
-        reason = allowed + tail
-        reason = self._reasons.setdefault(reason, reason)
-        texts = tuple(dict.fromkeys(refs)), reason
+        reason = ("allowed by " + "; ".join(described) if described else "allowed") + tail
+        texts = tuple(dict.fromkeys(refs)), self._reasons.setdefault(reason, reason)
         self._last, self._last_texts = key, texts
         return texts
+
+
+#: A deciding statement of a verdict: the trust statement (``None`` for another policy's), its SCP level,
+#: its evidence and its description as computed.
+_Piece = tuple[Statement | None, str | None, EvidenceRef, str]
 
 
 class _Builder:
