@@ -1,4 +1,4 @@
-"""Can this caller assume that role, and with what MFA? One engine evaluation per equivalence class.
+"""Can this caller assume that role, and with what MFA? Each side evaluated once, each pair a join.
 
 The decision is :func:`analyzer.iam.evaluate` with the caller's identity policies, permissions
 boundary and SCP levels, and the role's trust policy (``trust_policy=True``), evaluated in the MFA
@@ -24,6 +24,16 @@ organization account is evaluated with its SCP levels and without: where only th
 only they demand MFA), the unrestricted verdict is kept with :data:`IF_MANAGEMENT` among its
 conditions, so the graph over-approximates rather than hide a path. The text names no account, and
 the SCP shape is part of both memo keys, so such verdicts stay shareable between accounts.
+
+How a verdict is computed (issue 14 §1): the caller's side (identity policies after its groups,
+boundary, SCP levels) is evaluated once per caller, MFA state and *kind* of role: which of its
+``sts:AssumeRole`` statements match the role ARN (:class:`SignatureTable`, the compiled resource
+patterns: exact ARNs by set lookup, wildcards, ``*`` and ``NotResource`` left out as constant), the
+role's account and its tags when a condition reads them (:mod:`.sides`). The trust side is evaluated
+once per role and kind of caller. A pair's decision is then :func:`analyzer.graph.combine.join` of
+the two, which is what :func:`analyzer.iam.evaluate.decide` returns on them: no engine call per
+pair; a condition the evidence cannot settle stays a residual in the sides' results (a conditional
+hit), and the join carries it to the edge (``conditional``, ``denied if ...``).
 
 Verdicts are memoized in two steps. The first key is the caller's class (principal type,
 account, the identity and boundary ``PolicySource`` objects), the trust document, which of the
