@@ -585,10 +585,10 @@ class AssumeEvaluator:
         same_account = self._arn_account(role.arn, principal) == principal.account_id
         sides = self.sides
 
+        trust_key = sides.trust_key(caller.arn, caller.account, principal, role, trust, info, named, has_boundary)
+
         def trust_at(state: MfaState) -> PolicySetResult:
-            return sides.trust_side(
-                caller.arn, caller.account, principal, role, trust, info, named, state, request_at, has_boundary
-            )
+            return sides.trust_side(trust_key, trust, state, request_at, has_boundary)
 
         caller_sides: dict[MfaState, CallerSide] = {}
         joined: dict[MfaState, Joined | None] = {}

@@ -103,8 +103,8 @@ class SideResults:
             found = self._alone[full] = evaluate_policy_set((policy,), view, mode="identity")
         return found
 
-    def trust_side(
-        self,
+    @staticmethod
+    def trust_key(
         caller_arn: str,
         caller_account: str,
         principal: Principal,
@@ -112,18 +112,22 @@ class SideResults:
         trust: PolicySource,
         info: TrustInfo,
         names_caller: bool,
-        state: MfaState,
-        request_at: RequestAt,
         has_boundary: bool,
-    ) -> PolicySetResult:
-        """The trust policy's result for the caller in ``state`` (see the module docstring for the key)."""
+    ) -> SideKey:
+        """What the trust side reads of a pair (see the module docstring), for :meth:`trust_side`."""
         per_caller = names_caller or info.principal_sensitive or info.has_resource or principal.session_name is not None
         who: tuple[object, ...] = (
             (caller_arn, principal.session_name)
             if per_caller
             else (principal.principal_type, principal.account_id, caller_account, caller_arn.split(":", 2)[1])
         )
-        full = (id(trust), role.arn, state, has_boundary, who)
+        return (id(trust), role.arn, has_boundary, who)
+
+    def trust_side(
+        self, key: SideKey, trust: PolicySource, state: MfaState, request_at: RequestAt, has_boundary: bool
+    ) -> PolicySetResult:
+        """The trust policy's result for the caller in ``state``; ``key``: :meth:`trust_key` of the pair."""
+        full = (key, state)
         found = self._trust.get(full)
         if found is None:
             self.set_evaluations += 1
