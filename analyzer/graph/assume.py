@@ -308,7 +308,7 @@ class AssumeEvaluator:
     _role_accounts: dict[str, str] = field(default_factory=dict)
     _trust_refuses: dict[tuple[int, ...], frozenset[str]] = field(default_factory=dict)
     _alone: dict[tuple[object, ...], frozenset[str]] = field(default_factory=dict)
-    evaluations: int = 0  # engine calls (each MFA state, and the identity side alone for mfa_by)
+    evaluations: int = 0  # decisions joined (each MFA state, and the identity side alone for mfa_by)
     full_evaluations: int = 0  # verdicts computed (the rest were found in the memo)
 
     # ------------------------------------------------------------------ caller classes
