@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 # mapped into the package): information, not a problem; silenced so the quick start stays quiet.
 QUIET_EDITABLE := PYTHONWARNINGS=ignore::UserWarning:setuptools.command.editable_wheel
 
-.PHONY: demo test lint typecheck pytest bench sample mutate clean
+.PHONY: demo test lint typecheck pytest oracle bench sample mutate clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ pytest: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
 
 test: lint typecheck pytest
+
+# The access graph's oracles on thousands of random organizations (tests marked slow; minutes). Not part of `make test`.
+oracle: $(VENV)/.installed-test
+	$(BIN)/python -m pytest -m slow
 
 # Mutation testing of the core, each module against its own layer's tests (scripts/mutate.py --list);
 # long (hours for every target on two cores): `make mutate TARGETS="iam IDN-002"` runs some. Not part of `make test`.

@@ -52,9 +52,11 @@ GIB = 1024**3
 #: may by default (``--max-members``, a guard against hostile bundles): every run here raises it.
 MAX_MEMBERS = 2_000_000
 LIMIT_ARGS = ["--max-members", str(MAX_MEMBERS)]
-#: Sections of RESULTS.md written by benchmarks/hostile.py and benchmarks/jobs.py, kept when this
-#: script rewrites the file.
-KEPT_SECTIONS = ("## Hostile corpus", "## Parallel jobs")
+#: The section of RESULTS.md benchmarks/hostile.py writes.
+KEPT_SECTION = "## Hostile corpus"
+#: Sections of RESULTS.md written by hand, by benchmarks/hostile.py or by benchmarks/jobs.py (by the start of their heading), kept
+#: when this script rewrites the file.
+KEPT_SECTIONS = ("## The diverse shape (issue 14)", "## The access graph (issue 14", KEPT_SECTION, "## Parallel jobs")
 
 #: Runs ``argv[1:]`` as the wrapper's child and prints {"wall": s, "rss": bytes, "tree_rss": bytes, "rc": code}:
 #: ``rss`` is the largest single process (ru_maxrss); ``tree_rss`` the peak, sampled every 0.5 s, of
@@ -576,25 +578,23 @@ def write_results(path: Path, results: list[SizeResult], peers: Sequence[PeerRes
     lines += ["", "## Targets", "", *targets(results, peers)]
     if NOTES.is_file():
         lines += ["", NOTES.read_text(encoding="utf-8").rstrip()]
-    kept = kept_section(path)
-    if kept:
-        lines += ["", kept]
+    for heading in KEPT_SECTIONS:
+        kept = kept_section(path, heading)
+        if kept:
+            lines += ["", kept]
     text = "\n".join(lines) + "\n"
     path.write_text(text, encoding="utf-8")
     return text
 
 
-def kept_section(path: Path) -> str:
-    """The sections of the existing file other scripts write (KEPT_SECTIONS), or ""."""
+def kept_section(path: Path, heading: str = KEPT_SECTION) -> str:
+    """The section of the existing file whose heading starts with ``heading`` (up to the next section), or ""."""
     old = path.read_text(encoding="utf-8") if path.is_file() else ""
-    kept = []
-    for title in KEPT_SECTIONS:
-        start = old.find(title + "\n")
-        if start < 0:
-            continue
-        end = old.find("\n## ", start + len(title))
-        kept.append((old[start:end] if end >= 0 else old[start:]).rstrip())
-    return "\n\n".join(kept)
+    start = old.find(heading)
+    if start < 0 or (start > 0 and old[start - 1] != "\n"):
+        return ""
+    end = old.find("\n## ", start + len(heading))
+    return (old[start:end] if end >= 0 else old[start:]).rstrip()
 
 
 def main(argv: Sequence[str] | None = None) -> None:

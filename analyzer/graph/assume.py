@@ -1,4 +1,4 @@
-"""Can this caller assume that role, and with what MFA? One engine evaluation per equivalence class.
+"""Can this caller assume that role, and with what MFA? Each side evaluated once, each pair a join.
 
 The decision is :func:`analyzer.iam.evaluate` with the caller's identity policies, permissions
 boundary and SCP levels, and the role's trust policy (``trust_policy=True``), evaluated in the MFA
@@ -24,6 +24,16 @@ organization account is evaluated with its SCP levels and without: where only th
 only they demand MFA), the unrestricted verdict is kept with :data:`IF_MANAGEMENT` among its
 conditions, so the graph over-approximates rather than hide a path. The text names no account, and
 the SCP shape is part of both memo keys, so such verdicts stay shareable between accounts.
+
+How a verdict is computed (issue 14 §1): the caller's side (identity policies after its groups,
+boundary, SCP levels) is evaluated once per caller, MFA state and *kind* of role: which of its
+``sts:AssumeRole`` statements match the role ARN (:class:`SignatureTable`, the compiled resource
+patterns: exact ARNs by set lookup, wildcards, ``*`` and ``NotResource`` left out as constant), the
+role's account and its tags when a condition reads them (:mod:`.sides`). The trust side is evaluated
+once per role and kind of caller. A pair's decision is then :func:`analyzer.graph.combine.join` of
+the two, which is what :func:`analyzer.iam.evaluate.decide` returns on them: no engine call per
+pair; a condition the evidence cannot settle stays a residual in the sides' results (a conditional
+hit), and the join carries it to the edge (``conditional``, ``denied if ...``).
 
 Verdicts are memoized in two steps. The first key is the caller's class (principal type,
 account, the identity and boundary ``PolicySource`` objects), the trust document, which of the
@@ -56,6 +66,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from analyzer.graph.access import MfaStatus
+from analyzer.graph.combine import Joined, deciding, join
 from analyzer.graph.index import (
     PRINCIPAL_ACCOUNT,
     PRINCIPAL_ORG_PATHS,
@@ -69,13 +80,12 @@ from analyzer.graph.index import (
 )
 from analyzer.graph.request_keys import ROLE_TAG_PREFIXES, OrgContext
 from analyzer.graph.scp import ScpResolver
-from analyzer.graph.sides import SideResults
+from analyzer.graph.sides import CallerSide, SideResults
 from analyzer.iam import (
     MFA_AGE,
     MFA_PRESENT,
     MFA_STATES,
     DecidingStatement,
-    Decision,
     MfaState,
     Principal,
     Request,
@@ -85,17 +95,17 @@ from analyzer.iam import (
     principal_context,
     with_mfa,
 )
-from analyzer.iam.evaluate import Ask, PolicySets, decide
+from analyzer.iam.arn import is_account_id, parse_arn
 from analyzer.iam.mfa import requirement_of_results
 from analyzer.iam.statements import CompiledStatement, PolicySetResult
 from analyzer.iam.wildcard import arn_matches, has_wildcard
 from analyzer.model.entities import Role
-from analyzer.model.policy import PolicySource
+from analyzer.model.policy import ConditionClause, PolicySource
 
 CallerKind = Literal["user", "role"]
 USER_STATES: tuple[MfaState, ...] = ("absent", "false", "true")
 SESSION_STATES: tuple[MfaState, ...] = ("false", "true")
-_REFUSED_BY_CLASS: Mapping[str, frozenset[str]] = {
+_REFUSED_BY_CLASS: Mapping[str, frozenset[MfaState]] = {
     "enforced": frozenset({"absent", "false"}),
     "weak": frozenset({"false"}),
     "absent": frozenset(),
@@ -172,12 +182,16 @@ class Caller:
 
 def named_sessions(info: TrustInfo, caller: Caller) -> tuple[str, ...]:
     """The session names of ``caller`` (a role) that the trust names (``arn:aws:sts::<acct>:assumed-role/...``)."""
+    if not info.sessions:
+        return ()
     session_of = caller.session_of
-    return info.sessions_of(*session_of) if session_of is not None and info.sessions else ()
+    return info.sessions_of(*session_of) if session_of is not None else ()
 
 
 def names_caller(info: TrustInfo, caller: Caller) -> bool:
     """Does the trust name ``caller`` itself (its ARN, unique id or a session of it)? Then its verdict is its own."""
+    if not info.named and not info.sessions:
+        return False  # most trusts name accounts, services or providers only
     return (
         caller.arn in info.named
         or (caller.principal.unique_id or "") in info.named
@@ -288,7 +302,13 @@ class AssumeEvaluator:
     _rebased_verdicts: dict[tuple[object, ...], Verdict] = field(default_factory=dict)
     _scp_shapes: dict[str, tuple[object, ...] | None] = field(default_factory=dict)
     sides: SideResults = field(default_factory=SideResults)
-    evaluations: int = 0  # engine calls (each MFA state, and the identity side alone for mfa_by)
+    _deciding: dict[int, DecidingStatement] = field(default_factory=dict)  # id(hit): hits live in ``sides``
+    _clause_texts: dict[int, str] = field(default_factory=dict)
+    _requests: dict[tuple[object, ...], Request] = field(default_factory=dict)
+    _role_accounts: dict[str, str] = field(default_factory=dict)
+    _trust_refuses: dict[tuple[int, ...], frozenset[str]] = field(default_factory=dict)
+    _alone: dict[tuple[object, ...], frozenset[str]] = field(default_factory=dict)
+    evaluations: int = 0  # decisions joined (each MFA state, and the identity side alone for mfa_by)
     full_evaluations: int = 0  # verdicts computed (the rest were found in the memo)
 
     # ------------------------------------------------------------------ caller classes
@@ -554,45 +574,76 @@ class AssumeEvaluator:
         def request_at(state: MfaState) -> Request:  # built only when a set is not in the memo
             found = requests.get(state)
             if found is None:
-                base = requests.get("absent") or Request(
-                    principal, "sts:AssumeRole", role.arn, self._context(caller, role)
-                )
-                found = requests[state] = with_mfa(base, state)
+                found = requests[state] = self._request(caller, principal, role, state)
             return found
 
         side_key = self._side_key(caller, principal, role)
         has_boundary = caller.boundary is not None
         named = names_caller(info, caller)
-        ask = Ask(principal, "sts:AssumeRole", role.arn)
         scp_levels = levels if levels is not None and not principal.is_service_linked else None
+        own_account = principal.account_id == caller.account
+        same_account = self._arn_account(role.arn, principal) == principal.account_id
+        sides = self.sides
+
+        trust_key = sides.trust_key(caller.arn, caller.account, principal, role, trust, info, named, has_boundary)
 
         def trust_at(state: MfaState) -> PolicySetResult:
-            return self.sides.trust_side(
-                caller.arn, caller.account, principal, role, trust, info, named, state, request_at, has_boundary
-            )
+            return sides.trust_side(trust_key, trust, state, request_at, has_boundary)
 
-        decisions: dict[MfaState, Decision] = {}
+        caller_sides: dict[MfaState, CallerSide] = {}
+        joined: dict[MfaState, Joined | None] = {}
         for state in caller.states:
             self.evaluations += 1
-            side = self.sides.caller_side(side_key, state, request_at, caller.identity, caller.boundary, scp_levels)
-            sets = PolicySets(list(side.scp), side.identity, side.boundary, trust_at(state))
-            decisions[state] = decide(ask, sets, has_boundary, trust, True, None)
-        refused = {s for s, d in decisions.items() if not d.allowed}
-        if refused == set(caller.states):
-            return None  # in no MFA state
+            side = caller_sides[state] = sides.caller_side(
+                side_key, state, request_at, caller.identity, caller.boundary, scp_levels, own_account
+            )
+            joined[state] = join(side.part, sides.trust_part(trust_at(state)), same_account)
         # The weakest state that gets in decides, even when the MFA session itself is refused (a trust
         # admitting only sessions without MFA is still a way in, and must not vanish from the graph).
-        if "false" not in refused:
-            mfa, decisive = MfaStatus.ABSENT, decisions["false"]
-        elif caller.kind == "user" and "absent" not in refused:
-            mfa, decisive = MfaStatus.WEAK, decisions["absent"]
-        else:
-            mfa, decisive = MfaStatus.ENFORCED, decisions["true"]
-        mfa_by = self._mfa_by(caller, side_key, request_at, trust_at, refused, levels, scp_levels) if refused else ()
-        conditional = [c.text for c in decisive.conditional if c.key.lower() not in _MFA_KEYS]
-        conditional += [f"denied if {c.text}" for d in decisive.conditional_denies for c in d.unknown]
-        verdict = Verdict(mfa, mfa_by, tuple(sorted(set(conditional))), decisive.deciding, trust)
+        decisive = joined["false"]
+        mfa = MfaStatus.ABSENT
+        if decisive is None and caller.kind == "user":
+            decisive, mfa = joined["absent"], MfaStatus.WEAK
+        if decisive is None:
+            decisive, mfa = joined["true"], MfaStatus.ENFORCED
+        if decisive is None:
+            return None  # in no MFA state
+        refused = {s for s, j in joined.items() if j is None}
+        mfa_by = self._mfa_by(caller, side_key, request_at, trust_at, refused, levels, caller_sides) if refused else ()
+        conditional = {self._text(c) for c in decisive.conditional if c.key.lower() not in _MFA_KEYS}
+        conditional.update(f"denied if {self._text(c)}" for d in decisive.conditional_denies for c in d.unknown)
+        verdict = Verdict(mfa, mfa_by, tuple(sorted(conditional)), deciding(decisive.hits, self._deciding), trust)
         return self._interned.setdefault(verdict.content_key, verdict)
+
+    def _request(self, caller: Caller, principal: Principal, role: Role, state: MfaState) -> Request:
+        """The request in ``state``, its context built once per caller, role account and tags and MFA state
+        (:meth:`_context`: all the request's keys read of the role besides its ARN)."""
+        key = (caller.arn, principal.session_name, role.account_id, role.tags, state)
+        found = self._requests.get(key)
+        if found is None:
+            base_key = (*key[:4], None)
+            base = self._requests.get(base_key)
+            if base is None:
+                base = self._requests[base_key] = Request(
+                    principal, "sts:AssumeRole", role.arn, self._context(caller, role)
+                )
+            found = self._requests[key] = with_mfa(base, state)
+        return found if found.resource == role.arn else found.on(role.arn)
+
+    def _text(self, clause: ConditionClause) -> str:
+        """A clause's text (JSON), once per clause object (clauses live as long as their documents)."""
+        found = self._clause_texts.get(id(clause))
+        if found is None:
+            found = self._clause_texts[id(clause)] = clause.text
+        return found
+
+    def _arn_account(self, arn: str, principal: Principal) -> str | None:
+        """The account :func:`decide` sees a role in: its ARN's, or the caller's when the ARN has none."""
+        found = self._role_accounts.get(arn)
+        if found is None:
+            parsed = parse_arn(arn)
+            found = self._role_accounts[arn] = parsed.account if parsed and is_account_id(parsed.account) else ""
+        return found or principal.account_id
 
     def _side_key(self, caller: Caller, principal: Principal, role: Role) -> tuple[object, ...]:
         """What the caller's side of a decision reads of the role, with the caller itself (see :mod:`.sides`)."""
@@ -611,38 +662,44 @@ class AssumeEvaluator:
         trust_at: Callable[[MfaState], PolicySetResult],
         refused: set[MfaState],
         levels: tuple[ScpLevel, ...] | None,
-        scp_levels: tuple[ScpLevel, ...] | None,
+        caller_sides: Mapping[MfaState, CallerSide],
     ) -> tuple[str, ...]:
         """Which sides refuse the non-MFA states that the whole decision refuses.
 
         A side counts only when it lets the MFA session through: a side that refuses every state
         (no identity grant where the trust names the caller directly) is not an MFA requirement.
-        ``levels``: the SCP levels of the decision; ``scp_levels``: those its caller side was evaluated with.
+        ``levels``: the SCP levels of the decision; ``caller_sides``: its caller side in each of the caller's states.
         Each side is :func:`mfa_requirement_of` (the trust, the boundary, each SCP alone) or the identity
         policies alone within the caller's account, from the memoized policy-set results.
         """
         sides: dict[str, set[str]] = {}
-        trust_class = requirement_of_results([trust_at(s) for s in MFA_STATES], True)
-        sides["trust"] = set(_REFUSED_BY_CLASS[trust_class])
-        identity_refuses: set[str] = set()
-        ask = Ask(request_at("false").principal, "sts:AssumeRole", request_at("false").resource)
-        for state in caller.states:
-            self.evaluations += 1
-            side = self.sides.caller_side(side_key, state, request_at, caller.identity, caller.boundary, scp_levels)
-            identity = side.identity
-            alone = decide(ask, PolicySets([], identity, None, None), False, None, False, caller.account)
-            if not alone.allowed:
-                identity_refuses.add(state)
-        sides["identity"] = identity_refuses
+        trust_results = tuple(trust_at(s) for s in MFA_STATES)
+        trust_key = tuple(map(id, trust_results))
+        trust_refuses = self._trust_refuses.get(trust_key)
+        if trust_refuses is None:
+            trust_class = requirement_of_results(trust_results, True)
+            trust_refuses = self._trust_refuses[trust_key] = _REFUSED_BY_CLASS[trust_class]
+        sides["trust"] = set(trust_refuses)
+        self.evaluations += len(caller.states)
+        sides["identity"] = {s for s in caller.states if not caller_sides[s].part.identity_alone}
         if caller.boundary is not None:
-            results = [self.sides.alone(side_key, s, request_at, caller.boundary) for s in MFA_STATES]
-            sides["boundary"] = set(_REFUSED_BY_CLASS[requirement_of_results(results, False)])
+            sides["boundary"] = set(self._alone_refuses(side_key, request_at, caller.boundary))
         scp_refuses: set[str] = set()
         for policy in (p for level in levels or () for p in level.policies):
-            results = [self.sides.alone(side_key, s, request_at, policy) for s in MFA_STATES]
-            scp_refuses |= _REFUSED_BY_CLASS[requirement_of_results(results, False)]
+            scp_refuses |= self._alone_refuses(side_key, request_at, policy)
         sides["scp"] = scp_refuses
         return tuple(sorted(name for name, states in sides.items() if states & refused and "true" not in states))
+
+    def _alone_refuses(
+        self, side_key: tuple[object, ...], request_at: Callable[[MfaState], Request], policy: PolicySource
+    ) -> frozenset[str]:
+        """The MFA states a boundary or SCP policy alone refuses (:func:`mfa_requirement_of`), per side key."""
+        key = (side_key, id(policy))
+        found = self._alone.get(key)
+        if found is None:
+            results = [self.sides.alone(side_key, s, request_at, policy) for s in MFA_STATES]
+            found = self._alone[key] = _REFUSED_BY_CLASS[requirement_of_results(results, False)]
+        return found
 
 
 def _rebase(

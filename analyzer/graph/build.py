@@ -56,7 +56,8 @@ allow ``sts:TagSession``; otherwise whoever assumes it chooses session tags that
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import networkx as nx
@@ -67,7 +68,6 @@ from analyzer.graph.assume import (
     BOUNDARY_PREFIX,
     AssumeEvaluator,
     Caller,
-    CallerClass,
     Verdict,
     names_caller,
 )
@@ -91,6 +91,7 @@ from analyzer.model.kinds import Kind
 from analyzer.model.policy import PolicySource, Statement
 from analyzer.model.snapshot import AccountEvidence, Snapshot
 
+CAN_ASSUME = EdgeKind.CAN_ASSUME
 _SIDE_LABELS = {
     "trust": "the trust policy",
     "identity": "the identity policies",
@@ -104,21 +105,8 @@ def build_access_graph(snapshot: Snapshot, shape: OrgShape) -> AccessGraph:
     return AccessGraph(_Builder(snapshot, shape).build())
 
 
-@dataclass(slots=True)
-class _Candidate:
-    """A role a caller may reach, with the verdict its whole class shares (filled on first use).
-
-    ``shared``: nothing in the decision is specific to one caller of the class (no caller-specific
-    condition key or policy variable in the class's statements or the trust), so for every caller the
-    trust does not name itself :meth:`AssumeEvaluator.verdict` returns one and the same verdict.
-    """
-
-    role: Role
-    trust: PolicySource
-    info: TrustInfo
-    shared: bool
-    verdict: Verdict | None = None
-    evaluated: bool = False
+#: A candidate role: the role, its (readable) trust policy and what the trust says (:class:`TrustInfo`).
+_Target = tuple[Role, PolicySource, TrustInfo]
 
 
 #: A trust statement's condition texts, and (principal type, value, its node or ``None``) per principal.
@@ -135,10 +123,61 @@ class _Federation:
     trust: PolicySource
 
 
-@dataclass(frozen=True, slots=True)
-class _EdgeText:
-    evidence: tuple[EvidenceRef, ...]
-    reason: str
+class _Texts:
+    """The evidence and reason of ``can_assume`` edges, from pieces each computed once.
+
+    An edge's texts depend on its verdict, the role's trust policy (a verdict found for a role with the
+    same trust document cites that role's statements: re-pointed at this one's) and whether the caller
+    is a role (chaining). The description and reference of each deciding statement and the MFA part of
+    the reason are memoized; equal reasons are one string object (on a dense graph, millions of edges
+    share a few thousand reasons).
+    """
+
+    def __init__(self) -> None:
+        self._plans: dict[int, tuple[_Piece, ...]] = {}  # id(verdict): its deciding statements, described
+        self._moved: dict[tuple[int, int, str | None], tuple[EvidenceRef, str]] = {}  # (trust, statement, level)
+        self._tails: dict[tuple[int, str], str] = {}
+        self._reasons: dict[str, str] = {}
+        self._last: tuple[int, int, str] | None = None
+        self._last_texts: tuple[tuple[EvidenceRef, ...], str] = ((), "")
+
+    def of(self, verdict: Verdict, trust: PolicySource, caller_kind: str) -> tuple[tuple[EvidenceRef, ...], str]:
+        key = (id(verdict), id(trust), caller_kind)
+        if key == self._last:  # callers of one class in a row
+            return self._last_texts
+        plan = self._plans.get(id(verdict))
+        if plan is None:
+            plan = self._plans[id(verdict)] = tuple(
+                (d.statement if d.source is verdict.trust else None, d.level, d.ref, d.describe())
+                for d in verdict.deciding
+            )
+        if verdict.trust is trust:
+            refs = [piece[2] for piece in plan]
+            described = [piece[3] for piece in plan]
+        else:  # found for a role with the same trust document: cite this role's own trust statements
+            refs, described = [], []
+            for statement, level, ref, text in plan:
+                if statement is not None:
+                    moved = self._moved.get((id(trust), id(statement), level))
+                    if moved is None:
+                        own = trust.statement_ref(statement)
+                        shown = DecidingStatement(trust, statement, own, (), level).describe()
+                        moved = self._moved[(id(trust), id(statement), level)] = (own, shown)
+                    ref, text = moved
+                refs.append(ref)
+                described.append(text)
+        tail = self._tails.get((id(verdict), caller_kind))
+        if tail is None:
+            tail = self._tails[(id(verdict), caller_kind)] = _reason_tail(caller_kind, verdict)
+        reason = ("allowed by " + "; ".join(described) if described else "allowed") + tail
+        texts = tuple(dict.fromkeys(refs)), self._reasons.setdefault(reason, reason)
+        self._last, self._last_texts = key, texts
+        return texts
+
+
+#: A deciding statement of a verdict: the trust statement (``None`` for another policy's), its SCP level,
+#: its evidence and its description as computed.
+_Piece = tuple[Statement | None, str | None, EvidenceRef, str]
 
 
 class _Builder:
@@ -159,7 +198,8 @@ class _Builder:
         self.known = self._known()
         self.unreadable = UnreadablePolicies.of(snapshot)
         self.blind_roles: list[Role] = []  # assumable roles whose trust policy could not be read
-        self._texts: dict[tuple[int, str, str], _EdgeText] = {}  # (verdict, role, caller kind): texts
+        self._edge_texts = _Texts()
+        self._targets: dict[tuple[str, tuple[str, ...] | None], tuple[_Target, ...]] = {}
         self._federations: dict[tuple[object, ...], _Federation] = {}
         self._trust_names: dict[int, _TrustNames] = {}
 
@@ -352,76 +392,83 @@ class _Builder:
 
     # ------------------------------------------------------------------ can_assume
     def _add_assume_edges(self, callers: list[Caller]) -> None:
-        by_class: dict[tuple[object, ...], list[_Candidate]] = {}
+        """Every ``can_assume`` edge from a user or role: the candidates the indexes give, each decided.
+
+        A caller's candidates are the roles its identity ``Allow`` patterns match among those whose trust
+        names its account or anyone (:meth:`TrustIndex.pool_for_account`, one list per account and
+        patterns), and the roles whose trust names the caller itself or anyone in its account; no other
+        role is looked at. Callers of one class (the same policy objects) share each verdict the trust
+        does not make theirs alone (``shared``), when the class has more than one caller.
+        """
+        members = Counter(caller.class_key for caller in callers)
+        by_class: dict[tuple[object, ...], dict[str, Verdict | None]] = {}
         for caller in callers:
             cls = self.evaluator.caller_class(caller)
-            candidates = self._class_candidates(caller, cls, by_class) if cls.can_allow else []
+            candidates: Sequence[_Target] = self._reachable(caller.account, cls.allow_patterns) if cls.can_allow else ()
             # roles whose trust names the caller itself, or anyone within its own account: the trust
             # alone may allow them, whatever the identity policies say (see TrustIndex.open_in)
             direct = self.index.naming(caller.arn, caller.principal.unique_id, session_of=caller.session_of)
             named = direct + self.index.open_in(caller.account)
             if named:
                 candidates = self._with_named(candidates, named)
-            for candidate in candidates:
-                role, trust, info = candidate.role, candidate.trust, candidate.info
+            shared: dict[str, Verdict | None] | None = None
+            if members[caller.class_key] > 1 and not cls.sensitive:
+                shared = by_class.setdefault(caller.class_key, {})
+            add_edge = self.graph.add_edge
+            for role, trust, info in candidates:
                 if role.arn == caller.arn:
                     continue  # a role re-assuming itself reaches nothing new: no edge (it would loop every path)
-                if candidate.shared and not names_caller(info, caller):
-                    if not candidate.evaluated:
-                        candidate.verdict = self.evaluator.verdict(caller, role, trust, info, cls)
-                        candidate.evaluated = True
-                    verdict = candidate.verdict
+                if shared is not None and not info.principal_sensitive and not names_caller(info, caller):
+                    try:
+                        verdict = shared[role.arn]
+                    except KeyError:
+                        verdict = shared[role.arn] = self.evaluator.verdict(caller, role, trust, info, cls)
                 else:
                     verdict = self.evaluator.verdict(caller, role, trust, info, cls)
                 if verdict is not None:
-                    self._assume_edge(caller, role, trust, verdict)
+                    add_edge(
+                        caller.arn, role.arn, key=CAN_ASSUME, kind=CAN_ASSUME, info=self._edge(caller, role, verdict)
+                    )
             blind = [r.arn for r in self.blind_roles if r.arn != caller.arn and self.evaluator.may_assume(caller, r)]
             if blind:
                 self.graph.nodes[caller.arn]["unreadable_trusts"] = tuple(blind)
 
-    def _class_candidates(
-        self, caller: Caller, cls: CallerClass, by_class: dict[tuple[object, ...], list[_Candidate]]
-    ) -> list[_Candidate]:
-        """The roles ``caller``'s class may reach through its identity policies, by ARN, once per class."""
-        found = by_class.get(caller.class_key)
+    def _reachable(self, account: str, patterns: tuple[str, ...] | None) -> tuple[_Target, ...]:
+        """The roles a caller of ``account`` with these identity ``Allow`` patterns may reach, by ARN (memoized)."""
+        key = (account, patterns)
+        found = self._targets.get(key)
         if found is None:
-            pool = self.index.pool_for_account(caller.account)
-            found = by_class[caller.class_key] = [
-                self._candidate(role, trust, shared=not cls.sensitive)
-                for role in pool.matching(cls.allow_patterns)
+            pool = self.index.pool_for_account(account)
+            found = self._targets[key] = tuple(
+                (role, trust, self.index.info(trust.document))
+                for role in pool.matching(patterns)
                 if (trust := role.trust_policy) is not None
-            ]
+            )
         return found
 
-    def _with_named(self, candidates: list[_Candidate], named: list[Role]) -> list[_Candidate]:
+    def _with_named(self, candidates: Iterable[_Target], named: list[Role]) -> list[_Target]:
         """``candidates`` and the roles whose trust names the caller itself (or anyone, in its account), by ARN."""
-        merged = {c.role.arn: c for c in candidates}
+        merged = {c[0].arn: c for c in candidates}
         for role in named:
-            if role.arn not in merged and role.trust_policy is not None:
-                merged[role.arn] = self._candidate(role, role.trust_policy, shared=False)
+            if role.arn not in merged and (trust := role.trust_policy) is not None:
+                merged[role.arn] = (role, trust, self.index.info(trust.document))
         return [merged[arn] for arn in sorted(merged)]
 
-    def _candidate(self, role: Role, trust: PolicySource, *, shared: bool) -> _Candidate:
-        info = self.index.info(trust.document)
-        return _Candidate(role, trust, info, shared and not info.principal_sensitive)
-
-    def _assume_edge(self, caller: Caller, role: Role, trust: PolicySource, verdict: Verdict) -> None:
-        text = self._texts.get((id(verdict), role.arn, caller.kind))  # the reason says role chaining or not
-        if text is None:
-            deciding = tuple(_repoint(d, verdict.trust, trust) for d in verdict.deciding)
-            text = self._texts[(id(verdict), role.arn, caller.kind)] = _EdgeText(
-                tuple(dict.fromkeys(d.ref for d in deciding)), _reason(caller.kind, deciding, verdict)
-            )
+    def _edge(self, caller: Caller, role: Role, verdict: Verdict) -> AssumeEdge:
+        """The ``can_assume`` edge's attributes; its texts from pieces computed once (see :class:`_Texts`)."""
+        trust = role.trust_policy
+        assert trust is not None  # only roles with a readable trust are candidates
+        evidence, reason = self._edge_texts.of(verdict, trust, caller.kind)
         info = AssumeEdge(
             source=caller.arn,
             target=role.arn,
             mfa=verdict.mfa,
             mfa_by=verdict.mfa_by,
             conditional=verdict.conditional,
-            evidence=text.evidence,
-            reason=text.reason,
+            evidence=evidence,
+            reason=reason,
         )
-        self.graph.add_edge(caller.arn, role.arn, key=EdgeKind.CAN_ASSUME, kind=EdgeKind.CAN_ASSUME, info=info)
+        return info
 
     def _add_federation_edges(self) -> None:
         for evidence in self._accounts():
@@ -503,6 +550,12 @@ def _repoint(decided: DecidingStatement, evaluated: PolicySource, trust: PolicyS
 
 def _reason(caller_kind: str, deciding: tuple[DecidingStatement, ...], verdict: Verdict) -> str:
     allowed = "allowed by " + "; ".join(d.describe() for d in deciding) if deciding else "allowed"
+    return allowed + _reason_tail(caller_kind, verdict)
+
+
+def _reason_tail(caller_kind: str, verdict: Verdict) -> str:
+    """The reason after its deciding statements: the role session, the MFA and the open conditions."""
+    allowed = ""
     if verdict.session:
         allowed += (
             f" for the role's session {verdict.session!r}, which the trust names (whoever assumes the role names it)"

@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from analyzer.graph.combine import CallerPart, TrustPart
 from analyzer.graph.index import TrustInfo
 from analyzer.iam import MfaState, Principal, Request, ScpLevel
 from analyzer.iam.statements import PolicySetResult, RequestView, evaluate_policy_set
@@ -46,6 +47,7 @@ class CallerSide:
     identity: PolicySetResult
     boundary: PolicySetResult | None
     scp: tuple[tuple[ScpLevel, PolicySetResult], ...]
+    part: CallerPart  # what the decision reads of these sets (:mod:`.combine`)
 
 
 @dataclass(slots=True)
@@ -55,6 +57,7 @@ class SideResults:
     _caller: dict[SideKey, CallerSide] = field(default_factory=dict)
     _alone: dict[SideKey, PolicySetResult] = field(default_factory=dict)
     _trust: dict[SideKey, PolicySetResult] = field(default_factory=dict)
+    _trust_parts: dict[int, TrustPart] = field(default_factory=dict)  # id(result): results live in _trust
     set_evaluations: int = 0  # policy sets evaluated (the rest were found in the memo)
 
     def caller_side(
@@ -65,21 +68,29 @@ class SideResults:
         identity: tuple[PolicySource, ...],
         boundary: PolicySource | None,
         levels: tuple[ScpLevel, ...] | None,
+        own_account: bool = True,
     ) -> CallerSide:
-        """``key``: the caller's side key (:meth:`AssumeEvaluator._side_key`), which fixes the sources too."""
+        """``key``: the caller's side key (:meth:`AssumeEvaluator._side_key`), which fixes the sources too.
+        ``own_account``: the caller's account is the one of its principal ARN (see :meth:`CallerPart.of`)."""
         full = (key, state, boundary is not None, levels is None)
         found = self._caller.get(full)
         if found is None:
             view = _view(request_at(state), boundary is not None)
             self.set_evaluations += 1 + (boundary is not None) + len(levels or ())
-            found = self._caller[full] = CallerSide(
-                evaluate_policy_set(identity, view, mode="identity"),
-                evaluate_policy_set((boundary,), view, mode="identity") if boundary is not None else None,
-                tuple(
-                    (lv, evaluate_policy_set(lv.policies, view, mode="identity", level=lv.target))
-                    for lv in levels or ()
-                ),
+            identity_result = evaluate_policy_set(identity, view, mode="identity")
+            boundary_result = evaluate_policy_set((boundary,), view, mode="identity") if boundary is not None else None
+            scp = tuple(
+                (lv, evaluate_policy_set(lv.policies, view, mode="identity", level=lv.target)) for lv in levels or ()
             )
+            part = CallerPart.of(tuple(r for _, r in scp), identity_result, boundary_result, own_account)
+            found = self._caller[full] = CallerSide(identity_result, boundary_result, scp, part)
+        return found
+
+    def trust_part(self, result: PolicySetResult) -> TrustPart:
+        """What the decision reads of a trust-side result (one of :meth:`trust_side`'s, kept alive there)."""
+        found = self._trust_parts.get(id(result))
+        if found is None:
+            found = self._trust_parts[id(result)] = TrustPart.of(result)
         return found
 
     def alone(self, key: SideKey, state: MfaState, request_at: RequestAt, policy: PolicySource) -> PolicySetResult:
@@ -92,8 +103,8 @@ class SideResults:
             found = self._alone[full] = evaluate_policy_set((policy,), view, mode="identity")
         return found
 
-    def trust_side(
-        self,
+    @staticmethod
+    def trust_key(
         caller_arn: str,
         caller_account: str,
         principal: Principal,
@@ -101,18 +112,22 @@ class SideResults:
         trust: PolicySource,
         info: TrustInfo,
         names_caller: bool,
-        state: MfaState,
-        request_at: RequestAt,
         has_boundary: bool,
-    ) -> PolicySetResult:
-        """The trust policy's result for the caller in ``state`` (see the module docstring for the key)."""
+    ) -> SideKey:
+        """What the trust side reads of a pair (see the module docstring), for :meth:`trust_side`."""
         per_caller = names_caller or info.principal_sensitive or info.has_resource or principal.session_name is not None
         who: tuple[object, ...] = (
             (caller_arn, principal.session_name)
             if per_caller
             else (principal.principal_type, principal.account_id, caller_account, caller_arn.split(":", 2)[1])
         )
-        full = (id(trust), role.arn, state, has_boundary, who)
+        return (id(trust), role.arn, has_boundary, who)
+
+    def trust_side(
+        self, key: SideKey, trust: PolicySource, state: MfaState, request_at: RequestAt, has_boundary: bool
+    ) -> PolicySetResult:
+        """The trust policy's result for the caller in ``state``; ``key``: :meth:`trust_key` of the pair."""
+        full = (key, state)
         found = self._trust.get(full)
         if found is None:
             self.set_evaluations += 1

@@ -175,6 +175,20 @@ class Request:
         """The same request with some context keys set or made absent."""
         return Request(self.principal, self.action, self.resource, self.context.with_values(values, absent))
 
+    def on(self, resource: str) -> Request:
+        """The same request on another resource: the resource is not a context key, so the effective
+        context (the costly part to build) is this one's."""
+        other = object.__new__(Request)
+        for name, value in (
+            ("principal", self.principal),
+            ("action", self.action),
+            ("resource", resource),
+            ("context", self.context),
+            ("effective_context", self.effective_context),
+        ):
+            object.__setattr__(other, name, value)
+        return other
+
 
 @dataclass(frozen=True, slots=True)
 class ScpLevel:

@@ -11,6 +11,10 @@ conditions reading caller-specific keys and policy variables. SCPs may demand MF
 pattern, or read ``aws:PrincipalArn``. On purpose, some callers are twins that differ only by their
 permissions boundary, or by their account (so by resource account and organization membership), and
 some share policies (so that verdicts, "no edge" included, are shared between callers).
+
+``distinct=True`` draws the organization issue 14 is about instead: no two principals share a policy.
+Every user, role and group gets its own documents, every permissions boundary is its own managed policy
+drawn from the same variety, users may be in a group of their own, and nothing is repeated on purpose.
 """
 
 from __future__ import annotations
@@ -28,11 +32,13 @@ from tests.graph.builders import (
     ROOT_ID,
     doc,
     evidence,
+    group,
     managed,
     org_account,
     role,
     scp,
     snapshot,
+    unique_id,
     user,
 )
 
@@ -43,6 +49,7 @@ ACCOUNTS = (A, B, C, OUTSIDE)
 MFA = {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
 MFA_IF_EXISTS = {"BoolIfExists": {"aws:MultiFactorAuthPresent": "true"}}
 NO_MFA = {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}
+MFA_ABSENT = {"Null": {"aws:MultiFactorAuthPresent": "true"}}
 
 Json = dict[str, Any]
 
@@ -75,6 +82,9 @@ class _Draw:
                 {"StringEquals": {"aws:PrincipalOrgID": ORG_ID}},
                 {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}},
                 {"StringEquals": {"aws:PrincipalAccount": self.account()}},
+                {"ArnLike": {"aws:PrincipalArn": f"arn:aws:iam::{self.account()}:*"}},
+                {"NumericLessThan": {"aws:MultiFactorAuthAge": "3600"}},
+                {"StringLike": {"aws:ResourceOrgPaths": f"{ORG_ID}/{ROOT_ID}/{OU_2}/*"}},
             ]
         )
 
@@ -89,13 +99,26 @@ class _Draw:
         if kind == 4:
             return f"arn:aws:iam::*:role/R{self.rng.randrange(4)}*"
         if kind == 5:
-            return "arn:aws:iam::*:role/${aws:username}*"
+            return self.rng.choice(("arn:aws:iam::*:role/${aws:username}*", "arn:aws:iam::*:role/R?x*"))
+        if kind == 6 and self.maybe(0.5) and self.roles:  # an exact ARN next to a prefix of another account
+            return [self.rng.choice(self.roles), f"arn:aws:iam::{self.account()}:role/R{self.rng.randrange(4)}*"]
         return f"arn:aws:iam::{self.account()}:role/*"
 
     def identity_statement(self) -> Json:
-        kind = self.rng.randrange(10)
+        kind = self.rng.randrange(14)
         statement: Json
-        if kind <= 4:
+        if kind >= 10:
+            statement = self.rng.choice(
+                [
+                    {"Effect": "Allow", "Action": "sts:Assume*", "Resource": self.resource()},
+                    {"Effect": "Allow", "Action": ["sts:AssumeRole", "sts:TagSession"], "Resource": self.resource()},
+                    {"Effect": "Deny", "NotAction": "sts:AssumeRole", "Resource": "*"},
+                    {"Effect": "Deny", "NotAction": ["s3:*"], "NotResource": self.resource()},
+                    {"Effect": "Allow", "NotAction": "sts:AssumeRole", "Resource": "*"},
+                    {"Effect": "Deny", "Action": "sts:*", "Resource": self.resource(), "Condition": MFA_ABSENT},
+                ]
+            )
+        elif kind <= 4:
             statement = {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": self.resource()}
         elif kind == 5:
             statement = {"Effect": "Allow", "Action": "*", "Resource": "*"}
@@ -135,9 +158,18 @@ class _Draw:
             account, name = caller.split(":")[4], caller.rsplit("/", 1)[-1]
             return {"AWS": f"arn:aws:sts::{account}:assumed-role/{name}/s1"}
         if kind == 6:
-            return {"Service": "ec2.amazonaws.com"}
+            return self.rng.choice(({"Service": "ec2.amazonaws.com"}, {"AWS": "*"}))
         if kind == 7:
-            return {"Federated": f"arn:aws:iam::{own}:saml-provider/Okta"}
+            return self.rng.choice(
+                (
+                    {"Federated": f"arn:aws:iam::{own}:saml-provider/Okta"},
+                    {"Federated": f"arn:aws:iam::{own}:oidc-provider/token.actions.githubusercontent.com"},
+                )
+            )
+        if kind == 8 and (self.users or self.roles):  # a unique id (what IAM shows once the principal is deleted)
+            named = self.rng.choice(self.users + self.roles)
+            prefix = "AIDA" if ":user/" in named else "AROA"
+            return {"AWS": unique_id(prefix, f"{named.split(':')[4]}/{named.rsplit('/', 1)[-1]}")}
         return {"AWS": [f"arn:aws:iam::{own}:root", f"arn:aws:iam::{self.account()}:root"]}
 
     def trust_condition(self) -> Json | None:
@@ -166,7 +198,8 @@ class _Draw:
             principal = self.trust_principal(own)
             action: Any = "sts:AssumeRole"
             if isinstance(principal, dict) and "Federated" in principal:
-                action = "sts:AssumeRoleWithSAML"
+                saml = "saml-provider" in principal["Federated"]
+                action = "sts:AssumeRoleWithSAML" if saml else "sts:AssumeRoleWithWebIdentity"
             elif self.maybe(0.2):
                 action = ["sts:AssumeRole", "sts:TagSession"]
             statement: Json = {"Effect": "Allow", "Principal": principal, "Action": action}
@@ -185,6 +218,7 @@ class _Draw:
                             {"StringNotEquals": {"aws:PrincipalOrgID": ORG_ID}},
                             NO_MFA,
                             {"StringEquals": {"aws:PrincipalAccount": own}},
+                            {"ArnLike": {"aws:PrincipalArn": f"arn:aws:iam::{own}:role/R0*"}},
                         ]
                     ),
                 }
@@ -194,6 +228,14 @@ class _Draw:
                 {
                     "Effect": "Allow",
                     "NotPrincipal": {"AWS": f"arn:aws:iam::{self.account()}:root"},
+                    "Action": "sts:AssumeRole",
+                }
+            )
+        if self.maybe(0.08) and (self.users or self.roles):  # a Deny naming one principal
+            statements.append(
+                {
+                    "Effect": "Deny",
+                    "Principal": {"AWS": self.rng.choice(self.users + self.roles)},
                     "Action": "sts:AssumeRole",
                 }
             )
@@ -225,8 +267,8 @@ def _scps(draw: _Draw) -> list[Any]:
     return found
 
 
-def random_organization(rng: random.Random) -> Snapshot:
-    """One random organization (see the module docstring)."""
+def random_organization(rng: random.Random, *, distinct: bool = False) -> Snapshot:
+    """One random organization (see the module docstring); ``distinct``: no two principals share a policy."""
     plan: dict[str, tuple[list[str], list[str]]] = {}
     for account in ACCOUNTS:
         users = [f"u{i}" for i in range(rng.randint(0, 3))]
@@ -244,6 +286,8 @@ def random_organization(rng: random.Random) -> Snapshot:
     twins: list[tuple[list[Json], str]] = []  # (policies, name) drawn once and repeated elsewhere
 
     def policies_for(name: str) -> list[Json]:
+        if distinct:
+            return [draw.identity_document() for _ in range(rng.randint(1, 2))]
         if twins and draw.maybe(0.25):
             return rng.choice(twins)[0]
         found = [rng.choice(shared) if draw.maybe(0.3) else draw.identity_document() for _ in range(rng.randint(1, 2))]
@@ -253,14 +297,24 @@ def random_organization(rng: random.Random) -> Snapshot:
     def boundary(account: str, index: int) -> AttachedPolicyRef | None:
         if not draw.maybe(0.3):
             return None
+        if distinct:  # its own managed policy: a drawn document, or a variant of a usual boundary
+            drawn = draw.identity_document() if draw.maybe(0.5) else rng.choice(boundaries)
+            return managed(account, f"Boundary-{account}-{index}", drawn, 100 + index)
         which = rng.randrange(len(boundaries))
         return managed(account, f"Boundary{which}", boundaries[which], 100 + index)
 
     accounts = {}
     for account, (users, roles) in plan.items():
         made_users: list[User] = []
+        made_groups = []
         for i, name in enumerate(users):
-            made = user(account, name, index=i, policies=policies_for(name), boundary=boundary(account, i))
+            groups = []
+            if distinct and draw.maybe(0.4):  # a group of its own, with its own policy
+                groups = [f"G-{name}"]
+                made_groups.append(group(account, groups[0], index=len(made_groups), policies=policies_for(name)))
+            made = user(
+                account, name, index=i, groups=groups, policies=policies_for(name), boundary=boundary(account, i)
+            )
             if draw.maybe(0.5):
                 made = replace(made, tags=(("team", rng.choice(("ops", "dev"))),))
             made_users.append(made)
@@ -278,7 +332,7 @@ def random_organization(rng: random.Random) -> Snapshot:
                     tags=tags,
                 )
             )
-        accounts[account] = evidence(account, users=made_users, roles=made_roles)
+        accounts[account] = evidence(account, users=made_users, roles=made_roles, groups=made_groups)
     # now and then no describe-organization and no account ARN: any account may be the management account
     known = draw.maybe(0.75)
     named = MGMT if known else None

@@ -103,3 +103,15 @@ def test_a_principals_own_call_is_not_via_a_service() -> None:
         assert ctx.lookup("aws:CalledVia") is None and ctx.lookup("aws:CalledViaFirst") is None
         assert ctx.lookup("aws:CalledViaLast") is None
     assert principal_context(CLOUDTRAIL).lookup("aws:ViaAWSService") is UNKNOWN  # a service principal: not said
+
+
+def test_a_request_on_another_resource_keeps_its_principal_action_and_context() -> None:
+    """``Request.on``: what the access graph uses to ask the same thing of many roles; the resource is not a
+    context key, so every key (the caller's and the request's) reads the same, and the request equals a new one."""
+    base = Request(ALICE, "sts:AssumeRole", DEV_ROLE.arn, RequestContext.build({"aws:MultiFactorAuthPresent": "true"}))
+    other = base.on("arn:aws:iam::222222222222:role/Other")
+    assert other == Request(ALICE, "sts:AssumeRole", "arn:aws:iam::222222222222:role/Other", base.context)
+    assert (other.principal, other.action) == (ALICE, base.action)
+    for key in ("aws:MultiFactorAuthPresent", "aws:username", "aws:PrincipalArn", "aws:SourceIp"):
+        assert other.lookup(key) == base.lookup(key)
+    assert base.resource == DEV_ROLE.arn  # the original is unchanged
