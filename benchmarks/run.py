@@ -54,8 +54,8 @@ MAX_MEMBERS = 2_000_000
 LIMIT_ARGS = ["--max-members", str(MAX_MEMBERS)]
 #: The section of RESULTS.md benchmarks/hostile.py writes.
 KEPT_SECTION = "## Hostile corpus"
-#: Sections of RESULTS.md written by hand, by benchmarks/hostile.py or by benchmarks/jobs.py (by the start of their heading), kept
-#: when this script rewrites the file.
+#: Sections of RESULTS.md written by hand, by benchmarks/hostile.py or by benchmarks/jobs.py (by the
+#: start of their heading), kept when this script rewrites the file.
 KEPT_SECTIONS = ("## The diverse shape (issue 14)", "## The access graph (issue 14", KEPT_SECTION, "## Parallel jobs")
 
 #: Runs ``argv[1:]`` as the wrapper's child and prints {"wall": s, "rss": bytes, "tree_rss": bytes, "rc": code}:
