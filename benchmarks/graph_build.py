@@ -1,15 +1,23 @@
-"""Time ``build_access_graph`` on a synthetic organization built in memory through the model dataclasses.
+"""Time ``build_access_graph`` on a synthetic organization built in memory, or on a bundle on disk.
 
     python benchmarks/graph_build.py [--accounts 1000] [--roles 50] [--users 500] [--groups 20]
+    python benchmarks/graph_build.py --bundle DIR [--profile]
 
-Prints the time to build the snapshot (not part of the measurement), to build the graph, the node and
-edge counts, and how many engine evaluations the memoization left to do. Not a test: nothing asserts
-a time, so a slow machine cannot make the suite flaky.
+``--bundle``: load an evidence bundle (e.g. ``trustmap synth OUT --single-account-principals 2000 --diverse``)
+and build its graph. The build runs with the garbage collector paused, as ``trustmap analyze`` runs it.
+Prints the time to prepare the snapshot (not part of the measurement), the wall and CPU time of the build,
+its peak resident memory, the node and edge counts, and how many decisions the memoization left to do;
+``--profile`` adds a cProfile of the build. Not a test: nothing asserts a time, so a slow machine cannot
+make the suite flaky.
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
+import gc
+import pstats
+import resource
 import sys
 import time
 from collections import Counter
@@ -19,7 +27,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from analyzer.audit.org_shape import resolve_shape
 from analyzer.audit.settings import Settings
-from analyzer.graph.build import build_access_graph
+from analyzer.evidence import Limits, load_bundle
+from analyzer.graph.access import AccessGraph
+from analyzer.graph.build import _Builder
 from tests.graph.synthetic import synthetic_snapshot
 
 
@@ -34,26 +44,53 @@ def main() -> None:
         action="store_true",
         help="add an SCP reading aws:PrincipalArn: every caller evaluated on its own (worst case)",
     )
+    parser.add_argument("--bundle", type=Path, help="build the graph of this evidence bundle instead")
+    parser.add_argument("--profile", action="store_true", help="print a cProfile of the build")
     args = parser.parse_args()
 
+    gc.disable()  # as analyze does (analyzer.pipeline: collector_paused)
     start = time.perf_counter()
-    snapshot = synthetic_snapshot(
-        args.accounts, args.roles, args.users, args.groups, per_principal_scp=args.per_principal_scp
-    )
+    if args.bundle is not None:
+        snapshot = load_bundle(args.bundle, Limits(max_members=2_000_000))
+        what = f"bundle {args.bundle}"
+    else:
+        snapshot = synthetic_snapshot(
+            args.accounts, args.roles, args.users, args.groups, per_principal_scp=args.per_principal_scp
+        )
+        what = (
+            f"synthetic org: {args.accounts} accounts x {args.roles} roles, {args.users} users in {args.groups} groups"
+        )
     shape = resolve_shape(snapshot, Settings())
     prepared = time.perf_counter() - start
 
-    start = time.perf_counter()
-    graph = build_access_graph(snapshot, shape)
-    built = time.perf_counter() - start
+    profiler = cProfile.Profile() if args.profile else None
+    start, cpu = time.perf_counter(), time.process_time()
+    if profiler is not None:
+        profiler.enable()
+    builder = _Builder(snapshot, shape)
+    graph = AccessGraph(builder.build())
+    if profiler is not None:
+        profiler.disable()
+    built, cpu = time.perf_counter() - start, time.process_time() - cpu
 
     kinds = Counter(d["kind"].value for _, _, d in graph.graph.edges(data=True))
     mfa = Counter(e.mfa.value for e in graph.assume_edges())
-    print(f"synthetic org: {args.accounts} accounts x {args.roles} roles, {args.users} users in {args.groups} groups")
+    evaluator = builder.evaluator
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    print(what)
     print(f"snapshot prepared in {prepared:.2f}s (not measured)")
-    print(f"graph built in {built:.2f}s: {graph.graph.number_of_nodes()} nodes, {graph.graph.number_of_edges()} edges")
+    print(
+        f"graph built in {built:.2f}s ({cpu:.2f}s CPU; peak memory of the process {peak} MiB): "
+        f"{graph.graph.number_of_nodes()} nodes, {graph.graph.number_of_edges()} edges"
+    )
     print("edges by kind: " + ", ".join(f"{k}={v}" for k, v in sorted(kinds.items())))
     print("can_assume by MFA: " + ", ".join(f"{k}={v}" for k, v in sorted(mfa.items())))
+    print(
+        f"decisions: {evaluator.full_evaluations} distinct, {evaluator.evaluations} joined, "
+        f"{evaluator.sides.set_evaluations} policy sets evaluated"
+    )
+    if profiler is not None:
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
 
 
 if __name__ == "__main__":
