@@ -54,6 +54,8 @@ MAX_MEMBERS = 2_000_000
 LIMIT_ARGS = ["--max-members", str(MAX_MEMBERS)]
 #: A section of RESULTS.md written by benchmarks/hostile.py, kept when this script rewrites the file.
 KEPT_SECTION = "## Hostile corpus"
+#: The section benchmarks/config_snapshots.py writes (issue 17), kept likewise.
+CONFIG_SECTION = "## Config snapshots (issue 17)"
 
 #: Runs ``argv[1:]`` as the wrapper's child and prints {"wall": s, "rss": bytes, "tree_rss": bytes, "rc": code}:
 #: ``rss`` is the largest single process (ru_maxrss); ``tree_rss`` the peak, sampled every 0.5 s, of
@@ -575,21 +577,23 @@ def write_results(path: Path, results: list[SizeResult], peers: Sequence[PeerRes
     lines += ["", "## Targets", "", *targets(results, peers)]
     if NOTES.is_file():
         lines += ["", NOTES.read_text(encoding="utf-8").rstrip()]
-    kept = kept_section(path)
-    if kept:
-        lines += ["", kept]
+    for heading in (KEPT_SECTION, CONFIG_SECTION):
+        kept = kept_section(path, heading)
+        if kept:
+            lines += ["", kept]
     text = "\n".join(lines) + "\n"
     path.write_text(text, encoding="utf-8")
     return text
 
 
-def kept_section(path: Path) -> str:
-    """The "Hostile corpus" section of the existing file (benchmarks/hostile.py writes it), or ""."""
+def kept_section(path: Path, heading: str = KEPT_SECTION) -> str:
+    """The section ``heading`` of the existing file (written by benchmarks/hostile.py or
+    benchmarks/config_snapshots.py), or ""."""
     old = path.read_text(encoding="utf-8") if path.is_file() else ""
-    start = old.find(KEPT_SECTION + "\n")
+    start = old.find(heading + "\n")
     if start < 0:
         return ""
-    end = old.find("\n## ", start + len(KEPT_SECTION))
+    end = old.find("\n## ", start + len(heading))
     return (old[start:end] if end >= 0 else old[start:]).rstrip()
 
 
