@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from analyzer.cli.console import EXIT_UNREADABLE
-from analyzer.synth.gen_config import DRIFT_VARIANTS
+from analyzer.synth.config_cases import DRIFT_VARIANTS
 from analyzer.synth.generator import EXPECTED_FILE, SynthOptions, generate
 from analyzer.synth.org_plan import REGION_ORDER
 from analyzer.synth.single_account import generate_single_account

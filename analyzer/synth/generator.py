@@ -20,17 +20,12 @@ from analyzer.synth import documents as docs
 from analyzer.synth import shapes_credentials as creds
 from analyzer.synth import shapes_iam as shapes
 from analyzer.synth import synth_policies as pol
+from analyzer.synth.config_cases import ConfigCases, plan_config_cases
 from analyzer.synth.defect_base import Planted
 from analyzer.synth.defects import plant_defects
 from analyzer.synth.expected import ExpectedFailure
 from analyzer.synth.gen_activity import activity_files, activity_period
-from analyzer.synth.gen_config import (
-    ConfigCases,
-    account_config_files,
-    bucket_folder,
-    config_expected,
-    plan_config_cases,
-)
+from analyzer.synth.gen_config import account_config_files, bucket_folder, config_expected
 from analyzer.synth.gen_iam import account_iam_files
 from analyzer.synth.gen_logging import account_logging_files, bucket_files, org_trail_evidence
 from analyzer.synth.org_plan import STAGES, OrgPlan, plan_organization

@@ -29,7 +29,8 @@ from click.testing import CliRunner
 from analyzer.cli import main
 from analyzer.synth import layout
 from analyzer.synth import shapes_config as cfg
-from analyzer.synth.gen_config import account_config_files, plan_config_cases
+from analyzer.synth.config_cases import plan_config_cases
+from analyzer.synth.gen_config import account_config_files
 from analyzer.synth.gen_iam import READONLY_ROLE, account_iam_files
 from analyzer.synth.gen_logging import account_logging_files, org_trail_evidence
 from analyzer.synth.generator import EXPECTED_FILE, SynthOptions, generate
