@@ -82,6 +82,8 @@ def synth(
     """
     try:
         if single_account_principals is not None:
+            if config_snapshots or config_only or config_drift:
+                raise click.UsageError("the --config-* options write an organization's bucket: give --accounts N")
             files, size = generate_single_account(
                 out, single_account_principals, seed=seed, regions=regions, replace=force, diverse=diverse
             )

@@ -370,6 +370,10 @@ def test_drift_needs_the_exports(tmp_path: Path) -> None:
         main, ["synth", str(tmp_path / "y"), "--accounts", "8", "--config-only", "--config-drift", "config-newer"]
     )
     assert result.exit_code == 2 and "--config-drift" in result.output
+    result = CliRunner().invoke(
+        main, ["synth", str(tmp_path / "z"), "--single-account-principals", "4", "--config-only"]
+    )
+    assert result.exit_code == 2 and "--accounts" in result.output
 
 
 def _account_files(plan: Any, account: Any) -> dict[str, Any]:
