@@ -18,8 +18,8 @@ What each account's AWS Config writes to its delivery channel's bucket, in the *
   ``relatedEvents`` empty since 1.3: https://docs.aws.amazon.com/config/latest/developerguide/config-item-table.html).
   The API form (``get-resource-config-history``) names these ``version``, ``accountId``, ``arn``,
   ``configurationItemMD5Hash`` and carries ``configuration`` as a JSON string; delivered files carry
-  objects (botocore ``config/2014-11-12/service-2.json`` ``ConfigurationItem``; the reference
-  ``/work/shared/reference/aws-activity-and-config-formats.md`` §6.3 maps the two).
+  objects (botocore ``config/2014-11-12/service-2.json`` ``ConfigurationItem``; the AWS Config RDK's
+  ``convert_api_configuration`` maps one form to the other).
 * IAM items: ``awsRegion`` ``"global"``, ``availabilityZone`` ``"Not Applicable"``, ``resourceId``
   the unique ID (``AIDA…``, ``AROA…``, ``AGPA…``, ``ANPA…``), policy documents URL-encoded as the
   IAM API returns them (RFC 3986: ``/`` → ``%2F``, ``*`` → ``%2A``, space → ``%20``), as in items
