@@ -56,7 +56,15 @@ LIMIT_ARGS = ["--max-members", str(MAX_MEMBERS)]
 KEPT_SECTION = "## Hostile corpus"
 #: Sections of RESULTS.md written by hand, by benchmarks/hostile.py or by benchmarks/jobs.py (by the
 #: start of their heading), kept when this script rewrites the file.
-KEPT_SECTIONS = ("## The diverse shape (issue 14)", "## The access graph (issue 14", KEPT_SECTION, "## Parallel jobs")
+#: The section benchmarks/config_snapshots.py writes (issue 17).
+CONFIG_SECTION = "## Config snapshots (issue 17)"
+KEPT_SECTIONS = (
+    "## The diverse shape (issue 14)",
+    "## The access graph (issue 14",
+    KEPT_SECTION,
+    "## Parallel jobs",
+    CONFIG_SECTION,
+)
 
 #: Runs ``argv[1:]`` as the wrapper's child and prints {"wall": s, "rss": bytes, "tree_rss": bytes, "rc": code}:
 #: ``rss`` is the largest single process (ru_maxrss); ``tree_rss`` the peak, sampled every 0.5 s, of

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from analyzer.cli.console import EXIT_UNREADABLE
+from analyzer.synth.config_cases import DRIFT_VARIANTS
 from analyzer.synth.generator import EXPECTED_FILE, SynthOptions, generate
 from analyzer.synth.org_plan import REGION_ORDER
 from analyzer.synth.single_account import generate_single_account
@@ -42,6 +43,24 @@ from analyzer.synth.single_account import generate_single_account
     help="With --single-account-principals: no two principals alike, with sts:AssumeRole grants and trusts "
     "of every shape (a real access graph; its findings are not predicted in EXPECTED.json).",
 )
+@click.option(
+    "--config-snapshots",
+    is_flag=True,
+    help="Also write what each account's AWS Config delivers to the central bucket: configuration snapshot "
+    "and history files (.json.gz) under <log-archive>/s3/<bucket>/config/AWSLogs/.",
+)
+@click.option(
+    "--config-only",
+    is_flag=True,
+    help="Write only the central bucket's contents (Config files, and the CloudTrail logs and digests of the "
+    "accounts with activity), with manifest.json and EXPECTED.json: no CLI export. Implies --config-snapshots.",
+)
+@click.option(
+    "--config-drift",
+    type=click.Choice(DRIFT_VARIANTS),
+    help="With --config-snapshots: one role's trust differs between its export and its Config item, the "
+    "Config capture being newer (config-newer) or older (export-newer) than the export.",
+)
 @click.option("--force", is_flag=True, help="Replace OUT when it already exists.")
 def synth(
     out: Path,
@@ -51,6 +70,9 @@ def synth(
     defect_rate: float,
     single_account_principals: int | None,
     diverse: bool,
+    config_snapshots: bool,
+    config_only: bool,
+    config_drift: str | None,
     force: bool,
 ) -> None:
     """Write a synthetic organization's evidence bundle to OUT (a directory, or a .zip) and
@@ -60,6 +82,8 @@ def synth(
     """
     try:
         if single_account_principals is not None:
+            if config_snapshots or config_only or config_drift:
+                raise click.UsageError("the --config-* options write an organization's bucket: give --accounts N")
             files, size = generate_single_account(
                 out, single_account_principals, seed=seed, regions=regions, replace=force, diverse=diverse
             )
@@ -69,15 +93,28 @@ def synth(
             return
         if accounts is None:
             raise click.UsageError("give --accounts N (or --single-account-principals P)")
-        options = SynthOptions(accounts=accounts, seed=seed, regions=regions, defect_rate=defect_rate)
+        if config_drift is not None and (config_only or not config_snapshots):
+            raise click.UsageError(
+                "--config-drift compares exports with Config: give --config-snapshots, not --config-only"
+            )
+        options = SynthOptions(
+            accounts=accounts,
+            seed=seed,
+            regions=regions,
+            defect_rate=defect_rate,
+            config_snapshots=config_snapshots,
+            config_only=config_only,
+            config_drift=config_drift,
+        )
         summary = generate(out, options, replace=force)
     except FileExistsError as exc:
         click.echo(f"trustmap: {exc}; use --force to replace it", err=True)
         raise SystemExit(EXIT_UNREADABLE) from exc
     design = "an organization trail" if summary.plan.org_trail else "per-account trails"
+    contents = {(False, False): "", (True, False): ", with Config files", (True, True): ", the central bucket only"}
     click.echo(
         f"wrote {summary.files} files ({summary.bytes:,} bytes) to {out}: {accounts} accounts, "
-        f"{regions} regions, {design}"
+        f"{regions} regions, {design}{contents[options.with_config, options.config_only]}"
     )
     by_rule = Counter(d.rule for d in summary.defects)
     planted = ", ".join(f"{rule} x{n}" if n > 1 else rule for rule, n in sorted(by_rule.items())) or "none"

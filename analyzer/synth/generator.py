@@ -20,10 +20,12 @@ from analyzer.synth import documents as docs
 from analyzer.synth import shapes_credentials as creds
 from analyzer.synth import shapes_iam as shapes
 from analyzer.synth import synth_policies as pol
+from analyzer.synth.config_cases import ConfigCases, plan_config_cases
 from analyzer.synth.defect_base import Planted
 from analyzer.synth.defects import plant_defects
 from analyzer.synth.expected import ExpectedFailure
 from analyzer.synth.gen_activity import activity_files, activity_period
+from analyzer.synth.gen_config import account_config_files, bucket_folder, config_expected
 from analyzer.synth.gen_iam import account_iam_files
 from analyzer.synth.gen_logging import account_logging_files, bucket_files, org_trail_evidence
 from analyzer.synth.org_plan import STAGES, OrgPlan, plan_organization
@@ -47,6 +49,13 @@ class SynthOptions:
     seed: int = 0
     regions: int = 15
     defect_rate: float = 0.05
+    config_snapshots: bool = False  # also write what each account's AWS Config delivers to the central bucket
+    config_only: bool = False  # write only the central bucket's contents (implies config_snapshots)
+    config_drift: str | None = None  # plant a trust drift between export and Config (gen_config.DRIFT_VARIANTS)
+
+    @property
+    def with_config(self) -> bool:
+        return self.config_snapshots or self.config_only
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,16 +150,25 @@ def former_account_files(account_id: str) -> dict[str, Any]:
     }
 
 
-def expected_document(options: SynthOptions, plan: OrgPlan, planted: list[Planted]) -> Json:
+def _options_document(options: SynthOptions) -> Json:
+    document: Json = {
+        "accounts": options.accounts,
+        "seed": options.seed,
+        "regions": options.regions,
+        "defect_rate": options.defect_rate,
+    }
+    if options.with_config:  # only then, so that bundles without Config files stay byte-identical
+        document.update(config_snapshots=True, config_only=options.config_only, config_drift=options.config_drift)
+    return document
+
+
+def expected_document(
+    options: SynthOptions, plan: OrgPlan, planted: list[Planted], config_cases: ConfigCases | None = None
+) -> Json:
     failures = sorted({f.key for p in planted for f in p.failures})
-    return {
+    document: Json = {
         "generator": "trustmap synth",
-        "options": {
-            "accounts": options.accounts,
-            "seed": options.seed,
-            "regions": options.regions,
-            "defect_rate": options.defect_rate,
-        },
+        "options": _options_document(options),
         "organization": {
             "trail_design": "organization trail" if plan.org_trail else "per-account trails",
             "identity": plan.identity.id,
@@ -177,6 +195,9 @@ def expected_document(options: SynthOptions, plan: OrgPlan, planted: list[Plante
             for p in planted
         ],
     }
+    if config_cases is not None:
+        document["config_snapshots"] = config_expected(plan, config_cases, config_only=options.config_only)
+    return document
 
 
 def generate(out: Path, options: SynthOptions, *, replace: bool = False) -> SynthSummary:
@@ -184,6 +205,12 @@ def generate(out: Path, options: SynthOptions, *, replace: bool = False) -> Synt
     plan = plan_organization(options.seed, options.accounts, options.regions)
     planted = plant_defects(plan, options.defect_rate, random.Random(f"trustmap-synth-defects:{options.seed}"))  # noqa: S311 (seeded, not secret)
     org_trail = org_trail_evidence(plan) if plan.org_trail else None
+    if options.config_drift is not None and (options.config_only or not options.with_config):
+        raise ValueError("a Config drift needs both the exports and the Config files (--config-snapshots)")
+    cases = plan_config_cases(plan, options.config_drift) if options.with_config else None
+    if cases is not None:
+        planted = planted + cases.planted
+    exports = not options.config_only
     with BundleSink(out, replace=replace) as sink:
         manifest: Json = {
             "collected_at": "2026-11-20T10:00:00Z",
@@ -194,19 +221,30 @@ def generate(out: Path, options: SynthOptions, *, replace: bool = False) -> Synt
         if plan.activity:
             manifest["activity_period"] = activity_period()
         sink.add(layout.MANIFEST, manifest)
-        sink.add_all(organization_files(plan))
-        sink.add_all(bucket_files(plan))
+        bucket = bucket_files(plan)
+        if exports:
+            sink.add_all(organization_files(plan))
+            sink.add_all(bucket)
         for account in plan.accounts:
             if account.knobs.no_evidence:
                 continue
             files = account_iam_files(plan, account)
             files.update(account_logging_files(plan, account, org_trail))
+            if cases is not None:
+                known = {**files, **bucket} if account.id == plan.log_archive.id else files
+                sink.add_all(account_config_files(plan, account, known, cases))
+            if not exports:
+                continue
             _apply_evidence_knobs(files, account.knobs.denied, account.knobs.missing, account.id)
             sink.add_all(files)
-        for former in plan.former_accounts:
-            sink.add_all(former_account_files(former))
-        sink.add_all(activity_files(plan))
-        document = expected_document(options, plan, planted)
+        if exports:
+            for former in plan.former_accounts:
+                sink.add_all(former_account_files(former))
+        activity = activity_files(plan)
+        if not exports:  # the bucket's CloudTrail objects only (no list-public-keys: not in the bucket)
+            activity = {path: data for path, data in activity.items() if path.startswith(bucket_folder(plan) + "/")}
+        sink.add_all(activity)
+        document = expected_document(options, plan, planted, cases)
         sink.add(EXPECTED_FILE, json.dumps(document, indent=2, sort_keys=True) + "\n")
     failures = tuple(f for p in planted for f in p.failures)
     return SynthSummary(out, sink.files, sink.bytes, plan, tuple(planted), failures)
