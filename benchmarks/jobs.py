@@ -107,6 +107,11 @@ def _extract(commit: str, into: Path) -> Path:
     return into
 
 
+def _machine_line() -> str:
+    found = machine()
+    return f"{found['CPU']}, {found['cores']} cores, {found['memory']}, Python {found['Python']}"
+
+
 def split(bundle: Path, jobs: int) -> dict[str, list[float]]:
     """Per phase of one in-process analysis: [wall, CPU of this process, CPU of its workers]."""
     env = dict(os.environ, PYTHONPATH=str(ROOT))
@@ -142,7 +147,7 @@ def table(
     lines = [
         SECTION,
         "",
-        f"Measured by `python benchmarks/jobs.py --accounts {accounts}` on the machine above: `trustmap analyze` "
+        f"Measured by `python benchmarks/jobs.py --accounts {accounts}` on {_machine_line()}: `trustmap analyze` "
         f"of `trustmap synth --accounts {accounts}` ({files:,} files), all outputs, each configuration a fresh "
         f"process, the configurations taking turns for {rounds} rounds so that each meets the same load. Wall "
         "is the best and the median of the rounds; CPU the user and system time of the process and its workers "

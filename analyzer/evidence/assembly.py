@@ -7,8 +7,8 @@ the used files' entities are merged in path order and each account's evidence is
 :func:`combine` joins shares into the snapshot.
 
 A share can be summarized on its own when no other share provides evidence for the same slot or
-adds to the same account (:meth:`Share.overlaps`): processes reading a bundle each summarize
-their own share (:func:`analyzer.evidence.loader.load_bundle`). The organization-wide entities (organization,
+adds to the same account (checked by the loader): processes reading a bundle each summarize their
+own share (:func:`analyzer.evidence.loader.load_bundle`). The organization-wide entities (organization,
 SCPs, bucket policies) and the manifest are kept per file and merged by :func:`combine` in path
 order across the shares, so the snapshot is the same however the files were shared out.
 """
@@ -43,10 +43,6 @@ class Share:
     org_wide: list[tuple[str, Collector]]  # (path, what the file adds besides accounts), path order
     manifests: list[tuple[str, dict[str, Any]]]  # (path, manifest document), path order
     latest_report: datetime | None  # the newest credential report's generation time
-
-    def overlaps(self, other: Share) -> bool:
-        """Whether the two shares provide the same evidence or add to the same account."""
-        return not (self.slots.isdisjoint(other.slots) and self.accounts.keys().isdisjoint(other.accounts))
 
 
 def _path(outcome: Outcome) -> str:

@@ -133,7 +133,7 @@ def _read_sharded(
 ) -> list[Share]:
     """The shares of a directory bundle read by chunks of account folders on the pool of
     :mod:`analyzer.parallel` (forked now, before anything is listed), while this process reads the
-    rest (the organization's folder, files at the top) and then the chunks no worker has started.
+    rest (the organization's folder, files at the top) and then the chunks no worker has taken.
 
     A worker summarizes its chunk (:func:`summarize`) and sends the share back
     (:mod:`analyzer.evidence.transfer`). The bundle's limits hold for all processes together: what
@@ -191,10 +191,13 @@ def _read_sharded(
         batch.cancel()
         raise
     shares = [summarize(list(own))]
+    slots, accounts = set(shares[0].slots), set(shares[0].accounts)  # what the shares so far provide
     for share, _ in answers:
-        if any(share.overlaps(other) for other in shares):
+        if not (share.slots.isdisjoint(slots) and accounts.isdisjoint(share.accounts)):
             break
         shares.append(share)
+        slots.update(share.slots)
+        accounts.update(share.accounts)
     else:
         for _, usage in answers:
             if usage is not None:
