@@ -25,6 +25,7 @@ from typing import Any
 from analyzer.evidence.activity_files import read_log_file
 from analyzer.evidence.assembly import combine, summarize
 from analyzer.evidence.bundle import Bundle, BundleError, Limits, Member, MemberError
+from analyzer.evidence.config_files import read_config_file
 from analyzer.evidence.decode import (
     PLAIN_UTF8,
     DecodeError,
@@ -46,6 +47,9 @@ from analyzer.model.policy import PolicyDocument
 from analyzer.model.snapshot import Snapshot
 
 _EVIDENCE_SUFFIXES = (".json", ".json.gz", ".csv", ".err")
+_DELIVERED_CONFIG = frozenset({Kind.CONFIG_SNAPSHOT_FILE, Kind.CONFIG_HISTORY_FILE})
+#: Kinds a file may be named as while its content says the other (an aggregator's answer is a select's).
+_SAME_CONTENT = frozenset({frozenset({Kind.CONFIG_SELECT, Kind.CONFIG_SELECT_AGGREGATE})})
 
 
 @contextmanager
@@ -120,7 +124,10 @@ def read_member(
         outcome.content = reading.content or reading.sha
         return outcome
     try:
-        outcome = _read_content(reading, data, bundle, policy_cache, parser or DocumentParser())
+        if reading.info.kind in _DELIVERED_CONFIG and not reading.info.error_record:
+            outcome = read_config_file(reading, data, bundle, policy_cache, parser or DocumentParser())
+        else:
+            outcome = _read_content(reading, data, bundle, policy_cache, parser or DocumentParser())
     except DecodeError as exc:
         outcome = reading.invalid_because(exc.message, exc.hint, exc.pointer)
     except RecursionError:
@@ -200,7 +207,18 @@ def _read_document(
     kind = info.kind or found
     if kind is None:
         return reading.ignored("neither the file name nor its top-level keys match an evidence kind trustmap reads")
-    if found is not None and info.kind is not None and found is not info.kind:
+    if found in _DELIVERED_CONFIG and info.kind is None:
+        return reading.ignored(
+            "a Config snapshot or history file is read from its place in a copy of the bucket's AWSLogs/ tree "
+            "(AWSLogs/<account>/Config/<region>/YYYY/M/D/ConfigSnapshot|ConfigHistory/<the name Config gave it>)",
+            kind=found,
+        )
+    if (
+        found is not None
+        and info.kind is not None
+        and found is not info.kind
+        and frozenset({found, info.kind}) not in _SAME_CONTENT
+    ):
         return reading.invalid_because(
             f"named as {info.kind.value} but holds {found.value} output",
             "rename or move the file to where its content belongs",
@@ -238,7 +256,9 @@ def pagination_markers(document: Any) -> list[str]:
     if not isinstance(document, dict):
         return []
     found = ["IsTruncated"] if document.get("IsTruncated") is True else []
-    found.extend(k for k in ("Marker", "NextToken", "NextContinuationToken") if document.get(k))
+    found.extend(k for k in ("Marker", "NextToken", "NextContinuationToken", "nextToken") if document.get(k))
+    if document.get("unprocessedResourceKeys"):  # batch-get-resource-config: keys left for a retry
+        found.append("unprocessedResourceKeys")
     return found
 
 
