@@ -309,10 +309,10 @@ class _Resolution:
         return customer[0] if customer else None
 
     def run(self) -> Snapshot:
-        for account_id in sorted(self.accounts):
-            account = self.accounts[account_id]
-            if account.config_items:
-                self.accounts[account_id] = self.account(account)
+        with_config = {a for (a, _, kind, _) in self.states if kind in _CONFIG_KINDS and a}
+        for account_id in sorted(with_config):
+            account = self.accounts.get(account_id) or AccountEvidence(account_id=account_id)
+            self.accounts[account_id] = self.account(account)
         self.add_org_trails()
         return dataclasses.replace(
             self.snapshot,
@@ -339,6 +339,16 @@ class _Resolution:
         aid = account.account_id
         slot: Slot = (aid, "", Kind.IAM_AUTH_DETAILS.value, "")
         regions = sorted({r for r, items in found.by_region.items() if any(_is_iam(i) for i in items)})
+        unusable = _unusable(self.states, aid)
+        if not regions and unusable:  # what the unusable file held is unknown: it may be the account's IAM
+            first = unusable[0]
+            reason = f"an AWS Config file of this account cannot be used: {first.describe()}"
+            existing = self.state(slot)
+            if existing is None:
+                self.states[slot] = EvidenceState(slot[2], first.status, reason, first.files)
+            elif existing.usable:
+                self.comparisons.append(ConfigComparison(account_id=aid, what="IAM", compared=0, blocked=reason))
+            return {}
         if not regions:  # no IAM item at all: complete only if a snapshot and its recorder say IAM is recorded
             regions = [
                 r
@@ -364,7 +374,6 @@ class _Resolution:
         recorder = self.recorder(found, account, region)
         snapshot = found.snapshot.get(region)
         complete = snapshot is not None and recorder is not None and _records(recorder, IAM_TYPES, True)
-        unusable = _unusable(self.states, aid)
         existing = self.state(slot)
         notes = tuple(n for n in (found.late_note(),) if n)
         if existing is not None:
@@ -600,6 +609,6 @@ class _Resolution:
 def resolve_config(snapshot: Snapshot) -> Snapshot:
     """The snapshot with what AWS Config's items supply (see the module's docstring); as it is when
     the bundle holds none."""
-    if not any(account.config_items for account in snapshot.accounts.values()):
+    if not any(kind in _CONFIG_KINDS for (_, _, kind, _) in snapshot.states):
         return snapshot
     return _Resolution(snapshot).run()
