@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from analyzer.evidence.loader import load_bundle
+from analyzer.model.entities import Role
 from analyzer.model.evidence import EvidenceStatus
 from analyzer.model.kinds import Kind
 from analyzer.model.snapshot import FileStatus
@@ -55,6 +56,7 @@ def _write(root: Path, rel: str, items: list[dict[str, Any]] | str) -> None:
 
 
 def _bundle(tmp_path: Path, files: dict[str, list[dict[str, Any]] | str]) -> Path:
+    tmp_path.mkdir(parents=True, exist_ok=True)
     (tmp_path / "manifest.json").write_text(json.dumps(MANIFEST))
     for rel, items in files.items():
         _write(tmp_path, rel, items)
@@ -178,3 +180,27 @@ def test_a_select_answer_with_a_next_token_is_incomplete(tmp_path: Path) -> None
     snapshot = load_bundle(tmp_path)
     (row,) = snapshot.inventory
     assert row.status is FileStatus.INCOMPLETE
+
+
+def test_an_unreadable_inline_policy_is_known_as_unreadable(tmp_path: Path) -> None:
+    """Left out of the role's policies, it must still show as grants nobody can read (never as none)."""
+    from analyzer.graph.gaps import UnreadablePolicies
+    from tests.evidence.test_loader import _API_ITEM, _ROLE_CONFIG
+
+    broken = [{"policyName": "hidden", "policyDocument": "%7B%22Statement%22%3A%5B"}]
+    item = _role()
+    item["configuration"]["rolePolicyList"] = broken
+    snapshot = load_bundle(_bundle(tmp_path / "files", {_key("us-east-1"): [item, RECORDER]}))
+    (role,) = snapshot.accounts[ACCOUNT].roles
+    assert role.inline_policies == ()
+    assert UnreadablePolicies.of(snapshot).inline(role.ref, "role") == ("hidden",)
+
+    api = {**_API_ITEM, "configuration": json.dumps({**_ROLE_CONFIG, "rolePolicyList": broken})}
+    folder = tmp_path / "api" / ACCOUNT / "us-east-1" / "config" / "get-resource-config-history"
+    folder.mkdir(parents=True)
+    (folder / "audit.json").write_text(json.dumps({"configurationItems": [api]}))
+    snapshot = load_bundle(tmp_path / "api")
+    (item_read,) = snapshot.accounts[ACCOUNT].config_items
+    role = item_read.entity
+    assert isinstance(role, Role) and role.inline_policies == ()
+    assert UnreadablePolicies.of(snapshot).inline(role.ref, "role") == ("hidden",)

@@ -109,6 +109,11 @@ def _inline(
         source = ctx.policy(item.get("policyDocument"), where, "inline", name, owner)
         if source is not None:
             out.append(source)
+        elif where.inner is not None:
+            # A document inside the API form's configuration text: the decoding problem was placed
+            # in the document alone; name the policy's own place too, so the principal is known to
+            # hold grants nobody can read (analyzer.graph.gaps finds them by this pointer).
+            ctx.problem(where, f"inline policy {name!r} of {owner} cannot be read", _HINT)
     return tuple(out)
 
 
