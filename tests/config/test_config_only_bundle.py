@@ -60,7 +60,7 @@ def test_every_account_has_idn_and_log_verdicts(results: dict[str, list[tuple[st
         if status in ("pass", "fail")
     }
     assert decided >= set(ACCOUNTS)
-    for rule in ("IDN-002", "IDN-005", "LOG-003", "LOG-007", "LOG-009"):
+    for rule in ("IDN-002", "IDN-005", "LOG-003", "LOG-006", "LOG-007", "LOG-009"):
         assert results[rule] and all(status == "pass" for status, _, _ in results[rule]), results[rule]
 
 
@@ -86,3 +86,9 @@ def test_rules_needing_what_config_lacks_say_so(
     for status, _, message in found:
         assert status == "not_evaluated"
         assert says in message, message
+
+
+def test_recent_snapshots_show_the_recorders_recording(results: dict[str, list[tuple[str, str | None, str]]]) -> None:
+    assert {account for _, account, _ in results["LOG-006"]} == set(ACCOUNTS)
+    for _, _, message in results["LOG-006"]:
+        assert "AWS Config delivered a snapshot at 2026-11-20T06:00:00Z" in message
