@@ -44,7 +44,7 @@ def read_config_file(
         max_string_length=limits.max_string_length,
     )
     collected = Collector()
-    items = Items(text, parser)
+    items = Items(text, parser, max_string_length=limits.max_string_length)
     snapshot = info.item if kind is Kind.CONFIG_SNAPSHOT_FILE else None
     for index, item in items:
         read_item(

@@ -20,7 +20,13 @@ import re
 from collections.abc import Generator, Iterator
 from typing import Any
 
-from analyzer.evidence.decode import DecodeError, DocumentParser, refuse_lone_surrogates
+from analyzer.evidence.decode import (
+    CONFIG_TEXT_KEYS,
+    DecodeError,
+    DocumentParser,
+    overlong_string,
+    refuse_lone_surrogates,
+)
 
 _SPACE = re.compile(r"[ \t\n\r]*")
 _scanstring = json.decoder.scanstring  # type: ignore[attr-defined]
@@ -40,7 +46,14 @@ class Items:
     """The items of one delivered file: iterate for (index, item) of the types read; ``header`` holds
     the other top-level members once iteration is done, ``count`` every item seen."""
 
-    def __init__(self, text: str, parser: DocumentParser, markers: tuple[str, ...] = MARKERS) -> None:
+    def __init__(
+        self,
+        text: str,
+        parser: DocumentParser,
+        markers: tuple[str, ...] = MARKERS,
+        max_string_length: int | None = None,
+    ) -> None:
+        self.max_string_length = max_string_length
         self.text = text
         self.parser = parser
         self.markers = markers
@@ -120,6 +133,15 @@ class Items:
                         "re-copy the object from the bucket; Config never repeats a key",
                         pointer=f"/configurationItems/{index}{where}",
                     )
+                if self.max_string_length is not None and len(span) > self.max_string_length:
+                    found = overlong_string(item, self.max_string_length, CONFIG_TEXT_KEYS)
+                    if found is not None:
+                        raise DecodeError(
+                            f"a string of {found[1]:,} characters, over the {self.max_string_length:,}-character "
+                            "limit for one value (AWS names and ARNs are far shorter)",
+                            "this is not what AWS Config writes; raise --max-string-length if the file is genuine",
+                            pointer=f"/configurationItems/{index}{found[0]}",
+                        )
                 try:
                     refuse_lone_surrogates(span, item)
                 except DecodeError as exc:

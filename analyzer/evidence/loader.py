@@ -27,6 +27,8 @@ from analyzer.evidence.assembly import combine, summarize
 from analyzer.evidence.bundle import Bundle, BundleError, Limits, Member, MemberError
 from analyzer.evidence.config_files import read_config_file
 from analyzer.evidence.decode import (
+    CONFIG_TEXT_KEYS,
+    LONG_TEXT_KEYS,
     PLAIN_UTF8,
     DecodeError,
     DocumentParser,
@@ -42,7 +44,7 @@ from analyzer.evidence.readers import READERS, Collector, FileContext
 from analyzer.evidence.readers.credentials import looks_like_report_csv
 from analyzer.evidence.schemas import check_evidence
 from analyzer.evidence.special import read_credential_csv, read_error_record, read_manifest
-from analyzer.model.kinds import Kind
+from analyzer.model.kinds import CONFIG_ITEM_KINDS, Kind
 from analyzer.model.policy import PolicyDocument
 from analyzer.model.snapshot import Snapshot
 
@@ -164,7 +166,12 @@ def _read_content(
         return read_credential_csv(reading, text, policy_cache, limits.max_string_length)
     document, duplicates = parser.parse(text)
     if len(text) > limits.max_string_length:  # else no string in it can be that long
-        _refuse_overlong_strings(document, limits.max_string_length)
+        if (info.kind or kind_from_content(document)) in CONFIG_ITEM_KINDS:
+            # Config's answers hold documents as text: each is checked once parsed (select rows too)
+            rest = {k: v for k, v in document.items() if k != "Results"} if isinstance(document, dict) else document
+            _refuse_overlong_strings(rest, limits.max_string_length, CONFIG_TEXT_KEYS)
+        else:
+            _refuse_overlong_strings(document, limits.max_string_length)
     del text, raw
     if info.kind is Kind.MANIFEST and "/" not in reading.path:
         if duplicates:
@@ -182,7 +189,7 @@ def _overlong(pointer: str, length: int, limit: int, what: str = "a string") -> 
     )
 
 
-def _refuse_overlong_strings(document: Any, limit: int) -> None:
+def _refuse_overlong_strings(document: Any, limit: int, allowed: frozenset[str] = LONG_TEXT_KEYS) -> None:
     """DecodeError at the first string (or key) of ``document`` longer than ``limit`` characters,
     but for whole documents held as text (:data:`~analyzer.evidence.decode.LONG_TEXT_KEYS`).
 
@@ -190,7 +197,7 @@ def _refuse_overlong_strings(document: Any, limit: int) -> None:
     report that names the role (7.6 s, 2.25 GB and 972 MB of reports for one such name). The file
     is invalid instead, so every check that needs it is not evaluated.
     """
-    found = overlong_string(document, limit)
+    found = overlong_string(document, limit, allowed)
     if found is not None:
         raise _overlong(*found, limit)
 

@@ -204,3 +204,38 @@ def test_an_unreadable_inline_policy_is_known_as_unreadable(tmp_path: Path) -> N
     role = item_read.entity
     assert isinstance(role, Role) and role.inline_policies == ()
     assert UnreadablePolicies.of(snapshot).inline(role.ref, "role") == ("hidden",)
+
+
+def test_an_overlong_name_in_a_kept_item_makes_the_file_invalid(tmp_path: Path) -> None:
+    """A 20,000-character role name is no AWS name; copied into every report it would cost unbounded time."""
+    item = _role()
+    item["configuration"]["roleName"] = "r" * 20_000
+    snapshot = load_bundle(_bundle(tmp_path, {_key("us-east-1"): [item, RECORDER]}))
+    (row,) = [r for r in snapshot.inventory if "ConfigSnapshot" in r.path]
+    assert row.status is FileStatus.INVALID
+    assert row.problems[0].pointer == "/configurationItems/0/configuration/roleName"
+
+
+def test_long_policy_text_in_the_api_form_is_read(tmp_path: Path) -> None:
+    """The API form holds the whole configuration as JSON text, longer than any name: read, then its
+    own strings held to the limit."""
+    from tests.evidence.test_loader import _API_ITEM, _ROLE_CONFIG
+
+    long_policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Sid": f"S{i}", "Effect": "Deny", "Action": "s3:*", "Resource": f"arn:aws:s3:::bucket-{i}/*"}
+            for i in range(400)
+        ],
+    }
+    config = {**_ROLE_CONFIG, "rolePolicyList": [{"policyName": "big", "policyDocument": json.dumps(long_policy)}]}
+    api = {**_API_ITEM, "configuration": json.dumps(config)}
+    assert len(api["configuration"]) > 16_384
+    folder = tmp_path / ACCOUNT / "us-east-1" / "config" / "get-resource-config-history"
+    folder.mkdir(parents=True)
+    (folder / "audit.json").write_text(json.dumps({"configurationItems": [api]}))
+    snapshot = load_bundle(tmp_path)
+    (row,) = snapshot.inventory
+    assert row.status is FileStatus.LOADED, row.reason
+    (item,) = snapshot.accounts[ACCOUNT].config_items
+    assert isinstance(item.entity, Role) and [p.name for p in item.entity.inline_policies] == ["big"]

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from analyzer.evidence.decode import DecodeError, Duplicates, loads_json
+from analyzer.evidence.decode import CONFIG_TEXT_KEYS, DecodeError, Duplicates, loads_json, overlong_string
 from analyzer.evidence.layout import ACCOUNT_RE
 from analyzer.evidence.readers.base import (
     Collector,
@@ -72,6 +72,14 @@ def _embedded(value: Any, ref: EvidenceRef, ctx: FileContext) -> Any:
             EvidenceRef(ref.file, ref.pointer, where),
             f"key {', '.join(map(repr, keys))} appears more than once in this object: the item has two readings",
             _HINT,
+        )
+        return None
+    limit = ctx.max_string_length
+    if limit is not None and len(value) > limit and (found := overlong_string(parsed, limit, CONFIG_TEXT_KEYS)):
+        ctx.fail(
+            EvidenceRef(ref.file, ref.pointer, found[0]),
+            f"a string of {found[1]:,} characters, over the {limit:,}-character limit for one value",
+            "this is not what AWS Config writes; raise --max-string-length if the file is genuine",
         )
         return None
     return parsed
