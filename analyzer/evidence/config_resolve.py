@@ -18,7 +18,7 @@ lists every recorded resource). Items captured after the collection time are not
 
 Config items supply evidence only where the bundle holds no CLI export of it. Where it does, the
 export is what the rules read and the items are compared with it (:class:`ConfigComparison`, rule
-EVD-005): a difference is drift, and the verdict uses the more recent capture, the export taken at
+EVD-004): a difference is drift, and the verdict uses the more recent capture, the export taken at
 the collection time (Config items captured after it are not used). What Config does not record
 (credential report, password policy, account summary, MFA devices, a trail's logging status and
 selectors) stays missing, with the reason saying Config does not carry it.

@@ -144,7 +144,7 @@ class Snapshot:
     states: dict[tuple[str, str, str, str], EvidenceState] = field(default_factory=dict)
     #: What the sources disagree on; the evidence named by each is ``inconsistent`` in ``states``.
     disagreements: tuple[Disagreement, ...] = ()
-    #: Per account with both a CLI export and AWS Config items: how they compare (rule EVD-005).
+    #: Per account with both a CLI export and AWS Config items: how they compare (rule EVD-004).
     config_comparisons: tuple[ConfigComparison, ...] = ()
     #: What the activity evidence (CloudTrail log and digest files ...) says happened; None until
     #: :func:`analyzer.activity.read_activity` has read it (the analysis does, validation does not).
