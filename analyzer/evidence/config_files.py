@@ -7,6 +7,8 @@ a conflict, identical copies are read once; its expanded size counts against the
 
 from __future__ import annotations
 
+import hashlib
+
 from analyzer.evidence.bundle import Bundle
 from analyzer.evidence.config_stream import Items
 from analyzer.evidence.decode import DocumentParser, decode_text
@@ -29,6 +31,8 @@ def read_config_file(
     info = reading.info
     kind = info.kind or Kind.CONFIG_SNAPSHOT_FILE
     raw, gzipped = bundle.expand(data)
+    if gzipped:  # a .json.gz and its decompressed .json are the same object: compared by what they hold
+        reading.content = hashlib.sha256(raw).hexdigest()
     text, _ = decode_text(raw)
     del raw
     reading.note = "gzip-compressed" if gzipped else ""

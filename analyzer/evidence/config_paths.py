@@ -14,7 +14,7 @@ The date folders are **not** zero-padded (unlike CloudTrail's); Config inserts n
 segment, but the delivery channel's ``s3KeyPrefix`` may put anything before ``AWSLogs/``. The
 resource type in a history file's name holds ``::``, kept by ``aws s3 cp``/``sync`` on Linux and
 macOS; a copy that encoded them (``%3A%3A``) or replaced them (``__``) is recognised too. The item
-is the key from ``AWSLogs/`` on. An uncompressed ``.json`` copy is accepted.
+is the key from ``AWSLogs/`` on (less ``.gz``: an uncompressed ``.json`` copy is the same object).
 
 The API's answers live with the account and region they were asked in (global IAM items: the region
 whose recorder records global resource types), one file per call, named freely below the command:
@@ -57,7 +57,7 @@ class ConfigPath(NamedTuple):
     kind: Kind
     account: str
     region: str
-    item: str  # the object key from AWSLogs/ on
+    item: str  # the object key from AWSLogs/ on, without a final .gz
 
 
 def config_path(path: str) -> ConfigPath | None:
@@ -69,7 +69,9 @@ def config_path(path: str) -> ConfigPath | None:
     if found is None:
         return None
     kind = Kind.CONFIG_SNAPSHOT_FILE if found["snapshot_stamp"] else Kind.CONFIG_HISTORY_FILE
-    return ConfigPath(kind, found["account"], found["region"], path[start:])
+    # The object's key, whether the copy is the .json.gz as delivered or a decompressed .json: two copies
+    # of one object are one slot (read once when their content is the same, a conflict when not).
+    return ConfigPath(kind, found["account"], found["region"], path[start:].removesuffix(".gz"))
 
 
 def delivery_stamp(key: str) -> str | None:

@@ -239,3 +239,28 @@ def test_long_policy_text_in_the_api_form_is_read(tmp_path: Path) -> None:
     assert row.status is FileStatus.LOADED, row.reason
     (item,) = snapshot.accounts[ACCOUNT].config_items
     assert isinstance(item.entity, Role) and [p.name for p in item.entity.inline_policies] == ["big"]
+
+
+def test_read_in_two_processes_the_snapshot_is_the_same(tmp_path: Path) -> None:
+    """Config's copy of the bucket sits in one folder, the CLI exports of the same accounts in others:
+    the shares overlap by account and are merged as one, as the loader does for CloudTrail's copies."""
+    import shutil
+
+    from tests.rule_cases import CASES, all_cases
+
+    case = next(c for c in all_cases() if c.id == "EVD-004/config-drift-trust-policy-changed")
+    bundle = case.materialize(tmp_path / "bundle")
+    shutil.copytree(CASES.parent / "config-only" / "central-logs-111111111111", bundle / "copy-of-the-bucket")
+    assert load_bundle(bundle, parallel=True) == load_bundle(bundle, parallel=False)
+
+
+def test_a_decompressed_copy_is_the_same_object(tmp_path: Path) -> None:
+    root = _bundle(tmp_path, {_key("us-east-1"): [_role(), RECORDER]})
+    text = json.dumps({"fileVersion": "1.0", "configurationItems": [_role(), RECORDER]})
+    (root / "copy" / _key("us-east-1")).parent.mkdir(parents=True)
+    (root / "copy" / _key("us-east-1").removesuffix(".gz")).write_text(text)
+    snapshot = load_bundle(root)
+    rows = [r for r in snapshot.inventory if "ConfigSnapshot" in r.path]
+    assert [r.status for r in rows] == [FileStatus.LOADED, FileStatus.LOADED]
+    assert any("identical copy" in r.reason for r in rows)
+    assert [r.name for r in snapshot.accounts[ACCOUNT].roles] == ["audit"]

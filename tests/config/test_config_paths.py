@@ -22,16 +22,16 @@ SNAPSHOT = (
 @pytest.mark.parametrize(
     ("path", "kind", "account", "region", "item"),
     [
-        ("bucket/" + HISTORY, Kind.CONFIG_HISTORY_FILE, "123456789012", "us-east-2", HISTORY),
-        ("o-abc1234567/" + HISTORY, Kind.CONFIG_HISTORY_FILE, "123456789012", "us-east-2", HISTORY),
+        ("bucket/" + HISTORY, Kind.CONFIG_HISTORY_FILE, "123456789012", "us-east-2", HISTORY[:-3]),
+        ("o-abc1234567/" + HISTORY, Kind.CONFIG_HISTORY_FILE, "123456789012", "us-east-2", HISTORY[:-3]),
         (
             HISTORY.replace("::", "%3A%3A"),
             Kind.CONFIG_HISTORY_FILE,
             "123456789012",
             "us-east-2",
-            HISTORY.replace("::", "%3A%3A"),
+            HISTORY.replace("::", "%3A%3A")[:-3],
         ),
-        ("999999999999/s3/logs/" + SNAPSHOT, Kind.CONFIG_SNAPSHOT_FILE, "123456789012", "eu-west-1", SNAPSHOT),
+        ("999999999999/s3/logs/" + SNAPSHOT, Kind.CONFIG_SNAPSHOT_FILE, "123456789012", "eu-west-1", SNAPSHOT[:-3]),
         (SNAPSHOT.removesuffix(".gz"), Kind.CONFIG_SNAPSHOT_FILE, "123456789012", "eu-west-1", SNAPSHOT[:-3]),
         (
             "123456789012/us-east-1/config/get-resource-config-history/role-audit.json",
