@@ -264,3 +264,12 @@ def test_a_decompressed_copy_is_the_same_object(tmp_path: Path) -> None:
     assert [r.status for r in rows] == [FileStatus.LOADED, FileStatus.LOADED]
     assert any("identical copy" in r.reason for r in rows)
     assert [r.name for r in snapshot.accounts[ACCOUNT].roles] == ["audit"]
+
+
+def test_a_role_of_another_account_in_an_item_makes_the_file_invalid(tmp_path: Path) -> None:
+    item = _role()
+    item["configuration"]["arn"] = "arn:aws:iam::222222222222:role/audit"
+    snapshot = load_bundle(_bundle(tmp_path, {_key("us-east-1"): [item, RECORDER]}))
+    (row,) = [r for r in snapshot.inventory if "ConfigSnapshot" in r.path]
+    assert row.status is FileStatus.INVALID
+    assert "belongs to account 222222222222" in row.reason

@@ -38,7 +38,7 @@ from analyzer.evidence.readers.base import (
     lenient_timestamp,
     text_or_none,
 )
-from analyzer.model.config_items import DELETED_STATUSES, READ_TYPES, ConfigEntity, ConfigItem
+from analyzer.model.config_items import DELETED_STATUSES, IAM_TYPES, READ_TYPES, ConfigEntity, ConfigItem
 from analyzer.model.entities import (
     AttachedPolicyRef,
     BucketPolicy,
@@ -314,6 +314,11 @@ def _entity(
     return _bucket_policy(raw, item_ref, ctx, account, bucket)
 
 
+def _arn_account(arn: Any) -> str | None:
+    parts = arn.split(":", 5) if isinstance(arn, str) else []
+    return parts[4] if len(parts) == 6 and ACCOUNT_RE.fullmatch(parts[4]) else None
+
+
 def _state_id(value: Any) -> int | None:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
@@ -377,6 +382,14 @@ def read_item(
             ctx.fail(cfg_ref, f"{rtype} {resource_id}: the item has no configuration object", _HINT)
             return
         entity, no_policy = _entity(rtype, cfg, raw, (item_ref, cfg_ref), ctx, account, region)
+        owner = _arn_account(getattr(entity, "arn", None)) if rtype in IAM_TYPES else None
+        if owner is not None and owner != account:
+            ctx.fail(
+                child(cfg_ref, "arn"),
+                f"{rtype} {getattr(entity, 'arn', '')} belongs to account {owner}, in an item of account {account}",
+                "Config records each account's own resources; re-copy the object",
+            )
+            return
         fingerprint = canonical_text(cfg)
     out.account(account).config_items.append(
         ConfigItem(
