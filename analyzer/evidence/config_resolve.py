@@ -220,6 +220,17 @@ _FACTS: dict[type, dict[str, Callable[[Any], Any]]] = {
 }
 
 
+#: What a trail's item and describe-trails both say (Config records no logging status or selectors).
+_TRAIL_FACTS: dict[str, Callable[[Trail], Any]] = {
+    "multi-region": lambda t: t.multi_region,
+    "organization trail": lambda t: t.organization_trail,
+    "global service events": lambda t: t.include_global_events,
+    "log file validation": lambda t: t.log_file_validation,
+    "destination bucket": lambda t: (t.s3_bucket, t.s3_prefix or ""),
+    "KMS key": lambda t: t.kms_key,
+}
+
+
 def _compare_iam(
     account: AccountEvidence, current: dict[tuple[str, str], ConfigItem], complete: bool, when: datetime | None
 ) -> tuple[int, list[Drift]]:
@@ -535,6 +546,9 @@ class _Resolution:
                 self.set_missing((aid, region, Kind.CONFIG_CHANNELS.value, ""), Kind.CONFIG_CHANNELS, _NO_CHANNEL)
             slot: Slot = (aid, region, Kind.TRAILS.value, "")
             current = found.latest(region, lambda i: i.resource_type == _TRAIL)
+            exported = self.state(slot)
+            if exported is not None and current:
+                self.compare_trails(account, region, exported, current, found)
             if (
                 self.state(slot) is None
                 and snapshot is not None
@@ -562,6 +576,48 @@ class _Resolution:
             "trails": tuple(sorted(trails, key=lambda t: t.arn)),
             "recorders": tuple(sorted(recorders, key=lambda r: (r.region, r.name))),
         }
+
+    def compare_trails(
+        self,
+        account: AccountEvidence,
+        region: str,
+        exported: EvidenceState,
+        current: dict[tuple[str, str], ConfigItem],
+        found: _Account,
+    ) -> None:
+        """The trails Config recorded in ``region`` against describe-trails of the same region (which
+        also lists other regions' multi-region and organization trails: only Config's are looked up)."""
+        aid = account.account_id
+        what = f"trails in {region}"
+        if not exported.usable:
+            blocked = f"describe-trails cannot be used: {exported.describe()}"
+            self.comparisons.append(ConfigComparison(account_id=aid, what=what, compared=0, blocked=blocked))
+            return
+        listed = {t.arn: t for t in account.trails}
+        used = (
+            f"the verdict uses describe-trails (collected {_iso(self.when)}), the more recent capture"
+            if self.when
+            else "which capture is more recent cannot be told (the manifest has no collected_at)"
+        )
+        drifts: list[Drift] = []
+        compared = 0
+        for item in current.values():
+            trail = item.entity
+            if not isinstance(trail, Trail):
+                continue
+            other = listed.get(trail.arn)
+            if other is None:
+                what_differs = "in AWS Config's items but not in describe-trails"
+                drifts.append(Drift(resource=trail.arn, what=what_differs, cli=None, config=item, used=used))
+                continue
+            compared += 1
+            for name, fact in _TRAIL_FACTS.items():
+                if fact(trail) != fact(other):
+                    drifts.append(Drift(resource=trail.arn, what=name, cli=other.ref, config=item, used=used))
+        notes = tuple(n for n in (found.late_note(),) if n)
+        self.comparisons.append(
+            ConfigComparison(account_id=aid, what=what, compared=compared, drifts=tuple(drifts), notes=notes)
+        )
 
     def recorder_items(self, found: _Account, region: str) -> tuple[ConfigItem, ConfigRecorder] | None:
         items = found.latest(region, lambda i: i.resource_type == _RECORDER)

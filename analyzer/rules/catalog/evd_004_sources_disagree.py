@@ -97,6 +97,25 @@ def _failure(
     )
 
 
+def _merged(comparisons: tuple[ConfigComparison, ...]) -> dict[str, ConfigComparison]:
+    """One comparison per account (IAM and each region's trails together)."""
+    out: dict[str, ConfigComparison] = {}
+    for c in comparisons:
+        seen = out.get(c.account_id)
+        if seen is None:
+            out[c.account_id] = c
+            continue
+        out[c.account_id] = ConfigComparison(
+            account_id=c.account_id,
+            what=f"{seen.what}, {c.what}",
+            compared=seen.compared + c.compared,
+            drifts=seen.drifts + c.drifts,
+            blocked="; ".join(b for b in (seen.blocked, c.blocked) if b),
+            notes=tuple(dict.fromkeys(seen.notes + c.notes)),
+        )
+    return out
+
+
 def _describe(drift: Drift) -> str:
     config = drift.config
     if config is None:
@@ -110,7 +129,9 @@ def _drift_text(config: ConfigComparison) -> str:
     return (
         f"the CLI export and AWS Config's items differ on {len(config.drifts)} point(s) (drift): "
         + "; ".join(_describe(d) for d in config.drifts)
-        + f"; {config.drifts[0].used}{notes}"
+        + "; "
+        + "; ".join(dict.fromkeys(d.used for d in config.drifts))
+        + notes
     )
 
 
@@ -132,7 +153,7 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
         yield not_evaluated(missing_message(blocked) + ": the organization's exports cannot be compared")
     else:
         yield passed("describe-organization, list-accounts and the policies' targets agree")
-    configs = {c.account_id: c for c in snapshot.config_comparisons}
+    configs = _merged(snapshot.config_comparisons)
     for account in sorted(snapshot.accounts):
         config = configs.get(account)
         if account in by_account or (config is not None and config.drifts):
