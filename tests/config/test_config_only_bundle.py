@@ -60,7 +60,7 @@ def test_every_account_has_idn_and_log_verdicts(results: dict[str, list[tuple[st
         if status in ("pass", "fail")
     }
     assert decided >= set(ACCOUNTS)
-    for rule in ("IDN-002", "IDN-005", "LOG-003", "LOG-006", "LOG-007", "LOG-009"):
+    for rule in ("IDN-002", "IDN-005", "LOG-003", "LOG-006", "LOG-007", "LOG-008", "LOG-009"):
         assert results[rule] and all(status == "pass" for status, _, _ in results[rule]), results[rule]
 
 
@@ -75,7 +75,6 @@ def test_every_account_has_idn_and_log_verdicts(results: dict[str, list[tuple[st
         ("CRD-006", "AWS Config does not record the credential report"),
         ("LOG-004", "AWS Config records a trail's settings, not whether it is logging"),
         ("LOG-005", "AWS Config records only whether a trail has custom event selectors"),
-        ("LOG-008", "AWS Config records no item for its delivery channel"),
     ],
 )
 def test_rules_needing_what_config_lacks_say_so(
@@ -92,3 +91,10 @@ def test_recent_snapshots_show_the_recorders_recording(results: dict[str, list[t
     assert {account for _, account, _ in results["LOG-006"]} == set(ACCOUNTS)
     for _, _, message in results["LOG-006"]:
         assert "AWS Config delivered a snapshot at 2026-11-20T06:00:00Z" in message
+    for _, _, message in results["LOG-008"]:
+        assert "delivers to the central bucket central-logs-111111111111: AWS Config delivered a snapshot" in message
+    config_channels = [r for r in results["LOG-011"] if "trail" not in r[2]]
+    assert config_channels and all(
+        status == "not_evaluated" and "AWS Config records no item for its delivery channel" in message
+        for status, _, message in config_channels
+    )

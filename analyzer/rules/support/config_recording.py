@@ -1,4 +1,4 @@
-"""AWS Config's delivered files as evidence of recording and delivery (LOG-006, LOG-007).
+"""AWS Config's delivered files as evidence of recording and delivery (LOG-006, LOG-007, LOG-008).
 
 A snapshot or history file in the copy of the central bucket is Config's own record that, at the
 time its key names, the account's recorder in that region was recording and its delivery channel
@@ -85,3 +85,16 @@ def snapshots_without_global_iam(ctx: RuleContext, account: str, regions: tuple[
     if not set(regions) <= set(newest):
         return None
     return [newest[r] for r in regions]
+
+
+def copied_from(delivery: Delivery, bucket: str) -> bool:
+    """Whether the bundle places the file in a copy of ``bucket``: a folder before ``AWSLogs/`` is
+    named after it (``<owner>/s3/<bucket>/...`` as the README lays a bucket's copy out, or ``<bucket>/...``)."""
+    before = delivery.file[: delivery.file.rfind("AWSLogs/")]
+    return bucket in before.split("/")
+
+
+def recent_central_delivery(ctx: RuleContext, account: str, region: str, bucket: str) -> Delivery | None:
+    """:func:`recent_delivery`, when the bundle places it in a copy of the central bucket."""
+    found = recent_delivery(ctx, account, region)
+    return found if found is not None and copied_from(found, bucket) else None
