@@ -32,9 +32,10 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+from analyzer.evidence.config_drift import compare_iam, compare_trails, iso
 from analyzer.evidence.config_paths import delivery_stamp
 from analyzer.evidence.layout import Slot
-from analyzer.model.config_items import IAM_TYPES, ConfigComparison, ConfigItem, Drift
+from analyzer.model.config_items import IAM_TYPES, ConfigComparison, ConfigItem
 from analyzer.model.entities import (
     AttachedPolicyRef,
     BucketPolicy,
@@ -135,14 +136,10 @@ class _Account:
             return ""
         first = min(self.late, key=lambda i: (i.captured or datetime.min.replace(tzinfo=UTC), str(i.ref)))
         return (
-            f"{len(self.late)} AWS Config item(s) captured after the collection time ({_iso(self.when)}) not used, "
-            f"e.g. {first.resource_type} {first.resource_name or first.resource_id} captured {_iso(first.captured)} "
+            f"{len(self.late)} AWS Config item(s) captured after the collection time ({iso(self.when)}) not used, "
+            f"e.g. {first.resource_type} {first.resource_name or first.resource_id} captured {iso(first.captured)} "
             f"({first.ref})"
         )
-
-
-def _iso(when: datetime | None) -> str:
-    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if when else "unknown"
 
 
 def _records(recorder: ConfigRecorder, types: Iterable[str], global_types: bool) -> bool:
@@ -186,103 +183,6 @@ def _link_one(ref: AttachedPolicyRef, policies: dict[str, ManagedPolicy]) -> Att
 
 def _files(items: Iterable[ConfigItem], *extra: str) -> tuple[str, ...]:
     return tuple(sorted({i.ref.file for i in items} | set(extra)))
-
-
-# --------------------------------------------------------------------------- comparison
-
-
-def _docs(sources: Iterable[Any]) -> tuple[tuple[str, Any], ...]:
-    return tuple(sorted(((s.name, s.document) for s in sources), key=lambda pair: pair[0]))
-
-
-def _arns(refs: Iterable[AttachedPolicyRef]) -> tuple[str, ...]:
-    return tuple(sorted(r.arn for r in refs))
-
-
-_FACTS: dict[type, dict[str, Callable[[Any], Any]]] = {
-    Role: {
-        "trust policy": lambda r: r.trust_policy.document if r.trust_policy else None,
-        "inline policies": lambda r: _docs(r.inline_policies),
-        "attached managed policies": lambda r: _arns(r.attached_policies),
-        "permissions boundary": lambda r: r.boundary.arn if r.boundary else None,
-    },
-    User: {
-        "groups": lambda u: tuple(sorted(g.lower() for g in u.group_names)),
-        "inline policies": lambda u: _docs(u.inline_policies),
-        "attached managed policies": lambda u: _arns(u.attached_policies),
-        "permissions boundary": lambda u: u.boundary.arn if u.boundary else None,
-    },
-    Group: {
-        "inline policies": lambda g: _docs(g.inline_policies),
-        "attached managed policies": lambda g: _arns(g.attached_policies),
-    },
-    ManagedPolicy: {"default version document": lambda p: p.source.document if p.source else None},
-}
-
-
-#: What a trail's item and describe-trails both say (Config records no logging status or selectors).
-_TRAIL_FACTS: dict[str, Callable[[Trail], Any]] = {
-    "multi-region": lambda t: t.multi_region,
-    "organization trail": lambda t: t.organization_trail,
-    "global service events": lambda t: t.include_global_events,
-    "log file validation": lambda t: t.log_file_validation,
-    "destination bucket": lambda t: (t.s3_bucket, t.s3_prefix or ""),
-    "KMS key": lambda t: t.kms_key,
-}
-
-
-def _compare_iam(
-    account: AccountEvidence, current: dict[tuple[str, str], ConfigItem], complete: bool, when: datetime | None
-) -> tuple[int, list[Drift]]:
-    entities: tuple[User | Group | Role | ManagedPolicy, ...] = (
-        *account.users,
-        *account.groups,
-        *account.roles,
-        *account.managed_policies,
-    )
-    exported: dict[str, Any] = {e.arn: e for e in entities if not getattr(e, "aws_managed", False)}
-    used = (
-        f"the verdict uses the CLI export (collected {_iso(when)}), the more recent capture"
-        if when
-        else "which capture is more recent cannot be told (the manifest has no collected_at): the account's IAM "
-        "checks are not evaluated"
-    )
-    drifts: list[Drift] = []
-    compared = 0
-    seen: set[str] = set()
-    for item in current.values():
-        entity = item.entity
-        arn = getattr(entity, "arn", "")
-        seen.add(arn)
-        other = exported.get(arn)
-        if other is None:
-            drifts.append(
-                Drift(
-                    resource=arn,
-                    what="in AWS Config's items but not in the CLI export",
-                    cli=None,
-                    config=item,
-                    used=used,
-                )
-            )
-            continue
-        compared += 1
-        for what, fact in _FACTS.get(type(entity), {}).items():
-            if fact(entity) != fact(other):
-                drifts.append(Drift(resource=arn, what=what, cli=other.ref, config=item, used=used))
-    if complete:
-        for arn, other in sorted(exported.items()):
-            if arn not in seen:
-                drifts.append(
-                    Drift(
-                        resource=arn,
-                        what="in the CLI export but not in AWS Config's items",
-                        cli=other.ref,
-                        config=None,
-                        used=used,
-                    )
-                )
-    return compared, drifts
 
 
 # --------------------------------------------------------------------------- resolution
@@ -421,7 +321,7 @@ class _Resolution:
                 files,
             )
             return {}
-        reason = f"from AWS Config configuration items recorded in {region} (global resources) as of {_iso(self.when)}"
+        reason = f"from AWS Config configuration items recorded in {region} (global resources) as of {iso(self.when)}"
         self.states[slot] = EvidenceState(slot[2], EvidenceStatus.LOADED, "; ".join((reason, *notes)), files)
         for kind, why in NOT_IN_CONFIG.items():
             self.set_missing((aid, "", kind.value, ""), kind, why)
@@ -496,7 +396,7 @@ class _Resolution:
                 ConfigComparison(account_id=aid, what="IAM", compared=0, blocked=blocked, notes=notes)
             )
             return
-        compared, drifts = _compare_iam(account, current, complete, self.when)
+        compared, drifts = compare_iam(account, current, complete, self.when)
         self.comparisons.append(
             ConfigComparison(account_id=aid, what="IAM", compared=compared, drifts=tuple(drifts), notes=notes)
         )
@@ -528,7 +428,7 @@ class _Resolution:
                 self.states[(aid, region, Kind.CONFIG_RECORDERS.value, "")] = EvidenceState(
                     Kind.CONFIG_RECORDERS.value,
                     EvidenceStatus.LOADED,
-                    f"from the AWS Config item captured {_iso(item.captured)}",
+                    f"from the AWS Config item captured {iso(item.captured)}",
                     (item.ref.file,),
                 )
                 if (
@@ -538,7 +438,7 @@ class _Resolution:
                     self.states[(aid, region, Kind.CONFIG_RECORDER_STATUS.value, "")] = EvidenceState(
                         Kind.CONFIG_RECORDER_STATUS.value,
                         EvidenceStatus.LOADED,
-                        f"from the AWS Config item captured {_iso(item.captured)} "
+                        f"from the AWS Config item captured {iso(item.captured)} "
                         "(its Recording flag; Config does not record lastStatus)",
                         (item.ref.file,),
                     )
@@ -562,7 +462,7 @@ class _Resolution:
                 self.states[slot] = EvidenceState(
                     slot[2],
                     EvidenceStatus.LOADED,
-                    f"from AWS Config's snapshot and items of {region} as of {_iso(self.when)}",
+                    f"from AWS Config's snapshot and items of {region} as of {iso(self.when)}",
                     _files(current.values(), self.snapshot_file(aid, region, snapshot[1])),
                 )
                 for trail in here:
@@ -585,39 +485,8 @@ class _Resolution:
         current: dict[tuple[str, str], ConfigItem],
         found: _Account,
     ) -> None:
-        """The trails Config recorded in ``region`` against describe-trails of the same region (which
-        also lists other regions' multi-region and organization trails: only Config's are looked up)."""
-        aid = account.account_id
-        what = f"trails in {region}"
-        if not exported.usable:
-            blocked = f"describe-trails cannot be used: {exported.describe()}"
-            self.comparisons.append(ConfigComparison(account_id=aid, what=what, compared=0, blocked=blocked))
-            return
-        listed = {t.arn: t for t in account.trails}
-        used = (
-            f"the verdict uses describe-trails (collected {_iso(self.when)}), the more recent capture"
-            if self.when
-            else "which capture is more recent cannot be told (the manifest has no collected_at)"
-        )
-        drifts: list[Drift] = []
-        compared = 0
-        for item in current.values():
-            trail = item.entity
-            if not isinstance(trail, Trail):
-                continue
-            other = listed.get(trail.arn)
-            if other is None:
-                what_differs = "in AWS Config's items but not in describe-trails"
-                drifts.append(Drift(resource=trail.arn, what=what_differs, cli=None, config=item, used=used))
-                continue
-            compared += 1
-            for name, fact in _TRAIL_FACTS.items():
-                if fact(trail) != fact(other):
-                    drifts.append(Drift(resource=trail.arn, what=name, cli=other.ref, config=item, used=used))
         notes = tuple(n for n in (found.late_note(),) if n)
-        self.comparisons.append(
-            ConfigComparison(account_id=aid, what=what, compared=compared, drifts=tuple(drifts), notes=notes)
-        )
+        self.comparisons.append(compare_trails(account, region, exported, current, self.when, notes))
 
     def recorder_items(self, found: _Account, region: str) -> tuple[ConfigItem, ConfigRecorder] | None:
         items = found.latest(region, lambda i: i.resource_type == _RECORDER)
@@ -633,7 +502,7 @@ class _Resolution:
         if self.state(slot) is not None:
             return
         reason = (
-            f"from the AWS Config item of the bucket captured {_iso(item.captured)} "
+            f"from the AWS Config item of the bucket captured {iso(item.captured)} "
             "(supplementaryConfiguration.BucketPolicy)"
         )
         if isinstance(entity, BucketPolicy):
