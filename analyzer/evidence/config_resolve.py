@@ -29,7 +29,7 @@ from __future__ import annotations
 import dataclasses
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from analyzer.evidence.config_drift import compare_iam, compare_trails, iso
@@ -72,6 +72,11 @@ _NOT_IN_CONFIG_TRAIL: dict[Kind, str] = {
     Kind.TRAIL_SELECTORS: "AWS Config records only whether a trail has custom event selectors, not which: "
     "export aws cloudtrail get-event-selectors",
 }
+
+#: How old the newest snapshot may be for Config's items to list every resource as of the collection:
+#: the longest periodic snapshot delivery (AWS Config API Reference, ConfigSnapshotDeliveryProperties:
+#: TwentyFour_Hours).
+SNAPSHOT_AGE = timedelta(hours=24)
 
 #: awslabs/aws-config-resource-schema lists AWS::Config::ConfigurationRecorder, ResourceCompliance and
 #: ConformancePackCompliance, no delivery channel.
@@ -284,7 +289,8 @@ class _Resolution:
                 )
         recorder = self.recorder(found, account, region)
         snapshot = found.snapshot.get(region)
-        complete = snapshot is not None and recorder is not None and _records(recorder, IAM_TYPES, True)
+        gap = self.gap(region, snapshot, recorder, IAM_TYPES, global_types=True)
+        complete = gap is None
         existing = self.state(slot)
         notes = tuple(n for n in (found.late_note(),) if n)
         if existing is not None:
@@ -305,19 +311,11 @@ class _Resolution:
                 slot[2], EvidenceStatus.CONFLICT, "conflicting evidence: " + "; ".join(conflicts), files
             )
             return {}
-        if not complete:
-            why = (
-                f"no configuration snapshot from {region} (history files and API answers list only some resources)"
-                if snapshot is None
-                else f"nothing shows the recorder in {region} records all of {', '.join(IAM_TYPES)} "
-                "(no AWS::Config::ConfigurationRecorder item and no describe-configuration-recorders there)"
-                if recorder is None
-                else f"the recorder in {region} does not record all of {', '.join(IAM_TYPES)}"
-            )
+        if gap is not None:
             self.states[slot] = EvidenceState(
                 slot[2],
                 EvidenceStatus.INCOMPLETE,
-                f"AWS Config items of IAM resources cannot show the account's whole IAM: {why}",
+                f"AWS Config items of IAM resources cannot show the account's whole IAM: {gap}",
                 files,
             )
             return {}
@@ -368,6 +366,37 @@ class _Resolution:
             ),
             "managed_policies": tuple(sorted(policies.values(), key=lambda p: p.arn)),
         }
+
+    def gap(
+        self,
+        region: str,
+        snapshot: tuple[datetime, str] | None,
+        recorder: ConfigRecorder | None,
+        types: tuple[str, ...],
+        *,
+        global_types: bool,
+    ) -> str | None:
+        """Why Config's items of ``types`` in ``region`` may not list every such resource; None when
+        they do: a snapshot (it lists every recorded resource) at most :data:`SNAPSHOT_AGE` before the
+        collection (history files after it may be missing, and a missing one cannot be told from no
+        change), and a recorder that records every one of the types."""
+        listed = ", ".join(types)
+        if snapshot is None:
+            return f"no configuration snapshot from {region} (history files and API answers list only some resources)"
+        if self.when is not None and snapshot[0] < self.when - SNAPSHOT_AGE:
+            return (
+                f"the newest configuration snapshot from {region} was delivered {iso(snapshot[0])}, over "
+                f"{SNAPSHOT_AGE.days * 24} h before the collection ({iso(self.when)}); what changed since is known "
+                "only from history files, and a missing one cannot be told from no change"
+            )
+        if recorder is None:
+            return (
+                f"nothing shows the recorder in {region} records all of {listed} (no "
+                "AWS::Config::ConfigurationRecorder item and no describe-configuration-recorders there)"
+            )
+        if not _records(recorder, types, global_types):
+            return f"the recorder in {region} does not record all of {listed}"
+        return None
 
     def snapshot_file(self, account: str, region: str, key: str) -> str:
         state = self.states.get((account, region, Kind.CONFIG_SNAPSHOT_FILE.value, key))
@@ -449,12 +478,8 @@ class _Resolution:
             exported = self.state(slot)
             if exported is not None and current:
                 self.compare_trails(account, region, exported, current, found)
-            if (
-                self.state(slot) is None
-                and snapshot is not None
-                and recorder is not None
-                and _records(recorder, (_TRAIL,), False)
-            ):
+            trail_gap = self.gap(region, snapshot, recorder, (_TRAIL,), global_types=False)
+            if self.state(slot) is None and snapshot is not None and trail_gap is None:
                 here = [i.entity for i in current.values() if isinstance(i.entity, Trail)]
                 trails.extend(here)
                 used_trails = True

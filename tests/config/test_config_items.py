@@ -17,7 +17,7 @@ from analyzer.model.snapshot import FileStatus
 from tests.evidence.test_loader import _FILE_ITEM
 
 ACCOUNT = "111111111111"
-MANIFEST = {"collected_at": "2026-03-02T10:00:00Z", "identity_account": ACCOUNT}
+MANIFEST = {"collected_at": "2026-03-01T10:00:00Z", "identity_account": ACCOUNT}
 RECORDER = {
     **_FILE_ITEM,
     "resourceType": "AWS::Config::ConfigurationRecorder",
@@ -138,7 +138,7 @@ def test_latest_item_wins_deleted_resources_drop_and_late_items_are_noted(tmp_pa
     assert role.trust_policy is not None
     assert "ec2.amazonaws.com" in repr(role.trust_policy.document.statements[0])
     state = snapshot.state(Kind.IAM_AUTH_DETAILS, ACCOUNT)
-    assert "1 AWS Config item(s) captured after the collection time (2026-03-02T10:00:00Z) not used" in state.reason
+    assert "1 AWS Config item(s) captured after the collection time (2026-03-01T10:00:00Z) not used" in state.reason
 
 
 def test_two_regions_with_different_global_items_conflict(tmp_path: Path) -> None:
@@ -273,3 +273,13 @@ def test_a_role_of_another_account_in_an_item_makes_the_file_invalid(tmp_path: P
     (row,) = [r for r in snapshot.inventory if "ConfigSnapshot" in r.path]
     assert row.status is FileStatus.INVALID
     assert "belongs to account 222222222222" in row.reason
+
+
+def test_a_stale_snapshot_cannot_show_the_whole_iam(tmp_path: Path) -> None:
+    """A snapshot three days before the collection: users made since are known only from history files,
+    and a missing history file cannot be told from no change."""
+    old = _key("us-east-1", day="2026/2/27", stamp="20260227T060000Z")
+    snapshot = load_bundle(_bundle(tmp_path, {old: [_role(), RECORDER]}))
+    state = snapshot.state(Kind.IAM_AUTH_DETAILS, ACCOUNT)
+    assert state.status is EvidenceStatus.INCOMPLETE
+    assert "was delivered 2026-02-27T06:00:00Z, over 24 h before the collection" in state.reason
