@@ -169,8 +169,13 @@ def _snapshots(states: dict[Slot, EvidenceState]) -> dict[str, dict[str, list[tu
     return out
 
 
-def _unusable(states: dict[Slot, EvidenceState], account: str) -> list[EvidenceState]:
-    return [s for (a, _, k, _), s in states.items() if a == account and k in _CONFIG_KINDS and not s.usable]
+def _unusable(states: dict[Slot, EvidenceState]) -> dict[str, list[EvidenceState]]:
+    """account -> its Config files and answers that cannot be used (one pass over the states)."""
+    out: dict[str, list[EvidenceState]] = defaultdict(list)
+    for (account, _, kind, _), state in states.items():
+        if kind in _CONFIG_KINDS and not state.usable:
+            out[account].append(state)
+    return out
 
 
 def _is_iam(item: ConfigItem) -> bool:
@@ -204,6 +209,7 @@ class _Resolution:
         self.bucket_policies: list[BucketPolicy] = list(snapshot.bucket_policies)
         self.comparisons: list[ConfigComparison] = []
         self.snapshots = _snapshots(snapshot.states)
+        self.unusable = _unusable(snapshot.states)
         self.org_trails: list[Trail] = []
         self.config_trail_accounts: list[str] = []
 
@@ -255,7 +261,7 @@ class _Resolution:
         aid = account.account_id
         slot: Slot = (aid, "", Kind.IAM_AUTH_DETAILS.value, "")
         regions = sorted({r for r, items in found.by_region.items() if any(_is_iam(i) for i in items)})
-        unusable = _unusable(self.states, aid)
+        unusable = self.unusable.get(aid, [])
         if not regions and unusable:  # what the unusable file held is unknown: it may be the account's IAM
             first = unusable[0]
             reason = f"an AWS Config file of this account cannot be used: {first.describe()}"
