@@ -85,6 +85,8 @@ def compare_iam(
     seen: set[str] = set()
     for item in current.values():
         entity = item.entity
+        if getattr(entity, "aws_managed", False):
+            continue  # AWS managed policies: the same in every account, not the account's own state
         arn = getattr(entity, "arn", "")
         seen.add(arn)
         other = exported.get(arn)

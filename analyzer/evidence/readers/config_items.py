@@ -191,7 +191,7 @@ def _role(cfg: dict[str, Any], ref: EvidenceRef, ctx: FileContext, account: str)
 
 
 def _policy(cfg: dict[str, Any], ref: EvidenceRef, ctx: FileContext, account: str) -> ManagedPolicy:
-    """A customer managed policy: its default version's document (only that one is evaluated)."""
+    """A managed policy: its default version's document (only that one is evaluated)."""
     arn = str(cfg.get("arn") or "")
     name = text_or_none(cfg.get("policyName")) or arn.rsplit("/", 1)[-1]
     default = cfg.get("defaultVersionId")
@@ -216,7 +216,13 @@ def _policy(cfg: dict[str, Any], ref: EvidenceRef, ctx: FileContext, account: st
             version.get("document"), child(ref, "policyVersionList", index, "document"), "managed", name, arn
         )
     return ManagedPolicy(
-        account_id=account, arn=arn, name=name, ref=ref, default_version=default, source=source, aws_managed=False
+        account_id=account,
+        arn=arn,
+        name=name,
+        ref=ref,
+        default_version=default,
+        source=source,
+        aws_managed=":iam::aws:policy/" in arn,
     )
 
 
