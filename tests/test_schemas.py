@@ -88,6 +88,12 @@ REQUIRED_TOP_LEVEL: dict[str, tuple[str | tuple[str, ...], ...]] = {
     "cloudtrail-list-public-keys": (("PublicKeyList", "publicKeyList"),),
     "cloudtrail-lookup-events": ("Events",),
     "s3-list-objects-v2": (),
+    "config-snapshot-file": ("fileVersion", "configurationItems"),
+    "config-history-file": ("fileVersion", "configurationItems"),
+    "config-get-resource-config-history": ("configurationItems",),
+    "config-batch-get-resource-config": ("baseConfigurationItems",),
+    "config-select-resource-config": ("Results",),
+    "config-select-aggregate-resource-config": ("Results",),
     "config": (),
     "findings": (
         "schema_version",

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from analyzer.evidence.config_paths import config_path
 from analyzer.model.kinds import Kind
 
 _REGION = r"[a-z]{2,4}(?:-[a-z]+)*-[a-z]+-[0-9]{1,2}"
@@ -69,6 +70,10 @@ def activity_path(path: str) -> ActivityPath | None:
             found = _key_match(path, pattern)
             if found:
                 return ActivityPath(kind, found["account"], found["region"], object_key(path))
+        if "/Config/" in path:
+            delivered = config_path(path)
+            if delivered is not None:
+                return ActivityPath(*delivered)
         return None
     if "list-objects-v2" in path:
         listing = _LISTING_RE.search(path)

@@ -22,6 +22,7 @@ from datetime import datetime
 from operator import attrgetter
 from typing import Any
 
+from analyzer.evidence.config_resolve import resolve_config
 from analyzer.evidence.crosscheck import cross_check
 from analyzer.evidence.layout import ACCOUNT_RE, Slot
 from analyzer.evidence.outcome import Outcome, summary
@@ -155,14 +156,16 @@ def combine(name: str, shares: list[Share]) -> Snapshot:
     manifests = sorted((item for share in shares for item in share.manifests), key=lambda item: item[0])
     reports = [share.latest_report for share in shares if share.latest_report is not None]
     return cross_check(
-        build_snapshot(
-            name=name,
-            sha256=digest.hexdigest(),
-            manifest=_manifest(manifests[-1][1] if manifests else None, max(reports, default=None)),
-            collector=collector,
-            accounts={aid: evidence for share in shares for aid, evidence in share.accounts.items()},
-            rows=tuple(rows),
-            states=_states_in_order([share.states for share in shares]),
+        resolve_config(
+            build_snapshot(
+                name=name,
+                sha256=digest.hexdigest(),
+                manifest=_manifest(manifests[-1][1] if manifests else None, max(reports, default=None)),
+                collector=collector,
+                accounts={aid: evidence for share in shares for aid, evidence in share.accounts.items()},
+                rows=tuple(rows),
+                states=_states_in_order([share.states for share in shares]),
+            )
         )
     )
 

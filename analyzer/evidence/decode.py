@@ -326,6 +326,12 @@ def _holds_overlong(document: Any, limit: int) -> bool:
 #: whose own strings are held to the limit once it is decoded: ``FileContext.policy``; the
 #: credential report's CSV as base64, whose fields are held to it once decoded).
 LONG_TEXT_KEYS = frozenset({"PolicyDocument", "AssumeRolePolicyDocument", "Document", "Policy", "Content"})
+#: The same in AWS Config's items: policy documents (URL-encoded or JSON text) and, in the API form,
+#: the whole ``configuration`` and the bucket policy's supplementary value, held as JSON text (their
+#: own strings are held to the limit once parsed).
+CONFIG_TEXT_KEYS = LONG_TEXT_KEYS | frozenset(
+    {"policyDocument", "assumeRolePolicyDocument", "document", "policyText", "configuration", "BucketPolicy"}
+)
 
 
 def overlong_string(document: Any, limit: int, allowed: frozenset[str] = LONG_TEXT_KEYS) -> tuple[str, int] | None:

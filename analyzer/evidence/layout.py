@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from analyzer.evidence.activity_paths import activity_path
+from analyzer.evidence.config_paths import API_COMMAND_KINDS
 from analyzer.model.kinds import SCOPE, Kind, Scope
 
 ACCOUNT_RE = re.compile(r"[0-9]{12}")  # use fullmatch (``$`` would accept a trailing newline)
@@ -47,6 +48,7 @@ COMMAND_KINDS: dict[str, Kind] = {
     "get-bucket-policy": Kind.S3_BUCKET_POLICY,
     "list-public-keys": Kind.CT_PUBLIC_KEYS,
     "lookup-events": Kind.CT_LOOKUP_EVENTS,
+    **{name: kind for name, kind in API_COMMAND_KINDS.items() if kind is not Kind.CONFIG_RESOURCE_HISTORY},
 }
 
 #: Folder (the CLI command) -> kind, for files named after the item they describe.
@@ -57,7 +59,11 @@ ITEM_FOLDER_KINDS: dict[str, Kind] = {
     "describe-policy": Kind.ORG_POLICY,
     "targets": Kind.ORG_TARGETS,
     "list-targets-for-policy": Kind.ORG_TARGETS,
+    **API_COMMAND_KINDS,
 }
+
+#: Kinds scoped to one saved answer, named after their command when not kept in a folder of their own.
+_COMMAND_ITEM_KINDS = frozenset(API_COMMAND_KINDS.values())
 
 _SUFFIXES = (".error.json", ".json.gz", ".json", ".csv", ".err")
 
@@ -86,6 +92,8 @@ _CONTENT_KEYS: tuple[tuple[str, Kind], ...] = (
     ("PublicKeyList", Kind.CT_PUBLIC_KEYS),
     ("publicKeyList", Kind.CT_PUBLIC_KEYS),
     ("Events", Kind.CT_LOOKUP_EVENTS),
+    ("baseConfigurationItems", Kind.CONFIG_BATCH_GET),
+    ("QueryInfo", Kind.CONFIG_SELECT),
 )
 _TRAIL_STATUS_KEYS = frozenset(
     {
@@ -169,6 +177,8 @@ def read_path(path: str) -> PathInfo:
         kind = command_kind
         if kind is Kind.S3_BUCKET_POLICY:
             item = _bucket_folder(folders)
+        elif kind in _COMMAND_ITEM_KINDS:
+            item = stem
     return PathInfo(path, kind, account, region, item, error_record, csv, stem)
 
 
@@ -235,6 +245,8 @@ def kind_from_content(document: Any) -> Kind | None:
         return Kind.TRAIL_STATUS
     if "Content" in document and "GeneratedTime" in document:
         return Kind.IAM_CREDENTIAL_REPORT
+    if "configurationItems" in document:
+        return Kind.CONFIG_SNAPSHOT_FILE if "fileVersion" in document else Kind.CONFIG_RESOURCE_HISTORY
     if _MANIFEST_KEYS & set(document):
         return Kind.MANIFEST
     return None

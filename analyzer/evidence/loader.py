@@ -25,7 +25,10 @@ from typing import Any
 from analyzer.evidence.activity_files import read_log_file
 from analyzer.evidence.assembly import Share, combine, summarize
 from analyzer.evidence.bundle import Bundle, BundleError, Limits, Member, MemberError
+from analyzer.evidence.config_files import read_config_file
 from analyzer.evidence.decode import (
+    CONFIG_TEXT_KEYS,
+    LONG_TEXT_KEYS,
     PLAIN_UTF8,
     DecodeError,
     DocumentParser,
@@ -42,12 +45,15 @@ from analyzer.evidence.readers.credentials import looks_like_report_csv
 from analyzer.evidence.schemas import check_evidence
 from analyzer.evidence.special import read_credential_csv, read_error_record, read_manifest
 from analyzer.evidence.transfer import dump_share, load_share
-from analyzer.model.kinds import Kind
+from analyzer.model.kinds import CONFIG_ITEM_KINDS, Kind
 from analyzer.model.policy import PolicyDocument
 from analyzer.model.snapshot import Snapshot
 from analyzer.parallel import Batch, chunked, resolve_jobs, worth_processes
 
 _EVIDENCE_SUFFIXES = (".json", ".json.gz", ".csv", ".err")
+_DELIVERED_CONFIG = frozenset({Kind.CONFIG_SNAPSHOT_FILE, Kind.CONFIG_HISTORY_FILE})
+#: Kinds a file may be named as while its content says the other (an aggregator's answer is a select's).
+_SAME_CONTENT = frozenset({frozenset({Kind.CONFIG_SELECT, Kind.CONFIG_SELECT_AGGREGATE})})
 
 
 @contextmanager
@@ -238,7 +244,10 @@ def read_member(
         outcome.content = reading.content or reading.sha
         return outcome
     try:
-        outcome = _read_content(reading, data, bundle, policy_cache, parser or DocumentParser())
+        if reading.info.kind in _DELIVERED_CONFIG and not reading.info.error_record:
+            outcome = read_config_file(reading, data, bundle, policy_cache, parser or DocumentParser())
+        else:
+            outcome = _read_content(reading, data, bundle, policy_cache, parser or DocumentParser())
     except DecodeError as exc:
         outcome = reading.invalid_because(exc.message, exc.hint, exc.pointer)
     except RecursionError:
@@ -276,7 +285,12 @@ def _read_content(
     refuse_dense(text, limits.max_json_containers)
     document, duplicates = parser.parse(text)
     if len(text) > limits.max_string_length:  # else no string in it can be that long
-        _refuse_overlong_strings(document, limits.max_string_length)
+        if (info.kind or kind_from_content(document)) in CONFIG_ITEM_KINDS:
+            # Config's answers hold documents as text: each is checked once parsed (select rows too)
+            rest = {k: v for k, v in document.items() if k != "Results"} if isinstance(document, dict) else document
+            _refuse_overlong_strings(rest, limits.max_string_length, CONFIG_TEXT_KEYS)
+        else:
+            _refuse_overlong_strings(document, limits.max_string_length)
     del text, raw
     if info.kind is Kind.MANIFEST and "/" not in reading.path:
         if duplicates:
@@ -294,7 +308,7 @@ def _overlong(pointer: str, length: int, limit: int, what: str = "a string") -> 
     )
 
 
-def _refuse_overlong_strings(document: Any, limit: int) -> None:
+def _refuse_overlong_strings(document: Any, limit: int, allowed: frozenset[str] = LONG_TEXT_KEYS) -> None:
     """DecodeError at the first string (or key) of ``document`` longer than ``limit`` characters,
     but for whole documents held as text (:data:`~analyzer.evidence.decode.LONG_TEXT_KEYS`).
 
@@ -302,7 +316,7 @@ def _refuse_overlong_strings(document: Any, limit: int) -> None:
     report that names the role (7.6 s, 2.25 GB and 972 MB of reports for one such name). The file
     is invalid instead, so every check that needs it is not evaluated.
     """
-    found = overlong_string(document, limit)
+    found = overlong_string(document, limit, allowed)
     if found is not None:
         raise _overlong(*found, limit)
 
@@ -319,7 +333,18 @@ def _read_document(
     kind = info.kind or found
     if kind is None:
         return reading.ignored("neither the file name nor its top-level keys match an evidence kind trustmap reads")
-    if found is not None and info.kind is not None and found is not info.kind:
+    if found in _DELIVERED_CONFIG and info.kind is None:
+        return reading.ignored(
+            "a Config snapshot or history file is read from its place in a copy of the bucket's AWSLogs/ tree "
+            "(AWSLogs/<account>/Config/<region>/YYYY/M/D/ConfigSnapshot|ConfigHistory/<the name Config gave it>)",
+            kind=found,
+        )
+    if (
+        found is not None
+        and info.kind is not None
+        and found is not info.kind
+        and frozenset({found, info.kind}) not in _SAME_CONTENT
+    ):
         return reading.invalid_because(
             f"named as {info.kind.value} but holds {found.value} output",
             "rename or move the file to where its content belongs",
@@ -357,7 +382,9 @@ def pagination_markers(document: Any) -> list[str]:
     if not isinstance(document, dict):
         return []
     found = ["IsTruncated"] if document.get("IsTruncated") is True else []
-    found.extend(k for k in ("Marker", "NextToken", "NextContinuationToken") if document.get(k))
+    found.extend(k for k in ("Marker", "NextToken", "NextContinuationToken", "nextToken") if document.get(k))
+    if document.get("unprocessedResourceKeys"):  # batch-get-resource-config: keys left for a retry
+        found.append("unprocessedResourceKeys")
     return found
 
 

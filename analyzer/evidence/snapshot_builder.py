@@ -100,6 +100,7 @@ def account_evidence(account_id: str, parts: AccountParts) -> AccountEvidence:
         recorders=_with_recorder_status(parts),
         channels=_with_channel_status(parts),
         root_credentials_managed_centrally=parts.root_credentials_managed_centrally,
+        config_items=tuple(sorted(parts.config_items, key=lambda i: (i.ref.file, i.ref.pointer, i.ref.inner or ""))),
     )
 
 

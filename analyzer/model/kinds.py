@@ -13,7 +13,8 @@ class Scope(enum.StrEnum):
     TRAIL = "trail"  # <account>/<region>/cloudtrail/get-trail-status/<trail>.json
     BUCKET = "bucket"  # <account>/s3/<bucket>/...
     POLICY = "policy"  # organization/policies/<id>.json
-    OBJECT = "object"  # one object of the central bucket: AWSLogs/[<org>/]<account>/CloudTrail/<region>/...
+    OBJECT = "object"  # one object of the central bucket (AWSLogs/[<org>/]<account>/CloudTrail/<region>/...,
+    # AWSLogs/<account>/Config/<region>/...), or one saved answer of a Config query (named by its file)
 
 
 class Kind(enum.StrEnum):
@@ -48,6 +49,14 @@ class Kind(enum.StrEnum):
     CT_PUBLIC_KEYS = "cloudtrail-list-public-keys"
     CT_LOOKUP_EVENTS = "cloudtrail-lookup-events"
     S3_LIST_OBJECTS = "s3-list-objects-v2"
+    # AWS Config's configuration items: delivered files (the central bucket's Config objects) and the
+    # API's answers; read into the model's entities by analyzer.evidence.config_resolve.
+    CONFIG_SNAPSHOT_FILE = "config-snapshot-file"
+    CONFIG_HISTORY_FILE = "config-history-file"
+    CONFIG_RESOURCE_HISTORY = "config-get-resource-config-history"
+    CONFIG_BATCH_GET = "config-batch-get-resource-config"
+    CONFIG_SELECT = "config-select-resource-config"
+    CONFIG_SELECT_AGGREGATE = "config-select-aggregate-resource-config"
 
 
 SCOPE: dict[Kind, Scope] = {
@@ -78,7 +87,25 @@ SCOPE: dict[Kind, Scope] = {
     Kind.CT_PUBLIC_KEYS: Scope.REGION,
     Kind.CT_LOOKUP_EVENTS: Scope.REGION,
     Kind.S3_LIST_OBJECTS: Scope.BUCKET,
+    Kind.CONFIG_SNAPSHOT_FILE: Scope.OBJECT,
+    Kind.CONFIG_HISTORY_FILE: Scope.OBJECT,
+    Kind.CONFIG_RESOURCE_HISTORY: Scope.OBJECT,
+    Kind.CONFIG_BATCH_GET: Scope.OBJECT,
+    Kind.CONFIG_SELECT: Scope.OBJECT,
+    Kind.CONFIG_SELECT_AGGREGATE: Scope.OBJECT,
 }
+
+#: Configuration items of AWS Config: delivered files and API answers (one reader, two naming forms).
+CONFIG_ITEM_KINDS: frozenset[Kind] = frozenset(
+    {
+        Kind.CONFIG_SNAPSHOT_FILE,
+        Kind.CONFIG_HISTORY_FILE,
+        Kind.CONFIG_RESOURCE_HISTORY,
+        Kind.CONFIG_BATCH_GET,
+        Kind.CONFIG_SELECT,
+        Kind.CONFIG_SELECT_AGGREGATE,
+    }
+)
 
 #: The activity kinds (analyzer.activity reads them; the model readers add nothing for them).
 ACTIVITY_KINDS: frozenset[Kind] = frozenset(

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from analyzer.model.activity import ActivityEvidence
+from analyzer.model.config_items import ConfigComparison, ConfigItem
 from analyzer.model.entities import (
     AccountSummary,
     BucketPolicy,
@@ -104,6 +105,9 @@ class AccountEvidence:
     recorders: tuple[ConfigRecorder, ...] = ()
     channels: tuple[DeliveryChannel, ...] = ()
     root_credentials_managed_centrally: bool = False
+    #: AWS Config's items of the types read, every capture (what the entities above were resolved from
+    #: when the account has no CLI export, and what a CLI export is compared with when it has).
+    config_items: tuple[ConfigItem, ...] = ()
     # Lookup indexes built once (names are unique case-insensitively), so lookups stay O(1).
     _users_by_name: dict[str, User] = field(init=False, repr=False, compare=False)
     _groups_by_name: dict[str, Group] = field(init=False, repr=False, compare=False)
@@ -158,6 +162,8 @@ class Snapshot:
     states: dict[tuple[str, str, str, str], EvidenceState] = field(default_factory=dict)
     #: What the sources disagree on; the evidence named by each is ``inconsistent`` in ``states``.
     disagreements: tuple[Disagreement, ...] = ()
+    #: Per account with both a CLI export and AWS Config items: how they compare (rule EVD-004).
+    config_comparisons: tuple[ConfigComparison, ...] = ()
     #: What the activity evidence (CloudTrail log and digest files ...) says happened; None until
     #: :func:`analyzer.activity.read_activity` has read it (the analysis does, validation does not).
     activity: ActivityEvidence | None = None

@@ -79,6 +79,10 @@ CONTENT_CASES: list[tuple[Any, Kind | None]] = [
     ({"publicKeyList": []}, Kind.CT_PUBLIC_KEYS),
     ({"Events": [], "NextToken": "x"}, Kind.CT_LOOKUP_EVENTS),
     ({"collected_at": "2026-01-01T00:00:00Z"}, Kind.MANIFEST),
+    ({"fileVersion": "1.0", "configurationItems": []}, Kind.CONFIG_SNAPSHOT_FILE),
+    ({"configurationItems": [], "nextToken": "x"}, Kind.CONFIG_RESOURCE_HISTORY),
+    ({"baseConfigurationItems": [], "unprocessedResourceKeys": []}, Kind.CONFIG_BATCH_GET),
+    ({"QueryInfo": {"SelectFields": []}, "Results": []}, Kind.CONFIG_SELECT),
     ({"Something": "else"}, None),
     ([shapes.account_summary()], None),
     ("SummaryMap", None),
@@ -91,7 +95,16 @@ def test_kind_from_content(document: Any, kind: Kind | None) -> None:
 
 
 #: Recognised by the S3 key layout CloudTrail writes, not by content (tests/evidence/test_activity_paths.py).
-PATH_SHAPED = {Kind.CT_LOG_FILE, Kind.CT_DIGEST_FILE, Kind.S3_HEAD_OBJECT, Kind.S3_LIST_OBJECTS}
+#: A Config history file reads like a snapshot (its key says which); an aggregator's answer like a
+#: select's (its name says which).
+PATH_SHAPED = {
+    Kind.CT_LOG_FILE,
+    Kind.CT_DIGEST_FILE,
+    Kind.S3_HEAD_OBJECT,
+    Kind.S3_LIST_OBJECTS,
+    Kind.CONFIG_HISTORY_FILE,
+    Kind.CONFIG_SELECT_AGGREGATE,
+}
 
 
 def test_every_kind_is_recognised_from_content() -> None:

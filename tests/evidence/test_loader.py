@@ -15,7 +15,7 @@ import pytest
 from analyzer.evidence import load_bundle, schemas
 from analyzer.evidence.layout import read_path
 from analyzer.model.evidence import EvidenceStatus
-from analyzer.model.kinds import ACTIVITY_KINDS, SCOPE, Kind, Scope
+from analyzer.model.kinds import ACTIVITY_KINDS, CONFIG_ITEM_KINDS, SCOPE, Kind, Scope
 from analyzer.model.snapshot import FileStatus, InventoryRow, Snapshot
 from tests.evidence import conftest as shapes
 from tests.evidence.conftest import BUCKET, DEV, IDENTITY, MGMT, REGION, BundleBuilder
@@ -28,6 +28,50 @@ DIGEST = (
     f"{IDENTITY}/s3/{BUCKET}/AWSLogs/o-abcdefghij/{DEV}/CloudTrail-Digest/{REGION}/2026/03/01/"
     f"{DEV}_CloudTrail-Digest_{REGION}_org-audit_{REGION}_20260301T130000Z.json.gz"
 )
+
+#: A copy of part of the bucket's Config objects (date folders not zero-padded, as Config writes them).
+CONFIG_DAY = f"central-logs/AWSLogs/{IDENTITY}/Config/{REGION}/2026/3/1"
+_ROLE_CONFIG = {
+    "roleName": "audit",
+    "roleId": "AROAAUDIT0000000001",
+    "arn": f"arn:aws:iam::{IDENTITY}:role/audit",
+    "path": "/",
+    "assumeRolePolicyDocument": "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow"
+    "%22%2C%22Principal%22%3A%7B%22Service%22%3A%22config.amazonaws.com%22%7D%2C%22Action%22%3A%22sts%3AAssumeRole%22%7D%5D%7D",
+    "rolePolicyList": [],
+    "attachedManagedPolicies": [],
+}
+#: One AWS::IAM::Role item in each naming form (AWS Config Developer Guide, "Components of a
+#: configuration item"; API form: AWS Config API Reference, ConfigurationItem).
+_FILE_ITEM = {
+    "configurationItemVersion": "1.3",
+    "configurationItemCaptureTime": "2026-03-01T05:00:00.123Z",
+    "configurationStateId": 1772341200123,
+    "awsAccountId": IDENTITY,
+    "configurationItemStatus": "OK",
+    "resourceType": "AWS::IAM::Role",
+    "resourceId": "AROAAUDIT0000000001",
+    "resourceName": "audit",
+    "ARN": f"arn:aws:iam::{IDENTITY}:role/audit",
+    "awsRegion": "global",
+    "configuration": _ROLE_CONFIG,
+    "supplementaryConfiguration": {},
+}
+_API_ITEM = {
+    "version": "1.3",
+    "configurationItemCaptureTime": "2026-03-01T05:00:00.123000+00:00",
+    "configurationStateId": "1772341200123",
+    "accountId": IDENTITY,
+    "configurationItemStatus": "OK",
+    "resourceType": "AWS::IAM::Role",
+    "resourceId": "AROAAUDIT0000000001",
+    "resourceName": "audit",
+    "arn": f"arn:aws:iam::{IDENTITY}:role/audit",
+    "awsRegion": "global",
+    "configuration": json.dumps(_ROLE_CONFIG),
+    "supplementaryConfiguration": {},
+}
+_ROW = json.dumps({**{k: v for k, v in _API_ITEM.items() if k != "configuration"}, "configuration": _ROLE_CONFIG})
 
 #: The documented place of one file of every kind (in account IDENTITY, region REGION).
 PLACES: dict[Kind, str] = {
@@ -58,6 +102,14 @@ PLACES: dict[Kind, str] = {
     Kind.CT_PUBLIC_KEYS: f"{IDENTITY}/{REGION}/cloudtrail/list-public-keys.json",
     Kind.CT_LOOKUP_EVENTS: f"{IDENTITY}/{REGION}/cloudtrail/lookup-events.json",
     Kind.S3_LIST_OBJECTS: f"{IDENTITY}/s3/{BUCKET}/list-objects-v2.json",
+    Kind.CONFIG_SNAPSHOT_FILE: f"{CONFIG_DAY}/ConfigSnapshot/{IDENTITY}_Config_{REGION}_ConfigSnapshot_"
+    "20260301T060000Z_0a1b2c3d-0c1e-4a5b-9d3e-111111111111.json.gz",
+    Kind.CONFIG_HISTORY_FILE: f"{CONFIG_DAY}/ConfigHistory/{IDENTITY}_Config_{REGION}_ConfigHistory_"
+    "AWS::IAM::Role_20260301T000000Z_20260301T060000Z_1.json.gz",
+    Kind.CONFIG_RESOURCE_HISTORY: f"{IDENTITY}/{REGION}/config/get-resource-config-history/role-audit.json",
+    Kind.CONFIG_BATCH_GET: f"{IDENTITY}/{REGION}/config/batch-get-resource-config.json",
+    Kind.CONFIG_SELECT: f"{IDENTITY}/{REGION}/config/select-resource-config.json",
+    Kind.CONFIG_SELECT_AGGREGATE: f"{IDENTITY}/{REGION}/config/select-aggregate-resource-config.json",
 }
 TRAIL_ARN = f"arn:aws:cloudtrail:{REGION}:{MGMT}:trail/org-audit"
 VALID: dict[Kind, Any] = {
@@ -94,6 +146,12 @@ VALID: dict[Kind, Any] = {
     },
     Kind.CT_LOOKUP_EVENTS: {"Events": [{"EventId": "e1", "CloudTrailEvent": '{"eventName": "ConsoleLogin"}'}]},
     Kind.S3_LIST_OBJECTS: {"Contents": [{"Key": "AWSLogs/x", "Size": 1}]},
+    Kind.CONFIG_SNAPSHOT_FILE: {"fileVersion": "1.0", "configSnapshotId": "0a1b", "configurationItems": [_FILE_ITEM]},
+    Kind.CONFIG_HISTORY_FILE: {"fileVersion": "1.0", "configurationItems": [_FILE_ITEM]},
+    Kind.CONFIG_RESOURCE_HISTORY: {"configurationItems": [_API_ITEM]},
+    Kind.CONFIG_BATCH_GET: {"baseConfigurationItems": [_API_ITEM], "unprocessedResourceKeys": []},
+    Kind.CONFIG_SELECT: {"QueryInfo": {"SelectFields": [{"Name": "resourceId"}]}, "Results": [_ROW]},
+    Kind.CONFIG_SELECT_AGGREGATE: {"QueryInfo": {"SelectFields": [{"Name": "resourceId"}]}, "Results": [_ROW]},
 }
 
 
@@ -104,7 +162,9 @@ def _row(snapshot: Snapshot, path: str) -> InventoryRow:
 
 def _state_args(kind: Kind) -> tuple[str | None, str | None, str | None]:
     scope = SCOPE[kind]
-    if kind in ACTIVITY_KINDS and scope is not Scope.REGION:  # placed by the object key or the listing's name
+    if (
+        kind in ACTIVITY_KINDS or kind in CONFIG_ITEM_KINDS
+    ) and scope is not Scope.REGION:  # placed by the object key or the listing's name
         info = read_path(PLACES[kind])
         return info.account_id, info.region if scope is Scope.OBJECT else None, info.item
     account = IDENTITY if scope in (Scope.ACCOUNT, Scope.REGION, Scope.TRAIL, Scope.BUCKET) else None
@@ -145,8 +205,16 @@ def test_each_kind_with_the_wrong_shape_is_invalid(builder: BundleBuilder, kind:
     assert _row(snapshot, "manifest.json").status is FileStatus.LOADED  # one bad file never stops the rest
 
 
-# (log files are not parsed by the loader: DuckDB reads them)
-@pytest.mark.parametrize("kind", [k for k in Kind if k not in (Kind.MANIFEST, Kind.CT_LOG_FILE)])
+# (log files are not parsed by the loader: DuckDB reads them; Config's delivered files are streamed,
+# their top-level members other than the items are not read)
+@pytest.mark.parametrize(
+    "kind",
+    [
+        k
+        for k in Kind
+        if k not in (Kind.MANIFEST, Kind.CT_LOG_FILE, Kind.CONFIG_SNAPSHOT_FILE, Kind.CONFIG_HISTORY_FILE)
+    ],
+)
 def test_each_kind_with_an_unknown_key_is_loaded_with_a_warning(builder: BundleBuilder, kind: Kind) -> None:
     """A key no verdict reads (an exporter's addition, a field AWS added) is a warning, not a lost file."""
     builder.write(PLACES[kind], {**VALID[kind], "Unexpected": True})

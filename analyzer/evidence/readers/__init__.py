@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from analyzer.evidence.readers import cloudtrail, config, credentials, iam, organizations, s3
+from analyzer.evidence.readers import cloudtrail, config, config_items, credentials, iam, organizations, s3
 from analyzer.evidence.readers.base import Collector, FileContext
 from analyzer.model.kinds import ACTIVITY_KINDS, Kind
 
@@ -37,6 +37,13 @@ READERS: dict[Kind, Reader] = {
     Kind.CONFIG_CHANNELS: config.read_channels,
     Kind.CONFIG_CHANNEL_STATUS: config.read_channel_status,
     Kind.S3_BUCKET_POLICY: s3.read_bucket_policy,
+    Kind.CONFIG_RESOURCE_HISTORY: config_items.read_resource_history,
+    Kind.CONFIG_BATCH_GET: config_items.read_batch_get,
+    Kind.CONFIG_SELECT: config_items.read_select,
+    Kind.CONFIG_SELECT_AGGREGATE: config_items.read_select_aggregate,
+    # Delivered Config files are streamed by analyzer.evidence.config_files, never parsed whole.
+    Kind.CONFIG_SNAPSHOT_FILE: _read_nothing,
+    Kind.CONFIG_HISTORY_FILE: _read_nothing,
     # Activity evidence is read by analyzer.activity from the files themselves: nothing for the model.
     **dict.fromkeys(sorted(ACTIVITY_KINDS), _read_nothing),
 }

@@ -15,6 +15,7 @@ from typing import Any, get_origin, get_type_hints
 
 from analyzer.evidence.decode import DecodeError, Duplicates, decode_policy_field, overlong_string
 from analyzer.evidence.timestamps import parse_ts
+from analyzer.model.config_items import ConfigItem
 from analyzer.model.entities import (
     AccountSummary,
     BucketPolicy,
@@ -271,6 +272,7 @@ class AccountParts:
     channels: list[DeliveryChannel]
     channel_status: dict[tuple[str, str], ChannelStatusFacts]
     root_credentials_managed_centrally: bool = False
+    config_items: list[ConfigItem]  # AWS Config's items, resolved once the bundle is read
 
     def __getattr__(self, name: str) -> Any:
         """A container field not used yet (only called for attributes not found): made empty now."""

@@ -6,12 +6,20 @@ compares them while the bundle loads. A disagreement is how a principal left out
 with it its failures) shows, and the evidence it casts doubt on is not used: the checks that need
 it are not evaluated. One result per account (and one for the organization's own exports): fail
 with every disagreement, pass when at least two sources could be compared and agree.
+
+AWS Config's configuration items are one more source: where an account's IAM comes both from the
+CLI export and from Config's items (:mod:`analyzer.evidence.config_resolve`), a resource they
+describe differently (a trust policy changed between the two captures, a role one side lacks) is
+**drift**. Drift fails the account too, naming both places and the capture times, but unlike a
+disagreement it costs no verdict: the verdicts use the more recent capture, which the message names.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from analyzer.model.config_items import ConfigComparison, Drift
+from analyzer.model.evidence import EvidenceRef
 from analyzer.model.kinds import Kind
 from analyzer.model.snapshot import Disagreement
 from analyzer.rules.base import (
@@ -65,16 +73,73 @@ _COMPARED: tuple[tuple[Kind, str], ...] = (
 )
 
 
-def _failure(ctx: RuleContext, account: str | None, found: list[Disagreement]) -> Outcome:
+def _failure(
+    ctx: RuleContext, account: str | None, found: list[Disagreement], config: ConfigComparison | None = None
+) -> Outcome:
     kinds = sorted({k for d in found for k in d.kinds})
     where = account_label(ctx, account) if account else "the organization's exports"
+    parts = []
+    if found:
+        parts.append(
+            "; ".join(d.message for d in found) + f". Not used: {', '.join(kinds)}; "
+            f"the checks that need them are not evaluated ({', '.join(rules_reading(kinds)) or 'none'})"
+        )
+    if config is not None and config.drifts:
+        parts.append(_drift_text(config))
+    evidence = [ref for d in found for ref in d.evidence]
+    if config is not None:
+        evidence.extend(_drift_evidence(config))
     return fail(
-        f"{where}: " + "; ".join(d.message for d in found) + f". Not used: {', '.join(kinds)}; "
-        f"the checks that need them are not evaluated ({', '.join(rules_reading(kinds)) or 'none'})",
+        f"{where}: " + ". ".join(parts),
         account=account,
-        evidence=tuple(dict.fromkeys(ref for d in found for ref in d.evidence)),
+        evidence=tuple(dict.fromkeys(evidence)),
         details={"kinds": kinds},
     )
+
+
+def _merged(comparisons: tuple[ConfigComparison, ...]) -> dict[str, ConfigComparison]:
+    """One comparison per account (IAM and each region's trails together)."""
+    out: dict[str, ConfigComparison] = {}
+    for c in comparisons:
+        seen = out.get(c.account_id)
+        if seen is None:
+            out[c.account_id] = c
+            continue
+        out[c.account_id] = ConfigComparison(
+            account_id=c.account_id,
+            what=f"{seen.what}, {c.what}",
+            compared=seen.compared + c.compared,
+            drifts=seen.drifts + c.drifts,
+            blocked="; ".join(b for b in (seen.blocked, c.blocked) if b),
+            notes=tuple(dict.fromkeys(seen.notes + c.notes)),
+        )
+    return out
+
+
+def _describe(drift: Drift) -> str:
+    config = drift.config
+    if config is None:
+        return f"{drift.resource}: {drift.what} ({drift.cli})"
+    captured = config.captured.strftime("%Y-%m-%dT%H:%M:%SZ") if config.captured else "unknown"
+    return f"{drift.resource}: {drift.what} (AWS Config item captured {captured}, {config.ref})"
+
+
+def _drift_text(config: ConfigComparison) -> str:
+    notes = "".join(f"; {note}" for note in config.notes)
+    return (
+        f"the CLI export and AWS Config's items differ on {len(config.drifts)} point(s) (drift): "
+        + "; ".join(_describe(d) for d in config.drifts)
+        + "; "
+        + "; ".join(dict.fromkeys(d.used for d in config.drifts))
+        + notes
+    )
+
+
+def _drift_evidence(config: ConfigComparison) -> list[EvidenceRef]:
+    found: list[EvidenceRef] = []
+    for drift in config.drifts:
+        found.extend(ref for ref in (drift.cli, drift.config.ref if drift.config else None) if ref is not None)
+    return found
 
 
 def check(ctx: RuleContext) -> Iterator[Outcome]:
@@ -88,18 +153,27 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
         yield not_evaluated(missing_message(blocked) + ": the organization's exports cannot be compared")
     else:
         yield passed("describe-organization, list-accounts and the policies' targets agree")
+    configs = _merged(snapshot.config_comparisons)
     for account in sorted(snapshot.accounts):
-        if account in by_account:
-            yield _failure(ctx, account, by_account[account])
+        config = configs.get(account)
+        if account in by_account or (config is not None and config.drifts):
+            yield _failure(ctx, account, by_account.get(account, []), config)
             continue
         compared = [name for kind, name in _COMPARED if not ctx.blocking((kind,), account)]
+        if config is not None and not config.blocked and compared:
+            compared.append("AWS Config's items")
         label = account_label(ctx, account)
+        aside = (
+            f"; AWS Config's items could not be compared: {config.blocked}"
+            if config is not None and config.blocked
+            else ""
+        )
         if len(compared) >= 2 and not ctx.blocking((Kind.IAM_AUTH_DETAILS,), account):
-            yield passed(f"{label}: the {', '.join(compared)} agree", account=account)
+            yield passed(f"{label}: the {', '.join(compared)} agree{aside}", account=account)
         else:
             yield not_evaluated(
                 f"not evaluated: {label} has fewer than two usable exports to compare with its authorization "
-                f"details ({', '.join(compared) or 'none usable'})",
+                f"details ({', '.join(compared) or 'none usable'}){aside}",
                 account=account,
             )
 

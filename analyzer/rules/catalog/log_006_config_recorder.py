@@ -3,6 +3,10 @@
 Per account and expected region: a customer-managed recorder exists, its status says
 ``recording: true`` and ``lastStatus`` is SUCCESS or PENDING (compared case-insensitively: the API
 model says ``Success``, the service sends ``SUCCESS``). Service-linked recorders do not count.
+Where the status is not in the bundle, or says nothing of the last delivery (AWS Config's own item of
+the recorder holds ``Recording`` only), a snapshot or history file Config delivered for the account
+and region within 24 hours before the collection shows it recording
+(:mod:`analyzer.rules.support.config_recording`).
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from analyzer.model.entities import ConfigRecorder
-from analyzer.model.evidence import EvidenceState
+from analyzer.model.evidence import EvidenceState, EvidenceStatus
 from analyzer.model.kinds import Kind
 from analyzer.rules.base import (
     Outcome,
@@ -26,6 +30,7 @@ from analyzer.rules.base import (
 )
 from analyzer.rules.compliance import refs
 from analyzer.rules.context import RuleContext
+from analyzer.rules.support.config_recording import Delivery, recent_delivery
 from analyzer.rules.support.log_delivery import customer_recorders, recorder_label, region_gaps
 from analyzer.rules.support.scope import uncollected_outcomes
 
@@ -60,7 +65,15 @@ _HEALTHY = frozenset({"SUCCESS", "PENDING"})
 def _verdict(ctx: RuleContext, account: str, region: str) -> Outcome:
     where = {"account": account, "region": region}
     blocked = ctx.blocking((Kind.CONFIG_RECORDERS,), account, region)
+    delivered = recent_delivery(ctx, account, region)
     if blocked:
+        if delivered is not None and all(s.status is EvidenceStatus.MISSING for s in blocked):
+            return passed(
+                f"a configuration recorder of {account} in {region} is recording and delivering: "
+                f"{delivered.describe()}, within 24 h before the collection (its settings are not in the bundle)",
+                evidence=(delivered.ref,),
+                **where,
+            )
         return not_evaluated(missing_message(blocked), **where)
     recorders = customer_recorders(ctx, account, region)
     if not recorders:
@@ -73,7 +86,7 @@ def _verdict(ctx: RuleContext, account: str, region: str) -> Outcome:
         )
         return fail(f"{account} has no configuration recorder in {region}{only}: Config records nothing there", **where)
     status_blocked = ctx.blocking((Kind.CONFIG_RECORDER_STATUS,), account, region)
-    outcomes = [_recorder(r, status_blocked) for r in recorders]
+    outcomes = [_recorder(r, status_blocked, delivered) for r in recorders]
     for wanted in (Status.PASS, Status.FAIL):
         found = next((o for o in outcomes if o.status is wanted), None)
         if found is not None:
@@ -81,7 +94,7 @@ def _verdict(ctx: RuleContext, account: str, region: str) -> Outcome:
     return outcomes[0]
 
 
-def _recorder(recorder: ConfigRecorder, status_blocked: list[EvidenceState]) -> Outcome:
+def _recorder(recorder: ConfigRecorder, status_blocked: list[EvidenceState], delivered: Delivery | None) -> Outcome:
     where = {"account": recorder.account_id, "region": recorder.region}
     label = recorder_label(recorder)
     evidence = tuple(r for r in (recorder.ref, recorder.status_ref) if r is not None)
@@ -91,6 +104,14 @@ def _recorder(recorder: ConfigRecorder, status_blocked: list[EvidenceState]) -> 
     if last == "FAILURE":
         error = f": {recorder.last_error}" if recorder.last_error else ""
         return fail(f"{label} is recording but its last status is FAILURE{error}", evidence=evidence, **where)
+    if delivered is not None and (recorder.status_ref is None or not last):
+        # No status (or one without lastStatus, as AWS Config's own item of the recorder): Config's
+        # recent delivery for this account and region is its record of recording.
+        return passed(
+            f"{label} is recording: {delivered.describe()}, within 24 h before the collection",
+            evidence=(*evidence, delivered.ref),
+            **where,
+        )
     if recorder.status_ref is None:
         why = missing_message(status_blocked) if status_blocked else "not evaluated: no status entry for it"
         return not_evaluated(f"{why} (recording state of {label} unknown)", evidence=evidence, **where)

@@ -7,7 +7,10 @@ Two kinds of result (CFGUG ``select-resources``):
 * per account (region ``None``): the global IAM types (``AWS::IAM::User|Group|Role|Policy``) are
   recorded in exactly one region; zero loses IAM history, more than one duplicates every item.
   Counted over the recorders' configuration (LOG-006 says whether they actually record). When a
-  region's recorders are unknown the count is undecided unless it is already above one.
+  region's recorders are unknown the count is undecided unless it is already above one. AWS
+  Config's snapshots of every region without a single global IAM item show the IAM types not
+  recorded in practice, whatever a recorder's settings say (a snapshot lists every recorded
+  resource, and every account holds IAM roles: :mod:`analyzer.rules.support.config_recording`).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from analyzer.model.kinds import Kind
 from analyzer.rules.base import Outcome, Pillar, Rule, RuleMeta, Severity, fail, missing_message, not_evaluated, passed
 from analyzer.rules.compliance import refs
 from analyzer.rules.context import RuleContext
+from analyzer.rules.support.config_recording import snapshots_without_global_iam
 from analyzer.rules.support.log_delivery import customer_recorders, gap_text, recorder_label, region_gaps
 from analyzer.rules.support.scope import scope_text, uncollected_outcomes
 
@@ -93,6 +97,16 @@ def _global(ctx: RuleContext, account: str) -> Outcome:
             subject="global-iam-types",
         )
     uncollected = ctx.regions(account)
+    empty = snapshots_without_global_iam(ctx, account, uncollected.regions)
+    if empty is not None:
+        claim = f", although the recorder in {regions[0]} sets includeGlobalResourceTypes" if regions else ""
+        return fail(
+            f"{account}: AWS Config's snapshots of every region hold no IAM user, group, role or policy "
+            f"({'; '.join(d.describe() for d in empty)}){claim}: the global IAM types are not recorded in practice",
+            account=account,
+            evidence=(*evidence, *(d.ref for d in empty)),
+            subject="global-iam-types",
+        )
     if gaps or uncollected.uncollected:
         unknown = "; ".join(
             ([gap_text(gaps)] if gaps else []) + ([scope_text(uncollected)] if uncollected.uncollected else [])

@@ -3,7 +3,10 @@
 Per account and expected region. The bucket part needs only describe-delivery-channels; the health
 part needs describe-delivery-channel-status (which some exporters, moto among them, never produce):
 a channel aimed at another bucket fails either way, a channel aimed at the central bucket with no
-status is not_evaluated, never pass.
+status is not_evaluated, never pass. A snapshot or history file of the account and region that
+Config delivered within 24 hours before the collection, found in the bundle's copy of the central
+bucket (a folder before ``AWSLogs/`` named after the bucket), is the delivery itself: it stands for
+the status, and for the channel when the channel's settings are not in the bundle.
 """
 
 from __future__ import annotations
@@ -11,10 +14,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from analyzer.model.entities import DeliveryChannel
+from analyzer.model.evidence import EvidenceStatus
 from analyzer.model.kinds import Kind
 from analyzer.rules.base import Outcome, Pillar, Rule, RuleMeta, Severity, fail, missing_message, not_evaluated, passed
 from analyzer.rules.compliance import refs
 from analyzer.rules.context import RuleContext
+from analyzer.rules.support.config_recording import recent_central_delivery
 from analyzer.rules.support.log_delivery import (
     bucket_unknown_message,
     central_bucket,
@@ -67,6 +72,14 @@ def _channel(ctx: RuleContext, channel: DeliveryChannel, bucket: str) -> Outcome
             f"{label} targets the central bucket but its last delivery failed{error}", evidence=evidence, **where
         )
     if channel.status_ref is None or not status:
+        delivered = recent_central_delivery(ctx, channel.account_id, channel.region, bucket)
+        if delivered is not None:
+            return passed(
+                f"{label} delivers to {describe_destination(channel.s3_bucket, channel.s3_prefix)}: "
+                f"{delivered.describe()}, within 24 h before the collection",
+                evidence=(*evidence, delivered.ref),
+                **where,
+            )
         blocked = ctx.blocking((Kind.CONFIG_CHANNEL_STATUS,), channel.account_id, channel.region)
         why = missing_message(blocked) if blocked else "not evaluated: the status file has no lastStatus for it"
         return not_evaluated(
@@ -83,6 +96,17 @@ def _channel(ctx: RuleContext, channel: DeliveryChannel, bucket: str) -> Outcome
 def _region(ctx: RuleContext, account: str, region: str, bucket: str) -> Iterator[Outcome]:
     blocked = ctx.blocking((Kind.CONFIG_CHANNELS,), account, region)
     if blocked:
+        delivered = recent_central_delivery(ctx, account, region, bucket)
+        if delivered is not None and all(s.status is EvidenceStatus.MISSING for s in blocked):
+            yield passed(
+                f"AWS Config of {account} in {region} delivers to the central bucket {bucket}: "
+                f"{delivered.describe()}, within 24 h before the collection (the channel's settings are not "
+                "in the bundle)",
+                account=account,
+                region=region,
+                evidence=(delivered.ref,),
+            )
+            return
         yield not_evaluated(missing_message(blocked), account=account, region=region)
         return
     channels = channels_in(ctx, account, region)

@@ -59,6 +59,25 @@ EXPORT_CALLS: dict[Kind, tuple[str, str]] = {
         "config:DescribeDeliveryChannelStatus",
     ),
     Kind.S3_BUCKET_POLICY: ("aws s3api get-bucket-policy --bucket <bucket>", "s3:GetBucketPolicy"),
+    Kind.CONFIG_SNAPSHOT_FILE: ("aws s3 cp of the snapshot object from the central bucket", "s3:GetObject"),
+    Kind.CONFIG_HISTORY_FILE: ("aws s3 cp of the history object from the central bucket", "s3:GetObject"),
+    Kind.CONFIG_RESOURCE_HISTORY: (
+        "aws configservice get-resource-config-history --resource-type <type> --resource-id <id>",
+        "config:GetResourceConfigHistory",
+    ),
+    Kind.CONFIG_BATCH_GET: (
+        "aws configservice batch-get-resource-config --resource-keys resourceType=<type>,resourceId=<id>",
+        "config:BatchGetResourceConfig",
+    ),
+    Kind.CONFIG_SELECT: (
+        "aws configservice select-resource-config --expression <query>",
+        "config:SelectResourceConfig",
+    ),
+    Kind.CONFIG_SELECT_AGGREGATE: (
+        "aws configservice select-aggregate-resource-config --configuration-aggregator-name <name> "
+        "--expression <query>",
+        "config:SelectAggregateResourceConfig",
+    ),
 }
 
 _UNKNOWN_CALL = ("the export command", "its read permission")
