@@ -9,6 +9,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from analyzer.evidence.loader import load_bundle
 from analyzer.model.entities import Role
 from analyzer.model.evidence import EvidenceStatus
@@ -241,17 +243,27 @@ def test_long_policy_text_in_the_api_form_is_read(tmp_path: Path) -> None:
     assert isinstance(item.entity, Role) and [p.name for p in item.entity.inline_policies] == ["big"]
 
 
-def test_read_in_two_processes_the_snapshot_is_the_same(tmp_path: Path) -> None:
+def test_read_in_two_processes_the_snapshot_is_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Config's copy of the bucket sits in one folder, the CLI exports of the same accounts in others:
     the shares overlap by account and are merged as one, as the loader does for CloudTrail's copies."""
     import shutil
 
+    from analyzer import parallel
     from tests.rule_cases import CASES, all_cases
+
+    monkeypatch.setattr(parallel, "ACCOUNTS_PER_CHUNK", 1)  # every folder a chunk: a small bundle is shared out
+    pools: list[int] = []
+    real_pool = parallel._pool
+    monkeypatch.setattr(parallel, "_pool", lambda workers, work: (pools.append(workers), real_pool(workers, work))[1])
 
     case = next(c for c in all_cases() if c.id == "EVD-004/config-drift-trust-policy-changed")
     bundle = case.materialize(tmp_path / "bundle")
     shutil.copytree(CASES.parent / "config-only" / "central-logs-111111111111", bundle / "copy-of-the-bucket")
-    assert load_bundle(bundle, parallel=True) == load_bundle(bundle, parallel=False)
+    alone = load_bundle(bundle, jobs=1)
+    shared = load_bundle(bundle, jobs=2)
+    assert pools and pools[0] >= 1  # the second reading did use a worker beside this process
+    assert shared == alone
+    assert shared.inventory == alone.inventory and shared.states == alone.states
 
 
 def test_a_decompressed_copy_is_the_same_object(tmp_path: Path) -> None:
