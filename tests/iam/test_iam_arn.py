@@ -12,6 +12,7 @@ from analyzer.iam import (
     is_unique_id,
     parse_arn,
     role_name,
+    root_arn,
     session_arn,
     unique_id_kind,
 )
@@ -98,3 +99,40 @@ def test_sessions_and_roles() -> None:
     assert assumed_role_parts(role) is None
     assert is_service_linked_role("arn:aws:iam::1:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig")
     assert not is_service_linked_role(role)
+
+
+def test_root_arn_names_the_account_in_its_partition() -> None:
+    assert root_arn("123456789012") == "arn:aws:iam::123456789012:root"
+    assert root_arn("123456789012", "aws-cn") == "arn:aws-cn:iam::123456789012:root"
+
+
+def test_role_name_is_the_last_path_element() -> None:
+    assert role_name("arn:aws:iam::123456789012:role/a/b/Admin") == "Admin"
+    assert role_name("Admin") == "Admin"  # a bare name is its own name
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "not an arn",
+        "arn:aws:sts::123456789012:role/Admin",  # not IAM
+        "arn:aws:iam::123456789012:policy/Admin",  # not a role
+    ],
+)
+def test_only_an_iam_role_has_sessions(value: str) -> None:
+    assert session_arn(value, "s") is None
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "not an arn",
+        "arn:aws:iam::123456789012:assumed-role/Admin/alice",  # IAM, not STS
+        "arn:aws:sts::123456789012:federated-user/bob",
+        "arn:aws:sts::123456789012:assumed-role//alice",  # no role name
+        "arn:aws:sts::123456789012:assumed-role/Admin/",  # no session name
+        "arn:aws:sts::123456789012:assumed-role/Admin/alice/extra",
+    ],
+)
+def test_what_is_not_an_assumed_role_session(value: str) -> None:
+    assert assumed_role_parts(value) is None

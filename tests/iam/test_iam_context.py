@@ -34,6 +34,26 @@ def test_overlay_precedence() -> None:
     assert merged.lookup("other") is None  # top's default
 
 
+def test_absent_prefixes_are_case_insensitive_and_hide_what_is_below() -> None:
+    """Condition keys are case-insensitive (IAMUG reference_policies_elements_condition.html), prefixes too;
+    a prefix made absent on top removes the values below that start with it."""
+    ctx = RequestContext.build(absent_prefixes=["AWS:PrincipalTag/"])
+    assert ctx.lookup("aws:principaltag/team") is None
+    assert ctx.lookup("aws:PrincipalTag/Team") is None
+    base = RequestContext.build({"aws:PrincipalTag/team": "blue", "k": "v"})
+    merged = base.overlay(RequestContext.build(absent_prefixes=["aws:principaltag/"]))
+    assert merged.lookup("aws:PrincipalTag/team") is None
+    assert merged.lookup("k") == ("v",)
+
+
+def test_with_values_keeps_the_default_rule() -> None:
+    unknown_rest = RequestContext.build({"a": "1"}).with_values({"b": "2"}, absent=["c"])
+    assert (unknown_rest.lookup("a"), unknown_rest.lookup("b"), unknown_rest.lookup("c")) == (("1",), ("2",), None)
+    assert unknown_rest.lookup("other") is UNKNOWN
+    absent_rest = RequestContext.build({"a": "1"}, default="absent").with_values({"b": "2"})
+    assert absent_rest.lookup("other") is None
+
+
 def test_tri_logic() -> None:
     assert (Tri.TRUE & Tri.UNKNOWN) is Tri.UNKNOWN
     assert (Tri.FALSE & Tri.UNKNOWN) is Tri.FALSE

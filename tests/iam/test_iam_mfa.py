@@ -128,3 +128,67 @@ def test_enforced_by_identity_and_trust_both() -> None:
         "identity": mfa_requirement_of(IDENTITY_MFA, REQUEST),
     }
     assert by == {"trust": "enforced", "identity": "enforced"}
+
+
+def test_each_state_has_its_own_decision() -> None:
+    verdict = mfa_verdict(
+        REQUEST,
+        identity_policies=[CAN_ASSUME],
+        resource_policy=trust({"BoolIfExists": {MFA_PRESENT: "true"}}),
+        trust_policy=True,
+    )
+    assert verdict.decision("absent") is verdict.without_mfa_keys
+    assert verdict.decision("false") is verdict.mfa_false
+    assert verdict.decision("true") is verdict.mfa_true
+    assert [verdict.decision(s).allowed for s in ("absent", "false", "true")] == [True, False, True]
+
+
+OTHER_TRUST = source(
+    "trust",
+    "other-account",
+    policy(
+        allow(
+            "Trust",
+            Principal={"AWS": "arn:aws:iam::999999999999:root"},
+            Action=ASSUME,
+            Condition={"Bool": {MFA_PRESENT: "true"}},
+        )
+    ),
+)
+
+
+def test_a_trust_policy_is_read_with_its_principal() -> None:
+    """A trust policy naming another account lets this caller through in no state; read as an identity
+    policy (Principal ignored) it would demand MFA."""
+    assert mfa_requirement_of(OTHER_TRUST, REQUEST, resource_policy=True) == "denied"
+    assert mfa_requirement_of(OTHER_TRUST, REQUEST) == "enforced"
+
+
+def test_must_allow_overrides_the_policy_kind() -> None:
+    """An identity policy the request needs an Allow from (``must_allow``) that says nothing about it
+    lets it through in no state; a trust policy whose Allow is not needed passes every state."""
+    assert mfa_requirement_of(UNRELATED, REQUEST, must_allow=True) == "denied"
+    assert mfa_requirement_of(UNRELATED, REQUEST) == "absent"
+    assert mfa_requirement_of(OTHER_TRUST, REQUEST, resource_policy=True, must_allow=False) == "absent"
+
+
+def test_a_not_principal_deny_reaches_a_caller_with_a_boundary() -> None:
+    """IAMUG reference_policies_elements_notprincipal.html: a Deny with NotPrincipal that names the caller
+    still applies when the caller has a permissions boundary. The guard denies sessions without MFA:
+    with a boundary, long-term keys pass and sessions without MFA do not (weak); without one the caller
+    escapes the guard (absent)."""
+    guarded = source(
+        "trust",
+        "guarded",
+        policy(
+            allow("Trust", Principal={"AWS": IDENTITY_ACCT}, Action=ASSUME),
+            deny(
+                "DenyNoMfa",
+                NotPrincipal={"AWS": [ALICE.arn, f"arn:aws:iam::{IDENTITY_ACCT}:root"]},
+                Action=ASSUME,
+                Condition={"Bool": {MFA_PRESENT: "false"}},
+            ),
+        ),
+    )
+    assert mfa_requirement_of(guarded, REQUEST, resource_policy=True) == "absent"
+    assert mfa_requirement_of(guarded, REQUEST, resource_policy=True, has_boundary=True) == "weak"
