@@ -18,13 +18,20 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from analyzer.activity.digests import Digest, LogFileFact, hexdigest, unlisted, verify
+from analyzer.activity.digests import Digest, LogFileFact, hexdigest, unlisted, unverified_files, verify
 from analyzer.activity.logs import LogRows, read_records
 from analyzer.evidence.activity_files import LogFileError, content_of
 from analyzer.evidence.activity_paths import DIGEST_KEY_RE, LOG_KEY_RE, object_key
 from analyzer.evidence.bundle import Bundle, Limits
 from analyzer.evidence.timestamps import parse_ts
-from analyzer.model.activity import ActivityEvent, ActivityEvidence, IntegrityIssue, IntegritySummary, UserActivity
+from analyzer.model.activity import (
+    ActivityEvent,
+    ActivityEvidence,
+    IntegrityIssue,
+    IntegritySummary,
+    UnverifiedFile,
+    UserActivity,
+)
 from analyzer.model.evidence import EvidenceRef
 from analyzer.model.kinds import ACTIVITY_KINDS, Kind
 from analyzer.model.snapshot import InventoryRow, Snapshot
@@ -148,7 +155,7 @@ def _read(
             f"{record['log_file']}: a record for account {record['account_id']} in account "
             f"{record['path_account']}'s log folder (event {record['event_id']})"
         )
-    integrity, summary = _integrity(bundle, snapshot, files, logs, delivered, limits)
+    integrity, summary, unverified = _integrity(bundle, snapshot, files, logs, delivered, limits)
     if period is None and (integrity or events):
         period_source = "none"
     users = _user_activity(rows, lookup_rows)
@@ -162,6 +169,7 @@ def _read(
         user_activity=users,
         integrity=tuple(integrity),
         integrity_summary=summary,
+        unverified=tuple(unverified),
         blocked={a: tuple(sorted(set(v))) for a, v in sorted(blocked.items()) if v},
     )
 
@@ -314,7 +322,7 @@ def _integrity(
     logs: dict[str, LogFileFact],
     delivered: list[tuple[str, str, str, datetime]],
     limits: Limits,
-) -> tuple[list[IntegrityIssue], dict[tuple[str, str], IntegritySummary]]:
+) -> tuple[list[IntegrityIssue], dict[tuple[str, str], IntegritySummary], list[UnverifiedFile]]:
     heads: dict[str, dict[str, Any]] = {}
     for path, _, _, key in files.used.get(Kind.S3_HEAD_OBJECT, []):
         document = _json(bundle, path, limits)
@@ -372,19 +380,20 @@ def _integrity(
         place = (digest.account_id, digest.region)
         newest[place] = max(newest.get(place, digest.end), digest.end)
     issues.extend(unlisted(delivered, verification, newest))
+    unverified = unverified_files(delivered, digests, verification, newest)
     places = {(d.account_id, d.region) for d in digests} | {(a, r) for _, a, r, _ in delivered}
     summary = {}
     for place in sorted(places):
         summary[place] = IntegritySummary(
+            log_files=sum(1 for _, a, r, _ in delivered if (a, r) == place),
             digests=sum(1 for d in digests if (d.account_id, d.region) == place),
             digests_verified=verification.verified_digests.get(place, 0),
             log_files_listed=verification.listed.get(place, 0),
             log_files_verified=verification.verified_logs.get(place, 0),
-            unverifiable=tuple(verification.unverifiable.get(place, ()))
-            + (() if place in newest else ("no digest files for the log files of this account and region",)),
+            unverifiable=tuple(verification.unverifiable.get(place, ())),
         )
     issues.sort(key=lambda i: (i.account_id, i.region, i.object_key, i.problem, i.message))
-    return issues, summary
+    return issues, summary, unverified
 
 
 __all__ = ["DIGEST_KEY_RE", "read_activity"]

@@ -69,9 +69,24 @@ class IntegrityIssue:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class UnverifiedFile:
+    """A log or digest file whose integrity could not be checked, though nothing shows it was changed: no
+    digest in the bundle covers the log file, or the digest's signature cannot be checked (no public key,
+    no signature). Its records may have been edited, so no pass rests on them (rules/support/activity.py)."""
+
+    account_id: str
+    region: str
+    object_key: str
+    first_day: date  # the days the file covers: a log file's delivery day, a digest's start and end
+    last_day: date
+    reason: str  # the cause, without the file's name (one cause is said once for many files)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class IntegritySummary:
     """What the integrity check covered for one account and region."""
 
+    log_files: int = 0  # log files in the bundle
     digests: int = 0  # digest files in the bundle
     digests_verified: int = 0  # signature checked and valid
     log_files_listed: int = 0  # log files named by a digest
@@ -95,6 +110,8 @@ class ActivityEvidence:
     user_activity: tuple[UserActivity, ...] = ()
     integrity: tuple[IntegrityIssue, ...] = ()
     integrity_summary: dict[tuple[str, str], IntegritySummary] = field(default_factory=dict)
+    #: files nothing shows were changed, but whose integrity could not be checked (sorted)
+    unverified: tuple[UnverifiedFile, ...] = ()
     #: account -> reasons its evidence cannot support a pass (conflicting copies, unreadable files ...)
     blocked: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
