@@ -21,7 +21,7 @@ import binascii
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from itertools import pairwise
 from typing import Any
 
@@ -54,6 +54,15 @@ class Digest:
     @property
     def end(self) -> datetime:
         return parse_ts(self.document.get("digestEndTime")) or datetime.min
+
+    @property
+    def span(self) -> tuple[datetime, datetime] | None:
+        """(digestStartTime, digestEndTime), None unless both are timestamps in that order."""
+        try:
+            start, end = parse_ts(self.document.get("digestStartTime")), parse_ts(self.document.get("digestEndTime"))
+        except ValueError:
+            return None
+        return (start, end) if start is not None and end is not None and start <= end else None
 
     @property
     def start(self) -> datetime:
@@ -399,6 +408,30 @@ def unverified_files(
             )
         )
     found.sort(key=lambda u: (u.account_id, u.region, u.first_day, u.object_key))
+    return found
+
+
+#: Consecutive digests whose spans are at most this far apart count as one continuous coverage.
+DIGEST_SLACK = timedelta(minutes=5)
+
+
+def covered_days(spans: Iterable[tuple[datetime, datetime]]) -> set[date]:
+    """The days wholly inside the (start, end) spans of a region's verified digests. CloudTrail writes a
+    digest every hour for each region a trail covers, even one listing no log file, so a day its verified
+    digests cover end to end had delivery running all day (CloudTrail User Guide, "Validating CloudTrail
+    log file integrity"); a day covered in part shows nothing about the rest."""
+    found: set[date] = set()
+    merged: list[list[datetime]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1] + DIGEST_SLACK:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    for start, end in merged:
+        day = start.date() if start.time() == time() else start.date() + timedelta(days=1)
+        while datetime.combine(day + timedelta(days=1), time(), start.tzinfo) <= end and len(found) < 100_000:
+            found.add(day)
+            day += timedelta(days=1)
     return found
 
 

@@ -18,7 +18,15 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from analyzer.activity.digests import Digest, LogFileFact, hexdigest, unlisted, unverified_files, verify
+from analyzer.activity.digests import (
+    Digest,
+    LogFileFact,
+    covered_days,
+    hexdigest,
+    unlisted,
+    unverified_files,
+    verify,
+)
 from analyzer.activity.logs import LogRows, read_records
 from analyzer.evidence.activity_files import LogFileError, content_of
 from analyzer.evidence.activity_paths import DIGEST_KEY_RE, LOG_KEY_RE, object_key
@@ -155,7 +163,8 @@ def _read(
             f"{record['log_file']}: a record for account {record['account_id']} in account "
             f"{record['path_account']}'s log folder (event {record['event_id']})"
         )
-    integrity, summary, unverified = _integrity(bundle, snapshot, files, logs, delivered, limits)
+    checked = _integrity(bundle, snapshot, files, logs, delivered, limits)
+    integrity, summary, unverified = checked.issues, checked.summary, checked.unverified
     if period is None and (integrity or events):
         period_source = "none"
     users = _user_activity(rows, lookup_rows)
@@ -170,6 +179,7 @@ def _read(
         integrity=tuple(integrity),
         integrity_summary=summary,
         unverified=tuple(unverified),
+        digest_days={place: frozenset(days) for place, days in sorted(checked.digest_days.items())},
         blocked={a: tuple(sorted(set(v))) for a, v in sorted(blocked.items()) if v},
     )
 
@@ -315,6 +325,16 @@ def _user_activity(*parts: LogRows | None) -> tuple[UserActivity, ...]:
     return tuple(found)
 
 
+@dataclass(slots=True)
+class _Checked:
+    """What the integrity check found (see :class:`ActivityEvidence` for each part)."""
+
+    issues: list[IntegrityIssue]
+    summary: dict[tuple[str, str], IntegritySummary]
+    unverified: list[UnverifiedFile]
+    digest_days: dict[tuple[str, str], set[date]]
+
+
 def _integrity(
     bundle: Bundle,
     snapshot: Snapshot,
@@ -322,7 +342,7 @@ def _integrity(
     logs: dict[str, LogFileFact],
     delivered: list[tuple[str, str, str, datetime]],
     limits: Limits,
-) -> tuple[list[IntegrityIssue], dict[tuple[str, str], IntegritySummary], list[UnverifiedFile]]:
+) -> _Checked:
     heads: dict[str, dict[str, Any]] = {}
     for path, _, _, key in files.used.get(Kind.S3_HEAD_OBJECT, []):
         document = _json(bundle, path, limits)
@@ -393,7 +413,12 @@ def _integrity(
             unverifiable=tuple(verification.unverifiable.get(place, ())),
         )
     issues.sort(key=lambda i: (i.account_id, i.region, i.object_key, i.problem, i.message))
-    return issues, summary, unverified
+    spans: dict[tuple[str, str], list[tuple[datetime, datetime]]] = {}
+    for digest in digests:
+        span = digest.span
+        if digest.key in verification.verified_digest_keys and span is not None:
+            spans.setdefault((digest.account_id, digest.region), []).append(span)
+    return _Checked(issues, summary, unverified, {place: covered_days(found) for place, found in spans.items()})
 
 
 __all__ = ["DIGEST_KEY_RE", "read_activity"]

@@ -112,6 +112,9 @@ class ActivityEvidence:
     integrity_summary: dict[tuple[str, str], IntegritySummary] = field(default_factory=dict)
     #: files nothing shows were changed, but whose integrity could not be checked (sorted)
     unverified: tuple[UnverifiedFile, ...] = ()
+    #: (account, region) -> days a digest whose signature verified covers: CloudTrail writes one every hour
+    #: for each region a trail covers, even when no log file was delivered (an hour without activity)
+    digest_days: dict[tuple[str, str], frozenset[date]] = field(default_factory=dict)
     #: account -> reasons its evidence cannot support a pass (conflicting copies, unreadable files ...)
     blocked: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
@@ -124,10 +127,3 @@ class ActivityEvidence:
             return ()
         start, end = self.period
         return tuple(date.fromordinal(d) for d in range(start.toordinal(), end.toordinal() + 1))
-
-    def days_with_logs(self, account_id: str) -> frozenset[date]:
-        found: set[date] = set()
-        for (account, _), days in self.delivery_days.items():
-            if account == account_id:
-                found |= days
-        return frozenset(found)

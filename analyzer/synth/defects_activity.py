@@ -194,7 +194,8 @@ def act006_delivery_gap(ctx: PlantContext) -> Planted | None:
         "ACT-006",
         "delivery-gap",
         f"{label(account)}, {region}",
-        f"No log file delivered on {DAYS[day]:%Y-%m-%d} (the day's digest lists none).",
+        f"Neither a log file nor a digest delivered on {DAYS[day]:%Y-%m-%d} (a signed digest listing no file "
+        "would show a day without activity instead).",
         (fail("ACT-006", account.id, "a day without a log file", region=region),),
     )
 

@@ -81,11 +81,12 @@ def activity_files(plan: OrgPlan) -> dict[str, Any]:
                 found = _baseline(plan, account_id, region, day)
                 found += [r for where, when, r in activity.records if (where, when) == (region, day)]
                 found.sort(key=lambda r: (r["eventTime"], r["eventID"]))
-                if (region, day) not in activity.skipped:
-                    written = writer.log_file(_delivered(day), found)
-                    if (region, day) in activity.edited:  # the first record removed after delivery
-                        edited = json.dumps({"Records": found[1:]}, separators=(",", ":")).encode()
-                        files[f"{log_folder(plan)}/{written}"] = edited
+                if (region, day) in activity.skipped:
+                    continue  # a delivery gap: neither the day's log file nor its digest
+                written = writer.log_file(_delivered(day), found)
+                if (region, day) in activity.edited:  # the first record removed after delivery
+                    edited = json.dumps({"Records": found[1:]}, separators=(",", ":")).encode()
+                    files[f"{log_folder(plan)}/{written}"] = edited
                 writer.digest(DAYS[day] + timedelta(days=1, minutes=30), hours=24)
     start, end = DAYS[0] - timedelta(days=30), DAYS[-1] + timedelta(days=60)
     keys = public_keys_document(synthetic_signing_key(), start, end)

@@ -2,7 +2,8 @@
 may its absence of findings be called a pass?
 
 No activity evidence at all leaves the pillar not evaluated; an account without records is not
-evaluated; a pass needs records for every day of the period, files that are not in conflict, no log
+evaluated; a pass needs records for every day of the period in each region the account delivers from
+(or a signed digest showing the day without activity), files that are not in conflict, no log
 file found missing, modified or added after delivery (ACT-007), and every log file that can hold the
 period's records verified: listed, with its hash, by a digest whose CloudTrail signature verifies.
 A log file no such digest vouches for (no digest covers it, the digest has no signature or its public
@@ -78,9 +79,12 @@ def pass_blocked(activity: ActivityEvidence, account_id: str) -> str | None:
     """Why finding nothing in the account's records is not a pass (None: it is)."""
     reasons: list[str] = []
     if "log files" in activity.sources.get(account_id, ()):
-        missing = [d for d in activity.days() if d not in activity.days_with_logs(account_id)]
-        if missing:
-            reasons.append(f"no log files for {ranges(missing)}")
+        for region in sorted(r for a, r in activity.delivery_days if a == account_id):
+            place = (account_id, region)
+            shown = activity.delivery_days[place] | activity.digest_days.get(place, frozenset())
+            missing = [d for d in activity.days() if d not in shown]
+            if missing:
+                reasons.append(f"no log files in {region} for {ranges(missing)}")
     if activity.blocked.get(account_id):
         reasons.append("; ".join(activity.blocked[account_id]))
     tainted = [i for i in activity.integrity if i.account_id == account_id and i.problem in _TAINTING]
