@@ -30,7 +30,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from analyzer.activity.signing import string_to_sign
-from analyzer.evidence.activity_paths import object_key
+from analyzer.evidence.activity_paths import DIGEST_KEY_RE, object_key
 from analyzer.evidence.timestamps import parse_ts
 from analyzer.model.activity import IntegrityIssue, UnverifiedFile
 from analyzer.model.evidence import EvidenceRef
@@ -147,11 +147,14 @@ def verify(
     logs: dict[str, LogFileFact],
     keys: dict[str, dict[str, str]],
     bucket: str | None,
+    period_start: date | None = None,
 ) -> Verification:
     """Check every digest, the log files each lists and the chains they form.
 
     ``logs``: log file key (from AWSLogs/ on) -> what the bundle holds; ``keys``: region -> fingerprint
     -> base64 public key (a fingerprint given two different values is left out by the caller).
+    ``period_start``: the evidence period's first day; a chain's oldest digest naming a previous digest
+    that ended on or after it names one the bundle should hold.
     """
     result = Verification()
     by_key = {d.key: d for d in digests}
@@ -171,7 +174,31 @@ def verify(
         _check_listed_logs(result, digest, logs)
     for chain in chains.values():
         _check_chain(result, chain, by_key)
+        if period_start is not None:
+            _check_chain_start(result, chain[0], by_key, period_start)
     return result
+
+
+def _check_chain_start(result: Verification, oldest: Digest, by_key: dict[str, Digest], period_start: date) -> None:
+    """The oldest digest of a chain may name a previous one from before the period (not collected); one
+    that ended inside the period was deleted or not copied, and the log files it listed with it."""
+    previous = oldest.document.get("previousDigestS3Object")
+    if not isinstance(previous, str) or object_key(previous) in by_key:
+        return
+    match = DIGEST_KEY_RE.search(previous)
+    try:
+        ended = datetime.strptime(match["stamp"], "%Y%m%dT%H%M%SZ").date() if match else None
+    except ValueError:  # a name-shaped key with an impossible date: nothing to place it by
+        ended = None
+    if ended is not None and ended >= period_start:
+        result.issue(
+            oldest,
+            "chain",
+            object_key(previous),
+            f"digest chain broken: {oldest.key} names the previous digest {previous}, which ended on "
+            f"{ended.isoformat()}, inside the evidence period, and is not found",
+            oldest.path,
+        )
 
 
 def _check_digest(

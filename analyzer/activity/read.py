@@ -163,7 +163,7 @@ def _read(
             f"{record['log_file']}: a record for account {record['account_id']} in account "
             f"{record['path_account']}'s log folder (event {record['event_id']})"
         )
-    checked = _integrity(bundle, snapshot, files, logs, delivered, limits)
+    checked = _integrity(bundle, snapshot, files, logs, delivered, limits, period[0] if period else None)
     integrity, summary, unverified = checked.issues, checked.summary, checked.unverified
     if period is None and (integrity or events):
         period_source = "none"
@@ -342,6 +342,7 @@ def _integrity(
     logs: dict[str, LogFileFact],
     delivered: list[tuple[str, str, str, datetime]],
     limits: Limits,
+    period_start: date | None,
 ) -> _Checked:
     heads: dict[str, dict[str, Any]] = {}
     for path, _, _, key in files.used.get(Kind.S3_HEAD_OBJECT, []):
@@ -393,7 +394,7 @@ def _integrity(
                 metadata.get("signature-algorithm"),
             )
         )
-    verification = verify(digests, logs, keys, snapshot.manifest.log_bucket)
+    verification = verify(digests, logs, keys, snapshot.manifest.log_bucket, period_start)
     issues.extend(verification.issues)
     newest: dict[tuple[str, str], datetime] = {}
     for digest in digests:

@@ -42,6 +42,14 @@ from analyzer.synth.single_account import generate_single_account
     help="With --single-account-principals: no two principals alike, with sts:AssumeRole grants and trusts "
     "of every shape (a real access graph; its findings are not predicted in EXPECTED.json).",
 )
+@click.option(
+    "--activity",
+    "activity_days",
+    type=click.IntRange(1, 90),
+    help="Every account delivers CloudTrail log files over this many days before the collection (signed "
+    "digests, a bucket listing), with each ACT defect planted once, a delivery gap, a modified log file and a "
+    "broken digest chain among them.",
+)
 @click.option("--force", is_flag=True, help="Replace OUT when it already exists.")
 def synth(
     out: Path,
@@ -51,6 +59,7 @@ def synth(
     defect_rate: float,
     single_account_principals: int | None,
     diverse: bool,
+    activity_days: int | None,
     force: bool,
 ) -> None:
     """Write a synthetic organization's evidence bundle to OUT (a directory, or a .zip) and
@@ -69,7 +78,9 @@ def synth(
             return
         if accounts is None:
             raise click.UsageError("give --accounts N (or --single-account-principals P)")
-        options = SynthOptions(accounts=accounts, seed=seed, regions=regions, defect_rate=defect_rate)
+        options = SynthOptions(
+            accounts=accounts, seed=seed, regions=regions, defect_rate=defect_rate, activity_days=activity_days or 0
+        )
         summary = generate(out, options, replace=force)
     except FileExistsError as exc:
         click.echo(f"trustmap: {exc}; use --force to replace it", err=True)

@@ -20,13 +20,14 @@ from analyzer.synth import documents as docs
 from analyzer.synth import shapes_credentials as creds
 from analyzer.synth import shapes_iam as shapes
 from analyzer.synth import synth_policies as pol
-from analyzer.synth.defect_base import Planted
+from analyzer.synth.defect_base import PlantContext, Planted
 from analyzer.synth.defects import plant_defects
+from analyzer.synth.defects_activity import plant_activity
 from analyzer.synth.expected import ExpectedFailure
 from analyzer.synth.gen_activity import activity_files, activity_period
 from analyzer.synth.gen_iam import account_iam_files
 from analyzer.synth.gen_logging import account_logging_files, bucket_files, org_trail_evidence
-from analyzer.synth.org_plan import STAGES, OrgPlan, plan_organization
+from analyzer.synth.org_plan import STAGES, OrgPlan, activity_period_days, plan_organization
 from analyzer.synth.shapes_logging import error_record
 from analyzer.synth.sink import BundleSink
 
@@ -47,6 +48,7 @@ class SynthOptions:
     seed: int = 0
     regions: int = 15
     defect_rate: float = 0.05
+    activity_days: int = 0  # synth --activity DAYS: every account delivers over DAYS days (0: planters only)
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +152,7 @@ def expected_document(options: SynthOptions, plan: OrgPlan, planted: list[Plante
             "seed": options.seed,
             "regions": options.regions,
             "defect_rate": options.defect_rate,
+            **({"activity_days": options.activity_days} if options.activity_days else {}),
         },
         "organization": {
             "trail_design": "organization trail" if plan.org_trail else "per-account trails",
@@ -182,7 +185,13 @@ def expected_document(options: SynthOptions, plan: OrgPlan, planted: list[Plante
 def generate(out: Path, options: SynthOptions, *, replace: bool = False) -> SynthSummary:
     """Write the bundle for ``options`` to ``out`` (a directory, or a ``.zip`` file)."""
     plan = plan_organization(options.seed, options.accounts, options.regions)
-    planted = plant_defects(plan, options.defect_rate, random.Random(f"trustmap-synth-defects:{options.seed}"))  # noqa: S311 (seeded, not secret)
+    planted: list[Planted] = []
+    if options.activity_days:
+        plan.activity_days = activity_period_days(options.activity_days)
+        plan.activity_everywhere = True
+        rng = random.Random(f"trustmap-synth-activity:{options.seed}")  # noqa: S311 (seeded, not secret)
+        planted += plant_activity(PlantContext(plan, rng))
+    planted += plant_defects(plan, options.defect_rate, random.Random(f"trustmap-synth-defects:{options.seed}"))  # noqa: S311 (seeded, not secret)
     org_trail = org_trail_evidence(plan) if plan.org_trail else None
     with BundleSink(out, replace=replace) as sink:
         manifest: Json = {
@@ -191,8 +200,8 @@ def generate(out: Path, options: SynthOptions, *, replace: bool = False) -> Synt
             "log_bucket": plan.bucket,
             "partition": plan.partition,
         }
-        if plan.activity:
-            manifest["activity_period"] = activity_period()
+        if plan.activity or plan.activity_everywhere:
+            manifest["activity_period"] = activity_period(plan)
         sink.add(layout.MANIFEST, manifest)
         sink.add_all(organization_files(plan))
         sink.add_all(bucket_files(plan))
