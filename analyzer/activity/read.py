@@ -214,9 +214,15 @@ def _log_rows(bundle: Bundle, paths: list[str], blocked: dict[str, list[str]]) -
             for account in {LOG_KEY_RE.search(p)["account"] for p in paths if LOG_KEY_RE.search(p)}:  # type: ignore[index]
                 blocked.setdefault(account, []).append(f"log files could not be read: {exc}")
             return None
-    for found in (*rows.events.values(), rows.misplaced):
+    for found in (*rows.events.values(), rows.misplaced, rows.malformed):
         for row in found:
             row["log_file"] = local.get(row["log_file"], row["log_file"])
+    for row in rows.malformed:
+        match = LOG_KEY_RE.search(row["log_file"])
+        blocked.setdefault(match["account"] if match else "", []).append(
+            f"{row['log_file']}: its Records member is {row['shape'].lower()}, not an array of records "
+            "(not a CloudTrail log file as delivered)"
+        )
     return rows
 
 
