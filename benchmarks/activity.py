@@ -42,11 +42,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from run import CACHE, GIB, Measure, machine, measure  # noqa: E402
+from run import CACHE, GIB, Measure, machine, measure
 
-from analyzer.activity.build import TrailWriter  # noqa: E402
-from analyzer.activity.logs import MAX_THREADS  # noqa: E402
-from analyzer.synth.activity_key import synthetic_signing_key  # noqa: E402
+from analyzer.activity.build import TrailWriter
+from analyzer.activity.logs import MAX_THREADS
+from analyzer.synth.activity_key import synthetic_signing_key
 
 HERE = Path(__file__).resolve().parent
 ACTIVITY = CACHE / "activity"
@@ -76,7 +76,10 @@ USER_AGENTS = (
     "aws-cli/2.15.30 Python/3.11.8 Linux/6.1 exe/x86_64.amzn.2 prompt/off command/ec2.describe-instances",
     "Boto3/1.34.69 md/Botocore#1.34.69 ua/2.0 os/linux#6.1 md/arch#x86_64 lang/python#3.11.8 cfg/retry-mode#legacy",
     "aws-sdk-go-v2/1.25.2 os/linux lang/go#1.21.8 md/GOOS#linux md/GOARCH#amd64 api/kms#1.29.2",
-    "config.amazonaws.com", "ssm-agent", "AWS Internal", "console.amazonaws.com",
+    "config.amazonaws.com",
+    "ssm-agent",
+    "AWS Internal",
+    "console.amazonaws.com",
 )
 
 
@@ -179,7 +182,7 @@ def _pool(rng: random.Random, account: str, region: str, calls: list[tuple[str, 
 
 def generate(layout: Layout, folder: Path) -> None:
     """The bundle of ``layout`` (deterministic), with the manifest of its whole period."""
-    rng = random.Random(f"activity-bench:{layout}")  # noqa: S311 (seeded test data)
+    rng = random.Random(f"activity-bench:{layout}")
     calls = [(s, n) for s, n, share in CALLS for _ in range(share)]
     key = synthetic_signing_key()
     mean = layout.records_per_file()
@@ -283,7 +286,9 @@ def run_volume(folder: Path, days: int, repeat: int) -> VolumeResult:
     measures = {
         "floor": measure([sys.executable, "-c", FLOOR, str(folder)], repeat),
         "read": measure([sys.executable, "-c", READ, str(folder)], repeat),
-        "analyze": measure([sys.executable, "-m", "analyzer", "analyze", str(folder), "--out", str(out), *limits], repeat),
+        "analyze": measure(
+            [sys.executable, "-m", "analyzer", "analyze", str(folder), "--out", str(out), *limits], repeat
+        ),
     }
     shutil.rmtree(out, ignore_errors=True)
     for name, found in measures.items():
