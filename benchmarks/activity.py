@@ -312,29 +312,32 @@ def lines(results: list[VolumeResult], layout: Layout) -> list[str]:
         f"DuckDB uses {used} thread(s) here (the machine's cores, at most {MAX_THREADS}); the machine was "
         "shared with other work, so the ratios (measured in one run) mean more than the seconds.",
         "",
-        "| compressed | expanded | files | floor | read | read MiB/s | read / (floor x cores) | analyze "
-        "| analyze / (floor x cores) | memory read | memory analyze |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| compressed | expanded | files | floor | read | analyze | read / (floor x cores) "
+        "| analyze / (floor x cores) | CPU floor | CPU read | CPU analyze | CPU read / floor "
+        "| memory read | memory analyze |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         floor = r.throughput("floor")
+        m = r.measures
         out.append(
             f"| {r.compressed / MIB:,.0f} MiB | {r.expanded / MIB:,.0f} MiB | {r.files:,} "
-            f"| {r.measures['floor'].wall:.1f} s | {r.measures['read'].wall:.1f} s "
-            f"| {r.compressed / MIB / r.measures['read'].wall:.1f} "
-            f"| {r.throughput('read') / (floor * used):.2f} "
-            f"| {r.measures['analyze'].wall:.1f} s | {r.throughput('analyze') / (floor * used):.2f} "
-            f"| {r.measures['read'].memory / MIB:,.0f} MiB | {r.measures['analyze'].memory / MIB:,.0f} MiB |"
+            f"| {m['floor'].wall:.1f} s | {m['read'].wall:.1f} s | {m['analyze'].wall:.1f} s "
+            f"| {r.throughput('read') / (floor * used):.2f} | {r.throughput('analyze') / (floor * used):.2f} "
+            f"| {m['floor'].cpu:.1f} s | {m['read'].cpu:.1f} s | {m['analyze'].cpu:.1f} s "
+            f"| {m['read'].cpu / m['floor'].cpu:.2f} "
+            f"| {m['read'].memory / MIB:,.0f} MiB | {m['analyze'].memory / MIB:,.0f} MiB |"
         )
     if len(results) > 1:
         first, last = results[0], results[-1]
         scale = last.compressed / first.compressed
         for name in ("read", "analyze"):
             grown = last.measures[name].wall / first.measures[name].wall
+            cpu = last.measures[name].cpu / first.measures[name].cpu
             out.append("")
             out.append(
-                f"Linearity, {name}: {scale:.1f}x the volume took {grown:.2f}x the time "
-                f"({grown / scale:.2f} of linear)."
+                f"Linearity, {name}: {scale:.1f}x the volume took {grown:.2f}x the wall time and {cpu:.2f}x "
+                f"the CPU time ({grown / scale:.2f} and {cpu / scale:.2f} of linear)."
             )
     return out
 

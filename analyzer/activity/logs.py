@@ -69,28 +69,19 @@ PREFILTER = """
 """
 
 #: One scan of the files: each parsed whole (yyjson, in DuckDB's threads), its ``Records`` array split
-#: into records as JSON text, and only the records the prefilter keeps stored; a file whose ``Records``
-#: is not an array leaves one row with no record, so that it is named rather than read as empty.
-#: Measured (benchmarks/RESULTS.md, "Activity logs"): converting every record to a struct in the scan
-#: (``read_json`` with a ``columns`` type) cost five times the parse itself, whatever the members named.
+#: into records as JSON text, and only the records the prefilter keeps given the members the queries
+#: read, in the columns of AWS's documented Athena table for CloudTrail (``responseElements`` only for
+#: console sign-ins, the one event whose answer a query reads: an AssumeRole's holds credentials, a third
+#: of the record). A file whose ``Records`` is not an array leaves one row of NULLs with its ``shape``,
+#: so that it is named rather than read as empty. Measured (benchmarks/RESULTS.md, "Activity logs"):
+#: converting every record to a struct in the scan (``read_json`` with a ``columns`` type) cost five
+#: times the parse itself, whatever the members named.
 _SCAN = f"""
 CREATE OR REPLACE TEMP TABLE cloudtrail_scan AS
-SELECT filename, path_account, shape, rec FROM (
-    SELECT filename, regexp_extract(filename, 'AWSLogs/(?:o-[a-z0-9]+/)?([0-9]{{12}})/', 1) AS path_account,
-        json_type(json, '$.Records') AS shape,
-        unnest(CASE WHEN json_type(json, '$.Records') = 'ARRAY' THEN json_extract(json, '$.Records[*]')
-            ELSE [NULL::JSON] END) AS rec
-    FROM read_json_objects($files, filename = true, format = 'auto', maximum_object_size = {{object_size}})
-)
-WHERE rec IS NULL OR {PREFILTER}
-"""  # noqa: S608 (built from this module's constants, no outside text)
-
-#: The kept records as a table with the columns of AWS's documented Athena table for CloudTrail.
-_LOAD = f"""
-CREATE OR REPLACE TEMP TABLE cloudtrail_logs AS
 SELECT
     filename AS "$path",
     path_account,
+    shape,
     r.eventID AS eventid,
     r.recipientAccountId AS recipientaccountid,
     r.awsRegion AS awsregion,
@@ -102,13 +93,27 @@ SELECT
     r.errorCode AS errorcode,
     r.sharedEventID AS sharedeventid,
     r.requestParameters AS requestparameters,
-    r.responseElements AS responseelements,
+    CASE WHEN r.eventName = 'ConsoleLogin' THEN r.responseElements END AS responseelements,
     r.additionalEventData AS additionaleventdata
 FROM (
-    SELECT filename, path_account, json_transform(rec, '{json.dumps(RECORD_STRUCTURE)}') AS r
-    FROM cloudtrail_scan WHERE rec IS NOT NULL
+    SELECT filename, path_account, shape,
+        CASE WHEN rec IS NOT NULL THEN json_transform(rec, '{json.dumps(RECORD_STRUCTURE)}') END AS r
+    FROM (
+        SELECT filename, regexp_extract(filename, 'AWSLogs/(?:o-[a-z0-9]+/)?([0-9]{{12}})/', 1) AS path_account,
+            json_type(json, '$.Records') AS shape,
+            unnest(CASE WHEN json_type(json, '$.Records') = 'ARRAY' THEN json_extract(json, '$.Records[*]')
+                ELSE [NULL::JSON] END) AS rec
+        FROM read_json_objects($files, filename = true, format = 'auto', maximum_object_size = {{object_size}})
+    )
+    WHERE rec IS NULL OR {PREFILTER}
 )
 """  # noqa: S608 (built from this module's constants, no outside text)
+
+#: The kept records, as the detection queries read them (Athena's ``cloudtrail_logs``).
+_LOAD = """
+CREATE OR REPLACE TEMP VIEW cloudtrail_logs AS
+SELECT * EXCLUDE (shape) FROM cloudtrail_scan WHERE shape = 'ARRAY'
+"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,7 +210,7 @@ def run_queries(con: duckdb.DuckDBPyConnection) -> LogRows:
     )
     malformed = _rows(
         con,
-        "SELECT DISTINCT filename AS log_file, coalesce(shape, 'missing') AS shape "
-        "FROM cloudtrail_scan WHERE rec IS NULL ORDER BY 1",
+        """SELECT DISTINCT "$path" AS log_file, coalesce(shape, 'missing') AS shape """
+        "FROM cloudtrail_scan WHERE shape IS DISTINCT FROM 'ARRAY' ORDER BY 1",
     )
     return LogRows(events, aggregates, misplaced, malformed)
