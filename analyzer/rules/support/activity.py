@@ -68,10 +68,13 @@ def ranges(days: Iterable[date]) -> str:
 def not_covered(activity: ActivityEvidence, account_id: str) -> str | None:
     """Why the account's records cannot be judged at all (None: they can)."""
     if account_id not in activity.event_accounts:
-        return (
-            f"not evaluated: no CloudTrail records for account {account_id} over {period_text(activity)} "
-            "(no log files or lookup-events output for it in the bundle)"
+        unusable = activity.blocked.get(account_id)
+        why = (
+            "its activity evidence cannot be used: " + "; ".join(unusable)
+            if unusable
+            else "no log files or lookup-events output for it in the bundle"
         )
+        return f"not evaluated: no CloudTrail records for account {account_id} over {period_text(activity)} ({why})"
     return None
 
 
