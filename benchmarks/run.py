@@ -54,6 +54,8 @@ MAX_MEMBERS = 2_000_000
 LIMIT_ARGS = ["--max-members", str(MAX_MEMBERS)]
 #: A section of RESULTS.md written by benchmarks/hostile.py, kept when this script rewrites the file.
 KEPT_SECTION = "## Hostile corpus"
+#: Sections of RESULTS.md written by other benchmarks, kept when this script rewrites the file.
+KEPT_SECTIONS = (KEPT_SECTION, "## Activity logs")  # benchmarks/hostile.py, benchmarks/activity.py
 
 #: Runs ``argv[1:]`` as the wrapper's child and prints {"wall": s, "rss": bytes, "tree_rss": bytes, "rc": code}:
 #: ``rss`` is the largest single process (ru_maxrss); ``tree_rss`` the peak, sampled every 0.5 s, of
@@ -584,13 +586,16 @@ def write_results(path: Path, results: list[SizeResult], peers: Sequence[PeerRes
 
 
 def kept_section(path: Path) -> str:
-    """The "Hostile corpus" section of the existing file (benchmarks/hostile.py writes it), or ""."""
+    """The sections other benchmarks wrote into the existing file (:data:`KEPT_SECTIONS`), or ""."""
     old = path.read_text(encoding="utf-8") if path.is_file() else ""
-    start = old.find(KEPT_SECTION + "\n")
-    if start < 0:
-        return ""
-    end = old.find("\n## ", start + len(KEPT_SECTION))
-    return (old[start:end] if end >= 0 else old[start:]).rstrip()
+    kept = []
+    for heading in KEPT_SECTIONS:
+        start = old.find(heading + "\n")
+        if start < 0:
+            continue
+        end = old.find("\n## ", start + len(heading))
+        kept.append((old[start:end] if end >= 0 else old[start:]).rstrip())
+    return "\n\n".join(kept)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
