@@ -59,9 +59,11 @@ RECORD_STRUCTURE: dict[str, Any] = {
 }
 
 #: The records any query may select (the rest are counted, never kept), and those whose recipient
-#: account differs from the account of the log file's path; over each record as JSON text.
+#: account differs from the account of the log file's path; over each record as JSON text. (An AWS
+#: service assuming a role on its own behalf is no person: assume_role.sql leaves those out.)
 PREFILTER = """
-    rec->>'eventName' IN ('ConsoleLogin', 'AssumeRole', 'StopLogging', 'DeleteTrail', 'UpdateTrail',
+    (rec->>'eventName' = 'AssumeRole' AND rec->'userIdentity'->>'type' IS DISTINCT FROM 'AWSService')
+    OR rec->>'eventName' IN ('ConsoleLogin', 'StopLogging', 'DeleteTrail', 'UpdateTrail',
         'PutEventSelectors', 'StopConfigurationRecorder', 'DeleteConfigurationRecorder', 'DeleteDeliveryChannel',
         'PutBucketPolicy', 'DeleteBucketPolicy', 'PutBucketAcl', 'UpdateAssumeRolePolicy')
     OR rec->'userIdentity'->>'type' IN ('IAMUser', 'Root')
