@@ -54,16 +54,17 @@ MAX_MEMBERS = 2_000_000
 LIMIT_ARGS = ["--max-members", str(MAX_MEMBERS)]
 #: The section of RESULTS.md benchmarks/hostile.py writes.
 KEPT_SECTION = "## Hostile corpus"
-#: Sections of RESULTS.md written by hand, by benchmarks/hostile.py or by benchmarks/jobs.py (by the
-#: start of their heading), kept when this script rewrites the file.
 #: The section benchmarks/config_snapshots.py writes (issue 17).
 CONFIG_SECTION = "## Config snapshots (issue 17)"
+#: Sections of RESULTS.md written by hand or by other benchmarks (hostile.py, jobs.py, activity.py,
+#: config_snapshots.py), by the start of their heading: kept when this script rewrites the file.
 KEPT_SECTIONS = (
     "## The diverse shape (issue 14)",
     "## The access graph (issue 14",
     KEPT_SECTION,
     "## Parallel jobs",
     CONFIG_SECTION,
+    "## Activity logs",
 )
 
 #: Runs ``argv[1:]`` as the wrapper's child and prints {"wall": s, "rss": bytes, "tree_rss": bytes, "rc": code}:

@@ -8,6 +8,7 @@ Used by the rule fixtures' builder and the tests. The digests are signed as Clou
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -69,19 +70,30 @@ class TrailWriter:
     def log_key(self, delivered: datetime, suffix: str = "") -> str:
         """The object key (from ``AWSLogs/`` on) of the log file delivered at ``delivered``."""
         tag = hashlib.sha256(f"{self.account}{self.region}{delivered}{suffix}".encode()).hexdigest()[:16]
-        name = f"{self.account}_CloudTrail_{self.region}_{delivered:%Y%m%dT%H%MZ}_{tag}.json"
+        name = f"{self.account}_CloudTrail_{self.region}_{delivered:%Y%m%dT%H%MZ}_{tag}{self._extension}"
         return f"{self._base('CloudTrail')}/{delivered:%Y/%m/%d}/{name}"
+
+    @property
+    def _extension(self) -> str:
+        return ".json.gz" if self.gzip_files else ".json"
 
     def log_file(self, delivered: datetime, records: list[dict[str, Any]], suffix: str = "") -> str:
         key = self.log_key(delivered, suffix)
         content = json.dumps({"Records": records}, separators=(",", ":")).encode()
-        self._write(key, content)
+        self._write(key, self._packed(content))
         self.logs.append((key, hashlib.sha256(content).hexdigest(), delivered))
         return key
 
+    def _packed(self, content: bytes) -> bytes:
+        """As delivered: gzip (no name, mtime 0: the same bytes every run) when ``gzip_files``."""
+        return gzip.compress(content, mtime=0) if self.gzip_files else content
+
     def digest(self, end: datetime, hours: int = 24) -> str:
         start = end - timedelta(hours=hours)
-        name = f"{self.account}_CloudTrail-Digest_{self.region}_{self.trail}_{self.region}_{end:%Y%m%dT%H%M%SZ}.json"
+        name = (
+            f"{self.account}_CloudTrail-Digest_{self.region}_{self.trail}_{self.region}_{end:%Y%m%dT%H%M%SZ}"
+            f"{self._extension}"
+        )
         key = f"{self._base('CloudTrail-Digest')}/{end:%Y/%m/%d}/{name}"
         previous = self.previous
         document = {
@@ -114,9 +126,10 @@ class TrailWriter:
         content = json.dumps(document, separators=(",", ":")).encode()
         sha = hashlib.sha256(content).hexdigest()
         signature = self.key.sign(string_to_sign(document, sha), padding.PKCS1v15(), hashes.SHA256()).hex()
-        self._write(key, content)
+        packed = self._packed(content)
+        self._write(key, packed)
         head = {
-            "ContentLength": len(content),
+            "ContentLength": len(packed),
             "ContentType": "application/json",
             "Metadata": {"signature": signature, "signature-algorithm": "SHA256withRSA"},
         }

@@ -21,7 +21,7 @@ import binascii
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from itertools import pairwise
 from typing import Any
 
@@ -30,9 +30,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from analyzer.activity.signing import string_to_sign
-from analyzer.evidence.activity_paths import object_key
+from analyzer.evidence.activity_paths import DIGEST_KEY_RE, object_key
 from analyzer.evidence.timestamps import parse_ts
-from analyzer.model.activity import IntegrityIssue
+from analyzer.model.activity import IntegrityIssue, UnverifiedFile
 from analyzer.model.evidence import EvidenceRef
 
 SIGNATURE_ALGORITHM = "SHA256withRSA"
@@ -54,6 +54,19 @@ class Digest:
     @property
     def end(self) -> datetime:
         return parse_ts(self.document.get("digestEndTime")) or datetime.min
+
+    @property
+    def span(self) -> tuple[datetime, datetime] | None:
+        """(digestStartTime, digestEndTime), None unless both are timestamps in that order."""
+        try:
+            start, end = parse_ts(self.document.get("digestStartTime")), parse_ts(self.document.get("digestEndTime"))
+        except ValueError:
+            return None
+        return (start, end) if start is not None and end is not None and start <= end else None
+
+    @property
+    def start(self) -> datetime:
+        return parse_ts(self.document.get("digestStartTime")) or self.end
 
     @property
     def trail_key(self) -> tuple[str, str, str, bool]:
@@ -97,6 +110,14 @@ class Verification:
     verified_logs: dict[tuple[str, str], int] = field(default_factory=dict)
     unverifiable: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     listed_keys: set[str] = field(default_factory=set)
+    #: digests whose signature verified; a log file is verified only through one of them
+    verified_digest_keys: set[str] = field(default_factory=set)
+    #: digest key -> why its signature could not be checked (no signature, no public key ...)
+    unchecked_digests: dict[str, str] = field(default_factory=dict)
+    #: log files present, listed with a matching hash by a digest whose signature verified
+    verified_log_keys: set[str] = field(default_factory=set)
+    #: log key -> why its (matching) hash proves nothing: the digests listing it could not be checked
+    unchecked_logs: dict[str, str] = field(default_factory=dict)
 
     def issue(self, digest_or_place: Digest | tuple[str, str], problem: str, key: str, message: str, path: str) -> None:
         if isinstance(digest_or_place, Digest):
@@ -114,10 +135,11 @@ class Verification:
             )
         )
 
-    def cannot(self, place: tuple[str, str], why: str) -> None:
-        found = self.unverifiable.setdefault(place, [])
+    def cannot(self, digest: Digest, why: str) -> None:
+        found = self.unverifiable.setdefault((digest.account_id, digest.region), [])
         if why not in found:
             found.append(why)
+        self.unchecked_digests[digest.key] = why
 
 
 def verify(
@@ -125,11 +147,14 @@ def verify(
     logs: dict[str, LogFileFact],
     keys: dict[str, dict[str, str]],
     bucket: str | None,
+    period_start: date | None = None,
 ) -> Verification:
     """Check every digest, the log files each lists and the chains they form.
 
     ``logs``: log file key (from AWSLogs/ on) -> what the bundle holds; ``keys``: region -> fingerprint
     -> base64 public key (a fingerprint given two different values is left out by the caller).
+    ``period_start``: the evidence period's first day; a chain's oldest digest naming a previous digest
+    that ended on or after it names one the bundle should hold.
     """
     result = Verification()
     by_key = {d.key: d for d in digests}
@@ -149,7 +174,31 @@ def verify(
         _check_listed_logs(result, digest, logs)
     for chain in chains.values():
         _check_chain(result, chain, by_key)
+        if period_start is not None:
+            _check_chain_start(result, chain[0], by_key, period_start)
     return result
+
+
+def _check_chain_start(result: Verification, oldest: Digest, by_key: dict[str, Digest], period_start: date) -> None:
+    """The oldest digest of a chain may name a previous one from before the period (not collected); one
+    that ended inside the period was deleted or not copied, and the log files it listed with it."""
+    previous = oldest.document.get("previousDigestS3Object")
+    if not isinstance(previous, str) or object_key(previous) in by_key:
+        return
+    match = DIGEST_KEY_RE.search(previous)
+    try:
+        ended = datetime.strptime(match["stamp"], "%Y%m%dT%H%M%SZ").date() if match else None
+    except ValueError:  # a name-shaped key with an impossible date: nothing to place it by
+        ended = None
+    if ended is not None and ended >= period_start:
+        result.issue(
+            oldest,
+            "chain",
+            object_key(previous),
+            f"digest chain broken: {oldest.key} names the previous digest {previous}, which ended on "
+            f"{ended.isoformat()}, inside the evidence period, and is not found",
+            oldest.path,
+        )
 
 
 def _check_digest(
@@ -200,19 +249,20 @@ def _check_digest(
             digest.path,
         )
     if signature is None:
-        result.cannot(place, f"no signature for {digest.key} (no head-object output, no later digest)")
+        result.cannot(digest, "no signature (no head-object output for it, no later digest repeating it)")
         return
     fingerprint = str(doc.get("digestPublicKeyFingerprint", "")).lower()
     value = keys.get(digest.region, {}).get(fingerprint)
     if value is None:
-        result.cannot(place, f"public key not found in region {digest.region} for fingerprint {fingerprint}")
+        result.cannot(digest, f"public key not found in region {digest.region} for fingerprint {fingerprint}")
         return
     key = load_public_key(value)
     if key is None:
-        result.cannot(place, f"unable to load the public key with fingerprint {fingerprint}")
+        result.cannot(digest, f"unable to load the public key with fingerprint {fingerprint}")
         return
     if verify_signature(key, signature, string_to_sign(doc, digest.sha256)):
         result.verified_digests[place] = result.verified_digests.get(place, 0) + 1
+        result.verified_digest_keys.add(digest.key)
     else:
         result.issue(
             digest,
@@ -257,8 +307,14 @@ def _check_listed_logs(result: Verification, digest: Digest, logs: dict[str, Log
                 f"{digest.key} (the file was modified after delivery)",
                 fact.path,
             )
-        else:
-            result.verified_logs[place] = result.verified_logs.get(place, 0) + 1
+        elif digest.key in result.verified_digest_keys:
+            if key not in result.verified_log_keys:
+                result.verified_logs[place] = result.verified_logs.get(place, 0) + 1
+            result.verified_log_keys.add(key)
+        elif digest.key in result.unchecked_digests:  # the hash matches a digest nobody can vouch for
+            result.unchecked_logs.setdefault(
+                key, f"the digest listing it cannot be verified: {result.unchecked_digests[digest.key]}"
+            )
 
 
 def _check_chain(result: Verification, chain: list[Digest], by_key: dict[str, Digest]) -> None:
@@ -327,6 +383,82 @@ def unlisted(
                 f"{end:%Y-%m-%dT%H:%M:%SZ} are present (added after delivery?)",
             )
         )
+    return found
+
+
+def unverified_files(
+    logs: Iterable[tuple[str, str, str, datetime]],
+    digests: Iterable[Digest],
+    verification: Verification,
+    newest_end: dict[tuple[str, str], datetime],
+) -> list[UnverifiedFile]:
+    """The files nothing shows were changed but whose integrity could not be checked: digests whose
+    signature cannot be checked, and log files no verified digest vouches for (listed only by such a
+    digest, delivered after the newest digest, or with no digest at all for their account and region).
+    Log files already named by an :class:`IntegrityIssue` (missing, modified, unlisted) are not repeated."""
+    failed = {i.object_key for i in verification.issues if i.problem in ("missing", "modified")}
+    found = [
+        UnverifiedFile(
+            account_id=d.account_id,
+            region=d.region,
+            object_key=d.key,
+            first_day=d.start.date(),
+            last_day=d.end.date(),
+            reason=f"the digest cannot be verified: {verification.unchecked_digests[d.key]}",
+        )
+        for d in digests
+        if d.key in verification.unchecked_digests
+    ]
+    for key, account, region, delivered in logs:
+        if key in verification.verified_log_keys or key in failed:
+            continue
+        end = newest_end.get((account, region))
+        if key in verification.unchecked_logs:
+            why = verification.unchecked_logs[key]
+        elif end is None:
+            why = f"no digest file in the bundle covers the log files of account {account} in {region}"
+        elif delivered >= end:
+            why = (
+                f"delivered after the newest digest in the bundle (ending {end:%Y-%m-%dT%H:%M:%SZ}); "
+                "collect again once CloudTrail has delivered the digest covering it"
+            )
+        else:
+            continue  # listed by no digest though delivered before the newest: an "unlisted" issue
+        found.append(
+            UnverifiedFile(
+                account_id=account,
+                region=region,
+                object_key=key,
+                first_day=delivered.date(),
+                last_day=delivered.date(),
+                reason=why,
+            )
+        )
+    found.sort(key=lambda u: (u.account_id, u.region, u.first_day, u.object_key))
+    return found
+
+
+#: Consecutive digests whose spans are at most this far apart count as one continuous coverage.
+DIGEST_SLACK = timedelta(minutes=5)
+
+
+def covered_days(spans: Iterable[tuple[datetime, datetime]]) -> set[date]:
+    """The days wholly inside the (start, end) spans of a region's verified digests. CloudTrail writes a
+    digest every hour for each region a trail covers, even one listing no log file, so a day its verified
+    digests cover end to end had delivery running all day (CloudTrail User Guide, "Validating CloudTrail
+    log file integrity"); a day covered in part shows nothing about the rest."""
+    found: set[date] = set()
+    merged: list[list[datetime]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1] + DIGEST_SLACK:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    for start, end in merged:
+        day = start.date() if start.time() == time() else start.date() + timedelta(days=1)
+        while datetime.combine(day + timedelta(days=1), time(), start.tzinfo) <= end and len(found) < 100_000:
+            found.add(day)
+            day += timedelta(days=1)
     return found
 
 

@@ -18,13 +18,28 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from analyzer.activity.digests import Digest, LogFileFact, hexdigest, unlisted, verify
+from analyzer.activity.digests import (
+    Digest,
+    LogFileFact,
+    covered_days,
+    hexdigest,
+    unlisted,
+    unverified_files,
+    verify,
+)
 from analyzer.activity.logs import LogRows, read_records
 from analyzer.evidence.activity_files import LogFileError, content_of
 from analyzer.evidence.activity_paths import DIGEST_KEY_RE, LOG_KEY_RE, object_key
 from analyzer.evidence.bundle import Bundle, Limits
 from analyzer.evidence.timestamps import parse_ts
-from analyzer.model.activity import ActivityEvent, ActivityEvidence, IntegrityIssue, IntegritySummary, UserActivity
+from analyzer.model.activity import (
+    ActivityEvent,
+    ActivityEvidence,
+    IntegrityIssue,
+    IntegritySummary,
+    UnverifiedFile,
+    UserActivity,
+)
 from analyzer.model.evidence import EvidenceRef
 from analyzer.model.kinds import ACTIVITY_KINDS, Kind
 from analyzer.model.snapshot import InventoryRow, Snapshot
@@ -148,7 +163,8 @@ def _read(
             f"{record['log_file']}: a record for account {record['account_id']} in account "
             f"{record['path_account']}'s log folder (event {record['event_id']})"
         )
-    integrity, summary = _integrity(bundle, snapshot, files, logs, delivered, limits)
+    checked = _integrity(bundle, snapshot, files, logs, delivered, limits, period[0] if period else None)
+    integrity, summary, unverified = checked.issues, checked.summary, checked.unverified
     if period is None and (integrity or events):
         period_source = "none"
     users = _user_activity(rows, lookup_rows)
@@ -162,6 +178,8 @@ def _read(
         user_activity=users,
         integrity=tuple(integrity),
         integrity_summary=summary,
+        unverified=tuple(unverified),
+        digest_days={place: frozenset(days) for place, days in sorted(checked.digest_days.items())},
         blocked={a: tuple(sorted(set(v))) for a, v in sorted(blocked.items()) if v},
     )
 
@@ -196,9 +214,15 @@ def _log_rows(bundle: Bundle, paths: list[str], blocked: dict[str, list[str]]) -
             for account in {LOG_KEY_RE.search(p)["account"] for p in paths if LOG_KEY_RE.search(p)}:  # type: ignore[index]
                 blocked.setdefault(account, []).append(f"log files could not be read: {exc}")
             return None
-    for found in (*rows.events.values(), rows.misplaced):
+    for found in (*rows.events.values(), rows.misplaced, rows.malformed):
         for row in found:
             row["log_file"] = local.get(row["log_file"], row["log_file"])
+    for row in rows.malformed:
+        match = LOG_KEY_RE.search(row["log_file"])
+        blocked.setdefault(match["account"] if match else "", []).append(
+            f"{row['log_file']}: its Records member is {row['shape'].lower()}, not an array of records "
+            "(not a CloudTrail log file as delivered)"
+        )
     return rows
 
 
@@ -307,6 +331,16 @@ def _user_activity(*parts: LogRows | None) -> tuple[UserActivity, ...]:
     return tuple(found)
 
 
+@dataclass(slots=True)
+class _Checked:
+    """What the integrity check found (see :class:`ActivityEvidence` for each part)."""
+
+    issues: list[IntegrityIssue]
+    summary: dict[tuple[str, str], IntegritySummary]
+    unverified: list[UnverifiedFile]
+    digest_days: dict[tuple[str, str], set[date]]
+
+
 def _integrity(
     bundle: Bundle,
     snapshot: Snapshot,
@@ -314,7 +348,8 @@ def _integrity(
     logs: dict[str, LogFileFact],
     delivered: list[tuple[str, str, str, datetime]],
     limits: Limits,
-) -> tuple[list[IntegrityIssue], dict[tuple[str, str], IntegritySummary]]:
+    period_start: date | None,
+) -> _Checked:
     heads: dict[str, dict[str, Any]] = {}
     for path, _, _, key in files.used.get(Kind.S3_HEAD_OBJECT, []):
         document = _json(bundle, path, limits)
@@ -365,26 +400,32 @@ def _integrity(
                 metadata.get("signature-algorithm"),
             )
         )
-    verification = verify(digests, logs, keys, snapshot.manifest.log_bucket)
+    verification = verify(digests, logs, keys, snapshot.manifest.log_bucket, period_start)
     issues.extend(verification.issues)
     newest: dict[tuple[str, str], datetime] = {}
     for digest in digests:
         place = (digest.account_id, digest.region)
         newest[place] = max(newest.get(place, digest.end), digest.end)
     issues.extend(unlisted(delivered, verification, newest))
+    unverified = unverified_files(delivered, digests, verification, newest)
     places = {(d.account_id, d.region) for d in digests} | {(a, r) for _, a, r, _ in delivered}
     summary = {}
     for place in sorted(places):
         summary[place] = IntegritySummary(
+            log_files=sum(1 for _, a, r, _ in delivered if (a, r) == place),
             digests=sum(1 for d in digests if (d.account_id, d.region) == place),
             digests_verified=verification.verified_digests.get(place, 0),
             log_files_listed=verification.listed.get(place, 0),
             log_files_verified=verification.verified_logs.get(place, 0),
-            unverifiable=tuple(verification.unverifiable.get(place, ()))
-            + (() if place in newest else ("no digest files for the log files of this account and region",)),
+            unverifiable=tuple(verification.unverifiable.get(place, ())),
         )
     issues.sort(key=lambda i: (i.account_id, i.region, i.object_key, i.problem, i.message))
-    return issues, summary
+    spans: dict[tuple[str, str], list[tuple[datetime, datetime]]] = {}
+    for digest in digests:
+        span = digest.span
+        if digest.key in verification.verified_digest_keys and span is not None:
+            spans.setdefault((digest.account_id, digest.region), []).append(span)
+    return _Checked(issues, summary, unverified, {place: covered_days(found) for place, found in spans.items()})
 
 
 __all__ = ["DIGEST_KEY_RE", "read_activity"]

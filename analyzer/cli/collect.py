@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import sys
 import threading
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -108,6 +109,20 @@ class _BarProgress:
     show_default=True,
     help="Attempts per call (botocore adaptive retry mode).",
 )
+@click.option(
+    "--activity",
+    is_flag=True,
+    help="Also copy the period's CloudTrail log and digest files from the central bucket (with head-object of "
+    "each digest, the listings and list-public-keys), or, where the bucket cannot be read, lookup-events.",
+)
+@click.option(
+    "--since", type=click.DateTime(formats=["%Y-%m-%d"]), help="With --activity: the period's first day (UTC)."
+)
+@click.option(
+    "--until",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="With --activity: the period's last day, included (default: yesterday, UTC).",
+)
 @click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: when a terminal).")
 def collect(
     out: Path,
@@ -121,6 +136,9 @@ def collect(
     identity_account: str | None,
     workers: int,
     max_attempts: int,
+    activity: bool,
+    since: datetime | None,
+    until: datetime | None,
     progress: bool | None,
 ) -> None:
     """Collect the evidence bundle from AWS with read-only calls (describe/get/list only).
@@ -137,6 +155,7 @@ def collect(
             click.echo(f"trustmap: {INSTALL_HINT}", err=True)
             raise SystemExit(EXIT_UNREADABLE) from exc
         raise
+    period = _period(activity, since, until)
     options = CollectOptions(
         out=out,
         org=org,
@@ -149,6 +168,7 @@ def collect(
         identity_account=identity_account,
         workers=workers,
         max_attempts=max_attempts,
+        activity=period,
     )
     show = sys.stderr.isatty() if progress is None else progress
     try:
@@ -171,6 +191,22 @@ def collect(
         click.echo(f"central log bucket: {summary.log_bucket} (account {summary.log_bucket_account})", err=True)
     for warning in summary.warnings:
         click.echo(f"warning: {warning}", err=True)
+
+
+def _period(activity: bool, since: datetime | None, until: datetime | None) -> Any:
+    """The --activity period (an ``analyzer.collect.activity.Period``), or None without --activity."""
+    if not activity:
+        if since or until:
+            raise click.UsageError("--since and --until go with --activity")
+        return None
+    if since is None:
+        raise click.UsageError("--activity needs --since DATE (the period's first day, YYYY-MM-DD)")
+    from analyzer.collect.activity import Period
+
+    last = until.date() if until else datetime.now(UTC).date() - timedelta(days=1)
+    if last < since.date():
+        raise click.UsageError(f"--until {last} is before --since {since.date()}")
+    return Period(since.date(), last)
 
 
 COMMANDS = [collect]

@@ -61,6 +61,14 @@ from analyzer.synth.single_account import generate_single_account
     help="With --config-snapshots: one role's trust differs between its export and its Config item, the "
     "Config capture being newer (config-newer) or older (export-newer) than the export.",
 )
+@click.option(
+    "--activity",
+    "activity_days",
+    type=click.IntRange(1, 90),
+    help="Every account delivers CloudTrail log files over this many days before the collection (signed "
+    "digests, a bucket listing), with each ACT defect planted once, a delivery gap, a modified log file and a "
+    "broken digest chain among them.",
+)
 @click.option("--force", is_flag=True, help="Replace OUT when it already exists.")
 def synth(
     out: Path,
@@ -73,6 +81,7 @@ def synth(
     config_snapshots: bool,
     config_only: bool,
     config_drift: str | None,
+    activity_days: int | None,
     force: bool,
 ) -> None:
     """Write a synthetic organization's evidence bundle to OUT (a directory, or a .zip) and
@@ -105,6 +114,7 @@ def synth(
             config_snapshots=config_snapshots,
             config_only=config_only,
             config_drift=config_drift,
+            activity_days=activity_days or 0,
         )
         summary = generate(out, options, replace=force)
     except FileExistsError as exc:

@@ -4,7 +4,8 @@
 is sent, any operation that is not listed here (see :mod:`analyzer.collect.aws`). Two listed
 operations do not start with Describe/Get/List: ``iam:GenerateCredentialReport`` (the credential
 report has to be generated before it can be read; it changes nothing in the account) and
-``sts:AssumeRole`` (to read member accounts). The least-privilege policy shipped as
+``sts:AssumeRole`` (to read member accounts); two more only read (``s3:HeadObject``,
+``cloudtrail:LookupEvents``, see :data:`NON_READ_VERBS`). The least-privilege policy shipped as
 ``policies/trustmap-collector-policy.json`` is derived from this table; a test keeps them equal.
 """
 
@@ -63,6 +64,13 @@ OPERATIONS: tuple[Operation, ...] = (
     _op("s3", "ListBuckets", "s3:ListAllMyBuckets"),
     _op("s3", "GetBucketLocation"),
     _op("s3", "GetBucketPolicy"),
+    # trustmap collect --activity: the central bucket's CloudTrail objects, and where it cannot be read,
+    # the recorded management events (analyzer/collect/activity.py)
+    _op("s3", "ListObjectsV2", "s3:ListBucket"),
+    _op("s3", "GetObject"),
+    _op("s3", "HeadObject", "s3:GetObject"),
+    _op("cloudtrail", "ListPublicKeys"),
+    _op("cloudtrail", "LookupEvents"),
 )
 
 #: (botocore service name, operation name) of every operation the collector may call.
@@ -72,6 +80,8 @@ READ_ONLY_OPERATIONS: frozenset[tuple[str, str]] = frozenset(op.key for op in OP
 NON_READ_VERBS: dict[tuple[str, str], str] = {
     ("iam", "GenerateCredentialReport"): "the credential report must be generated before it can be read",
     ("sts", "AssumeRole"): "member accounts are read through a role assumed in each of them",
+    ("s3", "HeadObject"): "reads a digest object's metadata (its signature), as GetObject does its content",
+    ("cloudtrail", "LookupEvents"): "reads recorded management events where the central bucket cannot be read",
 }
 
 _BY_KEY: dict[tuple[str, str], Operation] = {op.key: op for op in OPERATIONS}

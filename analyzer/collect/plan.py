@@ -143,6 +143,16 @@ def trail_buckets(describe_trails: Mapping[str, Any]) -> dict[str, str]:
     }
 
 
+def trail_prefixes(describe_trails: Mapping[str, Any]) -> set[tuple[str, str]]:
+    """(bucket, key prefix) of each trail: ``S3KeyPrefix`` with a trailing ``/``, or "" without one."""
+    found = set()
+    for trail in describe_trails.get("trailList", []):
+        bucket, prefix = trail.get("S3BucketName"), trail.get("S3KeyPrefix")
+        if isinstance(bucket, str):
+            found.add((bucket, f"{prefix.strip('/')}/" if isinstance(prefix, str) and prefix.strip("/") else ""))
+    return found
+
+
 def central_bucket(buckets_by_trail: Mapping[str, str]) -> str | None:
     """The bucket most trails deliver to (each trail counted once); on a tie the first by name."""
     counts = Counter(buckets_by_trail.values())

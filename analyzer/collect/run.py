@@ -20,6 +20,7 @@ from typing import Any
 
 from analyzer import __version__
 from analyzer.collect import plan
+from analyzer.collect.activity import ActivityCollector, ActivityTally, Period
 from analyzer.collect.archive import zip_directory
 from analyzer.collect.aws import (
     CALL_ERRORS,
@@ -52,6 +53,7 @@ class CollectOptions:
     identity_account: str | None = None
     workers: int = 8
     max_attempts: int = 10
+    activity: Period | None = None  # --activity --since/--until: the period's CloudTrail objects
 
 
 @dataclass(slots=True)
@@ -94,6 +96,8 @@ def collect(
         pool.drain()
         run.central_bucket()
         pool.drain()
+        if options.activity is not None:
+            run.activity(options.activity, accounts)
     manifest = run.manifest(started, accounts)
     run.store.write("manifest.json", manifest)
     if zipped:
@@ -139,6 +143,10 @@ class _Run:
         self._trail_buckets: dict[str, str] = {}
         self._listings: dict[str, dict[str, str | None]] = {}  # account -> bucket -> region (if listed)
         self.bucket: tuple[str | None, str | None] = (None, None)  # the central bucket and its owner
+        self.bucket_region: str | None = None
+        self._trail_prefixes: set[tuple[str, str]] = set()  # (bucket, key prefix ending in / or "")
+        self._account_regions: dict[str, list[str]] = {}
+        self.activity_tally: ActivityTally | None = None
 
     # ------------------------------------------------------------------ one call
 
@@ -241,6 +249,8 @@ class _Run:
         self._submit(self.credential_report, account)
         self._submit(self.list_buckets, account)
         regions = self._regions(account)
+        with self._lock:
+            self._account_regions[account] = regions
         for region in regions:
             self._submit(self.region, account, region)
             for step in plan.REGION_STEPS:
@@ -266,6 +276,7 @@ class _Run:
             return
         with self._lock:
             self._trail_buckets.update(plan.trail_buckets(trails))
+            self._trail_prefixes.update(plan.trail_prefixes(trails))
         for name, ident in plan.home_trails(trails, region):
             status = plan.trail_status_file(account, region, name)
             selectors = plan.trail_selectors_file(account, region, name)
@@ -329,6 +340,7 @@ class _Run:
             self.progress.advance(2)
             return
         region = self._bucket_region(owner, bucket)
+        self.bucket_region = region
         self.fetch(plan.BUCKET_POLICY, owner, None, file, {"Bucket": bucket}, client_region=region)
 
     def _bucket_region(self, owner: str, bucket: str) -> str:
@@ -340,6 +352,28 @@ class _Run:
         home = self.sessions.home_region
         location = self.fetch(plan.BUCKET_LOCATION, owner, None, None, {"Bucket": bucket}, client_region=home)
         return plan.location_region(location or {}, partition_default if location is not None else home)
+
+    # ------------------------------------------------------------------ activity
+
+    def activity(self, period: Period, accounts: list[str]) -> None:
+        """The period's objects from the central bucket; lookup-events in every account where it cannot be read."""
+        collector = ActivityCollector(self.sessions, self.store, self.progress, period)
+        self.activity_tally = collector.tally
+        bucket, owner = self.bucket
+        copied = False
+        if bucket and owner and self.bucket_region and self.sessions.open(owner) is None:
+            prefixes = {prefix for name, prefix in self._trail_prefixes if name == bucket}
+            copied = collector.from_bucket(bucket, owner, self.bucket_region, prefixes)
+        if not copied:
+            self.warn(
+                f"the central bucket {bucket or '(unknown)'} could not be listed: activity from cloudtrail "
+                "lookup-events (management events only, 90 days at most) in every collected account"
+            )
+            for account in accounts:
+                if account in self._account_regions:
+                    collector.lookup_events(account, self._account_regions[account])
+        for warning in collector.tally.warnings[:20]:
+            self.warn(warning)
 
     # ------------------------------------------------------------------ manifest
 
@@ -373,4 +407,13 @@ class _Run:
                 "calls": [c.as_json() for c in self.store.calls],
             }
         )
+        if self.options.activity is not None:
+            document["activity_period"] = self.options.activity.as_json()
+            tally = self.activity_tally or ActivityTally()
+            document["activity"] = {
+                "source": tally.source,
+                "objects_downloaded": tally.downloaded,
+                "objects_reused": tally.reused,
+                "failed": tally.failed,
+            }
         return document

@@ -69,9 +69,24 @@ class IntegrityIssue:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class UnverifiedFile:
+    """A log or digest file whose integrity could not be checked, though nothing shows it was changed: no
+    digest in the bundle covers the log file, or the digest's signature cannot be checked (no public key,
+    no signature). Its records may have been edited, so no pass rests on them (rules/support/activity.py)."""
+
+    account_id: str
+    region: str
+    object_key: str
+    first_day: date  # the days the file covers: a log file's delivery day, a digest's start and end
+    last_day: date
+    reason: str  # the cause, without the file's name (one cause is said once for many files)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class IntegritySummary:
     """What the integrity check covered for one account and region."""
 
+    log_files: int = 0  # log files in the bundle
     digests: int = 0  # digest files in the bundle
     digests_verified: int = 0  # signature checked and valid
     log_files_listed: int = 0  # log files named by a digest
@@ -95,6 +110,11 @@ class ActivityEvidence:
     user_activity: tuple[UserActivity, ...] = ()
     integrity: tuple[IntegrityIssue, ...] = ()
     integrity_summary: dict[tuple[str, str], IntegritySummary] = field(default_factory=dict)
+    #: files nothing shows were changed, but whose integrity could not be checked (sorted)
+    unverified: tuple[UnverifiedFile, ...] = ()
+    #: (account, region) -> days a digest whose signature verified covers: CloudTrail writes one every hour
+    #: for each region a trail covers, even when no log file was delivered (an hour without activity)
+    digest_days: dict[tuple[str, str], frozenset[date]] = field(default_factory=dict)
     #: account -> reasons its evidence cannot support a pass (conflicting copies, unreadable files ...)
     blocked: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
@@ -107,10 +127,3 @@ class ActivityEvidence:
             return ()
         start, end = self.period
         return tuple(date.fromordinal(d) for d in range(start.toordinal(), end.toordinal() + 1))
-
-    def days_with_logs(self, account_id: str) -> frozenset[date]:
-        found: set[date] = set()
-        for (account, _), days in self.delivery_days.items():
-            if account == account_id:
-                found |= days
-        return frozenset(found)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from analyzer.synth import ids
 from analyzer.synth.defect_base import PlantContext, Planted, Planter, fail, label, role_arn, user_arn
-from analyzer.synth.gen_activity import DAYS, at_day, event, log_key, role_session
+from analyzer.synth.gen_activity import at_day, digest_key, event, log_keys, role_session
 from analyzer.synth.gen_iam import ADMIN_ROLE
 from analyzer.synth.org_plan import TRAIL, AccountActivity, AccountPlan, LocalUser, OrgPlan
 
@@ -25,7 +25,7 @@ def _activity(plan: OrgPlan, account_id: str) -> AccountActivity:
 
 
 def _day(ctx: PlantContext) -> int:
-    return ctx.rng.randrange(len(DAYS))
+    return ctx.rng.randrange(len(ctx.plan.activity_days))
 
 
 def _iam_user(account_id: str, name: str, partition: str) -> dict[str, str]:
@@ -52,7 +52,7 @@ def act001_console_without_mfa(ctx: PlantContext) -> Planted | None:
     login = event(
         "ConsoleLogin",
         _CONSOLE,
-        at_day(day, "08:15:27"),
+        at_day(plan, day, "08:15:27"),
         identity,
         who,
         plan.home,
@@ -65,7 +65,8 @@ def act001_console_without_mfa(ctx: PlantContext) -> Planted | None:
         "ACT-001",
         "console-sign-in-without-mfa",
         f"Identity `{identity}`, user `{person.name}`",
-        f"A console sign-in on {DAYS[day]:%Y-%m-%d} with MFAUsed No: the user has no MFA device (CRD-003).",
+        f"A console sign-in on {plan.activity_days[day]:%Y-%m-%d} with MFAUsed No: the user has no MFA device "
+        "(CRD-003).",
         (
             fail("ACT-001", identity, "console sign-in without MFA", region=plan.home, resource=arn),
             fail("CRD-003", identity, "collateral of ACT-001: console password without MFA", resource=arn),
@@ -89,7 +90,7 @@ def act002_assume_without_mfa(ctx: PlantContext) -> Planted | None:
     day = _day(ctx)
     request = {"roleArn": target, "roleSessionName": "release", "durationSeconds": 3600}
     call = event(
-        "AssumeRole", "sts.amazonaws.com", at_day(day, "14:02:10"), account.id, caller, plan.home, request=request
+        "AssumeRole", "sts.amazonaws.com", at_day(plan, day, "14:02:10"), account.id, caller, plan.home, request=request
     )
     _activity(plan, account.id).records.append((plan.home, day, call))
     return Planted(
@@ -108,8 +109,8 @@ def act003_member_user_active(ctx: PlantContext) -> Planted | None:
     plan = ctx.plan
     account.knobs.local_users.append(LocalUser(name="build-agent", console=False, mfa=False, key=True))
     agent = _iam_user(account.id, "build-agent", plan.partition)
-    for day in range(len(DAYS)):
-        call = event("ListBuckets", "s3.amazonaws.com", at_day(day, "06:10:31"), account.id, agent, plan.home)
+    for day in range(len(plan.activity_days)):
+        call = event("ListBuckets", "s3.amazonaws.com", at_day(plan, day, "06:10:31"), account.id, agent, plan.home)
         _activity(plan, account.id).records.append((plan.home, day, call))
     arn = user_arn(account.id, "build-agent")
     return Planted(
@@ -139,7 +140,7 @@ def act004_root_activity(ctx: PlantContext) -> Planted | None:
     login = event(
         "ConsoleLogin",
         _CONSOLE,
-        at_day(day, "02:11:09"),
+        at_day(plan, day, "02:11:09"),
         account.id,
         root,
         plan.home,
@@ -151,7 +152,7 @@ def act004_root_activity(ctx: PlantContext) -> Planted | None:
         "ACT-004",
         "root-sign-in",
         f"{label(account)}, root user",
-        f"The root user signs in to the console on {DAYS[day]:%Y-%m-%d} (with MFA).",
+        f"The root user signs in to the console on {plan.activity_days[day]:%Y-%m-%d} (with MFA).",
         (fail("ACT-004", account.id, "root user activity", resource=ids.root_arn(account.id, plan.partition)),),
     )
 
@@ -167,7 +168,7 @@ def act005_stop_logging(ctx: PlantContext) -> Planted | None:
         call = event(
             "StopLogging",
             "cloudtrail.amazonaws.com",
-            at_day(day, clock),
+            at_day(plan, day, clock),
             account.id,
             admin,
             plan.home,
@@ -188,13 +189,15 @@ def act006_delivery_gap(ctx: PlantContext) -> Planted | None:
     account = ctx.pick_account()
     if account is None:
         return None
-    region, day = ctx.rng.choice(ctx.plan.regions), _day(ctx)
-    _activity(ctx.plan, account.id).skipped.add((region, day))
+    plan = ctx.plan
+    region, day = ctx.rng.choice(plan.regions), _day(ctx)
+    _activity(plan, account.id).skipped.add((region, day))
     return Planted(
         "ACT-006",
         "delivery-gap",
         f"{label(account)}, {region}",
-        f"No log file delivered on {DAYS[day]:%Y-%m-%d} (the day's digest lists none).",
+        f"Neither a log file nor a digest delivered on {plan.activity_days[day]:%Y-%m-%d} (a signed digest "
+        "listing no file would show a day without activity instead).",
         (fail("ACT-006", account.id, "a day without a log file", region=region),),
     )
 
@@ -205,7 +208,7 @@ def act007_modified_log(ctx: PlantContext) -> Planted | None:
         return None
     region, day = ctx.rng.choice(ctx.plan.regions), _day(ctx)
     _activity(ctx.plan, account.id).edited.add((region, day))
-    key = log_key(ctx.plan, account.id, region, day)
+    key = log_keys(ctx.plan, account.id, region, day)[0]
     return Planted(
         "ACT-007",
         "modified-log-file",
@@ -213,6 +216,52 @@ def act007_modified_log(ctx: PlantContext) -> Planted | None:
         "A record was removed from the log file after delivery: its hash no longer matches the signed digest.",
         (fail("ACT-007", account.id, "log file modified after delivery", region=region, resource=key),),
     )
+
+
+def act007_broken_chain(ctx: PlantContext) -> Planted | None:
+    """A day's digest deleted from the bucket: the next digest names a previous one that is not there, and
+    the day's log files are listed by no digest. Not in the Identity account, where ACT-001 adds records
+    (and so log files) without claiming the account."""
+    plan = ctx.plan
+    if len(plan.activity_days) < 2:
+        return None
+    account = ctx.pick_account(accept=lambda a: a.id != plan.identity.id)
+    if account is None:
+        return None
+    region, day = ctx.rng.choice(plan.regions), ctx.rng.randrange(len(plan.activity_days) - 1)
+    _activity(plan, account.id).dropped_digests.add((region, day))
+    digest = digest_key(plan, account.id, region, day)
+    logs = log_keys(plan, account.id, region, day)
+    return Planted(
+        "ACT-007",
+        "broken-digest-chain",
+        f"{label(account)}, {region}, `{digest}`",
+        f"The digest of {plan.activity_days[day]:%Y-%m-%d} was deleted after delivery: the next digest names it "
+        f"as previous (chain broken), and the day's {len(logs)} log file(s) are listed by no digest (unlisted).",
+        (
+            fail("ACT-007", account.id, "digest chain broken", region=region, resource=digest),
+            *(fail("ACT-007", account.id, "log file listed by no digest", region=region, resource=k) for k in logs),
+        ),
+    )
+
+
+#: What ``synth --activity DAYS`` always plants: each ACT defect once, and a broken digest chain.
+ALWAYS: tuple[Planter, ...] = (
+    act001_console_without_mfa,
+    act002_assume_without_mfa,
+    act003_member_user_active,
+    act004_root_activity,
+    act005_stop_logging,
+    act006_delivery_gap,
+    act007_modified_log,
+    act007_broken_chain,
+)
+
+
+def plant_activity(ctx: PlantContext) -> list[Planted]:
+    """The defects of the --activity mode (those with no room left, e.g. in a 3-account organization, are
+    left out, never half planted)."""
+    return [found for planter in ALWAYS if (found := planter(ctx)) is not None]
 
 
 PLANTERS: dict[str, Planter] = {

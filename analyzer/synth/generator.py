@@ -21,14 +21,15 @@ from analyzer.synth import shapes_credentials as creds
 from analyzer.synth import shapes_iam as shapes
 from analyzer.synth import synth_policies as pol
 from analyzer.synth.config_cases import ConfigCases, plan_config_cases
-from analyzer.synth.defect_base import Planted
+from analyzer.synth.defect_base import PlantContext, Planted
 from analyzer.synth.defects import plant_defects
+from analyzer.synth.defects_activity import plant_activity
 from analyzer.synth.expected import ExpectedFailure
 from analyzer.synth.gen_activity import activity_files, activity_period
 from analyzer.synth.gen_config import account_config_files, bucket_folder, config_expected
 from analyzer.synth.gen_iam import account_iam_files
 from analyzer.synth.gen_logging import account_logging_files, bucket_files, org_trail_evidence
-from analyzer.synth.org_plan import STAGES, OrgPlan, plan_organization
+from analyzer.synth.org_plan import STAGES, OrgPlan, activity_period_days, plan_organization
 from analyzer.synth.shapes_logging import error_record
 from analyzer.synth.sink import BundleSink
 
@@ -49,6 +50,7 @@ class SynthOptions:
     seed: int = 0
     regions: int = 15
     defect_rate: float = 0.05
+    activity_days: int = 0  # synth --activity DAYS: every account delivers over DAYS days (0: planters only)
     config_snapshots: bool = False  # also write what each account's AWS Config delivers to the central bucket
     config_only: bool = False  # write only the central bucket's contents (implies config_snapshots)
     config_drift: str | None = None  # plant a trust drift between export and Config (gen_config.DRIFT_VARIANTS)
@@ -157,6 +159,8 @@ def _options_document(options: SynthOptions) -> Json:
         "regions": options.regions,
         "defect_rate": options.defect_rate,
     }
+    if options.activity_days:
+        document["activity_days"] = options.activity_days
     if options.with_config:  # only then, so that bundles without Config files stay byte-identical
         document.update(config_snapshots=True, config_only=options.config_only, config_drift=options.config_drift)
     return document
@@ -203,7 +207,13 @@ def expected_document(
 def generate(out: Path, options: SynthOptions, *, replace: bool = False) -> SynthSummary:
     """Write the bundle for ``options`` to ``out`` (a directory, or a ``.zip`` file)."""
     plan = plan_organization(options.seed, options.accounts, options.regions)
-    planted = plant_defects(plan, options.defect_rate, random.Random(f"trustmap-synth-defects:{options.seed}"))  # noqa: S311 (seeded, not secret)
+    planted: list[Planted] = []
+    if options.activity_days:
+        plan.activity_days = activity_period_days(options.activity_days)
+        plan.activity_everywhere = True
+        rng = random.Random(f"trustmap-synth-activity:{options.seed}")  # noqa: S311 (seeded, not secret)
+        planted += plant_activity(PlantContext(plan, rng))
+    planted += plant_defects(plan, options.defect_rate, random.Random(f"trustmap-synth-defects:{options.seed}"))  # noqa: S311 (seeded, not secret)
     org_trail = org_trail_evidence(plan) if plan.org_trail else None
     if options.config_drift is not None and (options.config_only or not options.with_config):
         raise ValueError("a Config drift needs both the exports and the Config files (--config-snapshots)")
@@ -218,8 +228,8 @@ def generate(out: Path, options: SynthOptions, *, replace: bool = False) -> Synt
             "log_bucket": plan.bucket,
             "partition": plan.partition,
         }
-        if plan.activity:
-            manifest["activity_period"] = activity_period()
+        if plan.activity or plan.activity_everywhere:
+            manifest["activity_period"] = activity_period(plan)
         sink.add(layout.MANIFEST, manifest)
         bucket = bucket_files(plan)
         if exports:

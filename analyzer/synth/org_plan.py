@@ -19,6 +19,14 @@ from analyzer.synth.shapes_credentials import AccessKey
 Json = dict[str, Any]
 
 COLLECTED_AT = ids.utc("2026-11-20T10:00:00Z")
+
+
+def activity_period_days(count: int) -> tuple[datetime, ...]:
+    """``count`` days (midnight UTC) ending the day before the collection."""
+    last = COLLECTED_AT.replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=1)
+    return tuple(last - timedelta(days=count - 1 - d) for d in range(count))
+
+
 TRAIL = "org-audit-trail"
 CONFIG_PREFIX = "config"
 TRAIL_PREFIX = "cloudtrail"
@@ -142,8 +150,9 @@ class AccountActivity:
     """What a planter put into one account's activity: records, a day not delivered, a file edited."""
 
     records: list[tuple[str, int, Json]] = field(default_factory=list)  # (region, day index, record)
-    skipped: set[tuple[str, int]] = field(default_factory=set)  # (region, day): no log file delivered
+    skipped: set[tuple[str, int]] = field(default_factory=set)  # (region, day): no log file or digest delivered
     edited: set[tuple[str, int]] = field(default_factory=set)  # (region, day): a record removed afterwards
+    dropped_digests: set[tuple[str, int]] = field(default_factory=set)  # (region, day): digest deleted afterwards
 
 
 @dataclass(kw_only=True)
@@ -175,6 +184,10 @@ class OrgPlan:
     former_accounts: list[str] = field(default_factory=list)
     used_slots: set[str] = field(default_factory=set)
     activity: dict[str, AccountActivity] = field(default_factory=dict)  # account -> its planted activity
+    #: the evidence period's days (manifest ``activity_period``), ending the day before the collection
+    activity_days: tuple[datetime, ...] = field(default_factory=lambda: activity_period_days(2))
+    #: ``synth --activity DAYS``: every account delivers (else only those a planter gave activity)
+    activity_everywhere: bool = False
 
     @property
     def home(self) -> str:

@@ -95,3 +95,27 @@ def test_records_behind_a_failed_digest_support_no_pass(bundle: Path, tamper: st
         digest.write_text(json.dumps(document, separators=(",", ":")))
     assert "fail" in {s for s, _ in _results(bundle, "ACT-007")}
     assert [s for s, _ in _results(bundle, "ACT-004")] == ["not_evaluated"]
+
+
+def test_a_deleted_oldest_digest_of_the_period_breaks_the_chain(bundle: Path) -> None:
+    """The oldest digest in the bundle names a previous one; when that one ended inside the evidence period it
+    should be there (found generating `synth --activity`: deleting the first digest went unnoticed, since
+    only pairs of digests present were compared)."""
+    oldest = _digest(bundle, 15)  # ends 2026-11-15T00:30, inside the period 2026-11-14..2026-11-19
+    oldest.unlink()
+    Path(f"{oldest}.head-object.json").unlink()
+    found = _results(bundle, "ACT-007")
+    assert any(s == "fail" and "inside the evidence period, and is not found" in m for s, m in found), found
+    assert any(s == "fail" and m.startswith("unlisted: ") for s, m in found)
+
+
+def test_an_oldest_digest_naming_one_from_before_the_period_is_not_a_break(bundle: Path) -> None:
+    manifest = json.loads((bundle / "manifest.json").read_text())
+    manifest["activity_period"] = {"start": "2026-11-17", "end": "2026-11-19"}
+    (bundle / "manifest.json").write_text(json.dumps(manifest))
+    for day in (15, 16):  # the oldest digest left (ending 2026-11-17) names one ending 2026-11-16, before it
+        digest = _digest(bundle, day)
+        digest.unlink()
+        Path(f"{digest}.head-object.json").unlink()
+    found = _results(bundle, "ACT-007")
+    assert not any("inside the evidence period" in m for _, m in found), found

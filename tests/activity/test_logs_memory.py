@@ -86,3 +86,18 @@ def test_spills_go_to_the_given_private_folder(tmp_path: Path) -> None:
         assert con.execute("SELECT current_setting('temp_directory')").fetchone() == (str(tmp_path),)
     finally:
         con.close()
+
+
+def test_a_file_whose_records_are_not_an_array_is_named_not_read_as_empty(tmp_path: Path) -> None:
+    """A hostile file with ``"Records": {}`` (or none) must not pass as a file without events."""
+    (good,) = _log_files(tmp_path, 1)
+    odd = Path(good).with_name("odd.json")
+    odd.write_text(json.dumps({"Records": {"eventName": "ConsoleLogin"}}))
+    none = Path(good).with_name("none.json")
+    none.write_text(json.dumps({"records": []}))
+    rows = read_records([good, str(odd), str(none)])
+    assert len(rows.events["console_logins"]) == 1
+    assert sorted((Path(r["log_file"]).name, r["shape"]) for r in rows.malformed) == [
+        ("none.json", "missing"),
+        ("odd.json", "OBJECT"),
+    ]

@@ -137,9 +137,11 @@ def test_the_corpus_covers_every_evidence_kind() -> None:
     for path in VARIANTS:
         case = json.loads(path.read_text(encoding="utf-8"))
         covered.update(case.get("kinds", []))
-    # The activity kinds (CloudTrail log and digest files, their keys, listings) came after the corpus: their
-    # real shapes are tested in tests/activity/ for now; variants of them here are still to be written.
+    # The activity kinds came after the corpus: documented records in log files and lookup-events output are
+    # here; digests, head-object, public keys and listings are built to AWS's documented shapes in
+    # tests/activity/ and fixtures/rules/build_activity.py.
     assert covered >= {k.value for k in Kind if k is not Kind.MANIFEST and k not in ACTIVITY_KINDS}
+    assert covered >= {Kind.CT_LOG_FILE.value, Kind.CT_LOOKUP_EVENTS.value}
 
 
 @pytest.mark.parametrize("path", VARIANTS, ids=lambda p: p.stem)

@@ -1,7 +1,9 @@
 -- ACT-002: role assumptions. MFA is carried by the caller's session (sessionContext.attributes
 -- .mfaAuthenticated) or, for a long-term-key caller, by the MFA parameters of the call
 -- (requestParameters.serialNumber) (AWS CloudTrail User Guide, "CloudTrail userIdentity element";
--- IAM User Guide, "Logging IAM and AWS STS API calls with AWS CloudTrail").
+-- IAM User Guide, "Logging IAM and AWS STS API calls with AWS CloudTrail"). An AWS service assuming a
+-- role on its own behalf (userIdentity.type AWSService: Lambda, EC2 ...) is no person and cannot present
+-- MFA; those records, the most numerous AssumeRole records, are left out.
 SELECT
   "$path" AS log_file,
   eventid AS event_id,
@@ -24,3 +26,4 @@ SELECT
   json_extract_scalar(requestparameters, '$.roleArn') AS target
 FROM cloudtrail_logs
 WHERE eventsource = 'sts.amazonaws.com' AND eventname = 'AssumeRole'
+  AND useridentity.type IS DISTINCT FROM 'AWSService'

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from analyzer.rules.base import Outcome, Pillar, Rule, RuleMeta, Severity, fail, not_evaluated, not_evaluated_in, passed
+from analyzer.rules.base import Outcome, Pillar, Rule, RuleMeta, Severity, fail, not_evaluated, not_evaluated_in
 from analyzer.rules.compliance import refs
 from analyzer.rules.context import RuleContext
 from analyzer.rules.support.activity import (
     NO_ACTIVITY,
+    PASS_BASIS,
     activity_of,
     events_in,
     not_covered,
-    pass_blocked,
-    period_text,
+    pass_unless_blocked,
     when,
 )
 
@@ -26,7 +26,8 @@ META = RuleMeta(
         "The model requires MFA for every person. The configuration (CRD-003) says whether an MFA device is "
         "assigned; CloudTrail's ConsoleLogin events say whether it was used: a successful sign-in with "
         "additionalEventData.MFAUsed other than Yes is a password-only session that happened."
-    ),
+    )
+    + PASS_BASIS,
     remediation=(
         "Assign an MFA device to the user and deny everything without aws:MultiFactorAuthPresent in the "
         "access groups' policies; review what the session did (the user's events around the sign-in time)."
@@ -67,13 +68,7 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
                 subject=event.event_id,
             )
         if not found:
-            blocked = pass_blocked(activity, account_id)
-            if blocked:
-                yield not_evaluated(blocked, account=account_id)
-            else:
-                yield passed(
-                    f"no console sign-in without MFA by an IAM user over {period_text(activity)}", account=account_id
-                )
+            yield pass_unless_blocked(activity, account_id, "no console sign-in without MFA by an IAM user")
 
 
 RULE = Rule(META, check)

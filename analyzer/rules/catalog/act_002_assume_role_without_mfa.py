@@ -6,16 +6,17 @@ from collections.abc import Iterator
 
 from analyzer.graph.access import MfaStatus
 from analyzer.model.activity import ActivityEvent
-from analyzer.rules.base import Outcome, Pillar, Rule, RuleMeta, Severity, fail, not_evaluated, not_evaluated_in, passed
+from analyzer.rules.base import Outcome, Pillar, Rule, RuleMeta, Severity, fail, not_evaluated, not_evaluated_in
 from analyzer.rules.compliance import refs
 from analyzer.rules.context import RuleContext
 from analyzer.rules.support.activity import (
     NO_ACTIVITY,
+    PASS_BASIS,
     activity_of,
     events_in,
     not_covered,
     pass_blocked,
-    period_text,
+    pass_unless_blocked,
     when,
 )
 from analyzer.rules.support.identity import identity_unknown_message
@@ -30,7 +31,8 @@ META = RuleMeta(
         "The AssumeRole events show what happened: a session without MFA into a member role is a control "
         "that did not operate. Where the access graph says that edge enforces MFA, the two contradict each "
         "other, and the evidence or the policy engine's reading is wrong: that is reported as critical."
-    ),
+    )
+    + PASS_BASIS,
     remediation=(
         "Require MFA in the role's trust policy (Bool aws:MultiFactorAuthPresent true) and in the callers' "
         "policies; for a contradiction, compare the trust policy in force at the event's time with the "
@@ -78,6 +80,7 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
     caller_copies = {e.shared_event_id for e in events_in(activity, "assume_role") if _mfa(e) is not None}
     by_account: dict[str, list[ActivityEvent]] = {}
     unknown: dict[str, int] = {}
+    deciding: dict[str, set[str]] = {}  # role account -> accounts whose copies showed whether MFA was used
     seen: set[str] = set()
     for event in events_in(activity, "assume_role"):
         role_account = _role_account(event.target)
@@ -92,6 +95,7 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
             continue
         if event.shared_event_id:
             seen.add(event.shared_event_id)
+        deciding.setdefault(role_account, set()).add(event.account_id)
         if not verdict:
             by_account.setdefault(role_account, []).append(event)
     for account_id in ctx.non_identity_accounts():
@@ -126,6 +130,13 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
         if found:
             continue
         blocked = pass_blocked(activity, account_id)
+        for caller_account in sorted(deciding.get(account_id, set()) - {account_id}):
+            caller_blocked = pass_blocked(activity, caller_account)
+            if caller_blocked:  # the MFA shown by the caller's copy rests on that account's evidence
+                blocked = (blocked or "not evaluated:") + (
+                    f" the callers' copies of the role assumptions, in account {caller_account}, cannot be relied on: "
+                    + caller_blocked.removeprefix("not evaluated: ")
+                )
         if unknown.get(account_id):
             blocked = (blocked or "not evaluated:") + (
                 f" {unknown[account_id]} role assumption(s) whose MFA this account's copy cannot show "
@@ -134,9 +145,8 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
         if blocked:
             yield not_evaluated(blocked, account=account_id)
         else:
-            yield passed(
-                f"every role assumption into account {account_id} over {period_text(activity)} carried MFA",
-                account=account_id,
+            yield pass_unless_blocked(
+                activity, account_id, f"every role assumption into account {account_id} carried MFA"
             )
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from analyzer.rules.base import Outcome, Pillar, Rule, RuleMeta, Severity, fail, not_evaluated, not_evaluated_in, passed
+from analyzer.rules.base import Outcome, Pillar, Rule, RuleMeta, Severity, fail, not_evaluated, not_evaluated_in
 from analyzer.rules.compliance import refs
 from analyzer.rules.context import RuleContext
-from analyzer.rules.support.activity import NO_ACTIVITY, activity_of, not_covered, pass_blocked, period_text
+from analyzer.rules.support.activity import NO_ACTIVITY, PASS_BASIS, activity_of, not_covered, pass_unless_blocked
 from analyzer.rules.support.identity import identity_unknown_message
 
 META = RuleMeta(
@@ -18,7 +18,8 @@ META = RuleMeta(
     rationale=(
         "IDN-001 finds IAM users outside the Identity account; their events show which of them are in use: "
         "a second front door that is actually walked through, with how often, when last and from where."
-    ),
+    )
+    + PASS_BASIS,
     remediation=(
         "Move the person or workload to the Identity account (or to a role), then delete the local user's "
         "credentials; until then, review its events and source addresses."
@@ -56,13 +57,7 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
                 details={"events": user.events, "source_ips": list(user.source_ips)},
             )
         if not users:
-            blocked = pass_blocked(activity, account_id)
-            if blocked:
-                yield not_evaluated(blocked, account=account_id)
-            else:
-                yield passed(
-                    f"no IAM user of account {account_id} made a call over {period_text(activity)}", account=account_id
-                )
+            yield pass_unless_blocked(activity, account_id, f"no IAM user of account {account_id} made a call")
 
 
 RULE = Rule(META, check)

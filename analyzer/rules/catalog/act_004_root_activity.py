@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from analyzer.rules.base import Outcome, Pillar, Rule, RuleMeta, Severity, fail, not_evaluated, not_evaluated_in, passed
+from analyzer.rules.base import Outcome, Pillar, Rule, RuleMeta, Severity, fail, not_evaluated, not_evaluated_in
 from analyzer.rules.compliance import refs
 from analyzer.rules.context import RuleContext
 from analyzer.rules.support.activity import (
     NO_ACTIVITY,
+    PASS_BASIS,
     activity_of,
     events_in,
     not_covered,
-    pass_blocked,
-    period_text,
+    pass_unless_blocked,
     when,
 )
 
@@ -25,7 +25,8 @@ META = RuleMeta(
     rationale=(
         "The root user bypasses every IAM policy and is meant for the handful of tasks only it can do. "
         "Any root sign-in or call in the period is either such a task (documented) or an incident."
-    ),
+    )
+    + PASS_BASIS,
     remediation=(
         "Match each root event with a change ticket; if none exists, treat it as an incident: rotate the root "
         "password, check its MFA device, review what was done. Consider centralized root access."
@@ -59,13 +60,7 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
                 details={"events": len(events)},
             )
             continue
-        blocked = pass_blocked(activity, account_id)
-        if blocked:
-            yield not_evaluated(blocked, account=account_id)
-        else:
-            yield passed(
-                f"no root user activity in account {account_id} over {period_text(activity)}", account=account_id
-            )
+        yield pass_unless_blocked(activity, account_id, f"no root user activity in account {account_id}")
 
 
 RULE = Rule(META, check)

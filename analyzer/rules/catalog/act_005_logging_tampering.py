@@ -5,16 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from analyzer.model.activity import ActivityEvent
-from analyzer.rules.base import Outcome, Pillar, Rule, RuleMeta, Severity, fail, not_evaluated, not_evaluated_in, passed
+from analyzer.rules.base import Outcome, Pillar, Rule, RuleMeta, Severity, fail, not_evaluated, not_evaluated_in
 from analyzer.rules.compliance import refs
 from analyzer.rules.context import RuleContext
 from analyzer.rules.support.activity import (
     NO_ACTIVITY,
+    PASS_BASIS,
     activity_of,
     events_in,
     not_covered,
-    pass_blocked,
-    period_text,
+    pass_unless_blocked,
     when,
 )
 
@@ -29,7 +29,8 @@ META = RuleMeta(
         "stopping or deleting a Config recorder or delivery channel, changing the central bucket's policy or "
         "ACL, and UpdateAssumeRolePolicy on a member role are the calls that change that; each is named with "
         "who made it and when. A call with an errorCode changed nothing and is not reported."
-    ),
+    )
+    + PASS_BASIS,
     remediation=(
         "Match each change with an approved change; protect the trail and bucket with SCPs that deny these "
         "calls to everyone but a break-glass role, and alert on them (CloudWatch/EventBridge)."
@@ -79,14 +80,9 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
             )
         if found:
             continue
-        blocked = pass_blocked(activity, account_id)
-        if blocked:
-            yield not_evaluated(blocked, account=account_id)
-        else:
-            yield passed(
-                f"no change to trails, Config, the central bucket or member trusts over {period_text(activity)}",
-                account=account_id,
-            )
+        yield pass_unless_blocked(
+            activity, account_id, "no change to trails, Config, the central bucket or member trusts"
+        )
 
 
 RULE = Rule(META, check)

@@ -18,7 +18,10 @@ META = RuleMeta(
         "The logs usually come from the audited party. CloudTrail signs an hourly digest of every log file "
         "it delivered; checked offline (every log file's hash against its digest, every digest's RSA SHA-256 "
         "signature against CloudTrail's public key, the chain of digests unbroken), the evidence shows it is "
-        "what CloudTrail wrote. A missing, modified or unlisted file, or a broken chain, is named."
+        "what CloudTrail wrote. A missing, modified or unlisted file, or a broken chain, is named. A file that "
+        "nothing shows was changed but that no verified digest vouches for (the digest's signature or the "
+        "region's public key is not in the bundle, or it was delivered after the newest digest) is unverified: "
+        "the account and region are not evaluated, and no other ACT rule passes on its records."
     ),
     remediation=(
         "Re-copy the named objects from the central bucket; if the bucket's copy fails too, treat it as "
@@ -62,14 +65,22 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
             summary = activity.integrity_summary[place]
             if issues:
                 continue
-            if summary.unverifiable:
+            unverified = [u for u in activity.unverified if (u.account_id, u.region) == place]
+            if unverified:
+                logs = sum(1 for u in unverified if "/CloudTrail/" in u.object_key)
                 yield not_evaluated(
-                    f"not evaluated: {'; '.join(summary.unverifiable)}", account=account_id, region=region
+                    f"not evaluated: {logs} of {summary.log_files} log file(s) and "
+                    f"{len(unverified) - logs} of {summary.digests} digest(s) could not be verified; "
+                    + "; ".join(dict.fromkeys(u.reason for u in unverified))
+                    + f" (first: {unverified[0].object_key})",
+                    account=account_id,
+                    region=region,
+                    details={"unverified": [u.object_key for u in unverified]},
                 )
                 continue
             yield passed(
-                f"{summary.log_files_verified} log file(s) match their digests and {summary.digests_verified} of "
-                f"{summary.digests} digest(s) carry a valid CloudTrail signature, chain unbroken",
+                f"all {summary.log_files} log file(s) match their digests and all {summary.digests} digest(s) "
+                "carry a valid CloudTrail signature, chain unbroken",
                 account=account_id,
                 region=region,
             )
