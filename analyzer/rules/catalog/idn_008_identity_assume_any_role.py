@@ -108,13 +108,15 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
             continue
         reasons, external, refs_, unknown_org = [], [], [], []
         for statement in assume_role_grants(held.source.document):
-            if org_undescribed and org_condition_unknown(statement, org_id):
-                unknown_org.append(held.source.statement_ref(statement))
-            elif not confined_to_org(statement, org_id, ours):
-                why, accounts = _reach(statement, ours)
-                reasons.extend(why)
-                external.extend(accounts)
-                refs_.extend([held.source.statement_ref(statement)] if why else [])
+            if confined_to_org(statement, org_id, ours):
+                continue
+            why, accounts = _reach(statement, ours)
+            if why and org_undescribed and org_condition_unknown(statement, org_id):
+                unknown_org.append(held.source.statement_ref(statement))  # the condition may confine it
+                continue
+            reasons.extend(why)
+            external.extend(accounts)
+            refs_.extend([held.source.statement_ref(statement)] if why else [])
         if reasons and org_blocked and len(external) == len(reasons):
             decided = False
             yield not_evaluated(

@@ -476,15 +476,15 @@ def confined_to_org(statement: Statement, org_id: str | None, is_ours: Callable[
 
 
 def org_condition_unknown(statement: Statement, org_id: str | None) -> bool:
-    """A positive ``aws:ResourceOrgID``/``aws:ResourceOrgPaths`` condition naming an organization while the
-    organization's ID is unknown (no describe-organization): whether it confines the targets to ours
-    cannot be told."""
+    """A positive ``aws:ResourceOrgID``/``aws:ResourceOrgPaths`` condition naming an organization by its
+    ID while that ID is unknown (no describe-organization): whether it confines the targets to ours
+    cannot be told. Ask it of a statement :func:`confined_to_org` did not find confined."""
     if org_id is not None:
         return False
     return any(
         clause.key.lower() in ("aws:resourceorgid", "aws:resourceorgpaths")
         and _positive_string_or_arn(clause)
-        and bool(clause.values)
+        and any(not v.startswith("${") for v in clause.values)
         for clause in statement.conditions
     )
 
