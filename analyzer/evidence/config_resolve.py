@@ -18,10 +18,10 @@ lists every recorded resource). Items captured after the collection time are not
 
 Config items supply evidence only where the bundle holds no CLI export of it. Where it does, the
 export is what the rules read and the items are compared with it (:class:`ConfigComparison`, rule
-EVD-004): a difference is drift, and the verdict uses the more recent capture, the export taken at
-the collection time (Config items captured after it are not used). What Config does not record
-(credential report, password policy, account summary, MFA devices, a trail's logging status and
-selectors) stays missing, with the reason saying Config does not carry it.
+EVD-004): a difference is drift, and the verdict uses the export, the state at the collection time;
+a Config item captured after it is compared too (a change after the export is drift) but not used.
+What Config does not record (credential report, password policy, account summary, MFA devices, a
+trail's logging status and selectors) stays missing, with the reason saying Config does not carry it.
 """
 
 from __future__ import annotations
