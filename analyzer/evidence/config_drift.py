@@ -65,8 +65,16 @@ _TRAIL_FACTS: dict[str, Callable[[Trail], Any]] = {
 
 
 def compare_iam(
-    account: AccountEvidence, current: dict[tuple[str, str], ConfigItem], complete: bool, when: datetime | None
+    account: AccountEvidence,
+    current: dict[tuple[str, str], ConfigItem],
+    complete: bool,
+    when: datetime | None,
+    later: dict[tuple[str, str], ConfigItem] | None = None,
 ) -> tuple[int, list[Drift]]:
+    """``current``: Config's items as of the collection time; ``later``: the newest item of a resource
+    captured after it. A later item of a resource the export lists that states other facts is drift too
+    (the resource changed between the two captures: the export's and Config's newer one); a resource
+    only Config's later items know was created after the collection and is only noted."""
     entities: tuple[User | Group | Role | ManagedPolicy, ...] = (
         *account.users,
         *account.groups,
@@ -105,6 +113,18 @@ def compare_iam(
         for what, fact in _FACTS.get(type(entity), {}).items():
             if fact(entity) != fact(other):
                 drifts.append(Drift(resource=arn, what=what, cli=other.ref, config=item, used=used))
+    for item in (later or {}).values():
+        entity = item.entity
+        other = exported.get(getattr(entity, "arn", ""))
+        if other is None or getattr(entity, "aws_managed", False):
+            continue
+        after = (
+            f"AWS Config's capture ({iso(item.captured)}) is the more recent, but after the collection time "
+            f"({iso(when)}): the verdict uses the CLI export, the state as of the collection"
+        )
+        for what, fact in _FACTS.get(type(entity), {}).items():
+            if fact(entity) != fact(other):
+                drifts.append(Drift(resource=other.arn, what=what, cli=other.ref, config=item, used=after))
     if complete:
         for arn, other in sorted(exported.items()):
             if arn not in seen:

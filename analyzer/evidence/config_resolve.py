@@ -18,10 +18,10 @@ lists every recorded resource). Items captured after the collection time are not
 
 Config items supply evidence only where the bundle holds no CLI export of it. Where it does, the
 export is what the rules read and the items are compared with it (:class:`ConfigComparison`, rule
-EVD-004): a difference is drift, and the verdict uses the more recent capture, the export taken at
-the collection time (Config items captured after it are not used). What Config does not record
-(credential report, password policy, account summary, MFA devices, a trail's logging status and
-selectors) stays missing, with the reason saying Config does not carry it.
+EVD-004): a difference is drift, and the verdict uses the export, the state at the collection time;
+a Config item captured after it is compared too (a change after the export is drift) but not used.
+What Config does not record (credential report, password policy, account summary, MFA devices, a
+trail's logging status and selectors) stays missing, with the reason saying Config does not carry it.
 """
 
 from __future__ import annotations
@@ -136,6 +136,19 @@ class _Account:
             best = {k: i for k, i in best.items() if k in listed or (i.captured is not None and i.captured > taken)}
         return {k: i for k, i in sorted(best.items()) if not i.deleted and i.entity is not None}
 
+    def later(self, region: str, accept: Callable[[ConfigItem], bool]) -> dict[tuple[str, str], ConfigItem]:
+        """The newest item of each resource recorded in ``region`` after the collection time (never used
+        for a verdict; compared with an export of the same resource, a change after it is drift)."""
+        best: dict[tuple[str, str], ConfigItem] = {}
+        for item in self.late:
+            if (
+                item.region == region
+                and accept(item)
+                and (item.key not in best or _order(item) > _order(best[item.key]))
+            ):
+                best[item.key] = item
+        return {k: i for k, i in sorted(best.items()) if not i.deleted and i.entity is not None}
+
     def late_note(self) -> str:
         if not self.late:
             return ""
@@ -211,6 +224,8 @@ class _Resolution:
         self.snapshots = _snapshots(snapshot.states)
         self.unusable = _unusable(snapshot.states)
         self.org_trails: list[Trail] = []
+        #: every region any account's snapshots come from: where a trail of any account may be homed
+        self.config_regions = frozenset(r for regions in self.snapshots.values() for r in regions)
         self.config_trail_accounts: list[str] = []
 
     def state(self, slot: Slot) -> EvidenceState | None:
@@ -235,6 +250,7 @@ class _Resolution:
         for account_id in sorted(with_config):
             account = self.accounts.get(account_id) or AccountEvidence(account_id=account_id)
             self.accounts[account_id] = self.account(account)
+        self.unknown_org_trails()
         self.add_org_trails()
         return dataclasses.replace(
             self.snapshot,
@@ -248,9 +264,18 @@ class _Resolution:
         aid = account.account_id
         found = _Account(account, self.snapshots.get(aid, {}), self.when)
         regions = sorted(set(found.by_region) | set(found.snapshot))
-        changes: dict[str, Any] = {
-            "regions_seen": tuple(sorted(set(account.regions_seen) | {r for r in regions if r and r != "global"}))
-        }
+        # A region where the organization's other accounts record and this one left nothing in the bundle
+        # (a channel delivering elsewhere, no recorder, files not copied): counted, its recorder unknown.
+        unseen = sorted(self.config_regions - set(regions))
+        for region in unseen:
+            why = (
+                f"no AWS Config file of this account from {region}, where the organization's other accounts "
+                "record: whether a recorder records there, and where its channel delivers, is unknown"
+            )
+            for kind in (Kind.CONFIG_RECORDERS, Kind.CONFIG_CHANNELS):
+                self.set_missing((aid, region, kind.value, ""), kind, why)
+        seen = {r for r in regions if r and r != "global"} | set(unseen)
+        changes: dict[str, Any] = {"regions_seen": tuple(sorted(set(account.regions_seen) | seen))}
         changes |= self.iam(account, found)
         changes |= self.regional(account, found, regions)
         return dataclasses.replace(account, **changes)
@@ -300,7 +325,7 @@ class _Resolution:
         existing = self.state(slot)
         notes = tuple(n for n in (found.late_note(),) if n)
         if existing is not None:
-            self.compare(account, existing, current, complete, conflicts, unusable, notes)
+            self.compare(account, existing, current, complete, conflicts, unusable, notes, found.later(region, _is_iam))
             return {}
         files = _files(current.values(), *([self.snapshot_file(aid, region, snapshot[1])] if snapshot else []))
         if unusable:
@@ -417,6 +442,7 @@ class _Resolution:
         conflicts: list[str],
         unusable: list[EvidenceState],
         notes: tuple[str, ...],
+        later: dict[tuple[str, str], ConfigItem],
     ) -> None:
         aid = account.account_id
         blocked = ""
@@ -431,7 +457,7 @@ class _Resolution:
                 ConfigComparison(account_id=aid, what="IAM", compared=0, blocked=blocked, notes=notes)
             )
             return
-        compared, drifts = compare_iam(account, current, complete, self.when)
+        compared, drifts = compare_iam(account, current, complete, self.when, later)
         self.comparisons.append(
             ConfigComparison(account_id=aid, what="IAM", compared=compared, drifts=tuple(drifts), notes=notes)
         )
@@ -451,6 +477,7 @@ class _Resolution:
         trails = list(account.trails)
         recorders = list(account.recorders)
         used_trails = False
+        homes_unseen = self.trail_homes_unseen(account, found)
         for region in regions:
             if region == "global":
                 continue
@@ -504,9 +531,27 @@ class _Resolution:
         if used_trails:
             self.config_trail_accounts.append(aid)
         return {
+            "trail_list_gap": homes_unseen if used_trails else account.trail_list_gap,
             "trails": tuple(sorted(trails, key=lambda t: t.arn)),
             "recorders": tuple(sorted(recorders, key=lambda r: (r.region, r.name))),
         }
+
+    def trail_homes_unseen(self, account: AccountEvidence, found: _Account) -> str:
+        """Why a region's Config items cannot stand for its describe-trails: AWS Config records a trail
+        in its home region only (the AWS::CloudTrail::Trail item of a multi-region trail is not repeated
+        in the other regions), so every region where the organization's accounts record must have a
+        snapshot of this account whose recorder records trails; "" when each does."""
+        missing = [
+            r
+            for r in sorted(self.config_regions)
+            if self.gap(r, found.snapshot.get(r), self.recorder(found, account, r), (_TRAIL,), global_types=False)
+        ]
+        if not missing:
+            return ""
+        return (
+            f"no usable AWS Config snapshot of {account.account_id}'s trails from {', '.join(missing)} (where the "
+            "organization's other accounts record), so a trail homed there is unknown"
+        )
 
     def compare_trails(
         self,
@@ -543,6 +588,34 @@ class _Resolution:
             self.states[slot] = EvidenceState(
                 slot[2], EvidenceStatus.ABSENT_IN_AWS, f"the bucket has no policy ({reason})", (item.ref.file,)
             )
+
+    def unknown_org_trails(self) -> None:
+        """Config's trail items stand for describe-trails only if the organization trails are known too:
+        describe-trails of every member lists them, but AWS Config records a trail in its owner's account
+        only, and an organization trail's owner is the management account (AWS CloudTrail User Guide,
+        "Creating a trail for an organization":
+        https://docs.aws.amazon.com/awscloudtrail/latest/userguide/creating-trail-organization.html).
+        With no organization trail among the items and the management account's trails not in the
+        bundle (unknown without describe-organization), a trail covering an account, or delivering its
+        events to the central bucket, may be missing from its list: its ``trail_list_gap`` says so."""
+        if self.org_trails or not self.config_trail_accounts:
+            return
+        organization = self.snapshot.organization
+        management = organization.management_account_id if organization else None
+        if management is not None and any(
+            a == management and kind == Kind.TRAILS.value and state.usable
+            for (a, _, kind, _), state in self.states.items()
+        ):
+            return  # the management account's trails are known and none is an organization trail
+        who = f"the management account {management}" if management else "the management account (unknown here)"
+        gap = (
+            f"AWS Config's items list the account's own trails; an organization trail is recorded only by {who}, "
+            "whose trails are not in the bundle"
+        )
+        for aid in self.config_trail_accounts:
+            account = self.accounts[aid]
+            joined = "; ".join(g for g in (account.trail_list_gap, gap) if g)
+            self.accounts[aid] = dataclasses.replace(account, trail_list_gap=joined)
 
     def add_org_trails(self) -> None:
         """An organization trail applies to every account of the organization (AWS CloudTrail User

@@ -102,6 +102,9 @@ class AccountEvidence:
     enabled_regions: tuple[str, ...] | None = None  # from ec2 describe-regions, when exported
     regions_seen: tuple[str, ...] = ()  # regions with any regional evidence
     trails: tuple[Trail, ...] = ()  # deduplicated by ARN; as seen from this account
+    #: why ``trails`` may lack a trail that applies to the account ("" when they cannot): set when they come
+    #: from AWS Config's items, which record a trail only in its owner's account and home region
+    trail_list_gap: str = ""
     recorders: tuple[ConfigRecorder, ...] = ()
     channels: tuple[DeliveryChannel, ...] = ()
     root_credentials_managed_centrally: bool = False

@@ -56,6 +56,8 @@ class ConfigCases:
     events: list[HistoryEvent] = field(default_factory=list)
     records: list[Json] = field(default_factory=list)  # EXPECTED.json config_snapshots.planted
     planted: list[Planted] = field(default_factory=list)  # defects with failures (the drift)
+    iam_accounts: set[str] = field(default_factory=set)  # accounts whose global IAM items were written
+    bucket_item: bool = False  # whether the central bucket's own item (its policy) was written
 
     def events_of(self, account: str) -> list[HistoryEvent]:
         return [e for e in self.events if e.account == account]

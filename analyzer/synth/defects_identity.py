@@ -328,6 +328,7 @@ def idn003_path_without_mfa(ctx: PlantContext) -> Planted | None:
     failures = [fail("IDN-002", account.id, f"collateral: the deploy role's trust has {mfa} MFA", resource=arn)]
     if variant == "scp-blocked":
         plan.scp_blocked_roles.append(arn)
+        plan.scp_blocked_paths.append((user_arn(identity, user), arn))
         story = (
             f"CI user `{user}` (group `{group}`, no MFA policy) may assume `{role}`, whose trust has no MFA "
             "condition; but an SCP on the Security OU denies sts:AssumeRole on it, so the path does not "
@@ -406,6 +407,7 @@ def idn006_lateral_trust(ctx: PlantContext) -> Planted | None:
     other = ctx.rng.choice(others)
     name = f"{other.name}-Promotion-Role"
     _role(ctx, account, name, docs.account_trust(other.id, mfa="none"), ["ecr:BatchGetImage", "ecs:UpdateService"])
+    ctx.plan.lateral_trusts[role_arn(account.id, name)] = other.id
     return Planted(
         "IDN-006",
         "member-root",

@@ -29,6 +29,8 @@ from analyzer.synth import documents as docs
 from analyzer.synth import ids, layout
 from analyzer.synth import shapes_config as cfg
 from analyzer.synth.config_cases import ConfigCases, HistoryEvent, delivering, drift_capture, history_key_of, iam_item
+from analyzer.synth.config_only import config_only_outcomes
+from analyzer.synth.defect_base import Planted
 from analyzer.synth.gen_iam import READONLY_ROLE
 from analyzer.synth.org_plan import CONFIG_PREFIX, AccountPlan, OrgPlan
 
@@ -328,11 +330,13 @@ def account_config_files(
     drift_arn = ids.iam_arn(account.id, "role", READONLY_ROLE, partition=plan.partition)
     for rec in _recordings(plan, account.id, files):
         items = _regional_items(plan, account, rec, files)
+        cases.bucket_item |= any(i["resourceType"] == "AWS::S3::Bucket" for i in items)
         if rec.global_types:
             drift = None
             if cases.drift_account == account.id and cases.drift_variant == "export-newer":
                 drift = (drift_arn, drift_capture(plan, "export-newer"))
             items += _iam_items(plan, account.id, gaad, rec.snapshot_at, drift)
+            cases.iam_accounts.add(account.id)
         items.sort(key=lambda i: (i["resourceType"], i["resourceId"]))
         snapshot = cfg.snapshot_id(f"{account.id}:{rec.region}:{rec.snapshot_at}")
         key = cfg.snapshot_key(account.id, rec.region, rec.snapshot_at, snapshot)
@@ -354,8 +358,24 @@ def account_config_files(
     return out
 
 
-def config_expected(plan: OrgPlan, cases: ConfigCases, *, config_only: bool) -> Json:
-    """The ``config_snapshots`` section of ``EXPECTED.json``."""
+def supplied_exports(plan: OrgPlan, account: AccountPlan, files: Mapping[str, Any]) -> frozenset[str]:
+    """The account's CLI export paths whose facts its delivered Config files state in a form a reader
+    uses in their place: ``describe-configuration-recorders`` of each region whose snapshot holds the
+    recorder's ``AWS::Config::ConfigurationRecorder`` item (AWS Config resource type list:
+    https://docs.aws.amazon.com/config/latest/developerguide/resource-config-reference.html). A bundle
+    missing such an export (an EVD-001 defect) misses no evidence when the Config files are in it.
+    ``files`` as for :func:`account_config_files`."""
+    if not delivering(plan, account):
+        return frozenset()
+    return frozenset(
+        layout.regional_path(account.id, rec.region, "config", "describe-configuration-recorders")
+        for rec in _recordings(plan, account.id, files)
+    )
+
+
+def config_expected(plan: OrgPlan, cases: ConfigCases, planted: Sequence[Planted], *, config_only: bool) -> Json:
+    """The ``config_snapshots`` section of ``EXPECTED.json`` (with, for a Config-only bundle, what it
+    analyzes to: :mod:`analyzer.synth.config_only`)."""
     silent = [
         {
             "account": a.id,
@@ -366,7 +386,7 @@ def config_expected(plan: OrgPlan, cases: ConfigCases, *, config_only: bool) -> 
         for a in plan.accounts
         if not delivering(plan, a)
     ]
-    return {
+    document: Json = {
         "bundle": "config-only" if config_only else "with-exports",
         "folder": f"{config_folder(plan)}/AWSLogs/",
         "accounts_without_files": silent,
@@ -375,3 +395,14 @@ def config_expected(plan: OrgPlan, cases: ConfigCases, *, config_only: bool) -> 
         # bundle leaves the checks that need them not evaluated
         "not_in_config": list(NOT_IN_CONFIG),
     }
+    if config_only:
+        document |= config_only_outcomes(
+            planted,
+            silent={row["account"] for row in silent},
+            without_iam={a.id for a in plan.accounts if a.id not in cases.iam_accounts},
+            identity=plan.identity.id,
+            bucket_item=cases.bucket_item,
+            scp_blocked=plan.scp_blocked_paths,
+            lateral_trusts=plan.lateral_trusts,
+        )
+    return document

@@ -9,6 +9,7 @@ Same options, same bytes: nothing reads the clock, every random choice comes fro
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from analyzer.synth.defects import plant_defects
 from analyzer.synth.defects_activity import plant_activity
 from analyzer.synth.expected import ExpectedFailure
 from analyzer.synth.gen_activity import activity_files, activity_period
-from analyzer.synth.gen_config import account_config_files, bucket_folder, config_expected
+from analyzer.synth.gen_config import account_config_files, bucket_folder, config_expected, supplied_exports
 from analyzer.synth.gen_iam import account_iam_files
 from analyzer.synth.gen_logging import account_logging_files, bucket_files, org_trail_evidence
 from analyzer.synth.org_plan import STAGES, OrgPlan, activity_period_days, plan_organization
@@ -200,7 +201,7 @@ def expected_document(
         ],
     }
     if config_cases is not None:
-        document["config_snapshots"] = config_expected(plan, config_cases, config_only=options.config_only)
+        document["config_snapshots"] = config_expected(plan, config_cases, planted, config_only=options.config_only)
     return document
 
 
@@ -221,6 +222,7 @@ def generate(out: Path, options: SynthOptions, *, replace: bool = False) -> Synt
     if cases is not None:
         planted = planted + cases.planted
     exports = not options.config_only
+    supplied: set[str] = set()  # accounts whose missing exports their Config files supply
     with BundleSink(out, replace=replace) as sink:
         manifest: Json = {
             "collected_at": "2026-11-20T10:00:00Z",
@@ -243,6 +245,8 @@ def generate(out: Path, options: SynthOptions, *, replace: bool = False) -> Synt
             if cases is not None:
                 known = {**files, **bucket} if account.id == plan.log_archive.id else files
                 sink.add_all(account_config_files(plan, account, known, cases))
+                if account.knobs.missing and set(account.knobs.missing) <= supplied_exports(plan, account, known):
+                    supplied.add(account.id)
             if not exports:
                 continue
             _apply_evidence_knobs(files, account.knobs.denied, account.knobs.missing, account.id)
@@ -250,6 +254,7 @@ def generate(out: Path, options: SynthOptions, *, replace: bool = False) -> Synt
         if exports:
             for former in plan.former_accounts:
                 sink.add_all(former_account_files(former))
+        planted = [_supplied_by_config(p, supplied) for p in planted]
         activity = activity_files(plan)
         if not exports:  # the bucket's CloudTrail objects only (no list-public-keys: not in the bucket)
             activity = {path: data for path, data in activity.items() if path.startswith(bucket_folder(plan) + "/")}
@@ -258,6 +263,16 @@ def generate(out: Path, options: SynthOptions, *, replace: bool = False) -> Synt
         sink.add(EXPECTED_FILE, json.dumps(document, indent=2, sort_keys=True) + "\n")
     failures = tuple(f for p in planted for f in p.failures)
     return SynthSummary(out, sink.files, sink.bytes, plan, tuple(planted), failures)
+
+
+def _supplied_by_config(planted: Planted, accounts: set[str]) -> Planted:
+    """An EVD-001 export left out of an account whose Config files state the same facts is no missing
+    evidence: the defect stays in EXPECTED.json's stories, without its failure."""
+    kept = tuple(f for f in planted.failures if not (f.rule == "EVD-001" and f.account in accounts))
+    if kept == planted.failures:
+        return planted
+    story = f"{planted.story} AWS Config's recorder item in the bucket states the same facts: nothing is missing."
+    return dataclasses.replace(planted, story=story, failures=kept)
 
 
 def read_expected(bundle: Path) -> set[tuple[str, str, str, str]]:

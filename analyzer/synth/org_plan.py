@@ -178,6 +178,10 @@ class OrgPlan:
     extra_identity_policies: list[tuple[str, str, Json]] = field(default_factory=list)  # (name, group, doc)
     auditor_policy_unconfined: bool = False
     scp_blocked_roles: list[str] = field(default_factory=list)
+    #: (caller ARN, role ARN) of each path only an SCP denies (the IDN-003 failure a bundle without SCPs shows)
+    scp_blocked_paths: list[tuple[str, str]] = field(default_factory=list)
+    #: role ARN -> the member account its trust names (IDN-006 lateral trusts)
+    lateral_trusts: dict[str, str] = field(default_factory=dict)
     identity_password: str = "baseline"  # baseline | reuse-12 | length-8 | none
     bucket_knobs: BucketKnobs = field(default_factory=BucketKnobs)
     org_trail_knobs: dict[str, Any] = field(default_factory=dict)

@@ -11,7 +11,8 @@ AWS Config's configuration items are one more source: where an account's IAM com
 CLI export and from Config's items (:mod:`analyzer.evidence.config_resolve`), a resource they
 describe differently (a trust policy changed between the two captures, a role one side lacks) is
 **drift**. Drift fails the account too, naming both places and the capture times, but unlike a
-disagreement it costs no verdict: the verdicts use the more recent capture, which the message names.
+disagreement it costs no verdict: the verdicts use the export, the state at the collection time, and
+the message names the more recent capture (Config's, when it captured the resource again after).
 """
 
 from __future__ import annotations

@@ -14,7 +14,13 @@ from analyzer.rules.base import Outcome, Pillar, Rule, RuleMeta, Severity, fail,
 from analyzer.rules.compliance import refs
 from analyzer.rules.context import RuleContext
 from analyzer.rules.support.identity import HeldPolicy, identity_iam, identity_policies
-from analyzer.rules.support.trust import PROBE_ROLE, assume_role_grants, confined_to_org, role_pattern_reach
+from analyzer.rules.support.trust import (
+    PROBE_ROLE,
+    assume_role_grants,
+    confined_to_org,
+    org_condition_unknown,
+    role_pattern_reach,
+)
 
 META = RuleMeta(
     id="IDN-008",
@@ -83,6 +89,7 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
     identity, account = found
     org_blocked = ctx.blocking((Kind.ORG_ACCOUNTS,))
     org_id = ctx.snapshot.organization.id if ctx.snapshot.organization else None
+    org_undescribed = ctx.blocking((Kind.ORG_DESCRIBE,))
 
     def ours(acct: str) -> bool:
         return acct == identity or ctx.in_organization(acct) or ctx.settings.trusted_account(acct) is not None
@@ -99,13 +106,17 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
                 evidence=(held.ref,),
             )
             continue
-        reasons, external, refs_ = [], [], []
+        reasons, external, refs_, unknown_org = [], [], [], []
         for statement in assume_role_grants(held.source.document):
-            if not confined_to_org(statement, org_id, ours):
-                why, accounts = _reach(statement, ours)
-                reasons.extend(why)
-                external.extend(accounts)
-                refs_.extend([held.source.statement_ref(statement)] if why else [])
+            if confined_to_org(statement, org_id, ours):
+                continue
+            why, accounts = _reach(statement, ours)
+            if why and org_undescribed and org_condition_unknown(statement, org_id):
+                unknown_org.append(held.source.statement_ref(statement))  # the condition may confine it
+                continue
+            reasons.extend(why)
+            external.extend(accounts)
+            refs_.extend([held.source.statement_ref(statement)] if why else [])
         if reasons and org_blocked and len(external) == len(reasons):
             decided = False
             yield not_evaluated(
@@ -123,6 +134,15 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
                 account=identity,
                 resource=held.resource,
                 evidence=tuple(dict.fromkeys(refs_)),
+            )
+        elif unknown_org:
+            decided = False
+            yield not_evaluated(
+                f"{missing_message(org_undescribed)}: cannot tell whether the organization condition of policy "
+                f"{held.source.name} (held by {held.via}) names this organization",
+                account=identity,
+                resource=held.resource,
+                evidence=tuple(unknown_org),
             )
     if decided:
         yield passed(

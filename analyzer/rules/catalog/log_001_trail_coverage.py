@@ -24,6 +24,7 @@ from analyzer.rules.support.log_delivery import (
     trail_file_gap,
     trail_index,
     trail_label,
+    unless_trails_unknown,
 )
 
 META = RuleMeta(
@@ -100,7 +101,7 @@ def _verdict(ctx: RuleContext, account: str, index: TrailIndex) -> Outcome:
 def check(ctx: RuleContext) -> Iterator[Outcome]:
     index = trail_index(ctx)
     for account in ctx.audited_accounts():
-        yield _verdict(ctx, account, index)
+        yield unless_trails_unknown(ctx, _verdict(ctx, account, index))
 
 
 RULE = Rule(META, check)

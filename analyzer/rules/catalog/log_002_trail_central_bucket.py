@@ -39,6 +39,7 @@ from analyzer.rules.support.log_delivery import (
     trail_file_gap,
     trail_index,
     trail_label,
+    unless_trails_unknown,
 )
 
 META = RuleMeta(
@@ -165,7 +166,7 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
         return
     index = trail_index(ctx)
     for account in accounts:
-        yield _verdict(ctx, account, bucket, index)
+        yield unless_trails_unknown(ctx, _verdict(ctx, account, bucket, index))
 
 
 RULE = Rule(META, check)

@@ -70,9 +70,16 @@ def recent_delivery(ctx: RuleContext, account: str, region: str) -> Delivery | N
     return max(recent, key=lambda d: (d.when, d.file), default=None)
 
 
+def _config_regions(ctx: RuleContext) -> frozenset[str]:
+    return frozenset(d.region for found in ctx.shared(_deliveries).values() for d in found)
+
+
 def snapshots_without_global_iam(ctx: RuleContext, account: str, regions: tuple[str, ...]) -> list[Delivery] | None:
-    """The newest snapshot of each region when every one of ``regions`` has one and none of the
-    account's Config items is a global IAM item; None otherwise (IAM seen, or a region unknown)."""
+    """The newest snapshot of each region when every one of ``regions``, and every region any account's
+    Config files come from, has one and none of the account's Config items is a global IAM item; None
+    otherwise (IAM seen, or a region unknown). The organization's regions count because the account's
+    own regions may be known only from these same files: a region whose files are not in the bundle
+    (its channel delivers elsewhere) may be the one recording the global types."""
     evidence = ctx.account(account)
     if evidence is None or not regions:
         return None
@@ -82,9 +89,10 @@ def snapshots_without_global_iam(ctx: RuleContext, account: str, regions: tuple[
     for delivery in deliveries(ctx, account):
         if delivery.kind == Kind.CONFIG_SNAPSHOT_FILE.value:
             newest[delivery.region] = delivery
-    if not set(regions) <= set(newest):
+    wanted = set(regions) | (_config_regions(ctx) if regions else set())
+    if not wanted <= set(newest):
         return None
-    return [newest[r] for r in regions]
+    return [newest[r] for r in sorted(wanted)]
 
 
 def copied_from(delivery: Delivery, bucket: str) -> bool:

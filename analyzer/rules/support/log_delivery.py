@@ -20,7 +20,7 @@ from datetime import datetime
 from analyzer.model.entities import ConfigRecorder, DeliveryChannel, Trail
 from analyzer.model.evidence import EvidenceState, EvidenceStatus
 from analyzer.model.kinds import Kind
-from analyzer.rules.base import Outcome, not_evaluated
+from analyzer.rules.base import Outcome, Status, not_evaluated
 from analyzer.rules.context import RuleContext
 
 #: Where a trail's per-trail export sits (``<owner>/<home region>/<folder>/<trail name>.json``).
@@ -229,3 +229,16 @@ def recorder_label(recorder: ConfigRecorder) -> str:
 
 def channel_label(channel: DeliveryChannel) -> str:
     return f"delivery channel {channel.name} of {channel.account_id} in {channel.region}"
+
+
+def unless_trails_unknown(ctx: RuleContext, outcome: Outcome) -> Outcome:
+    """A failure that rests on the account's trail list (no covering trail, none delivering centrally)
+    becomes not evaluated when that list may lack a trail (:attr:`AccountEvidence.trail_list_gap`)."""
+    evidence = ctx.account(outcome.account) if outcome.account else None
+    if outcome.status is not Status.FAIL or evidence is None or not evidence.trail_list_gap:
+        return outcome
+    return not_evaluated(
+        f"not evaluated: {outcome.message}; but the trails that apply may not all be known: {evidence.trail_list_gap}",
+        account=outcome.account,
+        evidence=outcome.evidence,
+    )

@@ -475,6 +475,20 @@ def confined_to_org(statement: Statement, org_id: str | None, is_ours: Callable[
     return False
 
 
+def org_condition_unknown(statement: Statement, org_id: str | None) -> bool:
+    """A positive ``aws:ResourceOrgID``/``aws:ResourceOrgPaths`` condition naming an organization by its
+    ID while that ID is unknown (no describe-organization): whether it confines the targets to ours
+    cannot be told. Ask it of a statement :func:`confined_to_org` did not find confined."""
+    if org_id is not None:
+        return False
+    return any(
+        clause.key.lower() in ("aws:resourceorgid", "aws:resourceorgpaths")
+        and _positive_string_or_arn(clause)
+        and any(not v.startswith("${") for v in clause.values)
+        for clause in statement.conditions
+    )
+
+
 def role_pattern_reach(pattern: str) -> str | None:
     """Which roles a ``Resource`` pattern can name: ``"*"`` (roles in any account), a 12-digit account,
     or None (no role, or only roles of the caller's own account through a policy variable)."""
