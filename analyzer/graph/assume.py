@@ -501,7 +501,7 @@ class AssumeEvaluator:
             )
         return found
 
-    def _signature(self, caller: Caller, cls: CallerClass, arn: str) -> tuple[bool, ...]:
+    def _signature(self, caller: Caller, cls: CallerClass, arn: str) -> tuple[bool | None, ...]:
         """Which of the class's sts:AssumeRole statements cover ``arn``: all the identity side reads of the role.
 
         Statements that cover every role alike are left out: which ones they are is fixed by the class,

@@ -8,8 +8,10 @@ document): action patterns are lower-cased and indexed by service prefix, so a r
 Resource matching: a statement without ``Resource``/``NotResource`` (a trust policy statement)
 covers every resource. A policy variable that cannot be resolved makes its ``Resource`` pattern
 match nothing and makes a ``NotResource`` statement not apply ("the statement is invalid").
-Limitation: a variable in a resource whose key is *unknown* is treated like an unresolved one (the
-pattern does not match); resource ARNs with variables are rare outside per-user home folders.
+A variable whose key the evidence cannot *know* (``aws:RequestTag/...``, set by each request) makes
+the statement apply conditionally: the hit carries the Resource element as a condition left open
+(:attr:`CompiledStatement.resource_clause`), so an Allow is a conditional allow and a Deny a
+conditional deny, never a definite "not covered" the evidence does not support.
 """
 
 from __future__ import annotations
@@ -48,23 +50,36 @@ class CompiledStatement:
         hit = _any_action(self.actions, action)
         return not hit if self.action_negated else hit
 
-    def resource_matches(self, resource: str, lookup: Callable[[str], Lookup]) -> bool:
+    def resource_matches(self, resource: str, lookup: Callable[[str], Lookup]) -> bool | None:
+        """Whether the statement's Resource/NotResource covers ``resource``; ``None`` when that rests on a
+        policy variable whose key the evidence cannot know (it may or may not, see :attr:`resource_clause`)."""
         if self.resources is None:
             return True
         if self.resource_set is not None:
             hit = self.resource_set.matches(resource)
             return not hit if self.resource_negated else hit
-        hit = False
+        hit = unknown = False
         for template in self.resource_templates or ():
             pattern = resolve(template, lookup)
-            if pattern is UNRESOLVED or not isinstance(pattern, tuple):
+            if pattern is UNRESOLVED:
                 if self.resource_negated:
                     return False  # the statement is invalid: it applies to nothing
+                continue
+            if not isinstance(pattern, tuple):  # UNKNOWN: the substituted value is not in the evidence
+                unknown = True
                 continue
             if arn_match_pattern(pattern, resource):
                 hit = True
                 break
+        if not hit and unknown:
+            return None
         return not hit if self.resource_negated else hit
+
+    @property
+    def resource_clause(self) -> ConditionClause:
+        """The Resource element as the condition a hit rests on when :meth:`resource_matches` is ``None``."""
+        element = "NotResource" if self.resource_negated else "Resource"
+        return ConditionClause(element, "(policy variable the evidence cannot resolve)", self.resources or ())
 
 
 @lru_cache(maxsize=262144)
@@ -285,13 +300,15 @@ def evaluate_policy_set(
                 problems.append(
                     f"{_where(source, statement)}: Principal/NotPrincipal ignored in a {source.kind} policy"
                 )
-            if not cs.resource_matches(view.resource, view.lookup):
+            covered = cs.resource_matches(view.resource, view.lookup)
+            if covered is False:
                 continue
             conditions = evaluate_conditions(statement.conditions, view.lookup, compiled.variables_enabled)
             problems.extend(f"{_where(source, statement)}: {p}" for p in conditions.problems)
             if conditions.value is Tri.FALSE:
                 continue
-            hit = StatementHit(source, statement, conditions.unknown, match, level)
+            unknown = conditions.unknown if covered else (*conditions.unknown, cs.resource_clause)
+            hit = StatementHit(source, statement, unknown, match, level)
             if statement.effect == "Deny":
                 (denies if hit.definite else conditional_denies).append(hit)
             else:

@@ -82,3 +82,46 @@ def test_a_statement_is_labelled_by_sid_then_place() -> None:
     assert statement_label(Statement("Allow", sid="Mine", pointer="/Statement/2")) == "Mine"
     assert statement_label(Statement("Allow", pointer="/Statement/2")) == "/Statement/2"
     assert statement_label(Statement("Allow")) == "/Statement"
+
+
+# IAMUG reference_policies_variables.html: a variable is replaced by the request's value for its key.
+# ``aws:RequestTag/...`` is set by each request, so the exported evidence cannot know it: whether the
+# Resource covers the request is open, and the statement applies conditionally (never "not covered").
+TEAM_PREFIX = f"{BUCKET}/${{aws:RequestTag/team}}/*"
+
+
+def test_an_allow_whose_resource_rests_on_an_unknown_key_is_a_conditional_allow() -> None:
+    document = policy(allow("Team", Action=GET, Resource=TEAM_PREFIX))
+    result = evaluate_policy_set([source("inline", "team", document)], _view(f"{BUCKET}/red/x"), mode="identity")
+    assert result.allows == () and result.denies == () and result.conditional_denies == ()
+    (hit,) = result.conditional_allows
+    assert [(c.operator, c.values) for c in hit.unknown] == [("Resource", (TEAM_PREFIX,))]
+    assert "cannot resolve" in hit.unknown[0].key
+
+
+def test_a_deny_whose_resource_rests_on_an_unknown_key_is_a_conditional_deny() -> None:
+    document = policy(deny("Team", Action=GET, Resource=TEAM_PREFIX))
+    result = evaluate_policy_set([source("inline", "team", document)], _view(f"{BUCKET}/red/x"), mode="identity")
+    assert result.denies == () and len(result.conditional_denies) == 1
+    document = policy(deny("NotTeam", Action=GET, NotResource=TEAM_PREFIX))
+    result = evaluate_policy_set([source("inline", "team", document)], _view(f"{BUCKET}/red/x"), mode="identity")
+    assert result.denies == () and [c.operator for c in result.conditional_denies[0].unknown] == ["NotResource"]
+
+
+def test_a_known_pattern_beside_the_unknown_one_decides() -> None:
+    """One of the Resource patterns covers the request whatever the unknown key: a definite allow; a
+    NotResource pattern that covers it: the statement does not apply at all."""
+    document = policy(allow("Both", Action=GET, Resource=[TEAM_PREFIX, f"{BUCKET}/red/*"]))
+    result = evaluate_policy_set([source("inline", "p", document)], _view(f"{BUCKET}/red/x"), mode="identity")
+    assert len(result.allows) == 1 and result.conditional_allows == ()
+    document = policy(deny("Not", Action=GET, NotResource=[TEAM_PREFIX, f"{BUCKET}/red/*"]))
+    result = evaluate_policy_set([source("inline", "p", document)], _view(f"{BUCKET}/red/x"), mode="identity")
+    assert result.denies == () and result.conditional_denies == ()
+
+
+def test_a_known_variable_still_decides_definitely() -> None:
+    document = policy(allow("Own", Action=GET, Resource=f"{BUCKET}/${{aws:username}}/*"))
+    policies = [source("inline", "own", document)]
+    assert len(evaluate_policy_set(policies, _view(f"{BUCKET}/alice/x"), mode="identity").allows) == 1
+    result = evaluate_policy_set(policies, _view(f"{BUCKET}/bob/x"), mode="identity")
+    assert result.allows == () and result.conditional_allows == ()
