@@ -7,6 +7,9 @@ text, read with ``json_extract_scalar``, and Athena's ``"$path"`` pseudo-column 
 trustmap builds that table in DuckDB (with a ``json_extract_scalar`` macro); an organization whose
 logs outgrow one machine runs the same files in Athena or Trino where the logs are
 (``trustmap activity-sql`` prints them).
+
+A query may read a shared subquery kept in its own file (:data:`SUBQUERIES`): its text is then the
+subquery as a ``WITH`` clause followed by the file, one complete statement.
 """
 
 from __future__ import annotations
@@ -15,13 +18,23 @@ from importlib import resources
 
 #: Query name -> what it finds, in the order `trustmap activity-sql` prints them.
 EVENT_QUERIES: tuple[str, ...] = ("console_logins", "assume_role", "root_activity", "tampering")
-AGGREGATE_QUERIES: tuple[str, ...] = ("iam_user_activity",)
+AGGREGATE_QUERIES: tuple[str, ...] = ("iam_user_activity", "assume_role_deciders")
 ALL_QUERIES: tuple[str, ...] = (*EVENT_QUERIES, *AGGREGATE_QUERIES)
+#: Query name -> the subquery (a file of ``sql/``, named as the query reads it) it is built on.
+SUBQUERIES: dict[str, str] = {"assume_role": "assume_role_calls", "assume_role_deciders": "assume_role_calls"}
+
+
+def _file_text(name: str) -> str:
+    return resources.files("analyzer.activity").joinpath("sql", f"{name}.sql").read_text(encoding="utf-8")
 
 
 def query_text(name: str) -> str:
-    """The SQL of one query, as kept in ``analyzer/activity/sql/<name>.sql``."""
-    return resources.files("analyzer.activity").joinpath("sql", f"{name}.sql").read_text(encoding="utf-8")
+    """The SQL of one query, as kept in ``analyzer/activity/sql/<name>.sql``, with its subquery if any."""
+    body = _file_text(name)
+    subquery = SUBQUERIES.get(name)
+    if subquery is None:
+        return body
+    return f"WITH {subquery} AS (\n{_file_text(subquery).rstrip()}\n)\n{body}"
 
 
 def all_queries_text() -> str:

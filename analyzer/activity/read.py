@@ -175,6 +175,7 @@ def _read(
         sources={a: tuple(sorted(s)) for a, s in sorted(sources.items())},
         event_accounts=frozenset({a for _, a, _, _ in log_entries} | lookup_accounts),
         events=events,
+        mfa_deciders=_mfa_deciders(rows, lookup_rows),
         user_activity=users,
         integrity=tuple(integrity),
         integrity_summary=summary,
@@ -304,6 +305,18 @@ def _events(*parts: LogRows | None, bundle_paths: None) -> tuple[ActivityEvent, 
                 )
     events.sort(key=lambda e: (e.time, e.account_id, e.event_id, e.category))
     return tuple(events)
+
+
+def _mfa_deciders(*parts: LogRows | None) -> frozenset[tuple[str, str, date | None]]:
+    found: set[tuple[str, str, date | None]] = set()
+    for rows in parts:
+        for row in rows.aggregates.get("assume_role_deciders", []) if rows else ():
+            try:
+                day: date | None = date.fromisoformat(row["event_day"] or "")
+            except ValueError:
+                day = None  # no date to set against the period: counted whatever the period
+            found.add((row["role_account"] or "", row["account_id"] or "", day))
+    return frozenset(found)
 
 
 def _user_activity(*parts: LogRows | None) -> tuple[UserActivity, ...]:

@@ -107,6 +107,10 @@ class ActivityEvidence:
     #: accounts whose records were read (log files or complete lookup-events)
     event_accounts: frozenset[str] = frozenset()
     events: tuple[ActivityEvent, ...] = ()
+    #: (role account, account whose copy showed whether MFA was used, day) for every successful role
+    #: assumption a copy decides (day None: its event time is no date): found in SQL, for most such calls
+    #: are not events (only those without MFA, or that no copy decides, are)
+    mfa_deciders: frozenset[tuple[str, str, date | None]] = frozenset()
     user_activity: tuple[UserActivity, ...] = ()
     integrity: tuple[IntegrityIssue, ...] = ()
     integrity_summary: dict[tuple[str, str], IntegritySummary] = field(default_factory=dict)

@@ -1,29 +1,20 @@
--- ACT-002: role assumptions. MFA is carried by the caller's session (sessionContext.attributes
--- .mfaAuthenticated) or, for a long-term-key caller, by the MFA parameters of the call
--- (requestParameters.serialNumber) (AWS CloudTrail User Guide, "CloudTrail userIdentity element";
--- IAM User Guide, "Logging IAM and AWS STS API calls with AWS CloudTrail"). An AWS service assuming a
--- role on its own behalf (userIdentity.type AWSService: Lambda, EC2 ...) is no person and cannot present
--- MFA; those records, the most numerous AssumeRole records, are left out.
+-- ACT-002: the role assumptions to look at one by one (the rest are counted by
+-- assume_role_deciders.sql): those that succeeded without MFA; those whose MFA no copy of the same call
+-- (same sharedEventID, same day) can show; and the copies that show MFA of a call another copy shows
+-- without it (conflicting copies, judged in the rule).
 SELECT
-  "$path" AS log_file,
-  eventid AS event_id,
-  recipientaccountid AS account_id,
-  awsregion AS region,
-  eventtime AS event_time,
-  eventsource AS event_source,
-  eventname AS event_name,
-  useridentity.type AS identity_type,
-  useridentity.arn AS principal_arn,
-  useridentity.username AS user_name,
-  useridentity.accountid AS caller_account,
-  useridentity.sessioncontext.sessionissuer.arn AS issuer_arn,
-  useridentity.sessioncontext.attributes.mfaauthenticated AS session_mfa,
-  sourceipaddress AS source_ip,
-  errorcode AS error_code,
-  sharedeventid AS shared_event_id,
-  json_extract_scalar(requestparameters, '$.serialNumber') AS mfa_used,
-  '' AS outcome,
-  json_extract_scalar(requestparameters, '$.roleArn') AS target
-FROM cloudtrail_logs
-WHERE eventsource = 'sts.amazonaws.com' AND eventname = 'AssumeRole'
-  AND useridentity.type IS DISTINCT FROM 'AWSService'
+  log_file, event_id, account_id, region, event_time, event_source, event_name, identity_type,
+  principal_arn, user_name, caller_account, issuer_arn, session_mfa, source_ip, error_code,
+  shared_event_id, mfa_used, outcome, target
+FROM assume_role_calls AS c
+WHERE coalesce(c.error_code, '') = '' AND c.role_account <> ''
+  AND (
+    c.mfa = 'no'
+    OR (c.mfa = 'unknown' AND NOT EXISTS (
+      SELECT 1 FROM assume_role_calls AS d
+      WHERE d.mfa <> 'unknown' AND d.pair_id = c.pair_id AND d.event_day = c.event_day))
+    OR (c.mfa = 'yes' AND c.pair_id <> '' AND EXISTS (
+      SELECT 1 FROM assume_role_calls AS d
+      WHERE d.mfa = 'no' AND d.pair_id = c.pair_id AND coalesce(d.error_code, '') = ''
+        AND d.role_account <> ''))
+  )

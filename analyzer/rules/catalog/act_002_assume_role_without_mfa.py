@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 
 from analyzer.graph.access import MfaStatus
-from analyzer.model.activity import ActivityEvent
+from analyzer.model.activity import ActivityEvent, ActivityEvidence
 from analyzer.rules.base import Outcome, Pillar, Rule, RuleMeta, Severity, fail, not_evaluated, not_evaluated_in
 from analyzer.rules.compliance import refs
 from analyzer.rules.context import RuleContext
@@ -69,6 +70,16 @@ def _caller(event: ActivityEvent) -> str:
     return event.issuer_arn if event.identity_type == "AssumedRole" and event.issuer_arn else event.principal_arn
 
 
+def _deciding(activity: ActivityEvidence) -> dict[str, set[str]]:
+    """Role account -> the accounts whose copies showed whether MFA was used, over the period."""
+    start, end = activity.period or (date.min, date.max)
+    found: dict[str, set[str]] = {}
+    for role_account, account_id, day in activity.mfa_deciders:
+        if day is None or start <= day <= end:
+            found.setdefault(role_account, set()).add(account_id)
+    return found
+
+
 def check(ctx: RuleContext) -> Iterator[Outcome]:
     activity = activity_of(ctx)
     if activity is None:
@@ -77,10 +88,12 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
     if ctx.identity_account is None:
         yield from not_evaluated_in(ctx.audited_accounts(), identity_unknown_message(ctx))
         return
+    # The events are the assumptions without MFA, those no copy of the call decides, and the copies with
+    # MFA of a call another copy shows without it (assume_role.sql); the rest are only counted.
     caller_copies = {e.shared_event_id for e in events_in(activity, "assume_role") if _mfa(e) is not None}
     by_account: dict[str, list[ActivityEvent]] = {}
     unknown: dict[str, int] = {}
-    deciding: dict[str, set[str]] = {}  # role account -> accounts whose copies showed whether MFA was used
+    deciding = _deciding(activity)
     seen: set[str] = set()
     for event in events_in(activity, "assume_role"):
         role_account = _role_account(event.target)
@@ -95,7 +108,6 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
             continue
         if event.shared_event_id:
             seen.add(event.shared_event_id)
-        deciding.setdefault(role_account, set()).add(event.account_id)
         if not verdict:
             by_account.setdefault(role_account, []).append(event)
     for account_id in ctx.non_identity_accounts():
