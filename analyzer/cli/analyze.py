@@ -251,9 +251,9 @@ def _analyze(
     for finding in result.findings:
         counts[finding.status] += 1
     click.echo(
-        f"{len(result.runs)} rules over {len(result.shape.accounts)} accounts: "
+        f"{_counted(len(result.runs), 'rule')} over {_counted(len(result.shape.accounts), 'account')}: "
         f"{counts[Status.FAIL]} fail, {counts[Status.PASS]} pass, {counts[Status.NOT_EVALUATED]} not evaluated"
-        + (f", {counts[Status.ERROR]} engine errors" if counts[Status.ERROR] else "")
+        + (f", {_counted(counts[Status.ERROR], 'engine error')}" if counts[Status.ERROR] else "")
     )
     if baseline is not None:
         marked = [f for f in result.findings if f.baseline]
@@ -305,3 +305,8 @@ def terminated_as_exit() -> Iterator[None]:
 
 
 COMMANDS = [analyze]
+
+
+def _counted(count: int, noun: str) -> str:
+    """``1 account``, ``8 accounts``."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"

@@ -227,3 +227,16 @@ def test_a_run_killed_from_outside_cleans_up_after_sigterm(bundle: Path, tmp_pat
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert done.returncode == 128 + signal.SIGTERM, done.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_summary_line_counts_in_words(tmp_path: Path) -> None:
+    """The line analyze ends with: '1 account', '8 accounts' (it said '1 accounts')."""
+    sample = CliRunner().invoke(main, ["analyze", str(ROOT / "fixtures" / "sample-org"), "--out", str(tmp_path / "a")])
+    assert sample.exit_code == 0, sample.output
+    assert sample.output.splitlines()[0].startswith("38 rules over 8 accounts: ")
+    one = tmp_path / "one"
+    made = CliRunner().invoke(main, ["synth", str(one), "--single-account-principals", "20", "--diverse"])
+    assert made.exit_code == 0, made.output
+    single = CliRunner().invoke(main, ["analyze", str(one), "--out", str(tmp_path / "b")])
+    assert single.exit_code == 0, single.output
+    assert " rules over 1 account: " in single.output.splitlines()[0]
