@@ -22,7 +22,8 @@ Measured, each in a fresh process (``run.measure``: wall time, peak memory of th
 
 The throughput target is a ratio measured in one run: trustmap's bytes per second at least half of the
 floor's times the cores it uses; memory under 2 GiB whatever the volume; time near-linear in the
-volume. Results go to the "Activity logs" section of RESULTS.md (``run.py`` keeps it).
+volume. Results go to the "Activity logs" section of RESULTS.md (``run.py`` keeps it), followed by
+the hand-written ``benchmarks/activity-notes.md``.
 """
 
 from __future__ import annotations
@@ -342,10 +343,16 @@ def lines(results: list[VolumeResult], layout: Layout) -> list[str]:
     return out
 
 
+#: Hand-written reading of the figures, appended to the section each time the script rewrites it.
+NOTES = HERE / "activity-notes.md"
+
+
 def write_section(path: Path, section: list[str]) -> None:
     old = path.read_text(encoding="utf-8") if path.is_file() else ""
     start = old.find(SECTION + "\n")
     text = "\n".join(section).rstrip() + "\n"
+    if NOTES.is_file():
+        text += "\n" + NOTES.read_text(encoding="utf-8").rstrip() + "\n"
     if start < 0:
         new = old.rstrip() + "\n\n" + text
     else:
