@@ -7,9 +7,10 @@ A case lives in ``fixtures/rules/<RULE-ID>/<case-name>/`` with:
   "region": str|null, "resource": str|null, "message_contains": str | [str, ...] (the reason the
   result gives) or "message": str (the whole message): one of the two is required, "severity": str
   (optional), "message_lacks": str (optional: a claim the message must not make),
-  "evidence_contains": str (optional: a substring of one of the result's evidence references,
-  ``path#pointer``)}]}``. ``expect`` lists every result of the rule: the driver
-  (tests/test_rule_fixtures.py) requires the rule's results to be exactly these, as a multiset of
+  "evidence_contains": str | [str, ...] (optional: each a substring of one of the result's evidence
+  references, ``path#pointer``), "details": {...} (optional: the result's details, exactly)}]}``.
+  ``expect`` lists every result of the rule: the driver (tests/test_rule_fixtures.py) requires the
+  rule's results to be exactly these, as a multiset of
   (status, account, region, resource), each saying what its entry pins.
   ``python -m tests.show_rule_case <RULE>[/<case>]`` prints what a case actually yields.
 * ``overlay/``: files that replace or add to the base bundle (same relative paths).

@@ -36,6 +36,7 @@ def actual_results(case: RuleCase) -> list[Result]:
             f.message,
             f.severity.value,
             tuple(str(ref) for ref in f.evidence),
+            dict(f.details),
         )
         for f in result.findings
         if f.rule == case.rule
@@ -52,6 +53,8 @@ def show(case: RuleCase, only_diff: bool) -> None:
         print(f"  {r.status:13} {r.account or '-':12} {r.region or '-':9} {r.resource or '-'}\n      {r.message}")
         if "--evidence" in sys.argv:
             print("      evidence: " + " ".join(r.evidence))
+            if r.details:
+                print(f"      details: {r.details}")
     for p in problems:
         print(f"  !! {p}")
 

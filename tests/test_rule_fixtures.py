@@ -3,15 +3,15 @@
 Every outcome is pinned: the rule's results must be exactly the case's ``expect``, as a multiset of
 (status, account, region, resource), and every expected entry carries a ``message_contains`` fragment
 (the reason, not only a name), or a list of fragments, that its result's message must hold, or the
-whole ``message``. A rule
-that drops a result, adds one, changes a status or says something else fails its case, whatever the
-status.
+whole ``message``; optionally ``evidence_contains`` (a fragment, or a list of fragments, each found in
+one of the result's evidence refs) and ``details`` (the result's details, exactly). A rule that drops a
+result, adds one, changes a status or says something else fails its case, whatever the status.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,7 @@ class Result:
     message: str
     severity: str
     evidence: tuple[str, ...] = ()  # each ref as path#pointer
+    details: dict[str, Any] = field(default_factory=dict)
 
     @property
     def key(self) -> tuple[str, str, str, str]:
@@ -66,7 +67,11 @@ def _says(entry: dict[str, Any], result: Result) -> bool:
         return False
     if "message_lacks" in entry and entry["message_lacks"] in result.message:
         return False
-    if "evidence_contains" in entry and not any(entry["evidence_contains"] in ref for ref in result.evidence):
+    wanted_refs = entry.get("evidence_contains", [])
+    for wanted in [wanted_refs] if isinstance(wanted_refs, str) else wanted_refs:
+        if not any(wanted in ref for ref in result.evidence):
+            return False
+    if "details" in entry and entry["details"] != result.details:
         return False
     return "severity" not in entry or entry["severity"] == result.severity
 
@@ -116,6 +121,7 @@ def test_rule_case(case: RuleCase, tmp_path: Path) -> None:
             f.message,
             f.severity.value,
             tuple(str(ref) for ref in f.evidence),
+            dict(f.details),
         )
         for f in result.findings
         if f.rule == case.rule
