@@ -19,6 +19,7 @@ from analyzer.rules.support.trust import (
     entries_by_account,
     external_id_clause,
     foreign_org_clauses,
+    org_confined_clauses,
 )
 
 META = RuleMeta(
@@ -68,6 +69,19 @@ def _external(ctx: RuleContext, role: Role, trust: PolicySource) -> list[tuple[s
 
 def _judge(ctx: RuleContext, role: Role, trust: PolicySource) -> Outcome:
     external = _external(ctx, role, trust)
+    unknown_orgs = org_confined_clauses(trust) if ctx.snapshot.organization is None else []
+    if not external and unknown_orgs:
+        # Our own organization's id is unknown: an organization named in aws:PrincipalOrgID may be ours or not.
+        blocked = ctx.blocking((Kind.ORG_DESCRIBE,))
+        why = missing_message(blocked) if blocked else "not evaluated: the organization's id is unknown"
+        orgs = ", ".join(dict.fromkeys(org for _, org in unknown_orgs))
+        return not_evaluated(
+            f"{why}; role {role.name} lets any principal of organization {orgs} assume it (aws:PrincipalOrgID), "
+            "and without this organization's id it cannot be told whether that organization is this one",
+            account=role.account_id,
+            resource=role.arn,
+            evidence=tuple(dict.fromkeys(trust.statement_ref(s) for s, _ in unknown_orgs)),
+        )
     if not external:
         return passed(
             f"role {role.name} trusts no account outside the organization (or only configured ones)",

@@ -139,17 +139,23 @@ def condition_entries(source: PolicySource) -> list[TrustEntry]:
     return out
 
 
-def foreign_org_clauses(source: PolicySource, org_id: str | None) -> list[tuple[Statement, str]]:
-    """``(statement, organization id)`` for open statements confined to an organization other than ``org_id``
-    (none when our own organization's id is unknown: then no other one can be told apart)."""
+def org_confined_clauses(source: PolicySource) -> list[tuple[Statement, str]]:
+    """``(statement, organization id)`` for each open statement confined by ``aws:PrincipalOrgID`` to an
+    organization it names literally (a policy variable names none)."""
     out: list[tuple[Statement, str]] = []
-    if org_id is None:
-        return out
     for statement in open_statements(source):
         for clause in narrowing_clauses(statement):
             if clause.key.lower() == "aws:principalorgid":
-                out.extend((statement, v) for v in clause.values if v != org_id and not v.startswith("${"))
+                out.extend((statement, v) for v in clause.values if not v.startswith("${"))
     return out
+
+
+def foreign_org_clauses(source: PolicySource, org_id: str | None) -> list[tuple[Statement, str]]:
+    """``(statement, organization id)`` for open statements confined to an organization other than ``org_id``
+    (none when our own organization's id is unknown: then no other one can be told apart)."""
+    if org_id is None:
+        return []
+    return [(statement, org) for statement, org in org_confined_clauses(source) if org != org_id]
 
 
 def open_statements(source: PolicySource) -> list[Statement]:
