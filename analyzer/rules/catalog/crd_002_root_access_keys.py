@@ -70,7 +70,7 @@ def _verdict(ctx: RuleContext, account: str) -> Outcome:
     active = [k for k in keys if k.active]
     inactive = [k for k in keys if not k.active]
     listed = "; ".join(_describe(k) for k in keys)
-    if flag or active:
+    if flag or keys:  # an inactive key still exists: it can be re-activated
         parts = []
         if flag:
             parts.append("get-account-summary shows AccountAccessKeysPresent 1")
@@ -88,8 +88,7 @@ def _verdict(ctx: RuleContext, account: str) -> Outcome:
         (True, False): "per get-account-summary",
         (False, True): "per the credential report",
     }[(flag is not None, row is not None)]
-    note = f"; the credential report still lists {listed}: delete it" if inactive else ""
-    return passed(f"root user of {label} has no access keys ({source}){note}", account=account, evidence=refs_)
+    return passed(f"root user of {label} has no access keys ({source})", account=account, evidence=refs_)
 
 
 def check(ctx: RuleContext) -> Iterator[Outcome]:
