@@ -117,8 +117,13 @@ def _verdict(ctx: RuleContext, account: str, central: CentralRootAccess | None) 
         return fail(
             f"{base}; root has no password or keys now, but {why_not}", account=account, evidence=credential_refs
         )
+    certificates = (
+        ", no signing certificates"
+        if "AccountSigningCertificatesPresent" in dict(summary.counts)
+        else "; signing certificates not in the evidence: AccountSigningCertificatesPresent not exported"
+    )
     return passed(
-        f"root user of {label} has no credentials (no password, no access keys, no signing certificates) and "
+        f"root user of {label} has no credentials (no password, no access keys{certificates}) and "
         f"root access is managed centrally by the organization (RootCredentialsManagement enabled, shown by "
         f"{central.account_id}'s list-organizations-features): nobody can sign in as root",
         account=account,
