@@ -2,7 +2,8 @@
 
 Healthy (CTUG ``get-trail-status``): ``IsLogging`` true, no ``LatestDeliveryError``, and a
 ``LatestDeliveryTime`` no older than ``thresholds.trail_delivery_max_age_hours`` before the
-collection time. What can be decided is decided: a stopped trail fails even when the collection
+collection time (or, with no delivery yet, a ``StartLoggingTime`` within that limit: the pass says no
+file was delivered yet). What can be decided is decided: a stopped trail fails even when the collection
 time is unknown; only the age part then stays open. One result per trail ARN (owner's account).
 """
 
@@ -99,9 +100,17 @@ def _verdict(ctx: RuleContext, trail: Trail) -> Outcome:
     if unknown:
         return not_evaluated(f"not evaluated: health of {trail_label(trail)}: " + "; ".join(unknown), **where)
     return passed(
-        f"{trail_label(trail)} is logging with no delivery error and a delivery within {limit} h of collection",
-        evidence=evidence,
-        **where,
+        f"{trail_label(trail)} is logging with no delivery error{_recency(status, limit)}", evidence=evidence, **where
+    )
+
+
+def _recency(status: TrailStatus, limit: int) -> str:
+    """What a healthy status shows about deliveries: the last one in time, or none yet since a recent start."""
+    if status.latest_delivery_time is not None:
+        return f" and a delivery within {limit} h of collection"
+    return (
+        f"; it started logging {status.start_logging_time:%Y-%m-%dT%H:%MZ}, within {limit} h of collection, "
+        "and has delivered no log file yet"
     )
 
 
