@@ -8,6 +8,8 @@ trail whose ``get-trail-status`` says ``IsLogging`` false delivers nothing (Clou
 matter: what matters is that the account's events reach the central bucket. An account with no
 covering trail is LOG-001's finding; its single-region trails are judged instead, and with no
 trail at all there is nothing to judge (not_evaluated).
+The pass names one such trail, one whose latest delivery did not fail when there is one
+(``LatestDeliveryError`` is LOG-004's finding; the pass mentions it only when every such trail has one).
 
 A central bucket inferred from the deliveries of the account under test alone (a single-account
 bundle without ``log_bucket`` in the manifest or config) is not shown to be central: the account
@@ -134,7 +136,8 @@ def _verdict(ctx: RuleContext, account: str, bucket: str, index: TrailIndex) -> 
     central = [t for t in candidates if t.s3_bucket == bucket and _prefix_problem(t, expected) is None]
     logging = [(t, t.status) for t in central if t.status is not None and t.status.is_logging is True]
     if logging:
-        trail, status = logging[0]
+        # show a trail whose deliveries succeed when there is one (sorted() is stable: then by ARN)
+        trail, status = sorted(logging, key=lambda pair: bool(pair[1].latest_delivery_error))[0]
         failing = (
             f"; its latest delivery failed (LatestDeliveryError {status.latest_delivery_error}: LOG-004)"
             if status.latest_delivery_error
