@@ -5,9 +5,8 @@ Every outcome is pinned: the rule's results must be exactly the case's ``expect`
 (the reason, not only a name), or a list of fragments, that its result's message must hold, or the
 whole ``message``; optionally ``evidence_contains`` (a fragment, or a list of fragments, each found in
 one of the result's evidence refs), ``details`` (the result's details, exactly) and ``subject`` (what
-the result is about within its resource, part of its fingerprint: several results on one bucket differ
-by it). A rule that drops a result, adds one, changes a status or says something else fails its case,
-whatever the status.
+tells the result's fingerprint apart, exactly; null for none). A rule that drops a
+result, adds one, changes a status or says something else fails its case, whatever the status.
 """
 
 from __future__ import annotations
@@ -38,7 +37,7 @@ class Result:
     severity: str
     evidence: tuple[str, ...] = ()  # each ref as path#pointer
     details: dict[str, Any] = field(default_factory=dict)
-    subject: str = ""  # what the result is about within its resource (part of its fingerprint)
+    subject: str = ""  # what disambiguates the result's fingerprint (a path's principal, a key slot)
 
     @property
     def key(self) -> tuple[str, str, str, str]:
@@ -76,7 +75,7 @@ def _says(entry: dict[str, Any], result: Result) -> bool:
             return False
     if "details" in entry and entry["details"] != result.details:
         return False
-    if "subject" in entry and entry["subject"] != result.subject:
+    if "subject" in entry and (entry["subject"] or "") != result.subject:
         return False
     return "severity" not in entry or entry["severity"] == result.severity
 

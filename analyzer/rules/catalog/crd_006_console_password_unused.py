@@ -75,8 +75,13 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
             days, since = idle
             if row.password_last_used is not None:
                 state = f"has been unused for {days} days (last used {day(since)})"
-            else:
+            elif row.password_last_changed is not None:
                 state = f"was never used in the {days} days since it was set ({day(since)})"
+            else:  # AWS writes password_last_changed for every password: the report is damaged or edited
+                state = (
+                    f"was never used in the {days} days since the user was created ({day(since)}; "
+                    "the credential report gives no password_last_changed)"
+                )
             if days < limit:
                 recent = f"was last used {day(since)}" if row.password_last_used is not None else state
                 yield passed(f"console password of IAM user {row.user} in {label} {recent}", **where)

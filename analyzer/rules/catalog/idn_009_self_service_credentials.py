@@ -129,7 +129,7 @@ def _user_outcome(
     )
     targets = {"user": user.arn, "mfa": f"arn:{partition}:iam::{user.account_id}:mfa/{user.name}"}
     missing: list[str] = []
-    unknown: list[str] = []  # "whether it can <capability> is unknown: <why>"
+    undecided = ""  # "whether it can change the password is unknown: <why>" (the only capability that can be)
     password_how = ""
     evidence: list[EvidenceRef] = [user.ref]
     for capability, needs in CAPABILITIES:
@@ -144,21 +144,23 @@ def _user_outcome(
                 if verdict == "no":
                     missing.append(f"{capability} ({why})")
                 elif verdict == "unknown":
-                    unknown.append(f"whether it can {capability} is unknown: {why}")
-                password_how = f" ({why})" if verdict == "yes" else ""
+                    undecided = f"whether it can {capability} is unknown: {why}"
+                else:
+                    password_how = f" ({why})"
             else:
                 missing.append(f"{capability} ({action} {answer.outcome.replace('_', ' ')})")
             break
     kw = {"account": user.account_id, "resource": user.arn, "evidence": tuple(dict.fromkeys(evidence))}
-    undecided = "; ".join(unknown)
     if not missing and limit_unknown:
+        # with the password capability undecided, its policies do not grant iam:ChangePassword: not claimed
+        granted = "its MFA device and its access keys" if undecided else "its own credentials"
         return not_evaluated(
-            f"not evaluated: the policies of user {user.name} allow it to manage its own credentials, but its "
+            f"not evaluated: the policies of user {user.name} allow it to manage {granted}, but its "
             + limit_unknown
             + (f"; {undecided}" if undecided else ""),
             **kw,
         )
-    if not missing and unknown:
+    if not missing and undecided:
         return not_evaluated(
             f"not evaluated: user {user.name} can manage its MFA device and its access keys, but {undecided}", **kw
         )

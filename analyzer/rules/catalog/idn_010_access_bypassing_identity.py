@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from analyzer.graph.access import AccessPath, NodeKind
+from analyzer.graph.access import AccessGraph, AccessPath, NodeKind
 from analyzer.graph.scope import EntryKind, member_paths, people_entries
-from analyzer.iam import parse_arn, role_name
+from analyzer.iam import role_name
 from analyzer.model.evidence import EvidenceState
 from analyzer.model.kinds import Kind
 from analyzer.rules.base import (
@@ -63,20 +63,21 @@ META = RuleMeta(
 )
 
 
-def _short(arn: str) -> str:
-    parsed = parse_arn(arn)
-    name = arn.rsplit("/", 1)[-1] if "/" in arn else arn
-    return f"{name} ({parsed.account})" if parsed is not None and parsed.account else name
+def _short(graph: AccessGraph, node: str) -> str:
+    """A user, role or identity provider on a path: its name (the ARN's last segment, without the path)
+    and the account whose evidence holds it (every such node has one)."""
+    return f"{node.rpartition('/')[2]} ({graph.account_of(node)})"
 
 
 def _fail(ctx: RuleContext, entry: str, kind: NodeKind | None, role: str, path: AccessPath, account: str) -> Outcome:
     what = "IAM user" if kind is NodeKind.USER else "identity provider"
-    hops = "; ".join(f"{_short(h.source)} -> {_short(h.target)} (MFA {h.mfa.value})" for h in path.hops)
+    graph = ctx.graph
+    hops = "; ".join(f"{_short(graph, h.source)} -> {_short(graph, h.target)} (MFA {h.mfa.value})" for h in path.hops)
     glass = ctx.settings.break_glass(entry)
     note = f"; listed as a break-glass user ({glass.reason})" if glass is not None else ""
     return fail(
-        f"{what} {_short(entry)} reaches {role_name(role)} in {account_label(ctx, account)} without going through "
-        f"the Identity account: {hops}{note}",
+        f"{what} {_short(graph, entry)} reaches {role_name(role)} in {account_label(ctx, account)} without going "
+        f"through the Identity account: {hops}{note}",
         account=account,
         resource=f"{entry} -> {role}",
         subject=entry,
@@ -92,13 +93,13 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
     unreadable = {a: ctx.blocking((Kind.IAM_AUTH_DETAILS,), a) for a in ctx.audited_accounts()}
     unreadable = {a: states for a, states in unreadable.items() if states}
     graph = ctx.graph
-    reached: dict[str, int] = {}
+    reached: set[str] = set()  # the accounts a way in from outside reaches: they get no pass
     for entry in people_entries(graph, identity):
         if entry.kind is not EntryKind.OUTSIDE:
             continue
         for role, path in member_paths(graph, entry, identity).items():
             account = graph.account_of(role) or ""
-            reached[account] = reached.get(account, 0) + 1
+            reached.add(account)
             yield _fail(ctx, entry.node, graph.kind(entry.node), role, path, account)
     for account in ctx.non_identity_accounts():
         if account in reached:
