@@ -74,12 +74,13 @@ def read_channels(doc: Any, ctx: FileContext, out: Collector) -> None:
 
 def _channel_facts(raw: dict[str, Any], ctx: FileContext, index: int) -> ChannelStatusFacts:
     """A failed history or snapshot delivery wins; otherwise the first reported status."""
-    infos = [raw.get(k) or {} for k in _DELIVERIES]
-    failed = next((i for i in infos if str(i.get("lastStatus", "")).upper() == "FAILURE"), None)
+    infos = [(k, raw.get(k) or {}) for k in _DELIVERIES]
+    failed = next(((k, i) for k, i in infos if str(i.get("lastStatus", "")).upper() == "FAILURE"), None)
     if failed is not None:
-        error = text_or_none(failed.get("lastErrorCode")) or text_or_none(failed.get("lastErrorMessage"))
-        return ChannelStatusFacts(ctx.ref("DeliveryChannelsStatus", index), "FAILURE", error)
-    status = next((str(i["lastStatus"]).upper() for i in infos if i.get("lastStatus")), None)
+        key, info = failed
+        error = text_or_none(info.get("lastErrorCode")) or text_or_none(info.get("lastErrorMessage"))
+        return ChannelStatusFacts(ctx.ref("DeliveryChannelsStatus", index), "FAILURE", error, key)
+    status = next((str(i["lastStatus"]).upper() for _, i in infos if i.get("lastStatus")), None)
     return ChannelStatusFacts(ctx.ref("DeliveryChannelsStatus", index), status, None)
 
 

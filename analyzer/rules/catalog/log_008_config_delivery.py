@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from analyzer.model.entities import DeliveryChannel
+from analyzer.model.entities import DeliveryChannel, DeliveryChannelStatus
 from analyzer.model.evidence import EvidenceStatus
 from analyzer.model.kinds import Kind
 from analyzer.rules.base import Outcome, Pillar, Rule, RuleMeta, Severity, fail, missing_message, not_evaluated, passed
@@ -54,6 +54,32 @@ META = RuleMeta(
 )
 
 
+#: What each ``ConfigExportDeliveryInfo`` of DeliveryChannelStatus carries to the bucket
+#: (https://docs.aws.amazon.com/config/latest/APIReference/API_DeliveryChannelStatus.html).
+_DELIVERED = {
+    "configHistoryDeliveryInfo": ("configuration history", "configuration changes"),
+    "configSnapshotDeliveryInfo": ("snapshot", "configuration snapshots"),
+}
+
+
+def _failure(delivery: str | None, error: str | None) -> str:
+    """``its last <what> delivery failed (<info> lastStatus FAILURE, <error>): <what> not reaching the bucket``."""
+    what, lost = _DELIVERED.get(delivery or "", ("", "deliveries"))
+    cause = ", ".join(x for x in (f"{delivery} lastStatus FAILURE" if delivery else "", error or "") if x)
+    return (
+        f"its last {what + ' ' if what else ''}delivery failed{f' ({cause})' if cause else ''}: "
+        f"{lost} are not reaching the bucket"
+    )
+
+
+def _failing_statuses(ctx: RuleContext, account: str, region: str) -> list[DeliveryChannelStatus]:
+    """The region's channel status entries whose last delivery failed, when the status file is usable."""
+    evidence = ctx.account(account)
+    if evidence is None or ctx.blocking((Kind.CONFIG_CHANNEL_STATUS,), account, region):
+        return []
+    return [s for s in evidence.channel_statuses if s.region == region and s.last_status == "FAILURE"]
+
+
 def _channel(ctx: RuleContext, channel: DeliveryChannel, bucket: str) -> Outcome:
     where = {"account": channel.account_id, "region": channel.region, "subject": channel.name}
     label = channel_label(channel)
@@ -67,9 +93,10 @@ def _channel(ctx: RuleContext, channel: DeliveryChannel, bucket: str) -> Outcome
         )
     status = (channel.last_status or "").upper()
     if status == "FAILURE":
-        error = f" ({channel.last_error})" if channel.last_error else ""
         return fail(
-            f"{label} targets the central bucket but its last delivery failed{error}", evidence=evidence, **where
+            f"{label} targets the central bucket but {_failure(channel.failed_delivery, channel.last_error)}",
+            evidence=evidence,
+            **where,
         )
     if channel.status_ref is None or not status:
         delivered = recent_central_delivery(ctx, channel.account_id, channel.region, bucket)
@@ -96,6 +123,21 @@ def _channel(ctx: RuleContext, channel: DeliveryChannel, bucket: str) -> Outcome
 def _region(ctx: RuleContext, account: str, region: str, bucket: str) -> Iterator[Outcome]:
     blocked = ctx.blocking((Kind.CONFIG_CHANNELS,), account, region)
     if blocked:
+        failing = _failing_statuses(ctx, account, region)
+        for status in failing:
+            # The status alone shows the deliveries fail, wherever the channel points: a recent file in
+            # the central bucket (a snapshot while the history fails) does not make it a pass.
+            yield fail(
+                f"delivery channel {status.name} of {account} in {region}: "
+                f"{_failure(status.failed_delivery, status.last_error)} (the channel's settings are not in "
+                "the bundle)",
+                account=account,
+                region=region,
+                subject=status.name,
+                evidence=(status.ref,),
+            )
+        if failing:
+            return
         delivered = recent_central_delivery(ctx, account, region, bucket)
         if delivered is not None and all(s.status is EvidenceStatus.MISSING for s in blocked):
             yield passed(
