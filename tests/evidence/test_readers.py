@@ -365,6 +365,24 @@ def test_config_recorder_and_channel_status_are_linked(builder: BundleBuilder) -
     assert account.regions_seen == (REGION,)
 
 
+def test_channel_status_success_beside_not_applicable_is_success(builder: BundleBuilder) -> None:
+    """History Not_Applicable (nothing to deliver) beside a successful snapshot delivery: SUCCESS, not
+    "nothing delivered yet" (ConfigExportDeliveryInfo lastStatus Success | Failure | Not_Applicable,
+    https://docs.aws.amazon.com/config/latest/APIReference/API_ConfigExportDeliveryInfo.html)."""
+    base = f"{IDENTITY}/{REGION}/config"
+    files = {
+        f"{base}/describe-delivery-channels.json": shapes.channels(),
+        f"{base}/describe-delivery-channel-status.json": shapes.channel_status(history="Not_Applicable"),
+    }
+    (status,) = _account(builder, files).channel_statuses
+    assert (status.last_status, status.failed_delivery) == ("SUCCESS", None)
+    files[f"{base}/describe-delivery-channel-status.json"] = shapes.channel_status(
+        history="Not_Applicable", snapshot="Not_Applicable"
+    )
+    (status,) = _account(builder, files).channel_statuses
+    assert status.last_status == "NOT_APPLICABLE"
+
+
 def test_channel_status_without_its_channel_is_kept(builder: BundleBuilder) -> None:
     """describe-delivery-channel-status without describe-delivery-channels: the failing snapshot delivery
     is still evidence (AWS Config API Reference, DeliveryChannelStatus / ConfigExportDeliveryInfo)."""
