@@ -90,7 +90,9 @@ def _verdict(ctx: RuleContext, account: str, region: str) -> Outcome:
         return fail(f"{account} has no configuration recorder in {region}{only}: Config records nothing there", **where)
     status_blocked = ctx.blocking((Kind.CONFIG_RECORDER_STATUS,), account, region)
     outcomes = [_recorder(r, status_blocked, delivered) for r in recorders]
-    for wanted in (Status.PASS, Status.FAIL):
+    # AWS allows one customer managed recorder per account and Region (API_PutConfigurationRecorder):
+    # a second one listed is not AWS's output, and must not buy a pass. The worst verdict stands.
+    for wanted in (Status.FAIL, Status.NOT_EVALUATED):
         found = next((o for o in outcomes if o.status is wanted), None)
         if found is not None:
             return found
