@@ -324,7 +324,8 @@ class DeliveryChannel:
     last_status: str | None = None  # configHistory/snapshot delivery status, when exported
     last_error: str | None = None
     status_ref: EvidenceRef | None = None
-    #: the ``ConfigExportDeliveryInfo`` whose lastStatus is FAILURE (``configHistoryDeliveryInfo`` first)
+    #: the ``ConfigExportDeliveryInfo`` whose lastStatus is FAILURE (``configHistoryDeliveryInfo`` first); set
+    #: exactly when ``last_status`` is FAILURE (the reader sets both)
     failed_delivery: str | None = None
 
 

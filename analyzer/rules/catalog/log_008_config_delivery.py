@@ -62,22 +62,20 @@ _DELIVERED = {
 }
 
 
-def _failure(delivery: str | None, error: str | None) -> str:
-    """``its last <what> delivery failed (<info> lastStatus FAILURE, <error>): <what> not reaching the bucket``."""
-    what, lost = _DELIVERED.get(delivery or "", ("", "deliveries"))
-    cause = ", ".join(x for x in (f"{delivery} lastStatus FAILURE" if delivery else "", error or "") if x)
-    return (
-        f"its last {what + ' ' if what else ''}delivery failed{f' ({cause})' if cause else ''}: "
-        f"{lost} are not reaching the bucket"
-    )
+def _failure(delivery: str, error: str | None) -> str:
+    """``its last <what> delivery failed (<info> lastStatus FAILURE[, <error>]): <what> not reaching the bucket``."""
+    what, lost = _DELIVERED[delivery]
+    cause = f"{delivery} lastStatus FAILURE{f', {error}' if error else ''}"
+    return f"its last {what} delivery failed ({cause}): {lost} are not reaching the bucket"
 
 
-def _failing_statuses(ctx: RuleContext, account: str, region: str) -> list[DeliveryChannelStatus]:
-    """The region's channel status entries whose last delivery failed, when the status file is usable."""
+def _failing_statuses(ctx: RuleContext, account: str, region: str) -> list[tuple[DeliveryChannelStatus, str]]:
+    """The region's channel status entries whose last delivery failed, each with the delivery that failed.
+    A failure read is a failure whatever else the status file's state: a second copy saying SUCCESS does
+    not undo it."""
     evidence = ctx.account(account)
-    if evidence is None or ctx.blocking((Kind.CONFIG_CHANNEL_STATUS,), account, region):
-        return []
-    return [s for s in evidence.channel_statuses if s.region == region and s.last_status == "FAILURE"]
+    statuses = evidence.channel_statuses if evidence is not None else ()
+    return [(s, d) for s in statuses if s.region == region and (d := s.failed_delivery) is not None]
 
 
 def _channel(ctx: RuleContext, channel: DeliveryChannel, bucket: str) -> Outcome:
@@ -92,7 +90,7 @@ def _channel(ctx: RuleContext, channel: DeliveryChannel, bucket: str) -> Outcome
             **where,
         )
     status = (channel.last_status or "").upper()
-    if status == "FAILURE":
+    if channel.failed_delivery is not None:
         return fail(
             f"{label} targets the central bucket but {_failure(channel.failed_delivery, channel.last_error)}",
             evidence=evidence,
@@ -124,12 +122,12 @@ def _region(ctx: RuleContext, account: str, region: str, bucket: str) -> Iterato
     blocked = ctx.blocking((Kind.CONFIG_CHANNELS,), account, region)
     if blocked:
         failing = _failing_statuses(ctx, account, region)
-        for status in failing:
+        for status, delivery in failing:
             # The status alone shows the deliveries fail, wherever the channel points: a recent file in
             # the central bucket (a snapshot while the history fails) does not make it a pass.
             yield fail(
                 f"delivery channel {status.name} of {account} in {region}: "
-                f"{_failure(status.failed_delivery, status.last_error)} (the channel's settings are not in "
+                f"{_failure(delivery, status.last_error)} (the channel's settings are not in "
                 "the bundle)",
                 account=account,
                 region=region,
