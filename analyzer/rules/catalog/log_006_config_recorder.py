@@ -82,8 +82,7 @@ def _verdict(ctx: RuleContext, account: str, region: str) -> Outcome:
         in_region = ctx.regional_config.recorders.get((account, region), ())
         linked = [r.name for r in in_region if r.service_linked]
         only = (
-            f" (only the service-linked {', '.join(linked)}, which record{'s' if len(linked) == 1 else ''} just "
-            "what their service needs)"
+            f" (only service-linked recorders: {', '.join(linked)}; each records just what its service needs)"
             if linked
             else ""
         )
