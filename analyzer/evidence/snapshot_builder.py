@@ -6,7 +6,7 @@ import dataclasses
 from typing import Any, TypeVar
 
 from analyzer.evidence.readers.base import AccountParts, Collector
-from analyzer.model.entities import ConfigRecorder, DeliveryChannel, ServiceControlPolicy, Trail
+from analyzer.model.entities import ConfigRecorder, DeliveryChannel, DeliveryChannelStatus, ServiceControlPolicy, Trail
 from analyzer.model.evidence import EvidenceState
 from analyzer.model.snapshot import AccountEvidence, InventoryRow, Manifest, Snapshot
 
@@ -76,10 +76,29 @@ def _with_channel_status(parts: AccountParts) -> tuple[DeliveryChannel, ...]:
         facts = parts.channel_status.get((channel.region, channel.name))
         if facts is not None:
             channel = _replaced(
-                channel, last_status=facts.last_status, last_error=facts.last_error, status_ref=facts.ref
+                channel,
+                last_status=facts.last_status,
+                last_error=facts.last_error,
+                status_ref=facts.ref,
+                failed_delivery=facts.failed_delivery,
             )
         out.append(channel)
     return tuple(out)
+
+
+def _channel_statuses(account_id: str, parts: AccountParts) -> tuple[DeliveryChannelStatus, ...]:
+    return tuple(
+        DeliveryChannelStatus(
+            account_id=account_id,
+            region=region,
+            name=name,
+            ref=facts.ref,
+            last_status=facts.last_status,
+            last_error=facts.last_error,
+            failed_delivery=facts.failed_delivery,
+        )
+        for (region, name), facts in sorted(parts.channel_status.items())
+    )
 
 
 def account_evidence(account_id: str, parts: AccountParts) -> AccountEvidence:
@@ -99,6 +118,7 @@ def account_evidence(account_id: str, parts: AccountParts) -> AccountEvidence:
         trails=_dedupe_trails(parts),
         recorders=_with_recorder_status(parts),
         channels=_with_channel_status(parts),
+        channel_statuses=_channel_statuses(account_id, parts),
         root_credentials_managed_centrally=parts.root_credentials_managed_centrally,
         config_items=tuple(sorted(parts.config_items, key=lambda i: (i.ref.file, i.ref.pointer, i.ref.inner or ""))),
     )

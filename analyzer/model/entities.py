@@ -324,6 +324,24 @@ class DeliveryChannel:
     last_status: str | None = None  # configHistory/snapshot delivery status, when exported
     last_error: str | None = None
     status_ref: EvidenceRef | None = None
+    #: the ``ConfigExportDeliveryInfo`` whose lastStatus is FAILURE (``configHistoryDeliveryInfo`` first); set
+    #: exactly when ``last_status`` is FAILURE (the reader sets both)
+    failed_delivery: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DeliveryChannelStatus:
+    """One entry of describe-delivery-channel-status, whether or not describe-delivery-channels shows
+    its channel: a failing delivery is a fact about the account's Config even when the channel's
+    settings are not in the bundle."""
+
+    account_id: str
+    region: str
+    name: str
+    ref: EvidenceRef
+    last_status: str | None
+    last_error: str | None
+    failed_delivery: str | None
 
 
 # --------------------------------------------------------------------------- S3

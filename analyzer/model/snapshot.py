@@ -14,6 +14,7 @@ from analyzer.model.entities import (
     ConfigRecorder,
     CredentialReport,
     DeliveryChannel,
+    DeliveryChannelStatus,
     Group,
     ManagedPolicy,
     MfaDevice,
@@ -107,6 +108,8 @@ class AccountEvidence:
     trail_list_gap: str = ""
     recorders: tuple[ConfigRecorder, ...] = ()
     channels: tuple[DeliveryChannel, ...] = ()
+    #: every describe-delivery-channel-status entry, including those of channels ``channels`` lacks
+    channel_statuses: tuple[DeliveryChannelStatus, ...] = ()
     root_credentials_managed_centrally: bool = False
     #: AWS Config's items of the types read, every capture (what the entities above were resolved from
     #: when the account has no CLI export, and what a CLI export is compared with when it has).

@@ -350,7 +350,53 @@ def test_config_recorder_and_channel_status_are_linked(builder: BundleBuilder) -
         "FAILURE",
         "AccessDenied",
     )
+    # Which delivery failed, and the status entry kept for itself (LOG-008 reads it when the
+    # channel's settings are not in the bundle; API_DeliveryChannelStatus.html).
+    assert channel.failed_delivery == "configHistoryDeliveryInfo"
+    (status,) = account.channel_statuses
+    assert (status.region, status.name, status.last_status, status.last_error, status.failed_delivery) == (
+        REGION,
+        "default",
+        "FAILURE",
+        "AccessDenied",
+        "configHistoryDeliveryInfo",
+    )
+    assert status.ref == channel.status_ref
     assert account.regions_seen == (REGION,)
+
+
+def test_channel_status_success_beside_not_applicable_is_success(builder: BundleBuilder) -> None:
+    """History Not_Applicable (nothing to deliver) beside a successful snapshot delivery: SUCCESS, not
+    "nothing delivered yet" (ConfigExportDeliveryInfo lastStatus Success | Failure | Not_Applicable,
+    https://docs.aws.amazon.com/config/latest/APIReference/API_ConfigExportDeliveryInfo.html)."""
+    base = f"{IDENTITY}/{REGION}/config"
+    files = {
+        f"{base}/describe-delivery-channels.json": shapes.channels(),
+        f"{base}/describe-delivery-channel-status.json": shapes.channel_status(history="Not_Applicable"),
+    }
+    (status,) = _account(builder, files).channel_statuses
+    assert (status.last_status, status.failed_delivery) == ("SUCCESS", None)
+    files[f"{base}/describe-delivery-channel-status.json"] = shapes.channel_status(
+        history="Not_Applicable", snapshot="Not_Applicable"
+    )
+    (status,) = _account(builder, files).channel_statuses
+    assert status.last_status == "NOT_APPLICABLE"
+
+
+def test_channel_status_without_its_channel_is_kept(builder: BundleBuilder) -> None:
+    """describe-delivery-channel-status without describe-delivery-channels: the failing snapshot delivery
+    is still evidence (AWS Config API Reference, DeliveryChannelStatus / ConfigExportDeliveryInfo)."""
+    rel = f"{IDENTITY}/{REGION}/config/describe-delivery-channel-status.json"
+    account = _account(builder, {rel: shapes.channel_status(snapshot="FAILURE")})
+    assert account.channels == ()
+    (status,) = account.channel_statuses
+    assert (status.account_id, status.last_status, status.last_error, status.failed_delivery) == (
+        IDENTITY,
+        "FAILURE",
+        None,  # the snapshot's info carries no error code here
+        "configSnapshotDeliveryInfo",
+    )
+    assert status.ref == EvidenceRef(rel, "/DeliveryChannelsStatus/0")
 
 
 def test_recorder_without_status_file_has_unknown_recording(builder: BundleBuilder) -> None:

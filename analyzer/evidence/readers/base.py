@@ -243,6 +243,7 @@ class ChannelStatusFacts:
     ref: EvidenceRef
     last_status: str | None
     last_error: str | None
+    failed_delivery: str | None = None  # the ConfigExportDeliveryInfo that failed
 
 
 class AccountParts:

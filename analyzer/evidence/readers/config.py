@@ -73,13 +73,17 @@ def read_channels(doc: Any, ctx: FileContext, out: Collector) -> None:
 
 
 def _channel_facts(raw: dict[str, Any], ctx: FileContext, index: int) -> ChannelStatusFacts:
-    """A failed history or snapshot delivery wins; otherwise the first reported status."""
-    infos = [raw.get(k) or {} for k in _DELIVERIES]
-    failed = next((i for i in infos if str(i.get("lastStatus", "")).upper() == "FAILURE"), None)
+    """A failed history or snapshot delivery wins; then a successful one; otherwise the first reported status
+    (ConfigExportDeliveryInfo lastStatus: Success | Failure | Not_Applicable)."""
+    infos = [(k, raw.get(k) or {}) for k in _DELIVERIES]
+    failed = next(((k, i) for k, i in infos if str(i.get("lastStatus", "")).upper() == "FAILURE"), None)
     if failed is not None:
-        error = text_or_none(failed.get("lastErrorCode")) or text_or_none(failed.get("lastErrorMessage"))
-        return ChannelStatusFacts(ctx.ref("DeliveryChannelsStatus", index), "FAILURE", error)
-    status = next((str(i["lastStatus"]).upper() for i in infos if i.get("lastStatus")), None)
+        key, info = failed
+        error = text_or_none(info.get("lastErrorCode")) or text_or_none(info.get("lastErrorMessage"))
+        return ChannelStatusFacts(ctx.ref("DeliveryChannelsStatus", index), "FAILURE", error, key)
+    statuses = [str(i["lastStatus"]).upper() for _, i in infos if i.get("lastStatus")]
+    # A delivery that succeeded beside one that is Not_Applicable: the channel delivers.
+    status = "SUCCESS" if "SUCCESS" in statuses else next(iter(statuses), None)
     return ChannelStatusFacts(ctx.ref("DeliveryChannelsStatus", index), status, None)
 
 

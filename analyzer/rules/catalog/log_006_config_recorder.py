@@ -60,6 +60,8 @@ META = RuleMeta(
 )
 
 _HEALTHY = frozenset({"SUCCESS", "PENDING"})
+#: ``recording`` as the status file writes it (``(absent)`` when the entry has none).
+_RECORDING = {True: "true", False: "false", None: "(absent)"}
 
 
 def _verdict(ctx: RuleContext, account: str, region: str) -> Outcome:
@@ -80,14 +82,16 @@ def _verdict(ctx: RuleContext, account: str, region: str) -> Outcome:
         in_region = ctx.regional_config.recorders.get((account, region), ())
         linked = [r.name for r in in_region if r.service_linked]
         only = (
-            f" (only the service-linked {', '.join(linked)}, which records just what its service needs)"
+            f" (only service-linked recorders: {', '.join(linked)}; each records just what its service needs)"
             if linked
             else ""
         )
         return fail(f"{account} has no configuration recorder in {region}{only}: Config records nothing there", **where)
     status_blocked = ctx.blocking((Kind.CONFIG_RECORDER_STATUS,), account, region)
     outcomes = [_recorder(r, status_blocked, delivered) for r in recorders]
-    for wanted in (Status.PASS, Status.FAIL):
+    # AWS allows one customer managed recorder per account and Region (API_PutConfigurationRecorder):
+    # a second one listed is not AWS's output, and must not buy a pass. The worst verdict stands.
+    for wanted in (Status.FAIL, Status.NOT_EVALUATED):
         found = next((o for o in outcomes if o.status is wanted), None)
         if found is not None:
             return found
@@ -113,12 +117,16 @@ def _recorder(recorder: ConfigRecorder, status_blocked: list[EvidenceState], del
             **where,
         )
     if recorder.status_ref is None:
-        why = missing_message(status_blocked) if status_blocked else "not evaluated: no status entry for it"
+        why = (
+            missing_message(status_blocked)
+            if status_blocked
+            else "not evaluated: describe-configuration-recorder-status has no entry for it"
+        )
         return not_evaluated(f"{why} (recording state of {label} unknown)", evidence=evidence, **where)
     if recorder.recording is True and last in _HEALTHY:
         return passed(f"{label} is recording (last status {last})", evidence=evidence, **where)
     return not_evaluated(
-        f"not evaluated: the status of {label} gives recording {recorder.recording} and lastStatus "
+        f"not evaluated: the status of {label} gives recording {_RECORDING[recorder.recording]} and lastStatus "
         f"{recorder.last_status or '(absent)'}",
         evidence=evidence,
         **where,

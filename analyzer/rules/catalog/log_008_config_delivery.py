@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from analyzer.model.entities import DeliveryChannel
+from analyzer.model.entities import DeliveryChannel, DeliveryChannelStatus
 from analyzer.model.evidence import EvidenceStatus
 from analyzer.model.kinds import Kind
 from analyzer.rules.base import Outcome, Pillar, Rule, RuleMeta, Severity, fail, missing_message, not_evaluated, passed
@@ -54,6 +54,30 @@ META = RuleMeta(
 )
 
 
+#: What each ``ConfigExportDeliveryInfo`` of DeliveryChannelStatus carries to the bucket
+#: (https://docs.aws.amazon.com/config/latest/APIReference/API_DeliveryChannelStatus.html).
+_DELIVERED = {
+    "configHistoryDeliveryInfo": ("configuration history", "configuration changes"),
+    "configSnapshotDeliveryInfo": ("snapshot", "configuration snapshots"),
+}
+
+
+def _failure(delivery: str, error: str | None) -> str:
+    """``its last <what> delivery failed (<info> lastStatus FAILURE[, <error>]): <what> not reaching the bucket``."""
+    what, lost = _DELIVERED[delivery]
+    cause = f"{delivery} lastStatus FAILURE{f', {error}' if error else ''}"
+    return f"its last {what} delivery failed ({cause}): {lost} are not reaching the bucket"
+
+
+def _failing_statuses(ctx: RuleContext, account: str, region: str) -> list[tuple[DeliveryChannelStatus, str]]:
+    """The region's channel status entries whose last delivery failed, each with the delivery that failed.
+    A failure read is a failure whatever else the status file's state: a second copy saying SUCCESS does
+    not undo it."""
+    evidence = ctx.account(account)
+    statuses = evidence.channel_statuses if evidence is not None else ()
+    return [(s, d) for s in statuses if s.region == region and (d := s.failed_delivery) is not None]
+
+
 def _channel(ctx: RuleContext, channel: DeliveryChannel, bucket: str) -> Outcome:
     where = {"account": channel.account_id, "region": channel.region, "subject": channel.name}
     label = channel_label(channel)
@@ -66,10 +90,11 @@ def _channel(ctx: RuleContext, channel: DeliveryChannel, bucket: str) -> Outcome
             **where,
         )
     status = (channel.last_status or "").upper()
-    if status == "FAILURE":
-        error = f" ({channel.last_error})" if channel.last_error else ""
+    if channel.failed_delivery is not None:
         return fail(
-            f"{label} targets the central bucket but its last delivery failed{error}", evidence=evidence, **where
+            f"{label} targets the central bucket but {_failure(channel.failed_delivery, channel.last_error)}",
+            evidence=evidence,
+            **where,
         )
     if channel.status_ref is None or not status:
         delivered = recent_central_delivery(ctx, channel.account_id, channel.region, bucket)
@@ -96,6 +121,21 @@ def _channel(ctx: RuleContext, channel: DeliveryChannel, bucket: str) -> Outcome
 def _region(ctx: RuleContext, account: str, region: str, bucket: str) -> Iterator[Outcome]:
     blocked = ctx.blocking((Kind.CONFIG_CHANNELS,), account, region)
     if blocked:
+        failing = _failing_statuses(ctx, account, region)
+        for status, delivery in failing:
+            # The status alone shows the deliveries fail, wherever the channel points: a recent file in
+            # the central bucket (a snapshot while the history fails) does not make it a pass.
+            yield fail(
+                f"delivery channel {status.name} of {account} in {region}: "
+                f"{_failure(delivery, status.last_error)} (the channel's settings are not in "
+                "the bundle)",
+                account=account,
+                region=region,
+                subject=status.name,
+                evidence=(status.ref,),
+            )
+        if failing:
+            return
         delivered = recent_central_delivery(ctx, account, region, bucket)
         if delivered is not None and all(s.status is EvidenceStatus.MISSING for s in blocked):
             yield passed(
