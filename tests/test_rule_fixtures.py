@@ -4,7 +4,8 @@ Every outcome is pinned: the rule's results must be exactly the case's ``expect`
 (status, account, region, resource), and every expected entry carries a ``message_contains`` fragment
 (the reason, not only a name), or a list of fragments, that its result's message must hold, or the
 whole ``message``; optionally ``evidence_contains`` (a fragment, or a list of fragments, each found in
-one of the result's evidence refs) and ``details`` (the result's details, exactly). A rule that drops a
+one of the result's evidence refs), ``details`` (the result's details, exactly) and ``subject`` (what
+the result's fingerprint names besides its account, region and resource). A rule that drops a
 result, adds one, changes a status or says something else fails its case, whatever the status.
 """
 
@@ -36,6 +37,7 @@ class Result:
     severity: str
     evidence: tuple[str, ...] = ()  # each ref as path#pointer
     details: dict[str, Any] = field(default_factory=dict)
+    subject: str = ""  # part of the fingerprint a baseline comparison recognises the result by
 
     @property
     def key(self) -> tuple[str, str, str, str]:
@@ -72,6 +74,8 @@ def _says(entry: dict[str, Any], result: Result) -> bool:
         if not any(wanted in ref for ref in result.evidence):
             return False
     if "details" in entry and entry["details"] != result.details:
+        return False
+    if "subject" in entry and entry["subject"] != result.subject:
         return False
     return "severity" not in entry or entry["severity"] == result.severity
 
@@ -122,6 +126,7 @@ def test_rule_case(case: RuleCase, tmp_path: Path) -> None:
             f.severity.value,
             tuple(str(ref) for ref in f.evidence),
             dict(f.details),
+            f.subject or "",
         )
         for f in result.findings
         if f.rule == case.rule
