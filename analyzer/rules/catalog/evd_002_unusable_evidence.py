@@ -3,8 +3,9 @@
 One fail per affected (account, region, kind[, item]) from the snapshot's evidence states, plus one
 per recognised evidence file that could not be used and that no state records (a file that cannot
 be placed in an account, content from another account).
-``resource`` is the file's bundle path: the thing to fix. Every audited account with files and no
-such problem passes; an account without any file is left to EVD-001 (not evaluated here).
+``resource`` is the file's bundle path: the thing to fix. Every audited account with evidence files
+and no such problem passes; an account without any evidence file (nothing, or only files trustmap does
+not read) is left to EVD-001 (not evaluated here).
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from analyzer.rules.context import RuleContext
 from analyzer.rules.support.evidence import (
     EXPORT_CALLS,
     account_label,
-    accounts_with_files,
     fix_for,
     kind_of,
     rules_reading,
@@ -56,7 +56,7 @@ def _state_outcome(key: tuple[str, str, str, str], state: EvidenceState) -> Outc
     file = state.files[0] if state.files else kind
     more = f" (and {', '.join(state.files[1:])})" if len(state.files) > 1 else ""
     scope = " ".join(x for x in (account, region, item) if x) or "the organization"
-    what = (state.reason or "no reason recorded").split("; re-run", 1)[0]  # the fix below says it precisely
+    what = state.reason  # every problem state says why (the loader's summary of the file's first problem)
     rules = ", ".join(rules_reading([kind])) or "none"
     return fail(
         f"{file}{more}: {kind} for {scope} is {state.status.value}: {what}; to fix: {fix_for(state)}; "
@@ -71,8 +71,9 @@ def _state_outcome(key: tuple[str, str, str, str], state: EvidenceState) -> Outc
 
 
 def _row_outcome(row: InventoryRow) -> Outcome:
-    """A file no evidence state records: the loader's reason says what is wrong and, usually, what to do."""
-    what = row.reason or "; ".join(p.render(row.path) for p in row.problems) or "the file could not be used"
+    """A file no evidence state records: the loader's reason says what is wrong and, usually, what to do
+    (every ignored or invalid row carries one)."""
+    what = row.reason
     kind = kind_of(row.kind) if row.kind else None
     command = EXPORT_CALLS[kind][0] if kind is not None and kind in EXPORT_CALLS else "the export command"
     fix = "" if ";" in what else f"; to fix: re-export it with {command} into its documented place"
@@ -96,21 +97,23 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
     for row in stateless_problem_rows(snapshot):
         affected.add(row.account_id or "")
         yield _row_outcome(row)
-    with_files = accounts_with_files(snapshot)
-    files_per_account = Counter(r.account_id for r in snapshot.inventory)
+    # Only recognised evidence counts: a note or any file trustmap does not read is not evidence, and an
+    # account holding nothing else must not pass as "all 1 evidence file(s) usable".
+    evidence_files = Counter(r.account_id for r in snapshot.inventory if r.kind is not None)
     for account in ctx.audited_accounts():
+        if account in affected:
+            continue
         label = account_label(ctx, account)
-        if account not in with_files:
+        if not evidence_files[account]:
             yield not_evaluated(
-                f"not evaluated: the bundle holds no file for {label}; EVD-001 reports what is missing", account=account
+                f"not evaluated: the bundle holds no evidence file for {label}; EVD-001 reports what is missing",
+                account=account,
             )
-        elif account not in affected:
-            doubted = any(d.account_id == account for d in snapshot.disagreements)
-            what = "readable and complete" if doubted else "usable"
-            more = "; some disagree with other exports of the account (EVD-004)" if doubted else ""
-            yield passed(
-                f"all {files_per_account[account]} evidence file(s) of {label} are {what}{more}", account=account
-            )
+            continue
+        doubted = any(d.account_id == account for d in snapshot.disagreements)
+        what = "readable and complete" if doubted else "usable"
+        more = "; some disagree with other exports of the account (EVD-004)" if doubted else ""
+        yield passed(f"all {evidence_files[account]} evidence file(s) of {label} are {what}{more}", account=account)
 
 
 RULE = Rule(META, check)

@@ -72,6 +72,7 @@ _COMPARED: tuple[tuple[Kind, str], ...] = (
     (Kind.IAM_SUMMARY, "account summary"),
     (Kind.IAM_VIRTUAL_MFA, "virtual MFA devices"),
 )
+_OTHERS = ", ".join(name for _, name in _COMPARED[1:])
 
 
 def _failure(
@@ -169,12 +170,20 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
             if config is not None and config.blocked
             else ""
         )
-        if len(compared) >= 2 and not ctx.blocking((Kind.IAM_AUTH_DETAILS,), account):
-            yield passed(f"{label}: the {', '.join(compared)} agree{aside}", account=account)
-        else:
+        details_blocked = ctx.blocking((Kind.IAM_AUTH_DETAILS,), account)
+        if details_blocked:
+            # Every comparison is with the authorization details: the others may all be usable.
             yield not_evaluated(
-                f"not evaluated: {label} has fewer than two usable exports to compare with its authorization "
-                f"details ({', '.join(compared) or 'none usable'}){aside}",
+                f"{missing_message(details_blocked)}: every comparison is with the authorization details, so the "
+                f"other exports of {label} ({', '.join(compared) or 'none usable'}) cannot be checked{aside}",
+                account=account,
+            )
+        elif len(compared) >= 2:
+            yield passed(f"{label}: the {', '.join(compared)} agree{aside}", account=account)
+        else:  # the authorization details alone: none of the others, and no Config item to compare
+            yield not_evaluated(
+                f"not evaluated: {label} has fewer than two usable exports: none of its {_OTHERS} is usable to "
+                f"compare with its authorization details{aside}",
                 account=account,
             )
 
