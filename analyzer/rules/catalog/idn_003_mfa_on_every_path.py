@@ -62,11 +62,47 @@ def _hop(hop: AssumeEdge) -> str:
     return f"{_short(hop.source)} -> {_short(hop.target)}: MFA {_HOP_MFA[hop.mfa]}{only_if}"
 
 
-def _fail(principal: str, role: str, path: AccessPath, account: str) -> Outcome:
+#: Why SCPs are not part of the graph's verdicts when they are not (see :mod:`analyzer.graph.scp`).
+_SCPS_UNSEEN = {
+    False: "no SCP was exported",
+    True: "the SCP evidence is incomplete (a policy or its targets were not exported)",
+}
+
+
+def _scp_caveat(ctx: RuleContext, path: AccessPath) -> str:
+    """What the failure of ``path`` rests on when the SCPs are not in the evidence: the path exists unless an
+    SCP denies it, since SCPs only limit what the identity and trust policies allow (IAMUG "Policy evaluation
+    logic"). Nothing to say when the SCPs were read, when the organization has no SCPs (only all-features
+    organizations do, ORGUG "Service control policies"), or for hops whose caller no SCP restricts (the
+    management account, an account outside a known organization, an identity provider's federation)."""
+    organization = ctx.snapshot.organization
+    if ctx.snapshot.scps_complete or (organization is not None and organization.feature_set == "CONSOLIDATED_BILLING"):
+        return ""
+    members = ctx.shape.org_ids
+    callers = sorted(
+        {
+            account
+            for hop in path.hops
+            if ctx.graph.kind(hop.source) in (NodeKind.USER, NodeKind.ROLE)
+            and (account := ctx.graph.account_of(hop.source)) is not None
+            and account != ctx.shape.management_account
+            and (not members or account in members)
+        }
+    )
+    if not callers:
+        return ""
+    return (
+        f"; unless an SCP denies it: {_SCPS_UNSEEN[bool(ctx.snapshot.scps)]}, and an SCP on account(s) "
+        f"{', '.join(callers)} may refuse these sts:AssumeRole calls without MFA (SCPs only limit; export them "
+        "with aws organizations describe-policy and list-targets-for-policy)"
+    )
+
+
+def _fail(ctx: RuleContext, principal: str, role: str, path: AccessPath, account: str) -> Outcome:
     hops = "; ".join(_hop(h) for h in path.hops)
     return fail(
         f"{role_name(principal)} reaches {role_name(role)} in account {account} without MFA on any hop "
-        f"(weakest: {path.mfa_needed.value}): {hops}",
+        f"(weakest: {path.mfa_needed.value}): {hops}{_scp_caveat(ctx, path)}",
         account=account,
         resource=f"{principal} -> {role}",
         subject=principal,
@@ -126,7 +162,7 @@ def _federated(ctx: RuleContext, provider: str, identity: str) -> Iterator[Outco
         if path.mfa_needed is MfaStatus.DELEGATED:
             yield _delegated(ctx, provider, role, path, account)
         else:
-            yield _fail(provider, role, path, account)
+            yield _fail(ctx, provider, role, path, account)
     if open_paths:
         return
     gaps = graph.open_path_gaps(provider, identity)
@@ -178,7 +214,7 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
             if ctx.graph.account_of(role) not in (identity, None)
         }
         for role, path in open_paths.items():
-            yield _fail(principal.arn, role, path, ctx.graph.account_of(role) or "")
+            yield _fail(ctx, principal.arn, role, path, ctx.graph.account_of(role) or "")
         if open_paths:
             continue
         gaps = ctx.graph.open_path_gaps(principal.arn, identity)
