@@ -37,6 +37,9 @@ def actual_results(case: RuleCase) -> list[Result]:
             f.severity.value,
             tuple(str(ref) for ref in f.evidence),
             dict(f.details),
+            f.rule,
+            f.subject or "",
+            f.subject_fingerprint or "",
         )
         for f in result.findings
         if f.rule == case.rule
@@ -55,6 +58,8 @@ def show(case: RuleCase, only_diff: bool) -> None:
             print("      evidence: " + " ".join(r.evidence))
             if r.details:
                 print(f"      details: {r.details}")
+            if r.subject:
+                print(f"      subject: {r.subject}")
     for p in problems:
         print(f"  !! {p}")
 

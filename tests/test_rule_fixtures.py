@@ -4,7 +4,9 @@ Every outcome is pinned: the rule's results must be exactly the case's ``expect`
 (status, account, region, resource), and every expected entry carries a ``message_contains`` fragment
 (the reason, not only a name), or a list of fragments, that its result's message must hold, or the
 whole ``message``; optionally ``evidence_contains`` (a fragment, or a list of fragments, each found in
-one of the result's evidence refs) and ``details`` (the result's details, exactly). A rule that drops a
+one of the result's evidence refs), ``details`` (the result's details, exactly), ``subject`` (the result's
+subject, exactly: the JSON report's ``details.subject`` and part of its fingerprint) and ``about`` (what the
+verdict is about, checked through the result's ``subject_fingerprint``; ``null``: none). A rule that drops a
 result, adds one, changes a status or says something else fails its case, whatever the status.
 """
 
@@ -18,6 +20,7 @@ from typing import Any
 import pytest
 
 from analyzer.audit.settings import _settings_from
+from analyzer.findings.result import subject_fingerprint
 from analyzer.pipeline import analyze
 from analyzer.rules.base import Status
 from analyzer.rules.registry import default_registry
@@ -36,6 +39,9 @@ class Result:
     severity: str
     evidence: tuple[str, ...] = ()  # each ref as path#pointer
     details: dict[str, Any] = field(default_factory=dict)
+    rule: str = ""
+    subject: str = ""
+    subject_fingerprint: str = ""
 
     @property
     def key(self) -> tuple[str, str, str, str]:
@@ -72,6 +78,11 @@ def _says(entry: dict[str, Any], result: Result) -> bool:
         if not any(wanted in ref for ref in result.evidence):
             return False
     if "details" in entry and entry["details"] != result.details:
+        return False
+    if "subject" in entry and (entry["subject"] or "") != result.subject:
+        return False
+    about = entry.get("about")
+    if "about" in entry and result.subject_fingerprint != (subject_fingerprint(result.rule, about) if about else ""):
         return False
     return "severity" not in entry or entry["severity"] == result.severity
 
@@ -122,6 +133,9 @@ def test_rule_case(case: RuleCase, tmp_path: Path) -> None:
             f.severity.value,
             tuple(str(ref) for ref in f.evidence),
             dict(f.details),
+            f.rule,
+            f.subject or "",
+            f.subject_fingerprint or "",
         )
         for f in result.findings
         if f.rule == case.rule

@@ -111,6 +111,17 @@ def _fail(ctx: RuleContext, principal: str, role: str, path: AccessPath, account
     )
 
 
+def _open_member_paths(ctx: RuleContext, start: str, identity: str) -> dict[str, tuple[str, AccessPath]]:
+    """The roles outside the Identity account that ``start`` reaches on a path without an enforcing hop, each
+    with its account and that path."""
+    found = {}
+    for role, path in ctx.graph.reachable(start, without_mfa=True).items():
+        account = ctx.graph.account_of(role)
+        if account is not None and account != identity:
+            found[role] = (account, path)
+    return found
+
+
 def _entry_providers(ctx: RuleContext, identity: str) -> list[str]:
     """Identity providers that are a way in for people (:func:`analyzer.graph.scope.people_entries`):
     those of the Identity account, and the SAML provider of every IAM Identity Center role."""
@@ -152,17 +163,11 @@ def _delegated(ctx: RuleContext, provider: str, role: str, path: AccessPath, acc
 def _federated(ctx: RuleContext, provider: str, identity: str) -> Iterator[Outcome]:
     """The paths from an identity provider into member-account roles (see :func:`_entry_providers`)."""
     graph = ctx.graph
-    open_paths = {
-        role: path
-        for role, path in graph.reachable(provider, without_mfa=True).items()
-        if graph.account_of(role) not in (identity, None)
-    }
-    for role, path in open_paths.items():
-        account = graph.account_of(role) or ""
-        if path.mfa_needed is MfaStatus.DELEGATED:
-            yield _delegated(ctx, provider, role, path, account)
-        else:
-            yield _fail(ctx, provider, role, path, account)
+    open_paths = _open_member_paths(ctx, provider, identity)
+    for role, (account, path) in open_paths.items():
+        # the first hop is a federation edge, always ``delegated`` (:mod:`analyzer.graph.build`), and a path's
+        # MFA is its strongest hop: without an enforcing hop, a path from a provider is delegated
+        yield _delegated(ctx, provider, role, path, account)
     if open_paths:
         return
     gaps = graph.open_path_gaps(provider, identity)
@@ -208,13 +213,9 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
             )
     principals: list[User | Role] = [*account.users, *(r for r in account.roles if not r.is_service_linked)]
     for principal in principals:
-        open_paths = {
-            role: path
-            for role, path in ctx.graph.reachable(principal.arn, without_mfa=True).items()
-            if ctx.graph.account_of(role) not in (identity, None)
-        }
-        for role, path in open_paths.items():
-            yield _fail(ctx, principal.arn, role, path, ctx.graph.account_of(role) or "")
+        open_paths = _open_member_paths(ctx, principal.arn, identity)
+        for role, (member, path) in open_paths.items():
+            yield _fail(ctx, principal.arn, role, path, member)
         if open_paths:
             continue
         gaps = ctx.graph.open_path_gaps(principal.arn, identity)
