@@ -4,7 +4,8 @@ Every outcome is pinned: the rule's results must be exactly the case's ``expect`
 (status, account, region, resource), and every expected entry carries a ``message_contains`` fragment
 (the reason, not only a name), or a list of fragments, that its result's message must hold, or the
 whole ``message``; optionally ``evidence_contains`` (a fragment, or a list of fragments, each found in
-one of the result's evidence refs), ``details`` (the result's details, exactly), ``subject`` (the result's
+one of the result's evidence refs) or ``evidence`` (the result's refs exactly, in order: what a
+result must not cite is pinned too), ``details`` (the result's details, exactly), ``subject`` (the result's
 subject, exactly: the JSON report's ``details.subject`` and part of its fingerprint) and ``about`` (what the
 verdict is about, checked through the result's ``subject_fingerprint``; ``null``: none). A rule that drops a
 result, adds one, changes a status or says something else fails its case, whatever the status.
@@ -72,6 +73,8 @@ def _says(entry: dict[str, Any], result: Result) -> bool:
     if not all(f in result.message for f in ([fragments] if isinstance(fragments, str) else fragments)):
         return False
     if "message_lacks" in entry and entry["message_lacks"] in result.message:
+        return False
+    if "evidence" in entry and tuple(entry["evidence"]) != result.evidence:
         return False
     wanted_refs = entry.get("evidence_contains", [])
     for wanted in [wanted_refs] if isinstance(wanted_refs, str) else wanted_refs:

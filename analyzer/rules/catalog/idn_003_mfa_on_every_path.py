@@ -175,7 +175,7 @@ def _federated(ctx: RuleContext, provider: str, identity: str) -> Iterator[Outco
         yield not_evaluated(
             f"not evaluated: whether {_short(provider)} reaches member-account roles without MFA is unknown: "
             + "; ".join(gaps),
-            account=graph.account_of(provider) or identity,
+            account=identity,  # a provider's first roles are in its own account: here, the Identity account
             resource=provider,
             subject=provider,
         )
