@@ -8,8 +8,9 @@ A case lives in ``fixtures/rules/<RULE-ID>/<case-name>/`` with:
   result gives) or "message": str (the whole message): one of the two is required, "severity": str
   (optional), "message_lacks": str (optional: a claim the message must not make),
   "evidence_contains": str | [str, ...] (optional: each a substring of one of the result's evidence
-  references, ``path#pointer``), "details": {...} (optional: the result's details, exactly), "subject": str|null
-  (optional: what tells the result's fingerprint apart, exactly)}]}``.
+  references, ``path#pointer``), "evidence": [str, ...] (optional: the result's references exactly, in
+  order), "details": {...} (optional: the result's details, exactly), "subject": str|null and "about": str|null
+  (optional: the result's subject, and what its verdict is about, checked through its subject fingerprint)}]}``.
   ``expect`` lists every result of the rule: the driver (tests/test_rule_fixtures.py) requires the
   rule's results to be exactly these, as a multiset of
   (status, account, region, resource), each saying what its entry pins.

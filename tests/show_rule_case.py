@@ -37,7 +37,9 @@ def actual_results(case: RuleCase) -> list[Result]:
             f.severity.value,
             tuple(str(ref) for ref in f.evidence),
             dict(f.details),
+            f.rule,
             f.subject or "",
+            f.subject_fingerprint or "",
         )
         for f in result.findings
         if f.rule == case.rule

@@ -4,8 +4,10 @@ Every outcome is pinned: the rule's results must be exactly the case's ``expect`
 (status, account, region, resource), and every expected entry carries a ``message_contains`` fragment
 (the reason, not only a name), or a list of fragments, that its result's message must hold, or the
 whole ``message``; optionally ``evidence_contains`` (a fragment, or a list of fragments, each found in
-one of the result's evidence refs), ``details`` (the result's details, exactly) and ``subject`` (what
-tells the result's fingerprint apart, exactly; null for none). A rule that drops a
+one of the result's evidence refs) or ``evidence`` (the result's refs exactly, in order: what a
+result must not cite is pinned too), ``details`` (the result's details, exactly), ``subject`` (the result's
+subject, exactly: the JSON report's ``details.subject`` and part of its fingerprint) and ``about`` (what the
+verdict is about, checked through the result's ``subject_fingerprint``; ``null``: none). A rule that drops a
 result, adds one, changes a status or says something else fails its case, whatever the status.
 """
 
@@ -19,6 +21,7 @@ from typing import Any
 import pytest
 
 from analyzer.audit.settings import _settings_from
+from analyzer.findings.result import subject_fingerprint
 from analyzer.pipeline import analyze
 from analyzer.rules.base import Status
 from analyzer.rules.registry import default_registry
@@ -37,7 +40,9 @@ class Result:
     severity: str
     evidence: tuple[str, ...] = ()  # each ref as path#pointer
     details: dict[str, Any] = field(default_factory=dict)
-    subject: str = ""  # what disambiguates the result's fingerprint (a path's principal, a key slot)
+    rule: str = ""
+    subject: str = ""
+    subject_fingerprint: str = ""
 
     @property
     def key(self) -> tuple[str, str, str, str]:
@@ -69,6 +74,8 @@ def _says(entry: dict[str, Any], result: Result) -> bool:
         return False
     if "message_lacks" in entry and entry["message_lacks"] in result.message:
         return False
+    if "evidence" in entry and tuple(entry["evidence"]) != result.evidence:
+        return False
     wanted_refs = entry.get("evidence_contains", [])
     for wanted in [wanted_refs] if isinstance(wanted_refs, str) else wanted_refs:
         if not any(wanted in ref for ref in result.evidence):
@@ -76,6 +83,9 @@ def _says(entry: dict[str, Any], result: Result) -> bool:
     if "details" in entry and entry["details"] != result.details:
         return False
     if "subject" in entry and (entry["subject"] or "") != result.subject:
+        return False
+    about = entry.get("about")
+    if "about" in entry and result.subject_fingerprint != (subject_fingerprint(result.rule, about) if about else ""):
         return False
     return "severity" not in entry or entry["severity"] == result.severity
 
@@ -126,7 +136,9 @@ def test_rule_case(case: RuleCase, tmp_path: Path) -> None:
             f.severity.value,
             tuple(str(ref) for ref in f.evidence),
             dict(f.details),
+            f.rule,
             f.subject or "",
+            f.subject_fingerprint or "",
         )
         for f in result.findings
         if f.rule == case.rule

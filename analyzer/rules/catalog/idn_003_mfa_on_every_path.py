@@ -62,17 +62,64 @@ def _hop(hop: AssumeEdge) -> str:
     return f"{_short(hop.source)} -> {_short(hop.target)}: MFA {_HOP_MFA[hop.mfa]}{only_if}"
 
 
-def _fail(principal: str, role: str, path: AccessPath, account: str) -> Outcome:
+#: Why SCPs are not part of the graph's verdicts when they are not (see :mod:`analyzer.graph.scp`).
+_SCPS_UNSEEN = {
+    False: "no SCP was exported",
+    True: "the SCP evidence is incomplete (a policy or its targets were not exported)",
+}
+
+
+def _scp_caveat(ctx: RuleContext, path: AccessPath) -> str:
+    """What the failure of ``path`` rests on when the SCPs are not in the evidence: the path exists unless an
+    SCP denies it, since SCPs only limit what the identity and trust policies allow (IAMUG "Policy evaluation
+    logic"). Nothing to say when the SCPs were read, when the organization has no SCPs (only all-features
+    organizations do, ORGUG "Service control policies"), or for hops whose caller no SCP restricts (the
+    management account, an account outside a known organization, an identity provider's federation)."""
+    organization = ctx.snapshot.organization
+    if ctx.snapshot.scps_complete or (organization is not None and organization.feature_set == "CONSOLIDATED_BILLING"):
+        return ""
+    members = ctx.shape.org_ids
+    callers = sorted(
+        {
+            account
+            for hop in path.hops
+            if ctx.graph.kind(hop.source) in (NodeKind.USER, NodeKind.ROLE)
+            and (account := ctx.graph.account_of(hop.source)) is not None
+            and account != ctx.shape.management_account
+            and (not members or account in members)
+        }
+    )
+    if not callers:
+        return ""
+    return (
+        f"; unless an SCP denies it: {_SCPS_UNSEEN[bool(ctx.snapshot.scps)]}, and an SCP on account(s) "
+        f"{', '.join(callers)} may refuse these sts:AssumeRole calls without MFA (SCPs only limit; export them "
+        "with aws organizations describe-policy and list-targets-for-policy)"
+    )
+
+
+def _fail(ctx: RuleContext, principal: str, role: str, path: AccessPath, account: str) -> Outcome:
     hops = "; ".join(_hop(h) for h in path.hops)
     return fail(
         f"{role_name(principal)} reaches {role_name(role)} in account {account} without MFA on any hop "
-        f"(weakest: {path.mfa_needed.value}): {hops}",
+        f"(weakest: {path.mfa_needed.value}): {hops}{_scp_caveat(ctx, path)}",
         account=account,
         resource=f"{principal} -> {role}",
         subject=principal,
         about=principal,  # failures per path, the pass per person: the person is what the verdict is about
         evidence=tuple(dict.fromkeys(e for h in path.hops for e in h.evidence)),
     )
+
+
+def _open_member_paths(ctx: RuleContext, start: str, identity: str) -> dict[str, tuple[str, AccessPath]]:
+    """The roles outside the Identity account that ``start`` reaches on a path without an enforcing hop, each
+    with its account and that path."""
+    found = {}
+    for role, path in ctx.graph.reachable(start, without_mfa=True).items():
+        account = ctx.graph.account_of(role)
+        if account is not None and account != identity:
+            found[role] = (account, path)
+    return found
 
 
 def _entry_providers(ctx: RuleContext, identity: str) -> list[str]:
@@ -116,17 +163,11 @@ def _delegated(ctx: RuleContext, provider: str, role: str, path: AccessPath, acc
 def _federated(ctx: RuleContext, provider: str, identity: str) -> Iterator[Outcome]:
     """The paths from an identity provider into member-account roles (see :func:`_entry_providers`)."""
     graph = ctx.graph
-    open_paths = {
-        role: path
-        for role, path in graph.reachable(provider, without_mfa=True).items()
-        if graph.account_of(role) not in (identity, None)
-    }
-    for role, path in open_paths.items():
-        account = graph.account_of(role) or ""
-        if path.mfa_needed is MfaStatus.DELEGATED:
-            yield _delegated(ctx, provider, role, path, account)
-        else:
-            yield _fail(provider, role, path, account)
+    open_paths = _open_member_paths(ctx, provider, identity)
+    for role, (account, path) in open_paths.items():
+        # the first hop is a federation edge, always ``delegated`` (:mod:`analyzer.graph.build`), and a path's
+        # MFA is its strongest hop: without an enforcing hop, a path from a provider is delegated
+        yield _delegated(ctx, provider, role, path, account)
     if open_paths:
         return
     gaps = graph.open_path_gaps(provider, identity)
@@ -134,7 +175,7 @@ def _federated(ctx: RuleContext, provider: str, identity: str) -> Iterator[Outco
         yield not_evaluated(
             f"not evaluated: whether {_short(provider)} reaches member-account roles without MFA is unknown: "
             + "; ".join(gaps),
-            account=graph.account_of(provider) or identity,
+            account=identity,  # a provider's first roles are in its own account: here, the Identity account
             resource=provider,
             subject=provider,
         )
@@ -172,13 +213,9 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
             )
     principals: list[User | Role] = [*account.users, *(r for r in account.roles if not r.is_service_linked)]
     for principal in principals:
-        open_paths = {
-            role: path
-            for role, path in ctx.graph.reachable(principal.arn, without_mfa=True).items()
-            if ctx.graph.account_of(role) not in (identity, None)
-        }
-        for role, path in open_paths.items():
-            yield _fail(principal.arn, role, path, ctx.graph.account_of(role) or "")
+        open_paths = _open_member_paths(ctx, principal.arn, identity)
+        for role, (member, path) in open_paths.items():
+            yield _fail(ctx, principal.arn, role, path, member)
         if open_paths:
             continue
         gaps = ctx.graph.open_path_gaps(principal.arn, identity)

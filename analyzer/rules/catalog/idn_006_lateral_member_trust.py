@@ -84,13 +84,23 @@ def _judge(ctx: RuleContext, identity: str, members: frozenset[str], role: Role,
             resource=role.arn,
             evidence=(trust.ref,),
         )
-    if ctx.shape.management_account is None and role.name == ORG_ACCESS_ROLE:
+    unsure = ctx.shape.management_account is None and role.name == ORG_ACCESS_ROLE
+    if unsure and len(lateral) == 1:  # the one account it trusts may be the management account
         return not_evaluated(
             f"{missing_message(ctx.blocking((Kind.ORG_DESCRIBE,)))}: without the management account, "
-            f"{ORG_ACCESS_ROLE}'s trust of {', '.join(t for t, _ in lateral)} cannot be told apart from lateral trust",
+            f"{ORG_ACCESS_ROLE}'s trust of {lateral[0][0]} cannot be told apart from lateral trust",
             account=role.account_id,
             resource=role.arn,
         )
+    # An organization has one management account: of several accounts trusted, the others are lateral anyway.
+    unknown = ctx.blocking((Kind.ORG_DESCRIBE,))
+    note = (
+        f"; the management account is not known ({'; '.join(s.describe() for s in unknown)}): one of these "
+        f"{len(lateral)} accounts may be the management account {ORG_ACCESS_ROLE} is made for, the others are "
+        "lateral trust"
+        if unsure
+        else ""
+    )
     parts = []
     for trusted, entries in lateral:
         kind = "the management account" if trusted == ctx.shape.management_account else "member account"
@@ -98,7 +108,7 @@ def _judge(ctx: RuleContext, identity: str, members: frozenset[str], role: Role,
         parts.append(f"{kind} {account_label(ctx, trusted)} ({named})")
     return fail(
         f"role {role.name} in {account_label(ctx, role.account_id)} trusts principals of another account of the "
-        f"organization instead of the Identity account: {'; '.join(parts)}",
+        f"organization instead of the Identity account: {'; '.join(parts)}{note}",
         account=role.account_id,
         resource=role.arn,
         evidence=tuple(dict.fromkeys(e.ref for _, entries in lateral for e in entries)),
