@@ -62,6 +62,16 @@ def _rule_targets() -> list[Target]:
     return targets
 
 
+#: The tests that run the rules (their support modules are reached only through them).
+RULE_TESTS = ("tests/test_rule_fixtures.py", "tests/test_rule_shared_documents.py", "tests/test_region_scope.py")
+
+
+def _support_targets() -> list[Target]:
+    """One target per module of ``analyzer/rules/support``, against every rule's fixture cases."""
+    support = sorted((ROOT / "analyzer" / "rules" / "support").glob("[a-z]*.py"))
+    return [Target(f"support-{m.stem}", (str(m.relative_to(ROOT)),), RULE_TESTS) for m in support]
+
+
 TARGETS = {
     t.name: t
     for t in [
@@ -79,6 +89,7 @@ TARGETS = {
             ("tests/evidence", "--ignore=tests/evidence/test_tolerance.py"),
         ),
         *_rule_targets(),
+        *_support_targets(),
     ]
 }
 
