@@ -98,15 +98,17 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
     unknown: dict[str, int] = {}
     deciding = _deciding(activity)
     reported: set[str] = set()
+    # Only successful calls into a role of a named account come back (assume_role.sql); those into the
+    # Identity account's own roles are collected here but judged by no account below.
     for event in calls:
         role_account = _role_account(event.target)
-        if event.error_code or role_account in ("", ctx.identity_account):
-            continue
         verdict = _mfa(event)
-        if verdict is None and event.shared_event_id not in caller_copies:
-            unknown[role_account] = unknown.get(role_account, 0) + 1
-        if verdict is not False or (event.shared_event_id and event.shared_event_id in reported):
-            continue  # decided elsewhere, or the other account's copy of a call already reported
+        if verdict is None:
+            if event.shared_event_id not in caller_copies:
+                unknown[role_account] = unknown.get(role_account, 0) + 1
+            continue
+        if verdict or (event.shared_event_id and event.shared_event_id in reported):
+            continue  # decided by a copy without MFA, or the other account's copy of a call already reported
         reported.add(event.shared_event_id)
         by_account.setdefault(role_account, []).append(event)
     for account_id in ctx.non_identity_accounts():
