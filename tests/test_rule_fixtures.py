@@ -8,7 +8,8 @@ one of the result's evidence refs) or ``evidence`` (the result's refs exactly, i
 result must not cite is pinned too), ``details`` (the result's details, exactly), ``subject`` (the result's
 subject, exactly: the JSON report's ``details.subject`` and part of its fingerprint) and ``about`` (what the
 verdict is about, checked through the result's ``subject_fingerprint``; ``null``: none). A rule that drops a
-result, adds one, changes a status or says something else fails its case, whatever the status.
+result, adds one, changes a status or says something else fails its case, whatever the status; no two
+failures of the rule may share a fingerprint.
 """
 
 from __future__ import annotations
@@ -144,6 +145,10 @@ def test_rule_case(case: RuleCase, tmp_path: Path) -> None:
         if f.rule == case.rule
     ]
     assert not [r for r in got if r.status == Status.ERROR.value], [str(r) for r in got]
+    # A failure's fingerprint is how a later run, a suppression or a comparison recognises it: two failures
+    # of one rule sharing one (two sign-ins of one user, told apart only by their events) would be one.
+    fingerprints = Counter(f.fingerprint for f in result.findings if f.rule == case.rule and f.status == Status.FAIL)
+    assert not [k for k, n in fingerprints.items() if n > 1], "failures sharing a fingerprint"
     problems = match_results(expected_results(case), got)
     assert not problems, "\n".join([*problems, "results:", *(str(r) for r in got)])
 

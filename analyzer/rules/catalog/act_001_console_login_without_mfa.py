@@ -50,13 +50,13 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
         if uncovered:
             yield not_evaluated(uncovered, account=account_id)
             continue
-        found = 0
-        for event in events_in(activity, "console_logins", account_id):
-            if event.identity_type != "IAMUser" or event.outcome.lower() != "success":
-                continue  # a failed sign-in may claim MFAUsed: Yes; only successes are judged
-            if event.mfa_used.lower() == "yes":
-                continue
-            found += 1
+        # A failed sign-in may claim MFAUsed: Yes; only successes are judged.
+        found = [
+            e
+            for e in events_in(activity, "console_logins", account_id)
+            if e.identity_type == "IAMUser" and e.outcome.lower() == "success" and e.mfa_used.lower() != "yes"
+        ]
+        for event in found:
             yield fail(
                 f"IAM user {event.user_name or event.principal_arn} signed in to the console of account {account_id} "
                 f"without MFA at {when(event)} from {event.source_ip or 'an unknown address'} "

@@ -89,27 +89,28 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
         yield from not_evaluated_in(ctx.audited_accounts(), identity_unknown_message(ctx))
         return
     # The events are the assumptions without MFA, those no copy of the call decides, and the copies with
-    # MFA of a call another copy shows without it (assume_role.sql); the rest are only counted.
-    caller_copies = {e.shared_event_id for e in events_in(activity, "assume_role") if _mfa(e) is not None}
+    # MFA of a call another copy shows without it (assume_role.sql); the rest are only counted. A copy
+    # showing MFA never hides one without it: copies that disagree are reported, naming the other copy.
+    calls = events_in(activity, "assume_role")
+    caller_copies = {e.shared_event_id for e in calls if _mfa(e) is not None}
+    with_mfa = {e.shared_event_id: e.account_id for e in calls if e.shared_event_id and _mfa(e)}
     by_account: dict[str, list[ActivityEvent]] = {}
     unknown: dict[str, int] = {}
     deciding = _deciding(activity)
-    seen: set[str] = set()
-    for event in events_in(activity, "assume_role"):
+    reported: set[str] = set()
+    # Only successful calls into a role of a named account come back (assume_role.sql); those into the
+    # Identity account's own roles are collected here but judged by no account below.
+    for event in calls:
         role_account = _role_account(event.target)
-        if event.error_code or role_account in ("", ctx.identity_account):
-            continue
-        if event.shared_event_id and event.shared_event_id in seen:
-            continue  # the other account's copy of the same call
         verdict = _mfa(event)
         if verdict is None:
             if event.shared_event_id not in caller_copies:
                 unknown[role_account] = unknown.get(role_account, 0) + 1
             continue
-        if event.shared_event_id:
-            seen.add(event.shared_event_id)
-        if not verdict:
-            by_account.setdefault(role_account, []).append(event)
+        if verdict or (event.shared_event_id and event.shared_event_id in reported):
+            continue  # decided by a copy without MFA, or the other account's copy of a call already reported
+        reported.add(event.shared_event_id)
+        by_account.setdefault(role_account, []).append(event)
     for account_id in ctx.non_identity_accounts():
         uncovered = not_covered(activity, account_id)
         found = by_account.get(account_id, [])
@@ -123,6 +124,9 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
                 f"{caller or event.identity_type} assumed {event.target} without MFA at {when(event)} from "
                 f"{event.source_ip or 'an unknown address'} (event {event.event_id})"
             )
+            if event.shared_event_id in with_mfa:
+                other = with_mfa[event.shared_event_id]
+                message += f"; the copy of this call in account {other} shows MFA: the copies disagree"
             severity = None
             if edge is not None and edge.mfa is MfaStatus.ENFORCED:
                 message = "CONTRADICTION: the access graph says this edge enforces MFA, yet " + message
@@ -141,21 +145,22 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
             )
         if found:
             continue
-        blocked = pass_blocked(activity, account_id)
+        reasons = [pass_blocked(activity, account_id) or ""]
         for caller_account in sorted(deciding.get(account_id, set()) - {account_id}):
             caller_blocked = pass_blocked(activity, caller_account)
             if caller_blocked:  # the MFA shown by the caller's copy rests on that account's evidence
-                blocked = (blocked or "not evaluated:") + (
-                    f" the callers' copies of the role assumptions, in account {caller_account}, cannot be relied on: "
+                reasons.append(
+                    f"the callers' copies of the role assumptions, in account {caller_account}, cannot be relied on: "
                     + caller_blocked.removeprefix("not evaluated: ")
                 )
         if unknown.get(account_id):
-            blocked = (blocked or "not evaluated:") + (
-                f" {unknown[account_id]} role assumption(s) whose MFA this account's copy cannot show "
+            reasons.append(
+                f"{unknown[account_id]} role assumption(s) whose MFA this account's copy cannot show "
                 "(the caller's account's records are not in the bundle, or SAML/web identity)"
             )
+        blocked = "; ".join(r.removeprefix("not evaluated: ") for r in reasons if r)
         if blocked:
-            yield not_evaluated(blocked, account=account_id)
+            yield not_evaluated("not evaluated: " + blocked, account=account_id)
         else:
             yield pass_unless_blocked(
                 activity, account_id, f"every role assumption into account {account_id} carried MFA"
