@@ -8,6 +8,7 @@ listings and lookup-events in Python (they are small), log files with DuckDB.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import tempfile
@@ -156,7 +157,7 @@ def _read(
     period, period_source = _period(bundle, {d for days in delivery.values() for d in days})
     rows = _log_rows(bundle, [p for p, *_ in log_entries], blocked)
     lookup_rows, lookup_accounts = _lookup_rows(bundle, files, {a for _, a, _, _ in log_entries}, blocked, sources)
-    events = _events(rows, lookup_rows, bundle_paths=None)
+    events = _events(rows, lookup_rows, blocked=blocked)
     misplaced = rows.misplaced if rows else []
     for record in misplaced:
         blocked.setdefault(record["path_account"] or "", []).append(
@@ -167,7 +168,7 @@ def _read(
     integrity, summary, unverified = checked.issues, checked.summary, checked.unverified
     if period is None and (integrity or events):
         period_source = "none"
-    users = _user_activity(rows, lookup_rows)
+    users = _user_activity(rows, lookup_rows, blocked=blocked)
     return ActivityEvidence(
         period=period,
         period_source=period_source,
@@ -261,50 +262,74 @@ def _lookup_rows(
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _events(*parts: LogRows | None, bundle_paths: None) -> tuple[ActivityEvent, ...]:
-    seen: set[tuple[str, str, str]] = set()
+def _events(*parts: LogRows | None, blocked: dict[str, list[str]]) -> tuple[ActivityEvent, ...]:
+    """The selected records as events, one per (query, account, eventID).
+
+    Nothing selected is dropped silently: a record whose ``eventTime`` is not a time, and two different
+    records under one ``eventID`` (CloudTrail gives each event one), are reasons in ``blocked`` for their
+    account, so no pass rests on the rest. Identical copies are one event, cited from the first file by name.
+    """
+    kept: dict[tuple[str, str, str], ActivityEvent] = {}
     events: list[ActivityEvent] = []
+    differing: dict[tuple[str, str, str], set[str]] = {}
     for rows in parts:
         if rows is None:
             continue
         for category, found in rows.events.items():
-            for row in found:
-                dedupe = (category, row["account_id"] or "", row["event_id"] or "")
-                if row["event_id"] and dedupe in seen:  # a record delivered twice (same eventID)
-                    continue
-                seen.add(dedupe)
+            for row in sorted(found, key=lambda r: (r["log_file"], r["event_id"] or "")):
+                account = row["account_id"] or ""
                 try:
                     time = parse_ts(row["event_time"])
                 except ValueError:
                     time = None
                 if time is None:
-                    continue
-                events.append(
-                    ActivityEvent(
-                        category=category,
-                        event_id=row["event_id"] or "",
-                        account_id=row["account_id"] or "",
-                        region=row["region"] or "",
-                        time=time,
-                        source=row["event_source"] or "",
-                        name=row["event_name"] or "",
-                        identity_type=row["identity_type"] or "",
-                        principal_arn=row["principal_arn"] or "",
-                        user_name=row["user_name"] or "",
-                        caller_account=row["caller_account"] or "",
-                        issuer_arn=row["issuer_arn"] or "",
-                        session_mfa=(row["session_mfa"] or "").lower(),
-                        source_ip=row["source_ip"] or "",
-                        error_code=row["error_code"] or "",
-                        shared_event_id=row["shared_event_id"] or "",
-                        mfa_used=row["mfa_used"] or "",
-                        outcome=row["outcome"] or "",
-                        target=row["target"] or "",
-                        ref=EvidenceRef(row["log_file"]),
+                    blocked.setdefault(account, []).append(
+                        f"{row['log_file']}: a {row['event_name'] or 'CloudTrail'} record (event "
+                        f"{row['event_id'] or 'without an ID'}) whose eventTime {row['event_time']!r} is not a time: "
+                        "it cannot be placed in the period"
                     )
-                )
+                    continue
+                event = _event(category, row, time)
+                key = (category, account, event.event_id)
+                first = kept.get(key) if event.event_id else None
+                if first is None:
+                    kept[key] = event
+                    events.append(event)
+                elif dataclasses.replace(event, ref=first.ref) != first:
+                    differing.setdefault(key, {first.ref.file}).add(event.ref.file)
+    for (category, account, event_id), paths in sorted(differing.items()):
+        name = kept[(category, account, event_id)].name or "CloudTrail"
+        blocked.setdefault(account, []).append(
+            f"two different {name} records with event ID {event_id} ({', '.join(sorted(paths))}): "
+            "CloudTrail gives each event one ID, so at least one was not delivered as it is"
+        )
     events.sort(key=lambda e: (e.time, e.account_id, e.event_id, e.category))
     return tuple(events)
+
+
+def _event(category: str, row: dict[str, Any], time: datetime) -> ActivityEvent:
+    return ActivityEvent(
+        category=category,
+        event_id=row["event_id"] or "",
+        account_id=row["account_id"] or "",
+        region=row["region"] or "",
+        time=time,
+        source=row["event_source"] or "",
+        name=row["event_name"] or "",
+        identity_type=row["identity_type"] or "",
+        principal_arn=row["principal_arn"] or "",
+        user_name=row["user_name"] or "",
+        caller_account=row["caller_account"] or "",
+        issuer_arn=row["issuer_arn"] or "",
+        session_mfa=(row["session_mfa"] or "").lower(),
+        source_ip=row["source_ip"] or "",
+        error_code=row["error_code"] or "",
+        shared_event_id=row["shared_event_id"] or "",
+        mfa_used=row["mfa_used"] or "",
+        outcome=row["outcome"] or "",
+        target=row["target"] or "",
+        ref=EvidenceRef(row["log_file"]),
+    )
 
 
 def _mfa_deciders(*parts: LogRows | None) -> frozenset[tuple[str, str, date | None]]:
@@ -319,14 +344,22 @@ def _mfa_deciders(*parts: LogRows | None) -> frozenset[tuple[str, str, date | No
     return frozenset(found)
 
 
-def _user_activity(*parts: LogRows | None) -> tuple[UserActivity, ...]:
+def _user_activity(*parts: LogRows | None, blocked: dict[str, list[str]]) -> tuple[UserActivity, ...]:
     found: list[UserActivity] = []
     for rows in parts:
         if rows is None:
             continue
         for row in rows.aggregates.get("iam_user_activity", []):
-            first, last = parse_ts(row["first_event"]), parse_ts(row["last_event"])
+            try:
+                first, last = parse_ts(row["first_event"]), parse_ts(row["last_event"])
+            except ValueError:
+                first = last = None
             if first is None or last is None:
+                blocked.setdefault(row["account_id"] or "", []).append(
+                    f"the activity of {row['principal_arn'] or row['user_name']} ({row['events']} records) has an "
+                    f"eventTime that is not a time ({row['first_event']!r} to {row['last_event']!r}): "
+                    "it cannot be placed in the period"
+                )
                 continue
             found.append(
                 UserActivity(
