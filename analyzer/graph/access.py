@@ -1,13 +1,21 @@
 """The organization's access graph and the questions asked of it.
 
-A ``networkx.MultiDiGraph`` keyed by ARN (external accounts by their root ARN, service
-principals by their name, ``*`` for anyone). Node attributes: ``kind`` (:class:`NodeKind`),
-``account`` and ``label``. Edge attributes: ``kind`` (:class:`EdgeKind`) and, for ``can_assume``,
-the :class:`AssumeEdge` under ``info``. The builder (``analyzer.graph.build``) adds a
-``can_assume`` edge only where the full evaluation allows it. The path queries are networkx
-algorithms over the ``can_assume`` edges (copied once into a plain graph: a filtered view re-tests
-every edge at every step); :meth:`AccessGraph.open_path_gaps` walks them together with what the
-evidence could not show (unreadable grants and trust policies on the caller nodes).
+Nodes and the ``member_of`` and ``trusts`` edges are a ``networkx.MultiDiGraph`` keyed by ARN
+(external accounts by their root ARN, service principals by their name, ``*`` for anyone). Node
+attributes: ``kind`` (:class:`NodeKind`), ``account`` and ``label``; edge attributes: ``kind``
+(:class:`EdgeKind`) and what the builder says of it. The ``can_assume`` edges, which the builder
+(``analyzer.graph.build``) adds only where the full evaluation allows them, are kept apart in
+:class:`AssumeEdges` (``AccessGraph.assume``): 2,000 roles that may all assume each other make
+4,000,000 of them, too many for networkx's per-edge dictionaries (issue 11 §4). There an edge is
+one dictionary entry; its :class:`AssumeFacts` are shared with every edge decided alike, and the
+:class:`AssumeEdge` (source, target, MFA, evidence, reason) is made when a query returns it.
+
+The queries (:class:`AccessGraph`) keep the answers networkx's searches gave: breadth-first
+searches take neighbours in the order a networkx graph of every edge holds them, so the same
+shortest path is chosen among equals. :meth:`AccessGraph.open_path_gaps` walks the edges together
+with what the evidence could not show (unreadable grants and trust policies on the caller nodes).
+The graph files and the exports (``analyzer.graph.export``) write the ``can_assume`` edges as
+networkx edges with their :class:`AssumeEdge` under ``info``, as before.
 """
 
 from __future__ import annotations
