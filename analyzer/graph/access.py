@@ -23,6 +23,7 @@ from __future__ import annotations
 import enum
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from functools import cached_property
 from itertools import pairwise
@@ -248,6 +249,7 @@ class AccessGraph:
         self.assume = assume
         self._unenforced: dict[str, Targets] = {}
         self._made: dict[tuple[str, str], AssumeEdge] = {}
+        self._outside: dict[str | None, frozenset[str]] = {}
 
     @cached_property
     def _pred(self) -> dict[str, dict[str, AssumeFacts]]:
@@ -284,6 +286,16 @@ class AccessGraph:
                 found = {t: facts for t, facts in targets.items() if facts.mfa is not MfaStatus.ENFORCED}
             self._unenforced[node] = found
         return found
+
+    @cached_property
+    def _targets_at_all(self) -> frozenset[str]:
+        """Every node with an edge in: all that a forward search can reach besides its start."""
+        return frozenset().union(*self.assume.succ.values())
+
+    @cached_property
+    def _sources_at_all(self) -> frozenset[str]:
+        """Every node with an edge out: all that a backward search can reach besides its start."""
+        return frozenset(source for source, targets in self.assume.succ.items() if targets)
 
     def _unenforced_sources(self, node: str) -> Targets:
         sources = self.assume_sources(node)
@@ -340,22 +352,39 @@ class AccessGraph:
         return AccessPath(nodes[0], nodes[-1], hops)
 
     # ------------------------------------------------------------------ queries
-    def reachable(self, principal: str, *, without_mfa: bool = False) -> dict[str, AccessPath]:
+    def reachable(
+        self, principal: str, *, without_mfa: bool = False, among: AbstractSet[str] | None = None
+    ) -> dict[str, AccessPath]:
         """Every role ``principal`` can become (role chaining followed), with a shortest path each.
 
-        ``without_mfa`` restricts to paths on which no hop enforces MFA.
+        ``without_mfa`` restricts to paths on which no hop enforces MFA; ``among``, to these roles (the
+        paths of the others are not made; e.g. :meth:`outside_account`).
         """
         if principal not in self.graph:
             return {}
-        paths = _shortest_paths(self._unenforced_targets if without_mfa else self.assume_targets, principal)
-        return {t: self._path(p) for t, p in sorted(paths.items()) if t != principal}
+        adjacent = self._unenforced_targets if without_mfa else self.assume_targets
+        parent = _search(adjacent, principal, self._targets_at_all)
+        reached = parent.keys() - {principal}
+        if among is not None:
+            reached &= among
+        return {t: self._path(_path_to(parent, t)[::-1]) for t in sorted(reached)}
 
     def who_can_assume(self, role: str, *, without_mfa: bool = False) -> dict[str, AccessPath]:
         """Every node that can reach ``role``, with a shortest path from each."""
         if role not in self.graph:
             return {}
-        reverse = _shortest_paths(self._unenforced_sources if without_mfa else self.assume_sources, role)
-        return {s: self._path(list(reversed(p))) for s, p in sorted(reverse.items()) if s != role}
+        adjacent = self._unenforced_sources if without_mfa else self.assume_sources
+        parent = _search(adjacent, role, self._sources_at_all)
+        return {s: self._path(_path_to(parent, s)) for s in sorted(parent.keys() - {role})}
+
+    def outside_account(self, account: str | None) -> frozenset[str]:
+        """The nodes of an account other than ``account`` (a node without one left out), kept per account."""
+        found = self._outside.get(account)
+        if found is None:
+            found = self._outside[account] = frozenset(
+                node for node, data in self.graph.nodes(data=True) if data.get("account") not in (account, None)
+            )
+        return found
 
     @cached_property
     def _may_hide_edges(self) -> bool:
@@ -486,28 +515,52 @@ class AccessGraph:
         return SimplePaths(tuple(map(self._path, found)), True)
 
 
-def _shortest_paths(adjacent: Callable[[str], Targets], start: str) -> dict[str, list[str]]:
-    """A shortest path from ``start`` to every node it reaches (itself included), the very paths
-    ``networkx.single_source_shortest_path`` picks (level by level, neighbours in their order).
+#: About how many steps in C cost as much as one in Python: :func:`_search` takes the cheaper side.
+_PYTHON_STEPS = 8
 
-    A node whose neighbours were all reached is passed over by one subset test, in C: on a dense
-    graph nearly every node reaches nothing new, and costs no Python step per edge.
+
+def _search(adjacent: Callable[[str], Targets], start: str, reachable: frozenset[str]) -> dict[str, str]:
+    """Breadth-first search from ``start``: each node it reaches -> the node it was reached from
+    (``start`` -> itself). The very shortest paths ``networkx.single_source_shortest_path`` picks:
+    level by level, a node's neighbours in their order.
+
+    ``reachable``: every node the search could reach besides ``start``. The ones not reached yet are
+    kept as a set, and a node's new neighbours are found from the cheaper side: its neighbours looked
+    up in that set in C, or, when only a few are left, those few looked up among its neighbours. On a
+    dense graph (a node's neighbours thousands, the nodes left to reach a few) no node costs a step per
+    edge, and the search stops once nothing is left to reach.
     """
-    paths: dict[str, list[str]] = {start: [start]}
+    parent: dict[str, str] = {start: start}
+    left = set(reachable)
+    left.discard(start)
     level = [start]
-    while level:
+    while level and left:
         following: list[str] = []
         for node in level:
             near = adjacent(node)
-            if near.keys() <= paths.keys():
+            if len(left) * _PYTHON_STEPS < len(near):  # a few left: look them up among the neighbours
+                fresh = {step for step in left if step in near}
+            else:  # in C, one step per neighbour
+                fresh = left.intersection(near.keys())
+            if not fresh:
                 continue
-            base = paths[node]
-            for step in near:
-                if step not in paths:
-                    paths[step] = [*base, step]
-                    following.append(step)
+            steps = list(fresh) if len(fresh) == 1 else [step for step in near if step in fresh]
+            left -= fresh
+            for step in steps:
+                parent[step] = node
+            following.extend(steps)
+            if not left:
+                break
         level = following
-    return paths
+    return parent
+
+
+def _path_to(parent: dict[str, str], node: str) -> list[str]:
+    """The nodes from ``node`` back to the search's start (see :func:`_search`)."""
+    path = [node]
+    while parent[path[-1]] != path[-1]:
+        path.append(parent[path[-1]])
+    return path
 
 
 def _distances(adjacent: Callable[[str], Targets], start: str, cutoff: int) -> dict[str, int]:

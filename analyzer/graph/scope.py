@@ -82,11 +82,7 @@ def member_paths(
     graph: AccessGraph, entry: Entry, identity: str | None, *, without_mfa: bool = False
 ) -> dict[str, AccessPath]:
     """The roles outside the Identity account ``entry`` can become, each with its weakest way in."""
-    return {
-        role: path
-        for role, path in graph.reachable(entry.node, without_mfa=without_mfa).items()
-        if graph.account_of(role) not in (identity, None)
-    }
+    return graph.reachable(entry.node, without_mfa=without_mfa, among=graph.outside_account(identity))
 
 
 __all__ = ["Entry", "EntryKind", "member_paths", "people_entries"]

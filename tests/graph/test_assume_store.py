@@ -72,6 +72,9 @@ def test_the_queries_pick_the_paths_networkx_picks(seed: int) -> None:
             forward = nx.single_source_shortest_path(view, node)
             got = {t: _nodes(p) for t, p in graph.reachable(node, without_mfa=without_mfa).items()}
             assert got == {t: p for t, p in forward.items() if t != node}
+            odd = {t for t in g if t[-1] in "13579"}
+            found = graph.reachable(node, without_mfa=without_mfa, among=odd)
+            assert {t: _nodes(p) for t, p in found.items()} == {t: p for t, p in got.items() if t in odd}
             backward = nx.single_source_shortest_path(view.reverse(copy=False), node)
             got = {s: _nodes(p) for s, p in graph.who_can_assume(node, without_mfa=without_mfa).items()}
             assert got == {s: p[::-1] for s, p in backward.items() if s != node}

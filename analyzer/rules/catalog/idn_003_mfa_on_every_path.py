@@ -116,11 +116,7 @@ def _delegated(ctx: RuleContext, provider: str, role: str, path: AccessPath, acc
 def _federated(ctx: RuleContext, provider: str, identity: str) -> Iterator[Outcome]:
     """The paths from an identity provider into member-account roles (see :func:`_entry_providers`)."""
     graph = ctx.graph
-    open_paths = {
-        role: path
-        for role, path in graph.reachable(provider, without_mfa=True).items()
-        if graph.account_of(role) not in (identity, None)
-    }
+    open_paths = graph.reachable(provider, without_mfa=True, among=graph.outside_account(identity))
     for role, path in open_paths.items():
         account = graph.account_of(role) or ""
         if path.mfa_needed is MfaStatus.DELEGATED:
@@ -171,12 +167,10 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
                 account=account_id,
             )
     principals: list[User | Role] = [*account.users, *(r for r in account.roles if not r.is_service_linked)]
+    in_members = ctx.graph.outside_account(identity)  # member-account roles: the paths IDN-003 judges
+
     for principal in principals:
-        open_paths = {
-            role: path
-            for role, path in ctx.graph.reachable(principal.arn, without_mfa=True).items()
-            if ctx.graph.account_of(role) not in (identity, None)
-        }
+        open_paths = ctx.graph.reachable(principal.arn, without_mfa=True, among=in_members)
         for role, path in open_paths.items():
             yield _fail(principal.arn, role, path, ctx.graph.account_of(role) or "")
         if open_paths:
@@ -193,8 +187,7 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
                 evidence=(principal.ref,),
             )
             continue
-        everywhere = ctx.graph.reachable(principal.arn)
-        reached = {r: p for r, p in everywhere.items() if ctx.graph.account_of(r) not in (identity, None)}
+        reached = ctx.graph.reachable(principal.arn, among=in_members)
         scope = f" (accounts {', '.join(unknown)} not evaluated)" if unknown else ""
         evidence = tuple(dict.fromkeys(e for p in reached.values() for h in p.hops for e in h.evidence))
         if not reached and unknown:  # a pass would rest on no path at all: the only ways in may be unread
