@@ -30,7 +30,8 @@ Cases (all on a small synthetic organization from ``trustmap synth``, 3 accounts
 * ``dense-empty-objects``: a member account's ``list-virtual-mfa-devices.json`` of 80,000,000 empty
   objects (240 MB, under the 256 MiB file limit);
 * ``dense-assume-2000``: a member account with 2,000 roles that may all assume each other (each trusts
-  the account root, each may ``sts:AssumeRole`` on ``*``): 4,000,000 ``can_assume`` edges.
+  the account root, each may ``sts:AssumeRole`` on ``*``): 4,000,000 ``can_assume`` edges;
+  ``dense-assume-2000-identity`` the same in the Identity account, where each role is a way in.
 """
 
 from __future__ import annotations
@@ -347,10 +348,12 @@ def dense_objects_case(count: int = 80_000_000) -> BuildCase:
     return build
 
 
-def dense_graph_case(roles: int = 2_000) -> BuildCase:
-    """A member account with ``roles`` roles that may all assume each other: each trusts the account's
-    root and its inline policy allows ``sts:AssumeRole`` on ``*`` (``roles**2`` can_assume edges, about
-    4,000,000; valid IAM, and the roles quota can be raised to 5,000). The account summary counts them."""
+def dense_graph_case(roles: int = 2_000, *, identity: bool = False) -> BuildCase:
+    """A member account (``identity``: the Identity account) with ``roles`` roles that may all assume
+    each other: each trusts the account's root and its inline policy allows ``sts:AssumeRole`` on ``*``
+    (``roles**2`` can_assume edges, about 4,000,000; valid IAM, and the roles quota can be raised to
+    5,000). The account summary counts them. In the Identity account every role is also a way in for
+    people (IDN-003, IDN-010 and the access map search from each)."""
 
     assume_any = {
         "Version": "2012-10-17",
@@ -358,8 +361,8 @@ def dense_graph_case(roles: int = 2_000) -> BuildCase:
     }
 
     def build(base: Path, scratch: Path) -> Path:
-        bundle = _copy_base(base, scratch / f"dense-assume-{roles}")
-        account = _member_accounts(bundle)[0]
+        bundle = _copy_base(base, scratch / f"dense-assume-{roles}{'-identity' if identity else ''}")
+        account = _manifest(bundle)["identity_account"] if identity else _member_accounts(bundle)[0]
         trust = {
             "Version": "2012-10-17",
             "Statement": [
@@ -399,6 +402,7 @@ CASES: dict[str, BuildCase] = {
     "schema-problems-300k": schema_problems_case(),
     "dense-empty-objects": dense_objects_case(),
     "dense-assume-2000": dense_graph_case(),
+    "dense-assume-2000-identity": dense_graph_case(identity=True),
 }
 
 

@@ -250,6 +250,7 @@ class AccessGraph:
         self._unenforced: dict[str, Targets] = {}
         self._made: dict[tuple[str, str], AssumeEdge] = {}
         self._outside: dict[str | None, frozenset[str]] = {}
+        self._backs: dict[tuple[bool, bool], dict[str, tuple[str, ...]]] = {}
 
     @cached_property
     def _pred(self) -> dict[str, dict[str, AssumeFacts]]:
@@ -363,7 +364,7 @@ class AccessGraph:
         if principal not in self.graph:
             return {}
         adjacent = self._unenforced_targets if without_mfa else self.assume_targets
-        parent = _search(adjacent, principal, self._targets_at_all)
+        parent = _search(adjacent, principal, self._targets_at_all, self._back(without_mfa=without_mfa, forward=True))
         reached = parent.keys() - {principal}
         if among is not None:
             reached &= among
@@ -374,8 +375,29 @@ class AccessGraph:
         if role not in self.graph:
             return {}
         adjacent = self._unenforced_sources if without_mfa else self.assume_sources
-        parent = _search(adjacent, role, self._sources_at_all)
+        parent = _search(adjacent, role, self._sources_at_all, self._back(without_mfa=without_mfa, forward=False))
         return {s: self._path(_path_to(parent, s)) for s in sorted(parent.keys() - {role})}
+
+    def _back(self, *, without_mfa: bool, forward: bool) -> Back:
+        """The predecessors of a node in the edges a search follows, each node's found once and kept.
+
+        Forward (a search along the edges): the callers whose targets hold the node, one scan of the
+        callers per node; backward: the node's own targets. ``without_mfa``: edges that do not enforce MFA.
+        """
+        known = self._backs.setdefault((without_mfa, forward), {})
+        targets = self._unenforced_targets if without_mfa else self.assume_targets
+
+        def back(node: str) -> tuple[str, ...]:
+            found = known.get(node)
+            if found is None:
+                if forward:
+                    found = tuple(source for source in self.assume.succ if node in targets(source))
+                else:
+                    found = tuple(targets(node))
+                known[node] = found
+            return found
+
+        return back
 
     def outside_account(self, account: str | None) -> frozenset[str]:
         """The nodes of an account other than ``account`` (a node without one left out), kept per account."""
@@ -517,24 +539,36 @@ class AccessGraph:
 
 #: About how many steps in C cost as much as one in Python: :func:`_search` takes the cheaper side.
 _PYTHON_STEPS = 8
+#: A level is searched from the nodes left to reach (bottom-up) when at most this many are left, and
+#: they and their predecessors number at most _PYTHON_STEPS per node of the level.
+_BOTTOM_UP_LEFT = 128
+
+#: The predecessors of a node in the view a search follows (any order).
+Back = Callable[[str], tuple[str, ...]]
 
 
-def _search(adjacent: Callable[[str], Targets], start: str, reachable: frozenset[str]) -> dict[str, str]:
+def _search(adjacent: Callable[[str], Targets], start: str, reachable: frozenset[str], back: Back) -> dict[str, str]:
     """Breadth-first search from ``start``: each node it reaches -> the node it was reached from
     (``start`` -> itself). The very shortest paths ``networkx.single_source_shortest_path`` picks:
     level by level, a node's neighbours in their order.
 
-    ``reachable``: every node the search could reach besides ``start``. The ones not reached yet are
-    kept as a set, and a node's new neighbours are found from the cheaper side: its neighbours looked
-    up in that set in C, or, when only a few are left, those few looked up among its neighbours. On a
-    dense graph (a node's neighbours thousands, the nodes left to reach a few) no node costs a step per
-    edge, and the search stops once nothing is left to reach.
+    ``reachable``: every node the search could reach besides ``start``; the ones not reached yet are
+    kept as a set (``left``), and the search stops once it is empty. A level's new nodes are found
+    from the cheaper side. Top-down, each node of the level meets its neighbours with ``left``: in C,
+    or, when only a few are left, those few looked up among its neighbours. Bottom-up, when few are
+    left and the level is large, each node left finds, among its predecessors (``back``), the first
+    of the level: the node that would have reached it top-down. On a dense graph (thousands of
+    neighbours per node, a few nodes left to reach) no level costs a step per edge or per node.
     """
     parent: dict[str, str] = {start: start}
     left = set(reachable)
     left.discard(start)
     level = [start]
     while level and left:
+        few = len(left) <= _BOTTOM_UP_LEFT and len(level) * _PYTHON_STEPS >= len(left)
+        if few and sum(len(back(node)) for node in left) <= _PYTHON_STEPS * len(level):
+            level = _bottom_up(level, left, parent, adjacent, back)
+            continue
         following: list[str] = []
         for node in level:
             near = adjacent(node)
@@ -553,6 +587,29 @@ def _search(adjacent: Callable[[str], Targets], start: str, reachable: frozenset
                 break
         level = following
     return parent
+
+
+def _bottom_up(
+    level: list[str], left: set[str], parent: dict[str, str], adjacent: Callable[[str], Targets], back: Back
+) -> list[str]:
+    """The next level, found from the nodes ``left`` (see :func:`_search`), in the order top-down gives."""
+    position = {node: index for index, node in enumerate(level)}
+    found: dict[int, list[str]] = {}
+    for node in left:
+        first = min((position[p] for p in back(node) if p in position), default=-1)
+        if first >= 0:
+            found.setdefault(first, []).append(node)
+    following: list[str] = []
+    for index in sorted(found):
+        source, steps = level[index], found[index]
+        if len(steps) > 1:  # in the order of the source's neighbours
+            chosen = set(steps)
+            steps = [step for step in adjacent(source) if step in chosen]
+        for step in steps:
+            parent[step] = source
+        following.extend(steps)
+        left.difference_update(steps)
+    return following
 
 
 def _path_to(parent: dict[str, str], node: str) -> list[str]:

@@ -76,6 +76,7 @@ from analyzer.graph.assume import (
     BOUNDARY_PREFIX,
     AssumeEvaluator,
     Caller,
+    CallerClass,
     Verdict,
     names_caller,
 )
@@ -457,21 +458,29 @@ class _Builder:
             if members[caller.class_key] > 1 and not cls.sensitive:
                 shared = by_class.setdefault(caller.class_key, {})
             targets: dict[str, AssumeFacts] = {}
-            facts_of = self._facts
+            # the role's ARN reaches the verdict only through the signature (constant here) or a trust
+            # with Resource; the rest of what the verdict reads of a role is its trust document, its
+            # account and, when read, its tags: roles alike in those share this caller's verdict
+            alike: dict[tuple[object, ...], AssumeFacts | None] | None = (
+                {} if not cls.templated and not cls.signature.matchers else None
+            )
             for role, trust, info in candidates:
                 if role.arn == caller.arn:
                     continue  # a role re-assuming itself reaches nothing new: no edge (it would loop every path)
-                if shared is not None and not info.principal_sensitive and not names_caller(info, caller):
-                    try:
-                        verdict = shared[role.arn]
-                    except KeyError:
-                        verdict = shared[role.arn] = self.evaluator.verdict(caller, role, trust, info, cls)
+                if alike is None:
+                    facts = self._facts_for(caller, cls, shared, role, trust, info)
                 else:
-                    verdict = self.evaluator.verdict(caller, role, trust, info, cls)
-                if verdict is not None:
-                    facts = facts_of.get((id(verdict), caller.kind))
-                    if facts is None:
-                        facts = self._verdict_facts(verdict, caller.kind)
+                    key = (
+                        id(info),
+                        role.account_id,
+                        role.arn if info.has_resource else None,
+                        role.tags if cls.reads_role_tags or info.reads_role_tags else None,
+                    )
+                    try:
+                        facts = alike[key]
+                    except KeyError:
+                        facts = alike[key] = self._facts_for(caller, cls, shared, role, trust, info)
+                if facts is not None:
                     targets[role.arn] = facts
             self.assume.add_from(caller.arn, targets)
             blind = [r.arn for r in self.blind_roles if r.arn != caller.arn and self.evaluator.may_assume(caller, r)]
@@ -498,6 +507,28 @@ class _Builder:
             if role.arn not in merged and (trust := role.trust_policy) is not None:
                 merged[role.arn] = (role, trust, self.index.info(trust.document))
         return [merged[arn] for arn in sorted(merged)]
+
+    def _facts_for(
+        self,
+        caller: Caller,
+        cls: CallerClass,
+        shared: dict[str, Verdict | None] | None,
+        role: Role,
+        trust: PolicySource,
+        info: TrustInfo,
+    ) -> AssumeFacts | None:
+        """The facts of the edge ``caller`` -> ``role`` (``None``: no edge), from the verdict memos."""
+        if shared is not None and not info.principal_sensitive and not names_caller(info, caller):
+            try:
+                verdict = shared[role.arn]
+            except KeyError:
+                verdict = shared[role.arn] = self.evaluator.verdict(caller, role, trust, info, cls)
+        else:
+            verdict = self.evaluator.verdict(caller, role, trust, info, cls)
+        if verdict is None:
+            return None
+        facts = self._facts.get((id(verdict), caller.kind))
+        return facts if facts is not None else self._verdict_facts(verdict, caller.kind)
 
     def _verdict_facts(self, verdict: Verdict, caller_kind: str) -> _VerdictFacts:
         """The facts every edge of ``verdict`` from a caller of ``caller_kind`` shares (one object for all)."""

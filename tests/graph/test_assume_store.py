@@ -61,8 +61,19 @@ def _nodes(path: access.AccessPath) -> list[str]:
     return [path.principal, *(hop.target for hop in path.hops)]
 
 
+@pytest.fixture(params=["as measured", "always bottom-up", "always top-down"])
+def search_mode(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The searches' choice between their two ways of finding a level, forced either way."""
+    if request.param == "always bottom-up":
+        monkeypatch.setattr(access, "_BOTTOM_UP_LEFT", 10**9)
+        monkeypatch.setattr(access, "_PYTHON_STEPS", 10**9)
+    elif request.param == "always top-down":
+        monkeypatch.setattr(access, "_BOTTOM_UP_LEFT", -1)
+    return str(request.param)
+
+
 @pytest.mark.parametrize("seed", range(12))
-def test_the_queries_pick_the_paths_networkx_picks(seed: int) -> None:
+def test_the_queries_pick_the_paths_networkx_picks(seed: int, search_mode: str) -> None:
     g = _random_graph(seed, nodes=12 + seed, density=0.1 + 0.07 * seed)
     graph = AccessGraph(g)
     assert g.number_of_edges() == graph.number_of_edges()  # the caller's graph is left as it was
