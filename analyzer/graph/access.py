@@ -12,7 +12,10 @@ one dictionary entry; its :class:`AssumeFacts` are shared with every edge decide
 
 The queries (:class:`AccessGraph`) keep the answers networkx's searches gave: breadth-first
 searches take neighbours in the order a networkx graph of every edge holds them, so the same
-shortest path is chosen among equals. :meth:`AccessGraph.open_path_gaps` walks the edges together
+shortest path is chosen among equals; each level is found from the cheaper side (a node's
+neighbours, or the few nodes left to reach and their predecessors, see :func:`_search`), so a
+search over a dense graph costs no step per edge, and :meth:`AccessGraph.reachable` makes paths
+only to the roles asked for (``among``). :meth:`AccessGraph.open_path_gaps` walks the edges together
 with what the evidence could not show (unreadable grants and trust policies on the caller nodes).
 The graph files and the exports (``analyzer.graph.export``) write the ``can_assume`` edges as
 networkx edges with their :class:`AssumeEdge` under ``info``, as before.
