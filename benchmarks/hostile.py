@@ -28,7 +28,10 @@ Cases (all on a small synthetic organization from ``trustmap synth``, 3 accounts
   10 roles named with 16,000 ``a``: 400 long pattern x long name pairs;
 * ``schema-problems-300k``: a member account's authorization details with 300,000 ``null`` users;
 * ``dense-empty-objects``: a member account's ``list-virtual-mfa-devices.json`` of 80,000,000 empty
-  objects (240 MB, under the 256 MiB file limit).
+  objects (240 MB, under the 256 MiB file limit);
+* ``dense-assume-2000``: a member account with 2,000 roles that may all assume each other (each trusts
+  the account root, each may ``sts:AssumeRole`` on ``*``): 4,000,000 ``can_assume`` edges;
+  ``dense-assume-2000-identity`` the same in the Identity account, where each role is a way in.
 """
 
 from __future__ import annotations
@@ -345,6 +348,48 @@ def dense_objects_case(count: int = 80_000_000) -> BuildCase:
     return build
 
 
+def dense_graph_case(roles: int = 2_000, *, identity: bool = False) -> BuildCase:
+    """A member account (``identity``: the Identity account) with ``roles`` roles that may all assume
+    each other: each trusts the account's root and its inline policy allows ``sts:AssumeRole`` on ``*``
+    (``roles**2`` can_assume edges, about 4,000,000; valid IAM, and the roles quota can be raised to
+    5,000). The account summary counts them. In the Identity account every role is also a way in for
+    people (IDN-003, IDN-010 and the access map search from each)."""
+
+    assume_any = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}],
+    }
+
+    def build(base: Path, scratch: Path) -> Path:
+        bundle = _copy_base(base, scratch / f"dense-assume-{roles}{'-identity' if identity else ''}")
+        account = _manifest(bundle)["identity_account"] if identity else _member_accounts(bundle)[0]
+        trust = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account}:root"}, "Action": "sts:AssumeRole"}
+            ],
+        }
+
+        def add_roles(document: dict[str, object]) -> None:
+            listed = document["RoleDetailList"]
+            assert isinstance(listed, list)
+            for index in range(roles):
+                role = _role(account, f"Dense-{index:04d}", trust)
+                role["RoleId"] = f"AROADENSE{index:011d}"
+                role["RolePolicyList"] = [{"PolicyName": "assume-any", "PolicyDocument": assume_any}]
+                listed.append(role)
+
+        _edit_gaad(bundle, account, add_roles)
+        summary = bundle / account / "iam" / "get-account-summary.json"
+        document = json.loads(summary.read_text())
+        document["SummaryMap"]["Roles"] += roles
+        document["SummaryMap"]["RolesQuota"] = max(document["SummaryMap"].get("RolesQuota", 0), 5_000)
+        summary.write_text(json.dumps(document, indent=4))
+        return bundle
+
+    return build
+
+
 CASES: dict[str, BuildCase] = {
     "wildcard-9-stars": wildcard_case(9),
     "wildcard-30-stars": wildcard_case(30),
@@ -356,6 +401,8 @@ CASES: dict[str, BuildCase] = {
     "wildcard-long-runs": long_runs_case(),
     "schema-problems-300k": schema_problems_case(),
     "dense-empty-objects": dense_objects_case(),
+    "dense-assume-2000": dense_graph_case(),
+    "dense-assume-2000-identity": dense_graph_case(identity=True),
 }
 
 

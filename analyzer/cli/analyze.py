@@ -261,7 +261,7 @@ def _analyze(
         click.echo(f"against the baseline: {fresh} new, {len(marked) - fresh} existing failures")
     for path in written:
         click.echo(f"wrote {path}")
-    cut = plan_cut(result.graph.graph) if "graph" in writer.formats else None
+    cut = plan_cut(result.graph) if "graph" in writer.formats else None
     if cut is not None:
         click.echo(terminal_safe(f"graph.graphml and graph.json: {cut.note.replace('BUNDLE', str(bundle))}"))
     reasons = gate_reasons(result, fail_on, fail_on_new)

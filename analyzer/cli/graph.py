@@ -277,7 +277,7 @@ def graph_command(
     graph = _load_graph(bundle, max_expanded_bytes, max_member_bytes, config_path)
     out.parent.mkdir(parents=True, exist_ok=True)
     write_graph_file(graph, fmt, out)
-    click.echo(f"wrote {out} ({graph.graph.number_of_nodes()} nodes, {graph.graph.number_of_edges()} edges)")
+    click.echo(f"wrote {out} ({graph.graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges)")
 
 
 COMMANDS = [who_can_assume, paths_command, graph_command]

@@ -1,23 +1,37 @@
 """The organization's access graph and the questions asked of it.
 
-A ``networkx.MultiDiGraph`` keyed by ARN (external accounts by their root ARN, service
-principals by their name, ``*`` for anyone). Node attributes: ``kind`` (:class:`NodeKind`),
-``account`` and ``label``. Edge attributes: ``kind`` (:class:`EdgeKind`) and, for ``can_assume``,
-the :class:`AssumeEdge` under ``info``. The builder (``analyzer.graph.build``) adds a
-``can_assume`` edge only where the full evaluation allows it. The path queries are networkx
-algorithms over the ``can_assume`` edges (copied once into a plain graph: a filtered view re-tests
-every edge at every step); :meth:`AccessGraph.open_path_gaps` walks them together with what the
-evidence could not show (unreadable grants and trust policies on the caller nodes).
+Nodes and the ``member_of`` and ``trusts`` edges are a ``networkx.MultiDiGraph`` keyed by ARN
+(external accounts by their root ARN, service principals by their name, ``*`` for anyone). Node
+attributes: ``kind`` (:class:`NodeKind`), ``account`` and ``label``; edge attributes: ``kind``
+(:class:`EdgeKind`) and what the builder says of it. The ``can_assume`` edges, which the builder
+(``analyzer.graph.build``) adds only where the full evaluation allows them, are kept apart in
+:class:`AssumeEdges` (``AccessGraph.assume``): 2,000 roles that may all assume each other make
+4,000,000 of them, too many for networkx's per-edge dictionaries (issue 11 §4). There an edge is
+one dictionary entry; its :class:`AssumeFacts` are shared with every edge decided alike, and the
+:class:`AssumeEdge` (source, target, MFA, evidence, reason) is made when a query returns it.
+
+The queries (:class:`AccessGraph`) keep the answers networkx's searches gave: breadth-first
+searches take neighbours in the order a networkx graph of every edge holds them, so the same
+shortest path is chosen among equals; each level is found from the cheaper side (a node's
+neighbours, or the few nodes left to reach and their predecessors, see :func:`_search`), so a
+search over a dense graph costs no step per edge, and :meth:`AccessGraph.reachable` makes paths
+only to the roles asked for (``among``). :meth:`AccessGraph.open_path_gaps` walks the edges together
+with what the evidence could not show (unreadable grants and trust policies on the caller nodes).
+The graph files and the exports (``analyzer.graph.export``) write the ``can_assume`` edges as
+networkx edges with their :class:`AssumeEdge` under ``info``, as before.
 """
 
 from __future__ import annotations
 
 import enum
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, replace
 from functools import cached_property
 from itertools import pairwise
+from types import MappingProxyType
+from typing import Protocol
 
 import networkx as nx
 
@@ -97,6 +111,12 @@ class AssumeEdge:
     reason: str = ""
     via_saml: bool = False  # a SAML federation edge (IAM Identity Center included); its MFA is ``delegated``
 
+    def edge(self, source: str, target: str) -> AssumeEdge:
+        """This edge as the edge ``source`` -> ``target`` (an edge is its own :class:`AssumeFacts`)."""
+        if source == self.source and target == self.target:
+            return self
+        return replace(self, source=source, target=target)
+
 
 @dataclass(frozen=True, slots=True)
 class AccessPath:
@@ -143,35 +163,151 @@ class SimplePaths:
     complete: bool
 
 
+class AssumeFacts(Protocol):
+    """What a ``can_assume`` edge says apart from its ends; one object may be shared by many edges.
+
+    The queries read :attr:`mfa`; :meth:`edge` makes the :class:`AssumeEdge` itself, when a query
+    returns it (an :class:`AssumeEdge` is the facts of its own edge).
+    """
+
+    @property
+    def mfa(self) -> MfaStatus: ...
+
+    def edge(self, source: str, target: str) -> AssumeEdge: ...
+
+
+#: A node's ``can_assume`` edges: target -> facts, in the order the edges were added.
+Targets = Mapping[str, AssumeFacts]
+_NO_TARGETS: Targets = MappingProxyType({})
+
+
+class AssumeEdges:
+    """The ``can_assume`` edges, by caller: ``succ[source][target]`` is the edge's :class:`AssumeFacts`.
+
+    Kept apart from the networkx graph, whose two dictionaries and adjacency entries cost about 450
+    bytes per edge: 2,000 roles that may all assume each other make 4,000,000 edges (issue 11). Here
+    an edge is one entry of its caller's dictionary, its facts shared with the edges that say the
+    same (the builder interns them), and an :class:`AssumeEdge` is made only when a query returns it.
+    A caller's targets are in the order the networkx graph would hold them (the builder keeps it).
+    """
+
+    def __init__(self) -> None:
+        self.succ: dict[str, dict[str, AssumeFacts]] = {}
+
+    def add(self, source: str, target: str, facts: AssumeFacts) -> None:
+        """One edge; added again, its facts are replaced and its place kept (as networkx does)."""
+        self.succ.setdefault(source, {})[target] = facts
+
+    def add_from(self, source: str, targets: dict[str, AssumeFacts]) -> None:
+        """Every edge of ``source`` at once: ``targets`` is kept, not copied."""
+        if not targets:
+            return
+        known = self.succ.get(source)
+        if known is None:
+            self.succ[source] = targets
+        else:
+            known.update(targets)
+
+    def __len__(self) -> int:
+        return sum(map(len, self.succ.values()))
+
+
+def as_access_graph(graph: AccessGraph | nx.MultiDiGraph[str]) -> AccessGraph:
+    """``graph`` as an :class:`AccessGraph` (a networkx graph: its ``can_assume`` edges moved to the store)."""
+    return graph if isinstance(graph, AccessGraph) else AccessGraph(graph)
+
+
+def _split(graph: nx.MultiDiGraph[str]) -> tuple[nx.MultiDiGraph[str], AssumeEdges]:
+    """A networkx graph holding ``can_assume`` edges (``info``: their :class:`AssumeEdge`) as the
+    access graph keeps it: the other edges in a copy, the ``can_assume`` ones in the store."""
+    assume = AssumeEdges()
+    found: list[tuple[str, str, object]] = []
+    for source, target, key, data in graph.edges(keys=True, data=True):
+        if data.get("kind") == EdgeKind.CAN_ASSUME:
+            assume.add(source, target, data["info"])
+            found.append((source, target, key))
+    if not found:
+        return graph, assume
+    rest = graph.copy()
+    for source, target, key in found:
+        rest.remove_edge(source, target, key)
+    return rest, assume
+
+
+#: How many edges :meth:`AccessGraph.edge` keeps once made (a few hundred bytes each).
+EDGES_KEPT = 300_000
+
+
 class AccessGraph:
-    """A built graph plus queries. Construct with :func:`analyzer.graph.build.build_access_graph`."""
+    """A built graph plus queries. Construct with :func:`analyzer.graph.build.build_access_graph`.
 
-    def __init__(self, graph: nx.MultiDiGraph[str]) -> None:
+    ``graph``: the nodes and the ``member_of`` and ``trusts`` edges; ``assume``: the ``can_assume``
+    edges (without it, they are taken out of ``graph``, which is then copied, not changed).
+    """
+
+    def __init__(self, graph: nx.MultiDiGraph[str], assume: AssumeEdges | None = None) -> None:
+        if assume is None:
+            graph, assume = _split(graph)
         self.graph = graph
+        self.assume = assume
+        self._unenforced: dict[str, Targets] = {}
+        self._made: dict[tuple[str, str], AssumeEdge] = {}
+        self._outside: dict[str | None, frozenset[str]] = {}
+        self._backs: dict[tuple[bool, bool], dict[str, tuple[str, ...]]] = {}
 
     @cached_property
-    def _assume(self) -> nx.DiGraph[str]:
-        """The ``can_assume`` edges alone (every node kept), built once on first use.
+    def _pred(self) -> dict[str, dict[str, AssumeFacts]]:
+        """The edges by target: sources in the graph's node order (the order networkx gives them)."""
+        pred: dict[str, dict[str, AssumeFacts]] = {}
+        succ = self.assume.succ
+        for source in self.graph:
+            for target, facts in succ.get(source, _NO_TARGETS).items():
+                found = pred.get(target)
+                if found is None:
+                    found = pred[target] = {}
+                found[source] = facts
+        return pred
 
-        A filtered view would re-test every edge of a node each time a search looks at it; the graph
-        is complete once built, so the queries run on plain copies of the edges they follow.
-        """
-        return self._edges_where(lambda info: True)
+    def assume_targets(self, node: str) -> Targets:
+        """The roles ``node`` can assume directly, each with its edge's facts."""
+        return self.assume.succ.get(node, _NO_TARGETS)
 
-    @cached_property
-    def _assume_no_mfa(self) -> nx.DiGraph[str]:
-        """The ``can_assume`` edges on which MFA is not enforced (``delegated`` federation hops included)."""
-        return self._edges_where(lambda info: info.mfa is not MfaStatus.ENFORCED)
+    def assume_sources(self, node: str) -> Targets:
+        """Who can assume ``node`` directly, each with its edge's facts."""
+        return self._pred.get(node, _NO_TARGETS)
 
-    def _edges_where(self, keep: Callable[[AssumeEdge], bool]) -> nx.DiGraph[str]:
-        found: nx.DiGraph[str] = nx.DiGraph()
-        found.add_nodes_from(self.graph)
-        found.add_edges_from(  # in one call: adding edge by edge costs a method call and checks per edge
-            (u, v, {"info": data["info"], "rank": MFA_RANK[data["info"].mfa]})
-            for u, v, data in self.graph.edges(data=True)
-            if data["kind"] == EdgeKind.CAN_ASSUME and keep(data["info"])
-        )
+    def _unenforced_targets(self, node: str) -> Targets:
+        """The ``can_assume`` edges of ``node`` on which MFA is not enforced (``delegated`` ones included)."""
+        found = self._unenforced.get(node)
+        if found is None:
+            targets = self.assume_targets(node)
+            states = {facts.mfa for facts in set(targets.values())}
+            if MfaStatus.ENFORCED not in states:
+                found = targets
+            elif len(states) == 1:
+                found = _NO_TARGETS
+            else:
+                found = {t: facts for t, facts in targets.items() if facts.mfa is not MfaStatus.ENFORCED}
+            self._unenforced[node] = found
         return found
+
+    @cached_property
+    def _targets_at_all(self) -> frozenset[str]:
+        """Every node with an edge in: all that a forward search can reach besides its start."""
+        return frozenset().union(*self.assume.succ.values())
+
+    @cached_property
+    def _sources_at_all(self) -> frozenset[str]:
+        """Every node with an edge out: all that a backward search can reach besides its start."""
+        return frozenset(source for source, targets in self.assume.succ.items() if targets)
+
+    def _unenforced_sources(self, node: str) -> Targets:
+        sources = self.assume_sources(node)
+        return {s: facts for s, facts in sources.items() if facts.mfa is not MfaStatus.ENFORCED}
+
+    def number_of_edges(self) -> int:
+        """Every edge: ``member_of``, ``trusts`` and ``can_assume``."""
+        return self.graph.number_of_edges() + len(self.assume)
 
     # ------------------------------------------------------------------ nodes
     def kind(self, node: str) -> NodeKind | None:
@@ -191,39 +327,94 @@ class AccessGraph:
 
     # ------------------------------------------------------------------ edges
     def assume_edges(self) -> Iterator[AssumeEdge]:
-        for _, _, data in sorted(self._assume.edges(data=True), key=lambda e: (e[0], e[1])):
-            yield data["info"]
+        """Every ``can_assume`` edge, by source then target."""
+        succ = self.assume.succ
+        for source in sorted(succ):
+            targets = succ[source]
+            for target in sorted(targets):
+                yield targets[target].edge(source, target)
 
     def edge(self, source: str, target: str) -> AssumeEdge | None:
-        for data in (self.graph.get_edge_data(source, target) or {}).values():
-            if data["kind"] == EdgeKind.CAN_ASSUME:
-                info: AssumeEdge = data["info"]
-                return info
-        return None
+        """The ``can_assume`` edge ``source`` -> ``target``, if there is one.
+
+        Made from its facts, and kept for the next query (the paths of many principals share their
+        hops), up to :data:`EDGES_KEPT` of them: then the kept ones are let go.
+        """
+        made = self._made.get((source, target))
+        if made is not None:
+            return made
+        facts = self.assume_targets(source).get(target)
+        if facts is None:
+            return None
+        if len(self._made) >= EDGES_KEPT:
+            self._made.clear()
+        made = self._made[(source, target)] = facts.edge(source, target)
+        return made
 
     def _path(self, nodes: list[str]) -> AccessPath:
         hops = tuple(e for e in (self.edge(a, b) for a, b in pairwise(nodes)) if e)
         return AccessPath(nodes[0], nodes[-1], hops)
 
     # ------------------------------------------------------------------ queries
-    def reachable(self, principal: str, *, without_mfa: bool = False) -> dict[str, AccessPath]:
+    def reachable(
+        self, principal: str, *, without_mfa: bool = False, among: AbstractSet[str] | None = None
+    ) -> dict[str, AccessPath]:
         """Every role ``principal`` can become (role chaining followed), with a shortest path each.
 
-        ``without_mfa`` restricts to paths on which no hop enforces MFA.
+        ``without_mfa`` restricts to paths on which no hop enforces MFA; ``among``, to these roles (the
+        paths of the others are not made; e.g. :meth:`outside_account`).
         """
-        view = self._assume_no_mfa if without_mfa else self._assume
-        if principal not in view:
+        if principal not in self.graph:
             return {}
-        paths = nx.single_source_shortest_path(view, principal)
-        return {t: self._path(p) for t, p in sorted(paths.items()) if t != principal}
+        adjacent = self._unenforced_targets if without_mfa else self.assume_targets
+        parent = _search(adjacent, principal, self._targets_at_all, self._back(without_mfa=without_mfa, forward=True))
+        reached = parent.keys() - {principal}
+        if among is not None:
+            reached &= among
+        return {t: self._path(_path_to(parent, t)[::-1]) for t in sorted(reached)}
 
     def who_can_assume(self, role: str, *, without_mfa: bool = False) -> dict[str, AccessPath]:
         """Every node that can reach ``role``, with a shortest path from each."""
-        view = self._assume_no_mfa if without_mfa else self._assume
-        if role not in view:
+        if role not in self.graph:
             return {}
-        reverse = nx.single_source_shortest_path(view.reverse(copy=False), role)
-        return {s: self._path(list(reversed(p))) for s, p in sorted(reverse.items()) if s != role}
+        adjacent = self._unenforced_sources if without_mfa else self.assume_sources
+        parent = _search(adjacent, role, self._sources_at_all, self._back(without_mfa=without_mfa, forward=False))
+        return {s: self._path(_path_to(parent, s)) for s in sorted(parent.keys() - {role})}
+
+    def _back(self, *, without_mfa: bool, forward: bool) -> Back:
+        """The predecessors of a node in the edges a search follows, each node's found once and kept.
+
+        Forward (a search along the edges): the callers whose targets hold the node, one scan of the
+        callers per node; backward: the node's own targets. ``without_mfa``: edges that do not enforce MFA.
+        """
+        known = self._backs.setdefault((without_mfa, forward), {})
+        targets = self._unenforced_targets if without_mfa else self.assume_targets
+
+        def back(node: str) -> tuple[str, ...]:
+            found = known.get(node)
+            if found is None:
+                if forward:
+                    found = tuple(source for source in self.assume.succ if node in targets(source))
+                else:
+                    found = tuple(targets(node))
+                known[node] = found
+            return found
+
+        return back
+
+    def outside_account(self, account: str | None) -> frozenset[str]:
+        """The nodes of an account other than ``account`` (a node without one left out), kept per account."""
+        found = self._outside.get(account)
+        if found is None:
+            found = self._outside[account] = frozenset(
+                node for node, data in self.graph.nodes(data=True) if data.get("account") not in (account, None)
+            )
+        return found
+
+    @cached_property
+    def _may_hide_edges(self) -> bool:
+        """Whether any node has unreadable grants or may pass an unreadable trust (else no path has a gap)."""
+        return any(d.get("unknown_grants") or d.get("unreadable_trusts") for _, d in self.graph.nodes(data=True))
 
     def open_path_gaps(self, principal: str, home: str) -> tuple[str, ...]:
         """Why paths without MFA from ``principal`` to roles outside account ``home`` may be missing here.
@@ -235,7 +426,7 @@ class AccessGraph:
         policy could not be read that the caller's own side would let it assume (``unreadable_trusts``).
         Each is reported when, through it, a role outside ``home`` may be reached. Empty: no gap.
         """
-        if principal not in self.graph:
+        if principal not in self.graph or not self._may_hide_edges:
             return ()
         gaps: list[str] = []
         # node -> None when reached for sure, else the unknown hop it was (maybe) reached through
@@ -248,7 +439,7 @@ class AccessGraph:
                 f"{self._label(node)}: {item} cannot be read from the evidence (what it grants is unknown)"
                 for item in data.get("unknown_grants", ())
             )
-            steps = [(t, doubt[node], False) for t in self._assume_no_mfa.successors(node)]
+            steps = [(t, doubt[node], False) for t in self._unenforced_targets(node)]
             for target in data.get("unreadable_trusts", ()):
                 steps.append(
                     (target, f"{self._label(node)} may assume {target}, whose trust policy could not be read", True)
@@ -295,10 +486,9 @@ class AccessGraph:
         with a way in that asks no more, each by a shortest such path. A node keeps the first (weakest)
         state it is reached at. ``without_mfa``: only ways in on which no hop enforces MFA.
         """
-        graph = self._assume
-        if start not in graph:
+        if start not in self.graph:
             return {}
-        adjacency = graph.succ if forward else graph.pred
+        adjacency = self.assume_targets if forward else self.assume_sources
         found: dict[str, list[str]] = {}
         for rank in sorted(MFA_RANK.values(), reverse=True):
             if without_mfa and rank <= MFA_RANK[MfaStatus.ENFORCED]:
@@ -307,8 +497,8 @@ class AccessGraph:
             queue = deque([start])
             while queue:
                 node = queue.popleft()
-                for neighbour, data in adjacency[node].items():
-                    if data["rank"] >= rank and neighbour not in parent and neighbour != start:
+                for neighbour, facts in adjacency(node).items():
+                    if MFA_RANK[facts.mfa] >= rank and neighbour not in parent and neighbour != start:
                         parent[neighbour] = node
                         queue.append(neighbour)
             for node in parent.keys() - found.keys():
@@ -331,14 +521,13 @@ class AccessGraph:
         nodes from which ``role`` is still reachable in the hops left, and stops at the ``limit``-th
         path, or after ``budget`` steps. :attr:`SimplePaths.complete` says whether more may exist.
         """
-        graph = self._assume
-        if principal not in graph or role not in graph or principal == role:
+        if principal not in self.graph or role not in self.graph or principal == role:
             return SimplePaths((), True)
         # hops from each node to ``role``: a branch that cannot arrive in time is not followed
-        distance = nx.single_source_shortest_path_length(graph.reverse(copy=False), role, cutoff=cutoff)
+        distance = _distances(self.assume_sources, role, cutoff)
         if principal not in distance:
             return SimplePaths((), True)
-        search = _PathSearch(graph, role, distance, budget)
+        search = _PathSearch(self.assume_targets, role, distance, budget)
         found: list[list[str]] = []
         try:
             for length in range(distance[principal], cutoff + 1):
@@ -351,6 +540,105 @@ class AccessGraph:
         return SimplePaths(tuple(map(self._path, found)), True)
 
 
+#: About how many steps in C cost as much as one in Python: :func:`_search` takes the cheaper side.
+_PYTHON_STEPS = 8
+#: A level is searched from the nodes left to reach (bottom-up) when at most this many are left, and
+#: they and their predecessors number at most _PYTHON_STEPS per node of the level.
+_BOTTOM_UP_LEFT = 128
+
+#: The predecessors of a node in the view a search follows (any order).
+Back = Callable[[str], tuple[str, ...]]
+
+
+def _search(adjacent: Callable[[str], Targets], start: str, reachable: frozenset[str], back: Back) -> dict[str, str]:
+    """Breadth-first search from ``start``: each node it reaches -> the node it was reached from
+    (``start`` -> itself). The very shortest paths ``networkx.single_source_shortest_path`` picks:
+    level by level, a node's neighbours in their order.
+
+    ``reachable``: every node the search could reach besides ``start``; the ones not reached yet are
+    kept as a set (``left``), and the search stops once it is empty. A level's new nodes are found
+    from the cheaper side. Top-down, each node of the level meets its neighbours with ``left``: in C,
+    or, when only a few are left, those few looked up among its neighbours. Bottom-up, when few are
+    left and the level is large, each node left finds, among its predecessors (``back``), the first
+    of the level: the node that would have reached it top-down. On a dense graph (thousands of
+    neighbours per node, a few nodes left to reach) no level costs a step per edge or per node.
+    """
+    parent: dict[str, str] = {start: start}
+    left = set(reachable)
+    left.discard(start)
+    level = [start]
+    while level and left:
+        few = len(left) <= _BOTTOM_UP_LEFT and len(level) * _PYTHON_STEPS >= len(left)
+        if few and sum(len(back(node)) for node in left) <= _PYTHON_STEPS * len(level):
+            level = _bottom_up(level, left, parent, adjacent, back)
+            continue
+        following: list[str] = []
+        for node in level:
+            near = adjacent(node)
+            if len(left) * _PYTHON_STEPS < len(near):  # a few left: look them up among the neighbours
+                fresh = {step for step in left if step in near}
+            else:  # in C, one step per neighbour
+                fresh = left.intersection(near.keys())
+            if not fresh:
+                continue
+            steps = list(fresh) if len(fresh) == 1 else [step for step in near if step in fresh]
+            left -= fresh
+            for step in steps:
+                parent[step] = node
+            following.extend(steps)
+            if not left:
+                break
+        level = following
+    return parent
+
+
+def _bottom_up(
+    level: list[str], left: set[str], parent: dict[str, str], adjacent: Callable[[str], Targets], back: Back
+) -> list[str]:
+    """The next level, found from the nodes ``left`` (see :func:`_search`), in the order top-down gives."""
+    position = {node: index for index, node in enumerate(level)}
+    found: dict[int, list[str]] = {}
+    for node in left:
+        first = min((position[p] for p in back(node) if p in position), default=-1)
+        if first >= 0:
+            found.setdefault(first, []).append(node)
+    following: list[str] = []
+    for index in sorted(found):
+        source, steps = level[index], found[index]
+        if len(steps) > 1:  # in the order of the source's neighbours
+            chosen = set(steps)
+            steps = [step for step in adjacent(source) if step in chosen]
+        for step in steps:
+            parent[step] = source
+        following.extend(steps)
+        left.difference_update(steps)
+    return following
+
+
+def _path_to(parent: dict[str, str], node: str) -> list[str]:
+    """The nodes from ``node`` back to the search's start (see :func:`_search`)."""
+    path = [node]
+    while parent[path[-1]] != path[-1]:
+        path.append(parent[path[-1]])
+    return path
+
+
+def _distances(adjacent: Callable[[str], Targets], start: str, cutoff: int) -> dict[str, int]:
+    """Hops from ``start`` to each node it reaches in at most ``cutoff`` hops (itself: 0)."""
+    distance = {start: 0}
+    level = [start]
+    hops = 0
+    while level and hops < cutoff:
+        hops += 1
+        following: list[str] = []
+        for node in level:
+            for step in adjacent(node).keys() - distance.keys():
+                distance[step] = hops
+                following.append(step)
+        level = following
+    return distance
+
+
 class _BudgetSpent(Exception):
     """The path search took as many steps as it was allowed."""
 
@@ -358,14 +646,14 @@ class _BudgetSpent(Exception):
 class _PathSearch:
     """Depth-first search for the simple paths of one exact length to ``role``, in ARN order."""
 
-    def __init__(self, graph: nx.DiGraph[str], role: str, distance: dict[str, int], budget: int) -> None:
-        self.graph, self.role, self.distance, self.budget = graph, role, distance, budget
+    def __init__(self, targets: Callable[[str], Targets], role: str, distance: dict[str, int], budget: int) -> None:
+        self.targets, self.role, self.distance, self.budget = targets, role, distance, budget
         self.successors: dict[str, list[str]] = {}
 
     def _sorted_successors(self, node: str) -> list[str]:
         known = self.successors.get(node)
         if known is None:
-            known = self.successors[node] = sorted(self.graph.succ[node])
+            known = self.successors[node] = sorted(self.targets(node))
         return known
 
     def of_length(self, start: str, length: int) -> Iterator[list[str]]:
@@ -375,7 +663,7 @@ class _PathSearch:
     def _extend(self, path: list[str], on_path: set[str], remaining: int) -> Iterator[list[str]]:
         node = path[-1]
         if remaining == 1:
-            if self.role in self.graph.succ[node]:
+            if self.role in self.targets(node):
                 yield [*path, self.role]
             return
         for step in self._sorted_successors(node):

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 import networkx as nx
 
-from analyzer.graph.access import MFA_RANK, AssumeEdge, EdgeKind
+from analyzer.graph.access import MFA_RANK, AccessGraph, EdgeKind, Targets, as_access_graph
 
 #: The report's graph files hold at least this many can_assume edges before any is left out ...
 MIN_ASSUME_EDGES = 50_000
@@ -27,6 +28,7 @@ MIN_ASSUME_EDGES = 50_000
 ASSUME_EDGES_PER_NODE = 10
 
 EdgeItem = tuple[str, str, Any, dict[str, Any]]
+GraphLike = AccessGraph | nx.MultiDiGraph  # type: ignore[type-arg]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,8 +51,9 @@ class GraphCut:
         )
 
 
-def edge_budget(graph: nx.MultiDiGraph[str]) -> int:
-    return max(MIN_ASSUME_EDGES, ASSUME_EDGES_PER_NODE * graph.number_of_nodes())
+def edge_budget(graph: GraphLike) -> int:
+    nodes = as_access_graph(graph).graph.number_of_nodes()
+    return max(MIN_ASSUME_EDGES, ASSUME_EDGES_PER_NODE * nodes)
 
 
 def _water_level(degrees: list[int], budget: int) -> int:
@@ -65,18 +68,15 @@ def _water_level(degrees: list[int], budget: int) -> int:
     return degrees[-1] if degrees else 1
 
 
-def assume_degrees(graph: nx.MultiDiGraph[str]) -> Counter[str]:
-    """How many can_assume edges leave each node."""
-    degrees: Counter[str] = Counter()
-    for source, _, data in graph.edges(data=True):
-        if data.get("kind") == EdgeKind.CAN_ASSUME:
-            degrees[source] += 1
-    return degrees
+def assume_degrees(graph: GraphLike) -> Counter[str]:
+    """How many can_assume edges leave each node (one step per node: the store holds them by caller)."""
+    return Counter({source: len(targets) for source, targets in as_access_graph(graph).assume.succ.items() if targets})
 
 
-def plan_cut(graph: nx.MultiDiGraph[str]) -> GraphCut | None:
+def plan_cut(graph: GraphLike) -> GraphCut | None:
     """How the report's graph files are cut, or None when every edge fits (the usual case, decided
     without looking at an edge when the graph has fewer edges than the budget)."""
+    graph = as_access_graph(graph)
     budget = edge_budget(graph)
     if graph.number_of_edges() <= budget:
         return None
@@ -89,30 +89,44 @@ def plan_cut(graph: nx.MultiDiGraph[str]) -> GraphCut | None:
     return GraphCut(total, written, cap, sum(1 for d in degrees.values() if d > cap))
 
 
-def _weakest_first(item: tuple[str, Any, dict[str, Any]]) -> tuple[int, str, str]:
-    target, key, data = item
-    info: AssumeEdge = data["info"]
-    return (-MFA_RANK[info.mfa], target, str(key))
+def weakest_targets(targets: Targets, count: int) -> list[str]:
+    """The ``count`` weakest of a caller's targets: MFA absent first, then weak, then enforced; then by ARN.
+
+    Without a key per edge: the targets sorted once (a caller's are mostly in ARN order already, which
+    the sort passes through once), then taken by state, from the weakest, until there are enough.
+    """
+    ordered = sorted(targets)
+    ranks = sorted({MFA_RANK[facts.mfa] for facts in set(targets.values())}, reverse=True)
+    if len(ranks) <= 1:
+        return ordered[:count]
+    chosen: list[str] = []
+    for rank in ranks:
+        chosen.extend(islice((t for t in ordered if MFA_RANK[targets[t].mfa] == rank), count - len(chosen)))
+        if len(chosen) == count:
+            break
+    return chosen
 
 
-def kept_edges(graph: nx.MultiDiGraph[str], cut: GraphCut) -> tuple[list[EdgeItem], dict[str, int]]:
+def kept_edges(graph: GraphLike, cut: GraphCut) -> tuple[list[EdgeItem], dict[str, int]]:
     """The edges the cut keeps (every edge that is not can_assume, and each caller's weakest
     ``cut.per_caller`` can_assume edges), and how many each cut caller lost."""
-    kept: list[EdgeItem] = []
+    graph = as_access_graph(graph)
+    kept: list[EdgeItem] = list(graph.graph.edges(keys=True, data=True))
     lost: dict[str, int] = {}
-    for source in graph:
-        assume: list[tuple[str, Any, dict[str, Any]]] = []
-        for target, keyed in graph.succ[source].items():
-            for key, data in keyed.items():
-                if data.get("kind") == EdgeKind.CAN_ASSUME:
-                    assume.append((target, key, data))
-                else:
-                    kept.append((source, target, key, data))
-        if len(assume) > cut.per_caller:
-            lost[source] = len(assume) - cut.per_caller
-            assume.sort(key=_weakest_first)
-            del assume[cut.per_caller :]
-        kept.extend((source, target, key, data) for target, key, data in assume)
+    for source, targets in graph.assume.succ.items():
+        chosen: list[str] | Targets = targets
+        if len(targets) > cut.per_caller:
+            lost[source] = len(targets) - cut.per_caller
+            chosen = weakest_targets(targets, cut.per_caller)
+        kept.extend(
+            (
+                source,
+                target,
+                EdgeKind.CAN_ASSUME,
+                {"kind": EdgeKind.CAN_ASSUME, "info": targets[target].edge(source, target)},
+            )
+            for target in chosen
+        )
     return kept, lost
 
 
@@ -124,4 +138,5 @@ __all__ = [
     "edge_budget",
     "kept_edges",
     "plan_cut",
+    "weakest_targets",
 ]

@@ -20,6 +20,14 @@ Edges (:class:`~analyzer.graph.access.EdgeKind`):
   only: whether a principal there may call ``sts:AssumeRole`` depends on its own identity
   policies, which are not in the evidence.
 
+The ``can_assume`` edges are held in the graph's :class:`~analyzer.graph.access.AssumeEdges`, not in
+networkx. An edge is one entry of its caller's dictionary; its facts are one object per (verdict,
+caller kind) (:class:`_VerdictFacts`), shared by every edge the verdict decides, and its evidence and
+reason, which depend on the target's trust policy, are made when a query asks for the edge
+(:class:`_Texts`). On a dense graph (2,000 roles that may all assume each other: 4,000,000 edges) the
+build spends a memoized verdict and a dictionary entry per pair, nothing more. Each caller's targets
+are kept in the order one networkx graph of every edge would hold them (:meth:`_Builder._networkx_order`).
+
 MFA on federation edges. ``AssumeRoleWithSAML`` and ``AssumeRoleWithWebIdentity`` sessions carry no
 MFA context: MFA-protected API access works only through ``AssumeRole``/``GetSessionToken`` with the
 MFA parameters (IAMUG ``id_credentials_mfa_configure-api-require``), and an identity provider's own
@@ -63,11 +71,12 @@ from dataclasses import dataclass
 import networkx as nx
 
 from analyzer.audit.org_shape import OrgShape
-from analyzer.graph.access import AccessGraph, AssumeEdge, EdgeKind, MfaStatus, NodeKind
+from analyzer.graph.access import AccessGraph, AssumeEdge, AssumeEdges, AssumeFacts, EdgeKind, MfaStatus, NodeKind
 from analyzer.graph.assume import (
     BOUNDARY_PREFIX,
     AssumeEvaluator,
     Caller,
+    CallerClass,
     Verdict,
     names_caller,
 )
@@ -91,7 +100,6 @@ from analyzer.model.kinds import Kind
 from analyzer.model.policy import PolicySource, Statement
 from analyzer.model.snapshot import AccountEvidence, Snapshot
 
-CAN_ASSUME = EdgeKind.CAN_ASSUME
 _SIDE_LABELS = {
     "trust": "the trust policy",
     "identity": "the identity policies",
@@ -102,7 +110,7 @@ _SIDE_LABELS = {
 
 def build_access_graph(snapshot: Snapshot, shape: OrgShape) -> AccessGraph:
     """The access graph of ``snapshot`` (see the module docstring for what it holds)."""
-    return AccessGraph(_Builder(snapshot, shape).build())
+    return _Builder(snapshot, shape).build()
 
 
 #: A candidate role: the role, its (readable) trust policy and what the trust says (:class:`TrustInfo`).
@@ -175,6 +183,37 @@ class _Texts:
         return texts
 
 
+class _VerdictFacts:
+    """The facts of the ``can_assume`` edges one verdict decides from callers of one kind.
+
+    Shared by all of them (on a dense graph, a caller's thousands of edges): the texts of an edge
+    depend on its target's own trust policy only (:class:`_Texts`), so they are made by :meth:`edge`,
+    when a query returns the edge, never stored per edge.
+    """
+
+    __slots__ = ("caller_kind", "mfa", "texts", "trusts", "verdict")
+
+    def __init__(self, verdict: Verdict, caller_kind: str, texts: _Texts, trusts: dict[str, PolicySource]) -> None:
+        self.mfa: MfaStatus = verdict.mfa
+        self.verdict = verdict
+        self.caller_kind = caller_kind
+        self.texts = texts
+        self.trusts = trusts  # role ARN -> its trust policy (every role that is a candidate)
+
+    def edge(self, source: str, target: str) -> AssumeEdge:
+        verdict = self.verdict
+        evidence, reason = self.texts.of(verdict, self.trusts[target], self.caller_kind)
+        return AssumeEdge(
+            source=source,
+            target=target,
+            mfa=verdict.mfa,
+            mfa_by=verdict.mfa_by,
+            conditional=verdict.conditional,
+            evidence=evidence,
+            reason=reason,
+        )
+
+
 #: A deciding statement of a verdict: the trust statement (``None`` for another policy's), its SCP level,
 #: its evidence and its description as computed.
 _Piece = tuple[Statement | None, str | None, EvidenceRef, str]
@@ -186,6 +225,9 @@ class _Builder:
         self.shape = shape
         self.partition = snapshot.manifest.partition or "aws"
         self.graph: nx.MultiDiGraph[str] = nx.MultiDiGraph()
+        self.assume = AssumeEdges()
+        self._trust_of: dict[str, PolicySource] = {}  # role ARN -> its readable trust (the edges' texts)
+        self._facts: dict[tuple[int, str], _VerdictFacts] = {}  # (id(verdict), caller kind): verdicts live as long
         self.notes: set[str] = set()
         self.index = TrustIndex()
         self.scps = ScpResolver.of(snapshot, shape.management_account, shape.management.reason)
@@ -337,6 +379,7 @@ class _Builder:
                         self._trust_edges(role, trust, statement)
                 if not role.is_service_linked:
                     self.index.add(role, trust)
+                    self._trust_of[role.arn] = trust
 
     def _trust_edges(self, role: Role, trust: PolicySource, statement: Statement) -> None:
         named = self._trust_names.get(id(statement))  # statements live as long as their documents
@@ -414,21 +457,32 @@ class _Builder:
             shared: dict[str, Verdict | None] | None = None
             if members[caller.class_key] > 1 and not cls.sensitive:
                 shared = by_class.setdefault(caller.class_key, {})
-            add_edge = self.graph.add_edge
+            targets: dict[str, AssumeFacts] = {}
+            # the role's ARN reaches the verdict only through the signature (constant here) or a trust
+            # with Resource; the rest of what the verdict reads of a role is its trust document, its
+            # account and, when read, its tags: roles alike in those share this caller's verdict
+            alike: dict[tuple[object, ...], AssumeFacts | None] | None = (
+                {} if not cls.templated and not cls.signature.matchers else None
+            )
             for role, trust, info in candidates:
                 if role.arn == caller.arn:
                     continue  # a role re-assuming itself reaches nothing new: no edge (it would loop every path)
-                if shared is not None and not info.principal_sensitive and not names_caller(info, caller):
-                    try:
-                        verdict = shared[role.arn]
-                    except KeyError:
-                        verdict = shared[role.arn] = self.evaluator.verdict(caller, role, trust, info, cls)
+                if alike is None:
+                    facts = self._facts_for(caller, cls, shared, role, trust, info)
                 else:
-                    verdict = self.evaluator.verdict(caller, role, trust, info, cls)
-                if verdict is not None:
-                    add_edge(
-                        caller.arn, role.arn, key=CAN_ASSUME, kind=CAN_ASSUME, info=self._edge(caller, role, verdict)
+                    key = (
+                        id(info),
+                        role.account_id,
+                        role.arn if info.has_resource else None,
+                        role.tags if cls.reads_role_tags or info.reads_role_tags else None,
                     )
+                    try:
+                        facts = alike[key]
+                    except KeyError:
+                        facts = alike[key] = self._facts_for(caller, cls, shared, role, trust, info)
+                if facts is not None:
+                    targets[role.arn] = facts
+            self.assume.add_from(caller.arn, targets)
             blind = [r.arn for r in self.blind_roles if r.arn != caller.arn and self.evaluator.may_assume(caller, r)]
             if blind:
                 self.graph.nodes[caller.arn]["unreadable_trusts"] = tuple(blind)
@@ -454,21 +508,34 @@ class _Builder:
                 merged[role.arn] = (role, trust, self.index.info(trust.document))
         return [merged[arn] for arn in sorted(merged)]
 
-    def _edge(self, caller: Caller, role: Role, verdict: Verdict) -> AssumeEdge:
-        """The ``can_assume`` edge's attributes; its texts from pieces computed once (see :class:`_Texts`)."""
-        trust = role.trust_policy
-        assert trust is not None  # only roles with a readable trust are candidates
-        evidence, reason = self._edge_texts.of(verdict, trust, caller.kind)
-        info = AssumeEdge(
-            source=caller.arn,
-            target=role.arn,
-            mfa=verdict.mfa,
-            mfa_by=verdict.mfa_by,
-            conditional=verdict.conditional,
-            evidence=evidence,
-            reason=reason,
+    def _facts_for(
+        self,
+        caller: Caller,
+        cls: CallerClass,
+        shared: dict[str, Verdict | None] | None,
+        role: Role,
+        trust: PolicySource,
+        info: TrustInfo,
+    ) -> AssumeFacts | None:
+        """The facts of the edge ``caller`` -> ``role`` (``None``: no edge), from the verdict memos."""
+        if shared is not None and not info.principal_sensitive and not names_caller(info, caller):
+            try:
+                verdict = shared[role.arn]
+            except KeyError:
+                verdict = shared[role.arn] = self.evaluator.verdict(caller, role, trust, info, cls)
+        else:
+            verdict = self.evaluator.verdict(caller, role, trust, info, cls)
+        if verdict is None:
+            return None
+        facts = self._facts.get((id(verdict), caller.kind))
+        return facts if facts is not None else self._verdict_facts(verdict, caller.kind)
+
+    def _verdict_facts(self, verdict: Verdict, caller_kind: str) -> _VerdictFacts:
+        """The facts every edge of ``verdict`` from a caller of ``caller_kind`` shares (one object for all)."""
+        facts = self._facts[(id(verdict), caller_kind)] = _VerdictFacts(
+            verdict, caller_kind, self._edge_texts, self._trust_of
         )
-        return info
+        return facts
 
     def _add_federation_edges(self) -> None:
         for evidence in self._accounts():
@@ -525,19 +592,39 @@ class _Builder:
             reason=reason,
             via_saml=saml,
         )
-        self.graph.add_edge(provider, role.arn, key=EdgeKind.CAN_ASSUME, kind=EdgeKind.CAN_ASSUME, info=info)
+        if provider not in self.graph:
+            self.graph.add_node(provider)  # as networkx's add_edge would
+        self.assume.add(provider, role.arn, info)
 
     # ------------------------------------------------------------------ all
-    def build(self) -> nx.MultiDiGraph[str]:
+    def build(self) -> AccessGraph:
         self._add_inventory()
         self._add_trusts()
         callers = self._callers()
         self._add_assume_edges(callers)
         self._add_federation_edges()
+        self._networkx_order()
         self.notes.update(self.scps.notes)
         self.graph.graph["partition"] = self.partition
         self.graph.graph["notes"] = tuple(sorted(self.notes))
-        return self.graph
+        return AccessGraph(self.graph, self.assume)
+
+    def _networkx_order(self) -> None:
+        """Each caller's targets in the order a networkx graph holding every edge would give them.
+
+        There a node's neighbours are in the order of their first edge of any kind, and the ``trusts``
+        and ``member_of`` edges come first: a role its caller's trust names comes before the rest.
+        Searches take neighbours in that order (a shortest path is the first one found).
+        """
+        succ = self.assume.succ
+        for source, targets in succ.items():
+            if source not in self.graph:
+                continue
+            early = [target for target in self.graph.succ[source] if target in targets]
+            if early:
+                ordered = {target: targets[target] for target in early}
+                ordered.update(targets)
+                succ[source] = ordered
 
 
 def _repoint(decided: DecidingStatement, evaluated: PolicySource, trust: PolicySource) -> DecidingStatement:

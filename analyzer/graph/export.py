@@ -30,7 +30,7 @@ from typing import Any, TextIO
 
 import networkx as nx
 
-from analyzer.graph.access import AccessGraph, AssumeEdge, EdgeKind, MfaStatus, NodeKind
+from analyzer.graph.access import AccessGraph, AssumeEdge, EdgeKind, MfaStatus, NodeKind, as_access_graph
 from analyzer.graph.bounded import kept_edges, plan_cut
 from analyzer.model.evidence import EvidenceRef
 from analyzer.text import xml_safe
@@ -38,8 +38,13 @@ from analyzer.text import xml_safe
 GraphLike = AccessGraph | nx.MultiDiGraph  # type: ignore[type-arg]
 
 
-def _graph(graph: GraphLike) -> nx.MultiDiGraph[str]:
-    return graph.graph if isinstance(graph, AccessGraph) else graph
+def _all_edges(graph: AccessGraph) -> Iterator[tuple[str, str, Any, dict[str, Any]]]:
+    """Every edge as networkx gives them (source, target, key, attributes), the ``can_assume`` ones made
+    from the store (``info``: the :class:`AssumeEdge`)."""
+    yield from graph.graph.edges(keys=True, data=True)
+    for source, targets in graph.assume.succ.items():
+        for target, facts in targets.items():
+            yield source, target, EdgeKind.CAN_ASSUME, {"kind": EdgeKind.CAN_ASSUME, "info": facts.edge(source, target)}
 
 
 #: Attribute values that are JSON values already (everything else goes through :func:`_plain`).
@@ -110,14 +115,15 @@ def graph_records(graph: GraphLike, *, bounded: bool = False) -> GraphRecords:
     """The graph as records. ``bounded``: as the report writes it, cut to a size a reader can use when
     the graph is dense (see :mod:`analyzer.graph.bounded`), with what was left out said in the
     graph's and the cut callers' attributes."""
-    g = _graph(graph)
-    cut = plan_cut(g) if bounded else None
+    access = as_access_graph(graph)
+    g = access.graph
+    cut = plan_cut(access) if bounded else None
     if cut is None:
-        edges = _sorted_edges(g.edges(keys=True, data=True))
+        edges = _sorted_edges(_all_edges(access))
         lost: dict[str, int] = {}
         extra: dict[str, Any] = {}
     else:
-        kept, lost = kept_edges(g, cut)
+        kept, lost = kept_edges(access, cut)
         edges = _sorted_edges(kept)
         extra = {
             "can_assume_edges": cut.total,
@@ -600,7 +606,8 @@ def _dot_edge_style(record: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 
 def _dot_lines(graph: GraphLike) -> Iterator[str]:
-    g = _graph(graph)
+    access = as_access_graph(graph)
+    g = access.graph
     yield from ("digraph access {\n", '  graph [rankdir="LR"];\n', '  node [fontname="Helvetica"];\n')
     for node in sorted(g.nodes):
         data = g.nodes[node]
@@ -608,7 +615,7 @@ def _dot_lines(graph: GraphLike) -> Iterator[str]:
         label = f"{data.get('label') or node}\n{kind}"
         pairs = [("label", label), ("shape", _SHAPES.get(kind, "box")), ("kind", kind)]
         yield f"  {_quote(node)} {_attrs(pairs)};\n"
-    for u, v, key, record in _sorted_edges(g.edges(keys=True, data=True)):
+    for u, v, key, record in _sorted_edges(_all_edges(access)):
         pairs = [("kind", str(record.get("kind", ""))), ("key", key), *_dot_edge_style(record)]
         yield f"  {_quote(u)} -> {_quote(v)} {_attrs(pairs)};\n"
     yield "}\n"

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from itertools import chain
 
 from analyzer.graph.access import AccessGraph, AccessPath, NodeKind
 
@@ -44,7 +45,8 @@ class Entry:
 
 def _identity_center_provider(graph: AccessGraph, provider: str) -> bool:
     """Whether the SAML provider is the one IAM Identity Center created for its roles."""
-    return any(graph.graph.nodes[target].get("sso") for target in graph.graph.successors(provider))
+    targets = chain(graph.graph.successors(provider), graph.assume_targets(provider))
+    return any(graph.graph.nodes[target].get("sso") for target in targets)
 
 
 def people_entries(graph: AccessGraph, identity: str | None) -> list[Entry]:
@@ -80,11 +82,7 @@ def member_paths(
     graph: AccessGraph, entry: Entry, identity: str | None, *, without_mfa: bool = False
 ) -> dict[str, AccessPath]:
     """The roles outside the Identity account ``entry`` can become, each with its weakest way in."""
-    return {
-        role: path
-        for role, path in graph.reachable(entry.node, without_mfa=without_mfa).items()
-        if graph.account_of(role) not in (identity, None)
-    }
+    return graph.reachable(entry.node, without_mfa=without_mfa, among=graph.outside_account(identity))
 
 
 __all__ = ["Entry", "EntryKind", "member_paths", "people_entries"]

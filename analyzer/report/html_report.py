@@ -327,7 +327,7 @@ def render_html(result: ScanResult) -> str:
         "matrix_hidden": matrix_hidden,
         "access": build_access_map(result.graph, result.shape),
         "path_verdict": path_verdict(views),
-        "graph_cut": plan_cut(result.graph.graph),
+        "graph_cut": plan_cut(result.graph),
         "logs": log_matrix(views),
         "facets": FACETS,
         "accounts": sections,

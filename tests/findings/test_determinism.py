@@ -59,6 +59,7 @@ def test_an_analysis_after_others_in_the_same_process_matches_a_fresh_process(tm
     second = analyze(SAMPLE)
     edges = sorted((u, v, str(d["kind"])) for u, v, d in first.graph.graph.edges(data=True))
     assert edges == sorted((u, v, str(d["kind"])) for u, v, d in second.graph.graph.edges(data=True))
+    assert list(first.graph.assume_edges()) == list(second.graph.assume_edges())
     for name, result in (("in-process-1", first), ("in-process-2", second)):
         out = tmp_path / name
         write_outputs(result, out, default_formats())

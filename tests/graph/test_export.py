@@ -128,7 +128,7 @@ def test_graphml_is_valid_graphml_structure(graph: AccessGraph) -> None:
 def test_json_is_node_link_data_with_lists(graph: AccessGraph) -> None:
     data = json.loads(to_json_bytes(graph))
     back = nx.node_link_graph(data, edges="links", multigraph=True, directed=True)
-    assert back.number_of_edges() == graph.graph.number_of_edges()
+    assert back.number_of_edges() == graph.number_of_edges()
     assert [n["name"] for n in data["nodes"]] == sorted(graph.graph.nodes)
     assert [n["id"] for n in data["nodes"]] == [f"n{i}" for i in range(len(data["nodes"]))]
     enforced = [link for link in data["links"] if link.get("mfa") == MfaStatus.ENFORCED.value]
@@ -166,5 +166,5 @@ def test_federation_hops_are_delegated_in_json_and_dot(graph: AccessGraph) -> No
 
 def test_dot_lines_match_graph_size(graph: AccessGraph) -> None:
     lines = to_dot_bytes(graph).decode().splitlines()
-    assert sum(" -> " in line for line in lines) == graph.graph.number_of_edges()
+    assert sum(" -> " in line for line in lines) == graph.number_of_edges()
     assert sum(line.startswith('  "') and " -> " not in line for line in lines) == graph.graph.number_of_nodes()

@@ -18,7 +18,7 @@ import pytest
 
 from analyzer.audit.org_shape import resolve_shape
 from analyzer.audit.settings import Settings
-from analyzer.graph.access import AssumeEdge, EdgeKind, MfaStatus
+from analyzer.graph.access import AssumeEdge, MfaStatus
 from analyzer.graph.assume import IF_MANAGEMENT, AssumeEvaluator, OrgContext
 from analyzer.graph.build import _Builder, _reason
 from analyzer.graph.index import TrustInfo
@@ -170,11 +170,7 @@ def _aliased_users() -> Snapshot:
 def _built(snap: Snapshot) -> tuple[dict[tuple[str, str], AssumeEdge], _Builder]:
     builder = _Builder(snap, resolve_shape(snap, Settings()))
     graph = builder.build()
-    edges = {
-        (u, v): data["info"]
-        for u, v, data in graph.edges(data=True)
-        if data["kind"] == EdgeKind.CAN_ASSUME and not data["info"].via_saml
-    }
+    edges = {(e.source, e.target): e for e in graph.assume_edges() if not e.via_saml}
     return edges, builder
 
 

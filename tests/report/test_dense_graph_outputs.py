@@ -70,7 +70,7 @@ def test_the_report_files_are_cut_proportional_to_the_nodes(dense: dict[int, Pat
         assert len(links) <= budget
         total = n * (n - 1) + n + 1
         if total > budget:
-            cut = plan_cut(graph.graph)
+            cut = plan_cut(graph)
             assert cut is not None and (cut.total, cut.written) == (total, len(links))
             assert document["graph"]["can_assume_edges"] == total
             assert document["graph"]["can_assume_edges_written"] == len(links)
@@ -152,7 +152,7 @@ def test_the_cap_per_caller_is_the_highest_that_fits(degrees: list[int], budget:
 
 def test_an_ordinary_graph_is_not_cut_and_its_files_are_the_whole_graph() -> None:
     graph = _load(BASE)
-    assert plan_cut(graph.graph) is None
+    assert plan_cut(graph) is None
     files = render_graph(graph)
     assert files["graph.graphml"] == to_graphml_bytes(graph) and files["graph.json"] == to_json_bytes(graph)
     assert f"arn:aws:iam::{DEV}:role/Dev-Admin-Role" in files["graph.json"].decode()

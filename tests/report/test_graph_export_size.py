@@ -36,7 +36,7 @@ def diverse(tmp_path_factory: pytest.TempPathFactory) -> tuple[AccessGraph, Path
 @pytest.mark.parametrize("name", ["graph.graphml", "graph.json"])
 def test_the_files_hold_at_most_250_bytes_per_edge(diverse: tuple[AccessGraph, Path], name: str) -> None:
     graph, out = diverse
-    edges = graph.graph.number_of_edges()
+    edges = graph.number_of_edges()
     assert edges > 4000  # a real graph: principals reaching many roles, each with its own reason
     assert (out / name).stat().st_size <= BYTES_PER_EDGE * edges
 

@@ -115,7 +115,8 @@ def _open_member_paths(ctx: RuleContext, start: str, identity: str) -> dict[str,
     """The roles outside the Identity account that ``start`` reaches on a path without an enforcing hop, each
     with its account and that path."""
     found = {}
-    for role, path in ctx.graph.reachable(start, without_mfa=True).items():
+    members = ctx.graph.outside_account(identity)  # only the paths judged are made (dense graphs: issue 11)
+    for role, path in ctx.graph.reachable(start, without_mfa=True, among=members).items():
         account = ctx.graph.account_of(role)
         if account is not None and account != identity:
             found[role] = (account, path)
@@ -212,6 +213,7 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
                 account=account_id,
             )
     principals: list[User | Role] = [*account.users, *(r for r in account.roles if not r.is_service_linked)]
+    in_members = ctx.graph.outside_account(identity)  # member-account roles: the paths IDN-003 judges
     for principal in principals:
         open_paths = _open_member_paths(ctx, principal.arn, identity)
         for role, (member, path) in open_paths.items():
@@ -230,8 +232,7 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
                 evidence=(principal.ref,),
             )
             continue
-        everywhere = ctx.graph.reachable(principal.arn)
-        reached = {r: p for r, p in everywhere.items() if ctx.graph.account_of(r) not in (identity, None)}
+        reached = ctx.graph.reachable(principal.arn, among=in_members)
         scope = f" (accounts {', '.join(unknown)} not evaluated)" if unknown else ""
         evidence = tuple(dict.fromkeys(e for p in reached.values() for h in p.hops for e in h.evidence))
         if not reached and unknown:  # a pass would rest on no path at all: the only ways in may be unread
