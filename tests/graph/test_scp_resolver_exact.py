@@ -75,7 +75,7 @@ def _resolver(
     snap = snapshot(
         {IDENTITY: evidence(IDENTITY)}, org_accounts=_accounts(*pathless), scps=scps, scps_complete=complete
     )
-    return ScpResolver.of(snap, management, why)
+    return ScpResolver.of(snap, management, why) if why else ScpResolver.of(snap, management)
 
 
 def _shape(levels: object) -> object:
