@@ -91,6 +91,9 @@ def test_identity_providers_and_services() -> None:
     assert federated_node("cognito-identity.amazonaws.com") == NodeSpec(
         "cognito-identity.amazonaws.com", NodeKind.OIDC_PROVIDER, "", "cognito-identity.amazonaws.com"
     )
+    # evidence is hostile: a Federated ARN of no known provider shape is still a node, never a crash
+    odd = f"arn:aws:iam::{IDENTITY}:provider"
+    assert federated_node(odd) == NodeSpec(odd, NodeKind.OIDC_PROVIDER, IDENTITY, "provider")
     assert service_node("ec2.amazonaws.com") == NodeSpec("ec2.amazonaws.com", NodeKind.SERVICE, "", "ec2.amazonaws.com")
     assert is_saml_provider(saml)
     assert not is_saml_provider(oidc)
