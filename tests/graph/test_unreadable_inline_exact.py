@@ -49,6 +49,11 @@ def _index() -> UnreadablePolicies:
             "/configurationItems/0/configuration (embedded document /rolePolicyList/5/policyDocument)",
             "a policy document that is not an object",
         ),
+        # an entity deeper inside an embedded document: the pointer inside it continues from there
+        Problem(
+            "/configurationItems/2/configuration (embedded document /entity/rolePolicyList/1/policyDocument)",
+            "inline policy 'Deep': not JSON",
+        ),
     )
     snap = replace(
         snapshot({IDENTITY: evidence(IDENTITY)}),
@@ -82,3 +87,6 @@ def test_a_config_items_embedded_configuration_is_searched_under_its_own_list_na
     assert index.inline(role, "role") == ("#5",)
     assert index.inline(EvidenceRef(CONFIG, "/configurationItems/0/configuration"), "role") == ()
     assert index.inline(EvidenceRef(CONFIG, "/configurationItems/1/configuration", ""), "role") == ()
+    deep = EvidenceRef(CONFIG, "/configurationItems/2/configuration", "/entity")
+    assert index.inline(deep, "role") == ("Deep",)
+    assert index.inline(EvidenceRef(CONFIG, "/configurationItems/2/configuration", ""), "role") == ()
