@@ -237,4 +237,6 @@ def test_a_pool_matches_resource_patterns_of_every_shape() -> None:
     both = pool.matching([f"arn:aws:iam::{MGMT}:role/Billing", "arn:aws:iam::*:role/Billing"])
     assert _arns(both) == [roles[3].arn]
     assert _arns(pool.matching([])) == []
+    # evidence is hostile: a Resource that is no ARN, or an ARN cut short, matches no role and breaks nothing
+    assert _arns(pool.matching(["Admin", f"arn:aws:iam::{MEMBER}", "arn:aws:iam:"])) == []
     assert _arns(pool.matching(["s3:*", "*"])) == sorted(r.arn for r in roles)
