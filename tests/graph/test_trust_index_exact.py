@@ -67,6 +67,21 @@ def test_every_kind_of_aws_principal_is_indexed_by_what_it_names() -> None:
     assert not info.reads_role_tags and not info.reads_org_paths
 
 
+def test_a_deny_statement_first_does_not_hide_the_allows_after_it() -> None:
+    info = _info(
+        {
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "sts:AssumeRole",
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        },
+        trust_statement({"AWS": IDENTITY}),
+        {"Effect": "Allow", "Principal": {"Federated": SAML}, "Action": "sts:AssumeRoleWithSAML"},
+    )
+    assert info.accounts == frozenset({IDENTITY})
+    assert info.federated == ((SAML, "sts:assumerolewithsaml"),)
+
+
 def test_sessions_of_one_role_are_gathered_sorted_once_each_from_principal_and_not_principal() -> None:
     other = f"arn:aws:sts::{MEMBER}:assumed-role/Deploy/build"
     info = _info(
@@ -239,4 +254,6 @@ def test_a_pool_matches_resource_patterns_of_every_shape() -> None:
     assert _arns(pool.matching([])) == []
     # evidence is hostile: a Resource that is no ARN, or an ARN cut short, matches no role and breaks nothing
     assert _arns(pool.matching(["Admin", f"arn:aws:iam::{MEMBER}", "arn:aws:iam:"])) == []
+    # a role name or an account no role has, behind a wildcard elsewhere: no candidate, no error
+    assert _arns(pool.matching(["arn:aws:iam::*:role/Nobody", "arn:aws:iam::555555555555:role/*"])) == []
     assert _arns(pool.matching(["s3:*", "*"])) == sorted(r.arn for r in roles)
