@@ -24,6 +24,7 @@ from analyzer.graph.index import (
     session_name_rule,
     uses_key,
 )
+from analyzer.iam.wildcard import arn_matches
 from analyzer.model.evidence import EvidenceRef
 from analyzer.model.policy import PolicyDocument, PolicySource
 from tests.graph.builders import IDENTITY, MEMBER, MGMT, doc, role, source, trust_statement
@@ -254,6 +255,9 @@ def test_a_pool_matches_resource_patterns_of_every_shape() -> None:
     assert _arns(pool.matching([])) == []
     # evidence is hostile: a Resource that is no ARN, or an ARN cut short, matches no role and breaks nothing
     assert _arns(pool.matching(["Admin", f"arn:aws:iam::{MEMBER}", "arn:aws:iam:"])) == []
+    # a wildcard ARN cut short: no narrowing to rely on, the roles arn_matches gives, no error
+    for short in ("arn:aws:iam::*", "arn:aws:iam:*", "arn:*"):
+        assert _arns(pool.matching([short])) == sorted(r.arn for r in roles if arn_matches(short, r.arn)), short
     # a role name or an account no role has, behind a wildcard elsewhere: no candidate, no error
     assert _arns(pool.matching(["arn:aws:iam::*:role/Nobody", "arn:aws:iam::555555555555:role/*"])) == []
     assert _arns(pool.matching(["s3:*", "*"])) == sorted(r.arn for r in roles)
