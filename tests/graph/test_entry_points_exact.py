@@ -14,7 +14,7 @@ person's way in.
 from __future__ import annotations
 
 from analyzer.graph.scope import Entry, EntryKind, member_paths, people_entries
-from tests.graph.builders import IDENTITY, MEMBER, build, doc, evidence, role, snapshot, trust_statement, user
+from tests.graph.builders import IDENTITY, MEMBER, MFA_TRUE, build, doc, evidence, role, snapshot, trust_statement, user
 
 OKTA = f"arn:aws:iam::{IDENTITY}:saml-provider/Okta"
 IDENTITY_OIDC = f"arn:aws:iam::{IDENTITY}:oidc-provider/login.example.com"
@@ -29,6 +29,7 @@ APP = f"arn:aws:iam::{IDENTITY}:role/App"
 SUPPORT = f"arn:aws:iam::{IDENTITY}:role/aws-service-role/support.amazonaws.com/AWSServiceRoleForSupport"
 SSO_ADMIN = f"arn:aws:iam::{MEMBER}:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_0123456789abcdef"
 DEV = f"arn:aws:iam::{MEMBER}:role/Dev"
+SECURE = f"arn:aws:iam::{MEMBER}:role/Secure"
 
 
 def _saml(provider: str) -> dict[str, object]:
@@ -66,6 +67,7 @@ def _graph() -> object:
         role(MEMBER, "Partner", _saml(PARTNER), index=1),
         role(MEMBER, "CI", _oidc(GITHUB), index=2),
         role(MEMBER, "Dev", doc(trust_statement({"AWS": f"arn:aws:iam::{IDENTITY}:root"})), index=3),
+        role(MEMBER, "Secure", doc(trust_statement({"AWS": f"arn:aws:iam::{IDENTITY}:root"}, MFA_TRUE)), index=4),
     ]
     accounts = {
         IDENTITY: evidence(IDENTITY, users=[user(IDENTITY, "alice", policies=assume)], roles=identity_roles),
@@ -97,8 +99,10 @@ def test_without_the_identity_account_only_identity_center_is_an_entry() -> None
 def test_member_paths_are_the_roles_outside_the_identity_account() -> None:
     graph = _graph()
     alice = Entry(ALICE, IDENTITY, EntryKind.IDENTITY)
-    assert sorted(member_paths(graph, alice, IDENTITY)) == [DEV]  # type: ignore[arg-type]
+    assert sorted(member_paths(graph, alice, IDENTITY)) == [DEV, SECURE]  # type: ignore[arg-type]
+    # only the ways in without MFA: the role whose trust requires MFA is left out
+    assert sorted(member_paths(graph, alice, IDENTITY, without_mfa=True)) == [DEV]  # type: ignore[arg-type]
     assert [h.target for h in member_paths(graph, alice, IDENTITY)[DEV].hops] == [DEV]  # type: ignore[arg-type]
     # with no Identity account named, every role alice reaches counts; naming another leaves that one out
-    assert sorted(member_paths(graph, alice, None)) == [JUMP, DEV]  # type: ignore[arg-type]
+    assert sorted(member_paths(graph, alice, None)) == [JUMP, DEV, SECURE]  # type: ignore[arg-type]
     assert sorted(member_paths(graph, alice, MEMBER)) == [JUMP]  # type: ignore[arg-type]
