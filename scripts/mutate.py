@@ -80,8 +80,8 @@ TARGETS = {
         ),
         Target("graph-assume", ("analyzer/graph/assume.py",), ("tests/graph",)),
         # The rest of the edge evaluation (issue 14 split it out of assume.py). The two random-organization
-        # oracle runs (37 s of tests/graph's ~45 s) are left out: every survivor would cost them, and the
-        # per-pair oracle on the fixed organizations of the same file stays in.
+        # oracle runs (~37 s of the ~55 s of tests/graph on a loaded machine) are left out: every survivor
+        # would cost them, and the per-pair oracle on the fixed organizations of the same file stays in.
         *(
             Target(f"graph-{module.replace('_', '-')}", (f"analyzer/graph/{module}.py",), _GRAPH_TESTS)
             for module in ("sides", "scp", "request_keys", "index", "nodes", "scope", "gaps")
