@@ -71,6 +71,7 @@ def _support_targets() -> list[Target]:
     support = sorted((ROOT / "analyzer" / "rules" / "support").glob("[a-z]*.py"))
     return [Target(f"support-{m.stem}", (str(m.relative_to(ROOT)),), RULE_TESTS) for m in support]
 
+
 _GRAPH_TESTS = (
     "tests/graph",
     "--deselect",

@@ -121,8 +121,8 @@ def _edge(trust: dict[str, object], caller_account: str, *, listed: bool = True)
         org_account(MGMT, "Management", (ROOT_ID,)),
     ]
     graph, _ = build(snapshot(accounts, org_accounts=org, listed=listed))
-    data = graph.graph.get_edge_data(f"arn:aws:iam::{caller_account}:user/alice", target)
-    return None if data is None else [(e["info"].mfa, e["info"].conditional) for e in data.values()]
+    edge = graph.edge(f"arn:aws:iam::{caller_account}:user/alice", target)
+    return None if edge is None else [(edge.mfa, edge.conditional)]
 
 
 ORG_ONLY = doc(trust_statement("*", {"StringEquals": {"aws:PrincipalOrgID": ORG_ID}}))

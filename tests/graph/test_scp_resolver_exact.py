@@ -14,7 +14,7 @@ does not make (the missing policy may be the level's only Allow).
 
 from __future__ import annotations
 
-from analyzer.graph.access import MfaStatus
+from analyzer.graph.access import AssumeEdge, MfaStatus
 from analyzer.graph.scp import ScpResolver
 from analyzer.model.entities import OrgAccount
 from tests.graph.builders import (
@@ -172,7 +172,7 @@ def test_more_than_five_accounts_without_paths_name_the_first_five() -> None:
 TARGET = f"arn:aws:iam::{MEMBER}:role/Target"
 
 
-def _graph_edge(scps: list[object], *, management: str = MGMT, caller_account: str = IDENTITY) -> object:
+def _graph_edge(scps: list[object], *, management: str = MGMT, caller_account: str = IDENTITY) -> AssumeEdge | None:
     trust = doc(trust_statement({"AWS": f"arn:aws:iam::{caller_account}:root"}))
     caller = user(caller_account, "alice", policies=[doc(allow_assume(TARGET))])
     accounts = {
@@ -186,13 +186,13 @@ def _graph_edge(scps: list[object], *, management: str = MGMT, caller_account: s
     ]
     graph, _ = build(snapshot(accounts, org_accounts=org, scps=scps, management=management))  # type: ignore[arg-type]
     source = f"arn:aws:iam::{caller_account}:user/alice"
-    return graph.graph.get_edge_data(source, TARGET)
+    return graph.edge(source, TARGET)
 
 
 def test_a_level_whose_policies_do_not_allow_the_action_denies_it_though_every_other_level_allows() -> None:
     allowed = _graph_edge([scp("p-FullAWSAccess", FULL_ACCESS, ROOT_ID, OU_ID, IDENTITY)])
     assert allowed is not None
-    assert [e["info"].mfa for e in allowed.values()] == [MfaStatus.ABSENT]
+    assert allowed.mfa is MfaStatus.ABSENT
     # the OU's only policy allows s3:* alone: no sts:AssumeRole at that level, so no edge
     assert (
         _graph_edge([scp("p-FullAWSAccess", FULL_ACCESS, ROOT_ID, IDENTITY), scp("p-s3", ALLOW_S3_ONLY, OU_ID)]) is None
