@@ -66,7 +66,10 @@ def _channels(ctx: RuleContext) -> Iterator[Outcome]:
         for region in ctx.regions(account).regions:
             blocked = ctx.blocking((Kind.CONFIG_CHANNELS,), account, region)
             if blocked:
-                yield not_evaluated(missing_message(blocked), account=account, region=region)
+                # subject: told apart from the trails' result in the same account and region (its fingerprint)
+                yield not_evaluated(
+                    missing_message(blocked), account=account, region=region, subject="delivery channels"
+                )
                 continue
             for channel in channels_in(ctx, account, region):
                 where = {"account": account, "region": region, "subject": channel.name, "evidence": (channel.ref,)}
