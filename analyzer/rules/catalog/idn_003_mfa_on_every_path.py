@@ -13,6 +13,7 @@ from analyzer.rules.base import Outcome, Pillar, Rule, RuleMeta, Severity, fail,
 from analyzer.rules.compliance import refs
 from analyzer.rules.context import RuleContext
 from analyzer.rules.support.identity import account_label, identity_iam
+from analyzer.rules.support.scp_unknown import scp_caveat
 
 META = RuleMeta(
     id="IDN-003",
@@ -62,47 +63,12 @@ def _hop(hop: AssumeEdge) -> str:
     return f"{_short(hop.source)} -> {_short(hop.target)}: MFA {_HOP_MFA[hop.mfa]}{only_if}"
 
 
-#: Why SCPs are not part of the graph's verdicts when they are not (see :mod:`analyzer.graph.scp`).
-_SCPS_UNSEEN = {
-    False: "no SCP was exported",
-    True: "the SCP evidence is incomplete (a policy or its targets were not exported)",
-}
-
-
-def _scp_caveat(ctx: RuleContext, path: AccessPath) -> str:
-    """What the failure of ``path`` rests on when the SCPs are not in the evidence: the path exists unless an
-    SCP denies it, since SCPs only limit what the identity and trust policies allow (IAMUG "Policy evaluation
-    logic"). Nothing to say when the SCPs were read, when the organization has no SCPs (only all-features
-    organizations do, ORGUG "Service control policies"), or for hops whose caller no SCP restricts (the
-    management account, an account outside a known organization, an identity provider's federation)."""
-    organization = ctx.snapshot.organization
-    if ctx.snapshot.scps_complete or (organization is not None and organization.feature_set == "CONSOLIDATED_BILLING"):
-        return ""
-    members = ctx.shape.org_ids
-    callers = sorted(
-        {
-            account
-            for hop in path.hops
-            if ctx.graph.kind(hop.source) in (NodeKind.USER, NodeKind.ROLE)
-            and (account := ctx.graph.account_of(hop.source)) is not None
-            and account != ctx.shape.management_account
-            and (not members or account in members)
-        }
-    )
-    if not callers:
-        return ""
-    return (
-        f"; unless an SCP denies it: {_SCPS_UNSEEN[bool(ctx.snapshot.scps)]}, and an SCP on account(s) "
-        f"{', '.join(callers)} may refuse these sts:AssumeRole calls without MFA (SCPs only limit; export them "
-        "with aws organizations describe-policy and list-targets-for-policy)"
-    )
-
-
 def _fail(ctx: RuleContext, principal: str, role: str, path: AccessPath, account: str) -> Outcome:
     hops = "; ".join(_hop(h) for h in path.hops)
+    caveat = scp_caveat(ctx, path, "these sts:AssumeRole calls without MFA")
     return fail(
         f"{role_name(principal)} reaches {role_name(role)} in account {account} without MFA on any hop "
-        f"(weakest: {path.mfa_needed.value}): {hops}{_scp_caveat(ctx, path)}",
+        f"(weakest: {path.mfa_needed.value}): {hops}{caveat}",
         account=account,
         resource=f"{principal} -> {role}",
         subject=principal,

@@ -32,6 +32,7 @@ from analyzer.rules.base import (
 from analyzer.rules.compliance import refs
 from analyzer.rules.context import RuleContext
 from analyzer.rules.support.identity import account_label, identity_unknown_message
+from analyzer.rules.support.scp_unknown import scp_caveat
 from analyzer.rules.support.trust import aws_entries, is_customer_role, open_statements
 
 META = RuleMeta(
@@ -77,7 +78,7 @@ def _fail(ctx: RuleContext, entry: str, kind: NodeKind | None, role: str, path: 
     note = f"; listed as a break-glass user ({glass.reason})" if glass is not None else ""
     return fail(
         f"{what} {_short(graph, entry)} reaches {role_name(role)} in {account_label(ctx, account)} without going "
-        f"through the Identity account: {hops}{note}",
+        f"through the Identity account: {hops}{scp_caveat(ctx, path, 'these sts:AssumeRole calls')}{note}",
         account=account,
         resource=f"{entry} -> {role}",
         subject=entry,
