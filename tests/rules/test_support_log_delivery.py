@@ -1,0 +1,122 @@
+"""The context-free helpers of analyzer/rules/support/log_delivery.py tested alone: destinations, trail
+labels and which trails can cover an account, the region-gap text, whole strings.
+
+Coverage follows CloudTrail's documentation: only a multi-region trail of the account, or an organization
+trail, records all of an account's regions
+(https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-concepts.html#cloudtrail-concepts-trails,
+https://docs.aws.amazon.com/awscloudtrail/latest/userguide/creating-trail-organization.html).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from analyzer.model.entities import ConfigRecorder, DeliveryChannel, Trail
+from analyzer.model.evidence import EvidenceRef, EvidenceState, EvidenceStatus
+from analyzer.rules.support import log_delivery as ld
+
+A = "111111111111"
+B = "222222222222"
+
+
+def trail(name: str, owner: str = A, **kw: Any) -> Trail:
+    fields: dict[str, Any] = {
+        "arn": f"arn:aws:cloudtrail:us-east-1:{owner}:trail/{name}",
+        "name": name,
+        "home_region": "us-east-1",
+        "owner_account_id": owner,
+        "seen_in_account": owner,
+        "seen_in_region": "us-east-1",
+        "ref": EvidenceRef("t.json"),
+        "multi_region": True,
+        "organization_trail": False,
+        "include_global_events": True,
+        "log_file_validation": True,
+        "s3_bucket": "logs",
+        "s3_prefix": None,
+        "sns_topic": None,
+        "kms_key": None,
+    }
+    fields.update(kw)
+    return Trail(**fields)
+
+
+def test_normalized_prefix_and_destination() -> None:
+    assert ld.normalized_prefix(None) == ""
+    assert ld.normalized_prefix("/cloudtrail/") == "cloudtrail"
+    assert ld.describe_destination("logs", "/cloudtrail/") == "s3://logs/cloudtrail/"
+    assert ld.describe_destination("logs", None) == "s3://logs/"
+    assert ld.describe_destination(None, "") == "s3://(no bucket)/"
+
+
+def test_trail_index_candidates() -> None:
+    own_b = trail("zeta", owner=A)
+    own_a = trail("alpha", owner=A)
+    org = trail("org", owner=B, organization_trail=True)
+    other = trail("other", owner=B)
+    index = ld.TrailIndex([own_b, org, other, own_a])
+    assert list(index) == [own_b.arn, org.arn, other.arn, own_a.arn]
+    assert index.candidates(A) == [own_a, own_b, org]
+    assert index.candidates(B) == [org, other]
+    assert index.candidates("333333333333") == [org]
+    assert ld.TrailIndex().candidates(A) == []
+
+
+def test_single_region_and_reported_trails() -> None:
+    single = trail("single", multi_region=False)
+    multi = trail("multi")
+    elsewhere = trail("elsewhere", owner=B, multi_region=False)
+    index = ld.TrailIndex([single, multi, elsewhere])
+    assert ld.single_region_trails(A, index) == [single]
+    assert ld.reported_trails(index) == [multi, single, elsewhere]
+
+
+def test_trail_label() -> None:
+    assert ld.trail_label(trail("main")) == f"trail arn:aws:cloudtrail:us-east-1:{A}:trail/main (multi-region)"
+    assert ld.trail_label(trail("org", organization_trail=True, multi_region=False, home_region="eu-west-1")) == (
+        f"organization trail arn:aws:cloudtrail:us-east-1:{A}:trail/org (single-region, eu-west-1 only)"
+    )
+
+
+def test_gap_text() -> None:
+    missing = EvidenceState("config_recorders", EvidenceStatus.MISSING, "not exported")
+    denied = EvidenceState("config_channels", EvidenceStatus.INCOMPLETE, "truncated", files=("a.json",))
+    assert ld.gap_text([]) == ""
+    assert ld.gap_text([(None, [missing])]) == "config_recorders missing: not exported"
+    assert ld.gap_text([("us-east-1", [missing, denied]), ("eu-west-1", [denied])]) == (
+        "us-east-1: config_recorders missing: not exported; config_channels incomplete (a.json): truncated"
+        " | eu-west-1: config_channels incomplete (a.json): truncated"
+    )
+
+
+def test_hours_between() -> None:
+    start = datetime(2026, 11, 1, 0, 0, tzinfo=UTC)
+    assert ld.hours_between(start, datetime(2026, 11, 2, 1, 30, tzinfo=UTC)) == 25.5
+    assert ld.hours_between(datetime(2026, 11, 2, 1, 30, tzinfo=UTC), start) == -25.5
+
+
+def test_recorder_and_channel_labels() -> None:
+    recorder = ConfigRecorder(
+        account_id=A,
+        region="eu-west-1",
+        name="default",
+        ref=EvidenceRef("r.json"),
+        role_arn=None,
+        all_supported=True,
+        include_global=True,
+        strategy=None,
+        resource_types=(),
+        excluded_types=(),
+    )
+    channel = DeliveryChannel(
+        account_id=A,
+        region="eu-west-1",
+        name="main",
+        ref=EvidenceRef("c.json"),
+        s3_bucket="logs",
+        s3_prefix=None,
+        sns_topic=None,
+    )
+    assert ld.recorder_label(recorder) == f"configuration recorder default of {A} in eu-west-1"
+    assert ld.channel_label(channel) == f"delivery channel main of {A} in eu-west-1"
