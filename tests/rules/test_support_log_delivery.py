@@ -9,10 +9,14 @@ https://docs.aws.amazon.com/awscloudtrail/latest/userguide/creating-trail-organi
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
+from types import SimpleNamespace
 from typing import Any
 
-from analyzer.model.entities import ConfigRecorder, DeliveryChannel, Trail
+from analyzer.audit.org_shape import Resolved
+from analyzer.model.entities import ConfigRecorder, DeliveryChannel, Trail, TrailStatus
 from analyzer.model.evidence import EvidenceRef, EvidenceState, EvidenceStatus
 from analyzer.rules.support import log_delivery as ld
 
@@ -120,3 +124,64 @@ def test_recorder_and_channel_labels() -> None:
     )
     assert ld.recorder_label(recorder) == f"configuration recorder default of {A} in eu-west-1"
     assert ld.channel_label(channel) == f"delivery channel main of {A} in eu-west-1"
+
+
+class FakeContext:
+    """What the helpers read of a RuleContext: the organization's shape, the accounts' trails, shared."""
+
+    def __init__(self, log_bucket: Any = None, trails: dict[str, list[Trail]] | None = None) -> None:
+        self.shape = SimpleNamespace(log_bucket=log_bucket)
+        accounts = {a: SimpleNamespace(trails=tuple(t)) for a, t in (trails or {}).items()}
+        self.snapshot = SimpleNamespace(accounts=accounts)
+
+    def shared(self, build: Callable[[Any], Any]) -> Any:
+        return build(self)
+
+
+def test_central_bucket_texts() -> None:
+    declared = FakeContext(Resolved("central-logs", "manifest", "log_bucket in manifest.json"))
+    assert ld.central_bucket(declared) == "central-logs"  # type: ignore[arg-type]
+    assert ld.inferred_note(declared) == ""  # type: ignore[arg-type]
+    assert ld.bucket_inferred_from_own(declared, A) is None  # type: ignore[arg-type]
+    unknown = FakeContext(Resolved(None, "unknown", "no trail or channel delivers to one bucket"))
+    assert ld.bucket_unknown_message(unknown) == (  # type: ignore[arg-type]
+        "not evaluated: the central log bucket is unknown (no trail or channel delivers to one bucket)"
+    )
+    inferred = FakeContext(Resolved("own-logs", "inferred", "the bucket trails deliver to", inferred_from=(A,)))
+    assert ld.inferred_note(inferred) == " (central bucket inferred: the bucket trails deliver to)"  # type: ignore[arg-type]
+    assert ld.bucket_inferred_from_own(inferred, A) == (  # type: ignore[arg-type]
+        f"the central bucket own-logs was inferred from the deliveries of account {A} alone "
+        "(the bucket trails deliver to): a bucket an account delivers to is not central unless declared; "
+        "set log_bucket in manifest.json or the config"
+    )
+    shared = FakeContext(Resolved("logs", "inferred", "most deliveries", inferred_from=(A, B)))
+    assert ld.bucket_inferred_from_own(shared, A) is None  # type: ignore[arg-type]
+    assert ld.bucket_inferred_from_own(inferred, B) is None  # type: ignore[arg-type]
+
+
+def status(logging: bool) -> TrailStatus:
+    return TrailStatus(
+        ref=EvidenceRef(f"status-{logging}.json"),
+        is_logging=logging,
+        latest_delivery_time=None,
+        latest_delivery_error=None,
+        latest_notification_error=None,
+        start_logging_time=None,
+        stop_logging_time=None,
+    )
+
+
+def test_trail_index_merges_copies_owner_first() -> None:
+    owner_copy = trail("org", owner=A, organization_trail=True, s3_bucket="owner-view")
+    shadow_c = trail("org", owner=A, organization_trail=True, seen_in_account="333333333333", s3_bucket="c-view")
+    shadow_b = replace(shadow_c, seen_in_account=B, s3_bucket="b-view", status=status(False))
+    shadow_c = replace(shadow_c, status=status(True))
+    nameless = trail("x", owner=B, arn="")
+    ctx = FakeContext(trails={"333333333333": [shadow_c], B: [shadow_b, nameless], A: [owner_copy]})
+    index = ld.trail_index(ctx)  # type: ignore[arg-type]
+    assert list(index) == [owner_copy.arn]
+    merged = index[owner_copy.arn]
+    # Settings from the owner's copy, status from the first copy that has one (members by account id).
+    assert (merged.s3_bucket, merged.status, merged.selectors) == ("owner-view", status(False), None)
+    without_owner = FakeContext(trails={"333333333333": [shadow_c], B: [replace(shadow_b, status=None)]})
+    assert ld.trail_index(without_owner)[owner_copy.arn] == replace(shadow_b, status=status(True))  # type: ignore[arg-type]
