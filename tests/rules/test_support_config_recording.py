@@ -83,7 +83,9 @@ def test_deliveries_keep_usable_delivered_files_in_order() -> None:
     s1 = snapshot_key(A, "us-west-2", "20261110T010000Z")
     s2 = snapshot_key(A, "eu-west-1", "20261110T020000Z")
     h1 = history_key(A, "eu-west-1", "20261110T010000Z")
-    states = dict(
+    # A key without a stamp first: it is passed over, the files after it still count.
+    states = {(A, "eu-west-1", SNAP, "AWSLogs/not-a-config-key.json"): loaded("y")}
+    states.update(
         [
             state_of(A, "us-west-2", SNAP, s1),
             state_of(A, "eu-west-1", SNAP, s2),
@@ -91,10 +93,9 @@ def test_deliveries_keep_usable_delivered_files_in_order() -> None:
             state_of(B, "eu-west-1", SNAP, snapshot_key(B, "eu-west-1", "20261110T020000Z")),
         ]
     )
-    # Not counted: an unusable file, a state without files, a key without a stamp, another kind.
+    # Not counted: an unusable file, a state without files, another kind.
     states[(A, "eu-west-1", SNAP, "unusable")] = EvidenceState(SNAP, EvidenceStatus.INVALID, files=("x",))
     states[(A, "eu-west-1", SNAP, snapshot_key(A, "eu-west-1", "20261110T030000Z"))] = loaded()
-    states[(A, "eu-west-1", SNAP, "AWSLogs/not-a-config-key.json")] = loaded("y")
     states[(A, "eu-west-1", "trails", snapshot_key(A, "eu-west-1", "20261110T040000Z"))] = loaded("z")
     ctx = FakeContext(states)
     assert cr.deliveries(ctx, A) == (  # type: ignore[arg-type]
