@@ -18,6 +18,8 @@ from typing import Any
 from analyzer.audit.org_shape import Resolved
 from analyzer.model.entities import ConfigRecorder, DeliveryChannel, Trail, TrailStatus
 from analyzer.model.evidence import EvidenceRef, EvidenceState, EvidenceStatus
+from analyzer.model.kinds import Kind
+from analyzer.rules.base import Status, fail, passed
 from analyzer.rules.support import log_delivery as ld
 
 A = "111111111111"
@@ -49,6 +51,7 @@ def trail(name: str, owner: str = A, **kw: Any) -> Trail:
 def test_normalized_prefix_and_destination() -> None:
     assert ld.normalized_prefix(None) == ""
     assert ld.normalized_prefix("/cloudtrail/") == "cloudtrail"
+    assert ld.normalized_prefix("//XRay/trails/X/") == "XRay/trails/X"
     assert ld.describe_destination("logs", "/cloudtrail/") == "s3://logs/cloudtrail/"
     assert ld.describe_destination("logs", None) == "s3://logs/"
     assert ld.describe_destination(None, "") == "s3://(no bucket)/"
@@ -127,15 +130,52 @@ def test_recorder_and_channel_labels() -> None:
 
 
 class FakeContext:
-    """What the helpers read of a RuleContext: the organization's shape, the accounts' trails, shared."""
+    """What the helpers read of a RuleContext: the organization's shape, the accounts' trails and
+    evidence states, the regions that count, shared indexes."""
 
-    def __init__(self, log_bucket: Any = None, trails: dict[str, list[Trail]] | None = None) -> None:
-        self.shape = SimpleNamespace(log_bucket=log_bucket)
-        accounts = {a: SimpleNamespace(trails=tuple(t)) for a, t in (trails or {}).items()}
-        self.snapshot = SimpleNamespace(accounts=accounts)
+    def __init__(
+        self,
+        log_bucket: Any = None,
+        trails: dict[str, list[Trail]] | None = None,
+        *,
+        management: str | None = None,
+        members: tuple[str, ...] = (),
+        trail_list_gap: dict[str, str] | None = None,
+        states: dict[tuple[str, str, str], EvidenceState] | None = None,
+        regions: dict[str, tuple[str, ...]] | None = None,
+        blocked: dict[tuple[str, str], list[EvidenceState]] | None = None,
+    ) -> None:
+        self.shape = SimpleNamespace(log_bucket=log_bucket, management_account=management, org_ids=frozenset(members))
+        gaps = trail_list_gap or {}
+        accounts = {
+            a: SimpleNamespace(trails=tuple(t), trail_list_gap=gaps.get(a, "")) for a, t in (trails or {}).items()
+        }
+        known = states or {}
+
+        def state(kind: Kind, account: str, region: str, item: str) -> EvidenceState:
+            return known.get((account, region, item), EvidenceState(kind.value, EvidenceStatus.LOADED))
+
+        self.snapshot = SimpleNamespace(accounts=accounts, state=state)
+        self._regions = regions or {}
+        self._blocked = blocked or {}
 
     def shared(self, build: Callable[[Any], Any]) -> Any:
         return build(self)
+
+    def account(self, account_id: str) -> Any:
+        return self.snapshot.accounts.get(account_id)
+
+    def in_organization(self, account_id: str) -> bool:
+        return account_id in self.shape.org_ids
+
+    def audited_accounts(self) -> tuple[str, ...]:
+        return tuple(self._regions)
+
+    def regions(self, account_id: str) -> Any:
+        return SimpleNamespace(regions=self._regions.get(account_id, ()))
+
+    def blocking(self, kinds: tuple[Kind, ...], account: str, region: str) -> list[EvidenceState]:
+        return self._blocked.get((account, region), [])
 
 
 def test_central_bucket_texts() -> None:
@@ -185,3 +225,111 @@ def test_trail_index_merges_copies_owner_first() -> None:
     assert (merged.s3_bucket, merged.status, merged.selectors) == ("owner-view", status(False), None)
     without_owner = FakeContext(trails={"333333333333": [shadow_c], B: [replace(shadow_b, status=None)]})
     assert ld.trail_index(without_owner)[owner_copy.arn] == replace(shadow_b, status=status(True))  # type: ignore[arg-type]
+
+
+C = "333333333333"
+STATUS = Kind.TRAIL_STATUS.value
+SELECTORS = Kind.TRAIL_SELECTORS.value
+TRAILS = Kind.TRAILS.value
+
+
+def test_coverage_by_own_and_organization_trails() -> None:
+    own = trail("own", owner=A)
+    own_single = trail("own-single", owner=A, multi_region=False)
+    org = trail("org", owner=B, organization_trail=True)
+    org_single = trail("org-single", owner=B, organization_trail=True, multi_region=False)
+    others = trail("others", owner=B)
+    index = ld.TrailIndex([own, own_single, org, org_single, others])
+    # B is the management account; A is a member; C is outside the organization.
+    ctx = FakeContext(trails={A: [own], B: [org]}, management=B, members=(A, B))
+    assert ld.covering_trails(ctx, A, index) == [own, org]  # type: ignore[arg-type]
+    assert ld.covering_trails(ctx, B, index) == [org, others]  # type: ignore[arg-type]
+    assert ld.covering_trails(ctx, C, index) == []  # type: ignore[arg-type]
+    assert not ld.org_trail_covers(ctx, others, B)  # type: ignore[arg-type]
+    assert ld.org_trail_covers(ctx, org_single, B)  # type: ignore[arg-type]
+    assert not ld.covers(ctx, org_single, A)  # type: ignore[arg-type]
+    # A trail owned by a member that is not the management account covers no other member.
+    by_member = trail("member-org", owner=A, organization_trail=True)
+    assert not ld.org_trail_covers(ctx, by_member, B)  # type: ignore[arg-type]
+    assert ld.org_trail_covers(ctx, by_member, A)  # type: ignore[arg-type]
+    # The management account unknown: an organization trail covers the organization's accounts.
+    unknown = FakeContext(trails={B: [org]}, members=(A, B))
+    assert ld.org_trail_covers(unknown, by_member, B)  # type: ignore[arg-type]
+    assert not ld.org_trail_covers(unknown, by_member, C)  # type: ignore[arg-type]
+    # An account outside the organization's list that shows the trail (a shadow copy) is covered by it.
+    shadow = FakeContext(trails={C: [replace(org, seen_in_account=C)]}, management=B, members=(A, B))
+    assert ld.org_trail_covers(shadow, org, C)  # type: ignore[arg-type]
+    assert not ld.org_trail_covers(shadow, org, "444444444444")  # type: ignore[arg-type]
+
+
+def test_unless_trails_unknown() -> None:
+    ctx = FakeContext(trails={A: [], B: []}, trail_list_gap={A: "describe-trails of eu-west-1 is truncated"})
+    failure = fail("no multi-region trail covers the account", account=A, evidence=(EvidenceRef("t.json"),))
+    softened = ld.unless_trails_unknown(ctx, failure)  # type: ignore[arg-type]
+    assert softened.status is Status.NOT_EVALUATED
+    assert softened.message == (
+        "not evaluated: no multi-region trail covers the account; but the trails that apply may not all be "
+        "known: describe-trails of eu-west-1 is truncated"
+    )
+    assert (softened.account, softened.evidence) == (A, (EvidenceRef("t.json"),))
+    kept = [
+        passed("covered", account=A),
+        fail("no trail", account=B),
+        fail("no trail", account=C),
+        fail("no trail"),
+    ]
+    for outcome in kept:
+        assert ld.unless_trails_unknown(ctx, outcome) is outcome  # type: ignore[arg-type]
+
+
+def test_trail_file_gap() -> None:
+    shadow = trail("main", owner=A, seen_in_account=B, seen_in_region="eu-west-1")
+    denied = EvidenceState(STATUS, EvidenceStatus.INCOMPLETE, "truncated", files=("s.json",))
+    invalid = EvidenceState(STATUS, EvidenceStatus.INVALID, "not JSON", files=("t.json",))
+    ctx = FakeContext(states={(A, "us-east-1", "main"): denied, (B, "eu-west-1", "main"): invalid})
+    assert ld.trail_file_gap(ctx, shadow, Kind.TRAIL_STATUS) == (  # type: ignore[arg-type]
+        f"{STATUS} of {shadow.arn} unknown (expected {A}/us-east-1/cloudtrail/get-trail-status/main.json): "
+        f"{STATUS} incomplete (s.json): truncated; {STATUS} invalid (t.json): not JSON"
+    )
+    same = FakeContext(states={(A, "us-east-1", "main"): denied, (B, "eu-west-1", "main"): denied})
+    assert ld.trail_file_gap(same, shadow, Kind.TRAIL_SELECTORS) == (  # type: ignore[arg-type]
+        f"{SELECTORS} of {shadow.arn} unknown (expected {A}/us-east-1/cloudtrail/get-event-selectors/main.json): "
+        f"{STATUS} incomplete (s.json): truncated"
+    )
+    assert ld.trail_file_gap(FakeContext(), shadow, Kind.TRAIL_STATUS) == (  # type: ignore[arg-type]
+        f"{STATUS} of {shadow.arn} unknown (expected {A}/us-east-1/cloudtrail/get-trail-status/main.json): "
+        f"the {STATUS} file holds no usable entry for this trail"
+    )
+
+
+def test_trail_gap_outcomes() -> None:
+    missing = EvidenceState(TRAILS, EvidenceStatus.MISSING, "not exported")
+    denied = EvidenceState(TRAILS, EvidenceStatus.INCOMPLETE, "truncated", files=("d.json",))
+    ctx = FakeContext(
+        regions={A: ("us-east-1", "eu-west-1", "ap-south-1"), B: ()},
+        blocked={(A, "eu-west-1"): [missing, denied], (A, "ap-south-1"): [missing]},
+    )
+    found = [(o.status, o.account, o.region, o.message) for o in ld.trail_gap_outcomes(ctx, "the health")]  # type: ignore[arg-type]
+    assert found == [
+        (
+            Status.NOT_EVALUATED,
+            A,
+            "eu-west-1",
+            f"not evaluated: the health of the trails of {A} in eu-west-1 unknown: {TRAILS} missing: not exported; "
+            f"{TRAILS} incomplete (d.json): truncated",
+        ),
+        (
+            Status.NOT_EVALUATED,
+            A,
+            "ap-south-1",
+            f"not evaluated: the health of the trails of {A} in ap-south-1 unknown: {TRAILS} missing: not exported",
+        ),
+        (
+            Status.NOT_EVALUATED,
+            B,
+            None,
+            f"not evaluated: the health of the trails of {B} in any region unknown: {TRAILS} missing: no regional "
+            "evidence, no ec2 describe-regions and no expected_regions in the config, so the account's regions "
+            "are unknown",
+        ),
+    ]
