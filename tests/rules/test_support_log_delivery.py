@@ -333,3 +333,45 @@ def test_trail_gap_outcomes() -> None:
             "are unknown",
         ),
     ]
+
+
+def recorder(name: str, region: str = "eu-west-1", service_linked: bool = False) -> ConfigRecorder:
+    return ConfigRecorder(
+        account_id=A,
+        region=region,
+        name=name,
+        ref=EvidenceRef(f"{name}.json"),
+        role_arn=None,
+        all_supported=True,
+        include_global=False,
+        strategy=None,
+        resource_types=(),
+        excluded_types=(),
+        service_linked=service_linked,
+    )
+
+
+def test_customer_recorders_and_channels() -> None:
+    """Service-linked recorders (https://docs.aws.amazon.com/config/latest/developerguide/stop-start-recorder.html)
+    record only what their service needs: they are not the account's own recording."""
+    own, linked, west = recorder("default"), recorder("AWSConfigurationRecorderFor", service_linked=True), recorder("w")
+    channel = DeliveryChannel(
+        account_id=A,
+        region="eu-west-1",
+        name="main",
+        ref=EvidenceRef("c.json"),
+        s3_bucket="logs",
+        s3_prefix=None,
+        sns_topic=None,
+    )
+    ctx = FakeContext(trails={A: []})
+    ctx.regional_config = SimpleNamespace(  # type: ignore[attr-defined]
+        recorders={(A, "eu-west-1"): (linked, own), (A, "us-west-2"): (west,)}, channels={(A, "eu-west-1"): (channel,)}
+    )
+    ctx.snapshot.accounts[A].recorders = (linked, west, own)
+    assert ld.customer_recorders(ctx, A, "eu-west-1") == [own]  # type: ignore[arg-type]
+    assert ld.customer_recorders(ctx, A, "ap-south-1") == []  # type: ignore[arg-type]
+    assert ld.customer_recorders(ctx, A) == [west, own]  # type: ignore[arg-type]
+    assert ld.customer_recorders(ctx, B) == []  # type: ignore[arg-type]
+    assert ld.channels_in(ctx, A, "eu-west-1") == [channel]  # type: ignore[arg-type]
+    assert ld.channels_in(ctx, A, "us-west-2") == []  # type: ignore[arg-type]
