@@ -16,7 +16,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from analyzer.audit.org_shape import Resolved
-from analyzer.model.entities import ConfigRecorder, DeliveryChannel, Trail, TrailStatus
+from analyzer.model.entities import ConfigRecorder, DeliveryChannel, EventSelectorSummary, Trail, TrailStatus
 from analyzer.model.evidence import EvidenceRef, EvidenceState, EvidenceStatus
 from analyzer.model.kinds import Kind
 from analyzer.rules.base import Status, fail, passed
@@ -223,6 +223,12 @@ def test_trail_index_merges_copies_owner_first() -> None:
     merged = index[owner_copy.arn]
     # Settings from the owner's copy, status from the first copy that has one (members by account id).
     assert (merged.s3_bucket, merged.status, merged.selectors) == ("owner-view", status(False), None)
+    # Selectors too: from the first copy that has them, when the owner's copy has none.
+    selectors = EventSelectorSummary(
+        ref=EvidenceRef("sel.json"), advanced=False, management_events=True, read_write="All", excluded_sources=()
+    )
+    with_selectors = FakeContext(trails={A: [owner_copy], B: [replace(shadow_b, selectors=selectors)]})
+    assert ld.trail_index(with_selectors)[owner_copy.arn].selectors == selectors  # type: ignore[arg-type]
     without_owner = FakeContext(trails={"333333333333": [shadow_c], B: [replace(shadow_b, status=None)]})
     assert ld.trail_index(without_owner)[owner_copy.arn] == replace(shadow_b, status=status(True))  # type: ignore[arg-type]
 
