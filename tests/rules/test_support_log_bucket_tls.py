@@ -13,10 +13,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from analyzer.iam.context import UNKNOWN
+from analyzer.iam.context import UNKNOWN, NoneOf
 from analyzer.model.evidence import EvidenceRef
 from analyzer.model.policy import PolicySource, parse_policy
-from analyzer.rules.support.log_bucket_tls import SAMPLE_KEY, TLS_ACTIONS, tls_callers, tls_verdict
+from analyzer.rules.support.log_bucket_tls import (
+    SAMPLE_KEY,
+    TLS_ACTIONS,
+    deny_named_accounts,
+    tls_callers,
+    tls_verdict,
+)
 
 OWNER = "111111111111"
 MEMBER = "222222222222"
@@ -156,3 +162,55 @@ def test_open_and_undecided_together_are_not_refused() -> None:
     )
     assert only_undecided.open == ()
     assert not only_undecided.refused
+
+
+def test_accounts_named_in_deny_statements_are_tried_too() -> None:
+    """A Deny can exempt an account only by naming it (aws:PrincipalAccount, aws:PrincipalArn, NotPrincipal:
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalaccount)."""
+    exempt = {**INSECURE, "StringNotEquals": {"aws:PrincipalAccount": ["444444444444", THIRD]}}
+    source = _source(
+        _deny("Exempt", condition=exempt),
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::555555555555:root"},
+            "Action": "s3:GetObject",
+            "Resource": "*",
+        },
+        _deny(
+            "Digits",
+            action="s3:GetObject",
+            condition={**INSECURE, "StringEquals": {"aws:SourceVpce": "vpce-1234567890123"}},
+        ),
+    )
+    assert deny_named_accounts(source) == (THIRD, "444444444444")
+    callers = tls_callers(OWNER, (OWNER, MEMBER, THIRD), ORG, "aws", (MEMBER, THIRD, "444444444444"))
+    assert [c.label for c in callers] == [
+        "anyone",
+        "a principal of the bucket owner's account 111111111111",
+        "a principal of account 222222222222",
+        "a principal of account 333333333333",
+        "a principal of account 444444444444",
+    ]
+    assert callers[3].context.lookup("aws:PrincipalOrgID") == (ORG,)
+    outsider = callers[4].context
+    assert outsider.lookup("aws:PrincipalOrgID") == NoneOf(frozenset({ORG}))
+    assert outsider.lookup("aws:SecureTransport") == ("false",)
+    assert (
+        tls_callers(OWNER, (OWNER,), None, "aws", ("444444444444",))[2].context.lookup("aws:PrincipalOrgID") is UNKNOWN
+    )
+    verdict = tls_verdict(source, BUCKET_ARN, callers)
+    assert verdict.open == (
+        "a principal of account 333333333333 (s3:PutObject)",
+        "a principal of account 444444444444 (s3:PutObject)",
+    )
+
+
+def test_a_deny_on_the_organization_id_refuses_members_not_outsiders() -> None:
+    outsiders_exempt = {**INSECURE, "StringEquals": {"aws:PrincipalOrgID": ORG}}
+    source = _source(
+        _deny("Members", condition=outsiders_exempt),
+        _deny("Anon", condition={**INSECURE, "Null": {"aws:PrincipalAccount": "true"}}),
+    )
+    callers = tls_callers(OWNER, (OWNER, MEMBER), ORG, "aws", ("444444444444",))
+    verdict = tls_verdict(source, BUCKET_ARN, callers)
+    assert verdict.open == ("a principal of account 444444444444 (s3:GetObject, s3:PutObject)",)
