@@ -343,3 +343,23 @@ def test_split_by_membership_when_the_account_list_is_unusable() -> None:
         ("Members", (OUTSIDER, "555555555555")),
         ("Writer", ("666666666666",)),
     ]
+
+
+def test_a_source_arn_built_from_a_policy_variable_admits_any_account() -> None:
+    """``${aws:SourceAccount}`` in a 2012-10-17 policy is the request's own value
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html): the condition holds for
+    every account's trail, so it confines nothing (a confused deputy). In a policy without that Version the text
+    is literal and matches no trail ARN."""
+    variable = {"StringLike": {"aws:SourceArn": "arn:aws:cloudtrail:*:${aws:SourceAccount}:trail/*"}}
+    source = _source(_cloudtrail({**ACL_OK, **variable}))
+    found = lbw.weaknesses(source, BUCKET, KNOWN, "aws")
+    assert [(w.code, w.ref) for w in found] == [("confused-deputy", _at(0))]
+    assert found[0].message == (
+        "statement CT for cloudtrail.amazonaws.com: its aws:SourceAccount/aws:SourceArn/aws:SourceOrgID conditions "
+        "also admit principals of any other account (outside the org); the service would then act on this bucket "
+        "for another customer's trail or recorder (confused deputy)"
+    )
+    literal = PolicySource(
+        "bucket", "central-logs", parse_policy({"Statement": [_cloudtrail({**ACL_OK, **variable})]}), REF
+    )
+    assert lbw.weaknesses(literal, BUCKET, KNOWN, "aws") == []
