@@ -363,3 +363,35 @@ def test_a_source_arn_built_from_a_policy_variable_admits_any_account() -> None:
         "bucket", "central-logs", parse_policy({"Statement": [_cloudtrail({**ACL_OK, **variable})]}), REF
     )
     assert lbw.weaknesses(literal, BUCKET, KNOWN, "aws") == []
+
+
+def test_the_deputy_request_a_service_makes_for_another_account() -> None:
+    """What CloudTrail and Config send when acting for an account: aws:SourceAccount and aws:SourceArn of that
+    account's trail or recorder, over TLS, with bucket-owner-full-control; a service principal carries no
+    aws:PrincipalOrgID and, for an account outside the organization, no aws:SourceOrgID of ours (the pages above;
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-sourceorgid)."""
+    trail = lbw._deputy_context("cloudtrail.amazonaws.com", OUTSIDER, "aws-us-gov")
+    assert trail.lookup("aws:SourceAccount") == (OUTSIDER,)
+    assert trail.lookup("aws:SourceArn") == (f"arn:aws-us-gov:cloudtrail:us-east-1:{OUTSIDER}:trail/any",)
+    assert trail.lookup("s3:x-amz-acl") == ("bucket-owner-full-control",)
+    assert trail.lookup("aws:SecureTransport") == ("true",)
+    assert trail.lookup("aws:SourceOrgID") is None
+    assert trail.lookup("aws:PrincipalOrgID") is None
+    assert trail.lookup("aws:SourceIp") is UNKNOWN
+    config = lbw._deputy_context("config.amazonaws.com", OUTSIDER, "aws")
+    assert config.lookup("aws:SourceArn") == (f"arn:aws:config:us-east-1:{OUTSIDER}:*",)
+
+
+def test_organization_conditions_confine_the_service_statement() -> None:
+    by_source_org = _source(_cloudtrail({**ACL_OK, "StringEquals": {**ACL_OK["StringEquals"], "aws:SourceOrgID": ORG}}))
+    assert lbw.weaknesses(by_source_org, BUCKET, KNOWN, "aws") == []
+    # aws:PrincipalOrgID is never in a service principal's request: the statement admits no outside account
+    by_principal_org = _source(_cloudtrail({"StringEquals": {**ACL_OK["StringEquals"], "aws:PrincipalOrgID": ORG}}))
+    assert [w.code for w in lbw.weaknesses(by_principal_org, BUCKET, KNOWN, "aws")] == []
+
+
+def test_split_by_membership_decides_a_partition_wide_source_arn() -> None:
+    any_trail = _source(_cloudtrail({**ACL_OK, "ArnLike": {"aws:SourceArn": "arn:aws:cloudtrail:*:*:trail/*"}}))
+    decided, undecided = lbw.split_by_membership(any_trail, BUCKET, KNOWN, "aws", unsure=True)
+    assert [w.code for w in decided] == ["confused-deputy"]
+    assert undecided == []
