@@ -395,3 +395,28 @@ def test_split_by_membership_decides_a_partition_wide_source_arn() -> None:
     decided, undecided = lbw.split_by_membership(any_trail, BUCKET, KNOWN, "aws", unsure=True)
     assert [w.code for w in decided] == ["confused-deputy"]
     assert undecided == []
+
+
+def test_an_allow_with_not_principal_is_open_to_everyone_else() -> None:
+    """An Allow with NotPrincipal grants every principal but those named (IAM User Guide, "AWS JSON policy
+    elements: NotPrincipal", https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html)."""
+    source = _source(
+        {
+            "Sid": "AllButOne",
+            "Effect": "Allow",
+            "NotPrincipal": {"AWS": f"arn:aws:iam::{OUTSIDER}:root"},
+            "Action": "s3:PutObject",
+            "Resource": f"{BUCKET}/*",
+            "Condition": {
+                "IpAddress": {"aws:SourceIp": "203.0.113.0/24"},
+                "StringEquals": {"aws:SourceVpce": "vpce-1"},
+            },
+        }
+    )
+    found = lbw.weaknesses(source, BUCKET, KNOWN, "aws")
+    assert [w.message for w in found] == [
+        "statement AllButOne lets anyone (Principal *), principals of any other account call s3:PutObject on the "
+        'bucket, when {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}} and {"StringEquals": {"aws:SourceVpce": '
+        '"vpce-1"}} (keys unknown offline): a writer outside the organization can plant, overwrite or remove log '
+        "objects"
+    ]
