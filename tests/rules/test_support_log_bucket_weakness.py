@@ -420,3 +420,30 @@ def test_an_allow_with_not_principal_is_open_to_everyone_else() -> None:
         '"vpce-1"}} (keys unknown offline): a writer outside the organization can plant, overwrite or remove log '
         "objects"
     ]
+
+
+def test_a_service_statement_requiring_tls_but_no_acl_still_lacks_the_acl_condition() -> None:
+    """The services write over TLS (aws:SecureTransport true): a statement that only requires TLS accepts any ACL."""
+    source = _source(
+        _cloudtrail(
+            {
+                "Bool": {"aws:SecureTransport": "true"},
+                "StringEquals": {"aws:SourceArn": f"arn:aws:cloudtrail:us-east-1:{OWNER}:trail/org"},
+            }
+        )
+    )
+    assert [w.code for w in lbw.weaknesses(source, BUCKET, KNOWN, "aws")] == ["no-acl-condition"]
+
+
+def test_confused_deputy_names_every_admitted_outsider() -> None:
+    source = _source(
+        _cloudtrail(
+            {"StringEquals": {**ACL_OK["StringEquals"], "aws:SourceAccount": [OUTSIDER, "555555555555", OWNER]}}
+        )
+    )
+    found = lbw.weaknesses(source, BUCKET, KNOWN, "aws")
+    assert [w.message for w in found] == [
+        "statement CT for cloudtrail.amazonaws.com: its aws:SourceAccount/aws:SourceArn/aws:SourceOrgID conditions "
+        f"also admit account {OUTSIDER}, account 555555555555 (outside the org); the service would then act on this "
+        "bucket for another customer's trail or recorder (confused deputy)"
+    ]
