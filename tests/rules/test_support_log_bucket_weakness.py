@@ -447,3 +447,37 @@ def test_confused_deputy_names_every_admitted_outsider() -> None:
         f"also admit account {OUTSIDER}, account 555555555555 (outside the org); the service would then act on this "
         "bucket for another customer's trail or recorder (confused deputy)"
     ]
+
+
+def test_callers_after_a_not_principal_statement_and_their_organization_keys() -> None:
+    """Outside callers carry no aws:PrincipalOrgID (IAM User Guide, aws:PrincipalOrgID: present only for a member
+    of an organization): a grant confined to the organization does not open the bucket to them."""
+    confined = {"StringEquals": {"aws:PrincipalOrgID": ORG}}
+    source = _source(
+        {
+            "Effect": "Allow",
+            "NotPrincipal": {"AWS": f"arn:aws:iam::{MEMBER}:root"},
+            "Action": "s3:GetObject",
+            "Resource": "*",
+        },
+        {
+            "Sid": "Confined",
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:aws:iam::{OUTSIDER}:user/a", "Federated": "cognito-identity.amazonaws.com"},
+            "Action": "s3:PutObject",
+            "Resource": "*",
+            "Condition": confined,
+        },
+        {
+            "Sid": "Open",
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:aws:iam::{OUTSIDER}:user/b"},
+            "Action": "s3:PutObject",
+            "Resource": "*",
+        },
+    )
+    found = lbw.weaknesses(source, BUCKET, KNOWN, "aws")
+    assert [w.message for w in found] == [
+        f"statement Open lets arn:aws:iam::{OUTSIDER}:user/b call s3:PutObject on the bucket: a writer outside the "
+        "organization can plant, overwrite or remove log objects"
+    ]
