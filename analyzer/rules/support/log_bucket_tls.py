@@ -10,17 +10,21 @@ wrong way round shows as what it is.
 
 The requests: reading (``s3:GetObject``) and writing (``s3:PutObject``) an object of the bucket, by
 anyone (an anonymous caller, which a ``"Principal": "*"`` Deny covers), by a principal of the bucket
-owner's account and by a principal of another organization account, each with ``aws:SecureTransport``
-``false`` and the organization id when the caller belongs to it; every other key is unknown. Each
+owner's account, of another organization account and of every other account a Deny statement names
+(a Deny can exempt an account only by naming it: ``aws:PrincipalAccount``, ``aws:PrincipalArn``,
+``NotPrincipal``), each with ``aws:SecureTransport`` ``false`` and the organization id when the caller
+belongs to it (never ours otherwise); every other key is unknown. Each
 request must meet a definite explicit Deny; one that only a Deny conditioned on an unknown key (a VPC
 endpoint, a source IP) may refuse is undecided, and one that no Deny refuses is open.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from analyzer.iam import Principal, Request, RequestContext
+from analyzer.iam.context import NoneOf
 from analyzer.iam.statements import RequestView, evaluate_policy_set
 from analyzer.model.evidence import EvidenceRef
 from analyzer.model.policy import PolicySource
@@ -29,6 +33,7 @@ from analyzer.model.policy import PolicySource
 TLS_ACTIONS = ("s3:GetObject", "s3:PutObject")
 #: An object of the bucket (the Deny must protect every object, not only some prefixes).
 SAMPLE_KEY = "AWSLogs/any-object"
+_ACCOUNT_ID = re.compile(r"(?<!\d)\d{12}(?!\d)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,20 +59,37 @@ class TlsVerdict:
         return not self.open and not self.undecided
 
 
-def tls_callers(owner: str | None, members: tuple[str, ...], org_id: str | None, partition: str) -> list[TlsCaller]:
-    """Anyone, a principal of the owner's account and one of another organization account, without TLS."""
+def deny_named_accounts(source: PolicySource) -> tuple[str, ...]:
+    """The account ids the policy's Deny statements name, sorted: the only accounts a Deny can treat apart."""
+    named = {a for s in source.document.statements if s.effect == "Deny" for a in _ACCOUNT_ID.findall(s.source_json)}
+    return tuple(sorted(named))
+
+
+def tls_callers(
+    owner: str | None, members: tuple[str, ...], org_id: str | None, partition: str, named: tuple[str, ...] = ()
+) -> list[TlsCaller]:
+    """Anyone, a principal of the owner's account, one of another organization account and one of each
+    other account in ``named`` (see :func:`deny_named_accounts`), without TLS."""
     anonymous = RequestContext.build(
         {"aws:SecureTransport": "false"}, ["aws:PrincipalOrgID", "aws:PrincipalOrgPaths", "aws:SourceOrgID"]
     )
     inside = RequestContext.build(
         {"aws:SecureTransport": "false", **({"aws:PrincipalOrgID": org_id} if org_id else {})}
     )
+    # outside the organization: no aws:PrincipalOrgID, or another organization's
+    outside = RequestContext.build(
+        {"aws:SecureTransport": "false", **({"aws:PrincipalOrgID": NoneOf(frozenset({org_id}))} if org_id else {})}
+    )
     callers = [TlsCaller(Principal.anonymous(), "anyone", anonymous)]
     others = [a for a in members if a != owner]
-    for account, label in ((owner, "the bucket owner's account"), (others[0] if others else None, "account")):
+    accounts = [(owner, "the bucket owner's account"), (others[0] if others else None, "account")]
+    tried = {owner, *others[:1]}
+    accounts += [(a, "account") for a in named if a not in tried]
+    for account, label in accounts:
         if account is not None:
             arn = f"arn:{partition}:iam::{account}:role/any-role"
-            callers.append(TlsCaller(Principal.role(arn), f"a principal of {label} {account}", inside))
+            context = inside if account == owner or account in members else outside
+            callers.append(TlsCaller(Principal.role(arn), f"a principal of {label} {account}", context))
     return callers
 
 

@@ -290,7 +290,7 @@ def confused_deputies(source: PolicySource, bucket_arn: str, outsiders: Outsider
 
 
 def _label(statement: Statement) -> str:
-    return statement.sid or statement.pointer or "/Statement"
+    return statement.sid or statement.pointer  # a parsed statement always has its pointer
 
 
 def weaknesses(source: PolicySource, bucket_arn: str, known: frozenset[str], partition: str) -> list[Weakness]:
