@@ -80,13 +80,11 @@ def _fail(ctx: RuleContext, principal: str, role: str, path: AccessPath, account
 def _open_member_paths(ctx: RuleContext, start: str, identity: str) -> dict[str, tuple[str, AccessPath]]:
     """The roles outside the Identity account that ``start`` reaches on a path without an enforcing hop, each
     with its account and that path."""
-    found = {}
     members = ctx.graph.outside_account(identity)  # only the paths judged are made (dense graphs: issue 11)
-    for role, path in ctx.graph.reachable(start, without_mfa=True, among=members).items():
-        account = ctx.graph.account_of(role)
-        if account is not None and account != identity:
-            found[role] = (account, path)
-    return found
+    return {
+        role: (ctx.graph.account_of(role) or "", path)  # every node of ``members`` has an account
+        for role, path in ctx.graph.reachable(start, without_mfa=True, among=members).items()
+    }
 
 
 def _entry_providers(ctx: RuleContext, identity: str) -> list[str]:
