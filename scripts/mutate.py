@@ -63,7 +63,13 @@ def _rule_targets() -> list[Target]:
 
 
 #: The tests that run the rules (their support modules are reached only through them).
-RULE_TESTS = ("tests/test_rule_fixtures.py", "tests/test_rule_shared_documents.py", "tests/test_region_scope.py")
+RULE_TESTS = (
+    "tests/test_rule_fixtures.py",
+    "tests/test_rule_shared_documents.py",
+    "tests/test_region_scope.py",
+    "tests/rules",
+    "tests/findings/test_user_decisions.py",  # the IDN-009 memo against the engine
+)
 
 
 def _support_targets() -> list[Target]:
