@@ -352,6 +352,15 @@ _GUARD_CONDITION = {"StringNotEquals": {"aws:PrincipalOrgID": ORG}}
             },
             False,  # also needs another key to hold: callers outside the org without it are not refused
         ),
+        (
+            {
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "sts:AssumeRole",
+                "Condition": {"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::333333333333:role/*"}},
+            },
+            True,
+        ),
     ],
 )
 def test_deny_guards(statement: dict[str, Any], guards: bool) -> None:
