@@ -63,6 +63,9 @@ def _statement(condition: dict[str, Any] | None = None, **fields: Any) -> Statem
         ("arn:aws:iam::123456789012:role*", "123456789012"),
         ("arn:aws:iam::123456789012:ro?e/x", "123456789012"),
         ("arn:aws:*:*:123456789012:role/x", "123456789012"),
+        # the resource is everything after the fifth colon, colons included
+        # (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html)
+        ("arn:aws:iam::123456789012:role/team:*", "123456789012"),
         ("arn:aws:iam::123456789012:user/x", None),
         ("arn:aws:iam::123456789012:u*", None),
         ("arn:aws:iam::${aws:PrincipalAccount}:role/*", None),  # the caller's own account only
@@ -255,6 +258,11 @@ def test_narrowing_and_loose_clauses() -> None:
         ({"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::44444444444?:role/R"}}, False),
         ({"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::4444444444444:role/R"}}, False),  # 13 digits
         ({"ArnLike": {"aws:PrincipalArn": "not-an-arn"}}, False),
+        # a role of the caller's own name in any account: the variable does not pin the account
+        ({"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/${aws:username}"}}, False),
+        # a whole value that is one policy variable is one value of the request, no pattern
+        # (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html)
+        ({"StringEquals": {"aws:PrincipalArn": "${aws:ResourceAccount}"}}, True),
         ({"StringLike": {"aws:PrincipalAccount": "3333333333*"}}, False),
         ({"StringEquals": {"aws:PrincipalAccount": ""}}, False),
         ({"StringEquals": {"aws:PrincipalAccount": "${aws:ResourceAccount}"}}, True),  # the role's own account
@@ -404,13 +412,14 @@ def test_callers_of_a_whole_account_with_principal_conditions_are_its_members_an
     source = _source(
         _allow(
             {
+                "StringEquals": {"aws:PrincipalType": "AssumedRole"},  # read past a clause on another key
                 "ArnLike": {
                     "aws:PrincipalArn": [
                         f"arn:aws:iam::{ACCOUNT}:role/Ops*",
                         "arn:aws:iam::222222222222:user/other-account",
                         f"arn:aws:iam::{ACCOUNT}:user/a?c",
                     ]
-                }
+                },
             }
         ),
         _allow(
