@@ -68,6 +68,7 @@ def _statement(condition: dict[str, Any] | None = None, **fields: Any) -> Statem
         ("arn:aws:iam::123456789012:role/team:*", "123456789012"),
         ("arn:aws:iam::123456789012:user/x", None),
         ("arn:aws:iam::123456789012:u*", None),
+        ("arn:aws:iam::123456789012:Xrole", None),  # no wildcard: a resource that is not a role
         ("arn:aws:iam::${aws:PrincipalAccount}:role/*", None),  # the caller's own account only
         ("arn:aws:iam::\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669\u0660\u0661\u0662:role/x", None),
         ("arn:aws:iam:us-east-1:123456789012:role/x", None),  # IAM ARNs have no region
@@ -109,6 +110,12 @@ def _ours(account: str) -> bool:
             False,
         ),  # the caller's, not the target's
         # one confining clause is enough, whatever the others say
+        (
+            {"Bool": {"aws:SecureTransport": "true"}, "StringEquals": {"aws:ResourceAccount": "111111111111"}},
+            True,
+            True,
+            False,
+        ),
         (
             {
                 "StringEquals": {"aws:ResourceOrgID": "o-other", "aws:ResourceAccount": "111111111111"},
