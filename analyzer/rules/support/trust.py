@@ -436,17 +436,9 @@ _RESOURCE_ORG_KEYS: Final = frozenset({"aws:resourceorgid", "aws:resourceorgpath
 PROBE_ROLE: Final = "arn:aws:iam::000000000000:role/trustmap-probe"
 
 
-def grants_assume_role(statement: Statement) -> bool:
-    """An ``Allow`` whose ``Action``/``NotAction`` covers ``sts:AssumeRole`` (engine action matcher)."""
-    if statement.effect != "Allow":
-        return False
-    if statement.actions is not None:
-        return any(action_matches(a, ASSUME_ROLE) for a in statement.actions)
-    return not any(action_matches(a, ASSUME_ROLE) for a in statement.not_actions or ())
-
-
 def assume_role_grants(document: PolicyDocument) -> list[Statement]:
-    """The statements of ``document`` for which :func:`grants_assume_role` holds, in document order.
+    """The ``Allow`` statements of ``document`` whose ``Action``/``NotAction`` covers ``sts:AssumeRole``
+    (engine action matcher), in document order.
 
     Through the engine's compiled document, whose index by service skips the statements that name
     only other services' actions (most of an Identity account's policies).
