@@ -86,6 +86,13 @@ _GRAPH_TESTS = (
     "tests/graph/test_build_matches_naive.py::test_build_equals_a_per_pair_evaluation_when_no_two_principals_share_a_policy",
 )
 
+_GRAPH_OUTPUT_TESTS = (
+    *_GRAPH_TESTS,
+    "tests/report/test_graph_export.py",
+    "tests/report/test_graph_export_size.py",
+    "tests/report/test_dense_graph_outputs.py",
+)
+
 TARGETS = {
     t.name: t
     for t in [
@@ -100,7 +107,23 @@ TARGETS = {
         # would cost them, and the per-pair oracle on the fixed organizations of the same file stays in.
         *(
             Target(f"graph-{module.replace('_', '-')}", (f"analyzer/graph/{module}.py",), _GRAPH_TESTS)
-            for module in ("sides", "scp", "request_keys", "index", "nodes", "scope", "gaps")
+            for module in (
+                "sides",
+                "scp",
+                "request_keys",
+                "index",
+                "nodes",
+                "scope",
+                "gaps",
+                "build",
+                "combine",
+                "access",
+            )
+        ),
+        # The graph's files: the report's bounded export and the serializers, also tested through the report.
+        *(
+            Target(f"graph-{module}", (f"analyzer/graph/{module}.py",), _GRAPH_OUTPUT_TESTS)
+            for module in ("bounded", "export")
         ),
         # test_tolerance.py (schema tolerance over the whole sample organization) is 24 s of the 34 s of
         # tests/evidence and exercises the readers, not decoding: left out, every survivor would cost it.
