@@ -17,9 +17,11 @@ from analyzer.iam.context import UNKNOWN, NoneOf
 from analyzer.model.evidence import EvidenceRef
 from analyzer.model.policy import PolicySource, parse_policy
 from analyzer.rules.support.log_bucket_tls import (
+    EVERY_CALLER,
     SAMPLE_KEY,
     TLS_ACTIONS,
     deny_named_accounts,
+    deny_named_organizations,
     tls_callers,
     tls_verdict,
 )
@@ -31,6 +33,8 @@ ORG = "o-abcdef1234"
 BUCKET_ARN = "arn:aws:s3:::central-logs"
 REF = EvidenceRef("111111111111/s3/central-logs/get-bucket-policy.json", "/Policy", "")
 INSECURE = {"Bool": {"aws:SecureTransport": "false"}}
+NO_ORG = "a principal of an account in no organization"
+OTHER_ORG = "a principal of an account of another organization"
 
 
 def _source(*statements: dict[str, Any]) -> PolicySource:
@@ -63,8 +67,10 @@ def test_callers_anyone_the_owner_and_the_first_other_member() -> None:
         "anyone",
         "a principal of the bucket owner's account 111111111111",
         "a principal of account 222222222222",
+        NO_ORG,
+        OTHER_ORG,
     ]
-    anyone, owner, member = callers
+    anyone, owner, member, no_org, other_org = callers
     assert anyone.principal.principal_type == "anonymous"
     assert owner.principal.arn == "arn:aws-us-gov:iam::111111111111:role/any-role"
     assert owner.principal.principal_type == "role"
@@ -78,17 +84,29 @@ def test_callers_anyone_the_owner_and_the_first_other_member() -> None:
     assert owner.context.lookup("aws:PrincipalOrgID") == (ORG,)
     assert member.context.lookup("aws:PrincipalOrgID") == (ORG,)
     assert owner.context.lookup("aws:PrincipalOrgPaths") is UNKNOWN
+    # outside the organization: an account in no organization carries no organization keys, one of another
+    # organization its own id (one no Deny names), never ours; both accounts are ones no Deny names
+    assert no_org.principal.arn == "arn:aws-us-gov:iam::999999999999:role/any-role"
+    assert other_org.principal.arn == "arn:aws-us-gov:iam::999999999999:role/any-role"
+    assert no_org.context.lookup("aws:PrincipalOrgID") is None
+    assert no_org.context.lookup("aws:PrincipalOrgPaths") is None
+    assert other_org.context.lookup("aws:PrincipalOrgID") == ("o-anotherorganization",)
+    assert other_org.context.lookup("aws:PrincipalOrgPaths") == ("o-anotherorganization/r-0000/",)
 
 
 def test_callers_without_organization_id_or_other_member_or_owner() -> None:
     alone = tls_callers(OWNER, (OWNER,), None, "aws")
-    assert [c.label for c in alone] == ["anyone", "a principal of the bucket owner's account 111111111111"]
+    assert [c.label for c in alone] == [
+        "anyone",
+        "a principal of the bucket owner's account 111111111111",
+        NO_ORG,
+        OTHER_ORG,
+    ]
     assert alone[1].context.lookup("aws:PrincipalOrgID") is UNKNOWN
     assert alone[1].context.lookup("aws:SecureTransport") == ("false",)
     ownerless = tls_callers(None, (MEMBER, THIRD), ORG, "aws")
-    assert [c.label for c in ownerless] == ["anyone", "a principal of account 222222222222"]
-    assert tls_callers(None, (), ORG, "aws")[0].label == "anyone"
-    assert len(tls_callers(None, (), ORG, "aws")) == 1
+    assert [c.label for c in ownerless] == ["anyone", "a principal of account 222222222222", NO_ORG, OTHER_ORG]
+    assert [c.label for c in tls_callers(None, (), ORG, "aws")] == ["anyone", NO_ORG, OTHER_ORG]
 
 
 def test_a_deny_for_everyone_refuses_every_request_and_is_cited_once() -> None:
@@ -113,6 +131,8 @@ def test_a_deny_for_puts_by_members_leaves_the_rest_open_grouped_by_caller() -> 
         "anyone (s3:GetObject, s3:PutObject)",
         "a principal of the bucket owner's account 111111111111 (s3:GetObject)",
         "a principal of account 222222222222 (s3:GetObject)",
+        f"{NO_ORG} (s3:GetObject, s3:PutObject)",
+        f"{OTHER_ORG} (s3:GetObject, s3:PutObject)",
     )
     assert verdict.undecided == ()
     assert verdict.deny_labels == ("Puts",)
@@ -132,21 +152,16 @@ def test_a_deny_on_an_unknown_key_is_undecided_with_its_clauses() -> None:
     vpce_text = json.dumps({"StringNotEquals": {"aws:SourceVpce": "vpce-1"}})
     ip_text = json.dumps({"NotIpAddress": {"aws:SourceIp": "203.0.113.0/24"}})
     assert verdict.undecided == (
-        ("anyone (s3:GetObject), a principal of the bucket owner's account 111111111111 (s3:GetObject)", (vpce_text,)),
-        (
-            "anyone (s3:PutObject), a principal of the bucket owner's account 111111111111 (s3:PutObject)",
-            tuple(sorted((ip_text, vpce_text))),
-        ),
+        (f"{EVERY_CALLER} (s3:GetObject)", (vpce_text,)),
+        (f"{EVERY_CALLER} (s3:PutObject)", tuple(sorted((ip_text, vpce_text)))),
     )
+    assert EVERY_CALLER == "every caller tried: anonymous, and principals of accounts in and outside the organization"
 
 
 def test_a_deny_covering_only_some_prefixes_does_not_protect_every_object() -> None:
     source = _source(_deny("Digests", resource=f"{BUCKET_ARN}/AWSLogs/*/CloudTrail-Digest/*"))
     verdict = tls_verdict(source, BUCKET_ARN, tls_callers(OWNER, (OWNER,), ORG, "aws"))
-    assert verdict.open == (
-        "anyone (s3:GetObject, s3:PutObject)",
-        "a principal of the bucket owner's account 111111111111 (s3:GetObject, s3:PutObject)",
-    )
+    assert verdict.open == (f"{EVERY_CALLER} (s3:GetObject, s3:PutObject)",)
     assert verdict.refused_by == ()
     assert verdict.deny_labels == ()
 
@@ -188,15 +203,17 @@ def test_accounts_named_in_deny_statements_are_tried_too() -> None:
         "anyone",
         "a principal of the bucket owner's account 111111111111",
         "a principal of account 222222222222",
+        NO_ORG,
+        OTHER_ORG,
         "a principal of account 333333333333",
         "a principal of account 444444444444",
     ]
-    assert callers[3].context.lookup("aws:PrincipalOrgID") == (ORG,)
-    outsider = callers[4].context
+    assert callers[5].context.lookup("aws:PrincipalOrgID") == (ORG,)
+    outsider = callers[6].context
     assert outsider.lookup("aws:PrincipalOrgID") == NoneOf(frozenset({ORG}))
     assert outsider.lookup("aws:SecureTransport") == ("false",)
     assert (
-        tls_callers(OWNER, (OWNER,), None, "aws", ("444444444444",))[2].context.lookup("aws:PrincipalOrgID") is UNKNOWN
+        tls_callers(OWNER, (OWNER,), None, "aws", ("444444444444",))[4].context.lookup("aws:PrincipalOrgID") is UNKNOWN
     )
     verdict = tls_verdict(source, BUCKET_ARN, callers)
     assert verdict.open == (
@@ -213,4 +230,54 @@ def test_a_deny_on_the_organization_id_refuses_members_not_outsiders() -> None:
     )
     callers = tls_callers(OWNER, (OWNER, MEMBER), ORG, "aws", ("444444444444",))
     verdict = tls_verdict(source, BUCKET_ARN, callers)
-    assert verdict.open == ("a principal of account 444444444444 (s3:GetObject, s3:PutObject)",)
+    assert verdict.open == (
+        f"{NO_ORG} (s3:GetObject, s3:PutObject)",
+        f"{OTHER_ORG} (s3:GetObject, s3:PutObject)",
+        "a principal of account 444444444444 (s3:GetObject, s3:PutObject)",
+    )
+
+
+def test_an_ifexists_deny_on_the_organization_id_leaves_other_organizations_open() -> None:
+    """...IfExists holds when the key is absent (IAMUG 'Condition operators',
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_IfExists):
+    such a Deny refuses anonymous callers, members and accounts in no organization, but a principal of another
+    organization carries its own aws:PrincipalOrgID and is not refused."""
+    source = _source(_deny("OrgOrNone", condition={**INSECURE, "StringEqualsIfExists": {"aws:PrincipalOrgID": ORG}}))
+    verdict = tls_verdict(source, BUCKET_ARN, tls_callers(OWNER, (OWNER, MEMBER), ORG, "aws"))
+    assert verdict.open == (f"{OTHER_ORG} (s3:GetObject, s3:PutObject)",)
+    assert verdict.undecided == ()
+
+
+def test_organizations_named_in_deny_statements_are_tried_too() -> None:
+    """A Deny can exempt another organization only by naming its id (aws:PrincipalOrgID,
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalorgid)."""
+    partner = "o-partner12345"
+    exempt = {**INSECURE, "StringNotEquals": {"aws:PrincipalOrgID": [ORG, partner]}}
+    source = _source(
+        _deny("ExceptUsAndPartner", condition=exempt),
+        _deny("Members", condition={**INSECURE, "StringEquals": {"aws:PrincipalOrgID": ORG}}),
+    )
+    assert deny_named_organizations(source) == (ORG, partner)
+    callers = tls_callers(OWNER, (OWNER,), ORG, "aws", (), deny_named_organizations(source))
+    labels = [c.label for c in callers]
+    assert labels[-1] == f"a principal of an account of organization {partner}"
+    assert callers[-1].context.lookup("aws:PrincipalOrgID") == (partner,)
+    assert callers[-1].context.lookup("aws:PrincipalOrgPaths") == (f"{partner}/r-0000/",)
+    verdict = tls_verdict(source, BUCKET_ARN, callers)
+    assert verdict.open == (f"a principal of an account of organization {partner} (s3:GetObject, s3:PutObject)",)
+    # "another organization" stands for an id no Deny names, and never ours
+    taken = tls_callers(OWNER, (OWNER,), "o-anotherorganization", "aws", (), ("o-anotherorganization1",))
+    assert taken[3].context.lookup("aws:PrincipalOrgID") == ("o-anotherorganization2",)
+    assert (
+        deny_named_organizations(
+            _source(_deny(condition={**INSECURE, "StringEquals": {"aws:PrincipalOrgID": "xo-abcdefghij1"}}))
+        )
+        == ()
+    )
+
+
+def test_the_outside_account_is_one_no_deny_names() -> None:
+    callers = tls_callers(OWNER, (OWNER, "999999999999"), ORG, "aws", ("999999999998",))
+    assert {c.principal.arn for c in callers if c.label in (NO_ORG, OTHER_ORG)} == {
+        "arn:aws:iam::999999999997:role/any-role"
+    }

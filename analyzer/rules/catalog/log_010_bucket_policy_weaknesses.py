@@ -23,7 +23,13 @@ from analyzer.rules.base import Outcome, Pillar, Rule, RuleMeta, Severity, fail,
 from analyzer.rules.compliance import refs
 from analyzer.rules.context import RuleContext
 from analyzer.rules.support.log_bucket import find_bucket_policy
-from analyzer.rules.support.log_bucket_tls import TlsVerdict, deny_named_accounts, tls_callers, tls_verdict
+from analyzer.rules.support.log_bucket_tls import (
+    TlsVerdict,
+    deny_named_accounts,
+    deny_named_organizations,
+    tls_callers,
+    tls_verdict,
+)
 from analyzer.rules.support.log_bucket_weakness import Weakness, split_by_membership
 from analyzer.rules.support.log_delivery import bucket_unknown_message, central_bucket
 
@@ -108,7 +114,10 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
         )
     org = ctx.snapshot.organization
     org_id = org.id if org else None
-    callers = tls_callers(lookup.owner, tuple(sorted(members)), org_id, ctx.partition, deny_named_accounts(source))
+    named = deny_named_accounts(source)
+    callers = tls_callers(
+        lookup.owner, tuple(sorted(members)), org_id, ctx.partition, named, deny_named_organizations(source)
+    )
     tls = tls_verdict(source, resource, callers)
     tls_outcome = _tls_outcome(bucket, tls, source.ref, where)
     if tls_outcome is not None:
