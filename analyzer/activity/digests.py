@@ -303,8 +303,7 @@ def _check_listed_logs(result: Verification, digest: Digest, logs: dict[str, Log
                 digest,
                 "modified",
                 key,
-                f"log file {key}: hash value doesn't match the digest "
-                f"{digest.key} (the file was modified after delivery)",
+                f"log file {key}: hash value doesn't match the digest {digest.key} ({_which_modified(result, digest)})",
                 fact.path,
             )
         elif digest.key in result.verified_digest_keys:
@@ -315,6 +314,19 @@ def _check_listed_logs(result: Verification, digest: Digest, logs: dict[str, Log
             result.unchecked_logs.setdefault(
                 key, f"the digest listing it cannot be verified: {result.unchecked_digests[digest.key]}"
             )
+
+
+def _which_modified(result: Verification, digest: Digest) -> str:
+    """What a log file's hash differing from its digest's shows: only a digest whose signature verified
+    vouches for the hash it lists; otherwise the digest may be the file that was edited."""
+    if digest.key in result.verified_digest_keys:
+        return "the file was modified after delivery"
+    if digest.key in result.unchecked_digests:
+        return (
+            "the file or the digest was modified after delivery; the digest's signature could not be checked: "
+            + result.unchecked_digests[digest.key]
+        )
+    return "the file or the digest was modified after delivery; the digest's signature does not verify"
 
 
 def _check_chain(result: Verification, chain: list[Digest], by_key: dict[str, Digest]) -> None:
