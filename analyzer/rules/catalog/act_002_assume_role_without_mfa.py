@@ -104,7 +104,7 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
         role_account = _role_account(event.target)
         verdict = _mfa(event)
         if verdict is None:
-            if event.shared_event_id not in caller_copies:
+            if not event.shared_event_id or event.shared_event_id not in caller_copies:  # no id: a copy of none
                 unknown[role_account] = unknown.get(role_account, 0) + 1
             continue
         if verdict or (event.shared_event_id and event.shared_event_id in reported):
