@@ -172,19 +172,28 @@ def _results(space: Path) -> dict[str, dict[str, str]]:
     return found
 
 
+KILLED = ("killed", "timeout")
+
+
 def _natural(name: str) -> list[object]:
     return [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", name)]
 
 
 def _score(statuses: dict[str, str], equivalent: dict[str, str]) -> dict[str, object]:
-    counted = {n: s for n, s in statuses.items() if s not in ("skipped", "type check") and n not in equivalent}
-    killed = sum(s in ("killed", "timeout") for s in counted.values())
+    """A mutant listed as equivalent but killed is a stale entry (its function was edited and the numbers
+    moved): it counts as killed, not equivalent, and is reported so that the survivors are judged again."""
+    stale = sorted((n for n, s in statuses.items() if n in equivalent and s in KILLED), key=_natural)
+    counted = {
+        n: s for n, s in statuses.items() if s not in ("skipped", "type check") and (n not in equivalent or n in stale)
+    }
+    killed = sum(s in KILLED for s in counted.values())
     return {
         "mutants": len(statuses),
-        "equivalent": sum(n in equivalent for n in statuses),
+        "equivalent": sum(n in equivalent for n in statuses) - len(stale),
         "killed": killed,
         "score": round(100 * killed / len(counted), 1) if counted else None,
-        "not_killed": {n: s for n, s in counted.items() if s not in ("killed", "timeout")},
+        "not_killed": {n: s for n, s in counted.items() if s not in KILLED},
+        "stale_equivalent": stale,
     }
 
 
@@ -231,6 +240,8 @@ def main(argv: list[str]) -> int:
             )
             for mutant, status in score["not_killed"].items():  # type: ignore[union-attr]
                 print(f"    {status:9} {mutant}")
+            for mutant in score["stale_equivalent"]:  # type: ignore[attr-defined]
+                print(f"    stale     {mutant} (listed as equivalent but killed: judge the survivors again)")
         if args.out:
             args.out.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
     return 0
