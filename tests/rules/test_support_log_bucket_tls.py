@@ -158,6 +158,22 @@ def test_a_deny_on_an_unknown_key_is_undecided_with_its_clauses() -> None:
     assert EVERY_CALLER == "every caller tried: anonymous, and principals of accounts in and outside the organization"
 
 
+def test_undecided_requests_of_some_callers_are_listed_one_by_one() -> None:
+    outsiders = {**INSECURE, "StringNotEquals": {"aws:PrincipalOrgID": ORG}}
+    vpce = {**INSECURE, "StringNotEquals": {"aws:SourceVpce": "vpce-1"}}
+    source = _source(_deny("Outsiders", condition=outsiders), _deny("Vpce", condition=vpce))
+    verdict = tls_verdict(source, BUCKET_ARN, tls_callers(OWNER, (OWNER, MEMBER), ORG, "aws"))
+    assert verdict.open == ()
+    assert verdict.undecided == (
+        (
+            "a principal of the bucket owner's account 111111111111 (s3:GetObject, s3:PutObject), "
+            "a principal of account 222222222222 (s3:GetObject, s3:PutObject)",
+            (json.dumps({"StringNotEquals": {"aws:SourceVpce": "vpce-1"}}),),
+        ),
+    )
+    assert verdict.deny_labels == ("Outsiders",)
+
+
 def test_a_deny_covering_only_some_prefixes_does_not_protect_every_object() -> None:
     source = _source(_deny("Digests", resource=f"{BUCKET_ARN}/AWSLogs/*/CloudTrail-Digest/*"))
     verdict = tls_verdict(source, BUCKET_ARN, tls_callers(OWNER, (OWNER,), ORG, "aws"))
@@ -277,7 +293,7 @@ def test_organizations_named_in_deny_statements_are_tried_too() -> None:
 
 
 def test_the_outside_account_is_one_no_deny_names() -> None:
-    callers = tls_callers(OWNER, (OWNER, "999999999999"), ORG, "aws", ("999999999998",))
+    callers = tls_callers(OWNER, (OWNER, "999999999999"), ORG, "aws", ("999999999998", "999999999997"))
     assert {c.principal.arn for c in callers if c.label in (NO_ORG, OTHER_ORG)} == {
-        "arn:aws:iam::999999999997:role/any-role"
+        "arn:aws:iam::999999999996:role/any-role"
     }
