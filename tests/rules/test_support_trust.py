@@ -226,6 +226,22 @@ def test_condition_entries_are_the_accounts_an_open_statement_is_confined_to() -
     ]
 
 
+def test_condition_entries_read_no_account_from_an_organization_id() -> None:
+    """``aws:PrincipalOrgID`` holds the caller's organization id (``o-...``): a value shaped like an account id
+    names no account, and the account clause after it in the same block is still read (both must hold)."""
+    source = _source(
+        {
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": "sts:AssumeRole",
+            "Condition": {
+                "StringEquals": {"aws:PrincipalOrgID": "111111111111", "aws:PrincipalAccount": "333333333333"}
+            },
+        }
+    )
+    assert [(e.value, e.account) for e in trust.condition_entries(source)] == [("333333333333", "333333333333")]
+
+
 def test_org_confined_clauses_name_literal_organizations() -> None:
     assert [(s.pointer, org) for s, org in trust.org_confined_clauses(MIXED)] == [("/Statement/0", ORG)]
     assert [(s.pointer, org) for s, org in trust.foreign_org_clauses(MIXED, "o-xyz")] == [("/Statement/0", ORG)]
@@ -383,6 +399,12 @@ def test_deny_guards(statement: dict[str, Any], guards: bool) -> None:
     assert trust.deny_guards(source) == (list(source.document.statements) if guards else [])
 
 
+def test_deny_guards_read_past_a_deny_of_other_actions() -> None:
+    guard = {"Effect": "Deny", "Principal": "*", "Action": "sts:AssumeRole", "Condition": _GUARD_CONDITION}
+    source = _source({**guard, "Action": "sts:TagSession"}, guard)
+    assert trust.deny_guards(source) == [source.document.statements[1]]
+
+
 # ------------------------------------------------------------------------------ callers and MFA verdicts
 
 ACCOUNT = "111111111111"
@@ -451,6 +473,28 @@ def test_callers_of_a_whole_account_with_principal_conditions_are_its_members_an
     ]
 
 
+def test_callers_named_before_another_account_and_members_named_by_arn_are_asked_once() -> None:
+    """Entries of other accounts before the account's own are passed over, not the end of the reading; a
+    member the policy also names by ARN is asked about once, under the name the policy gives it, while a
+    session of a member role is a caller of its own (its session name can be matched)."""
+    bob = f"arn:aws:iam::{ACCOUNT}:user/bob"
+    ops = f"arn:aws:iam::{ACCOUNT}:role/Ops"
+    source = _source(
+        _allow(
+            principal=["arn:aws:iam::222222222222:user/elsewhere", bob, f"arn:aws:sts::{ACCOUNT}:assumed-role/Ops/s"]
+        ),
+        _allow({"StringEquals": {"aws:PrincipalTag/team": "ops"}}),
+    )
+    members = [Principal.user(bob), Principal.role(ops), Principal.user(f"arn:aws:iam::{ACCOUNT}:user/bob2")]
+    callers = trust.callers_in_account(source, ACCOUNT, members, account_name="Dev")
+    assert [(label, p.arn, p.session_name) for label, p in callers] == [
+        (f"{ops} (of Dev)", ops, None),
+        (f"arn:aws:sts::{ACCOUNT}:assumed-role/Ops/s", ops, "s"),
+        (bob, bob, None),
+        (f"arn:aws:iam::{ACCOUNT}:user/bob2 (of Dev)", f"arn:aws:iam::{ACCOUNT}:user/bob2", None),
+    ]
+
+
 def test_principal_conditions_without_members_fall_back_to_stand_ins() -> None:
     source = _source(_allow({"StringEquals": {"aws:PrincipalTag/team": "ops"}}))
     assert trust.principal_dependent(source)
@@ -501,6 +545,38 @@ def test_trust_mfa_of_a_caller_the_policy_does_not_trust_is_none() -> None:
     source = _source(_allow(principal="333333333333"))
     assert trust.trust_mfa(source, ANY_USER, ROLE, "x") is None
     assert trust.worst_mfa(source, ROLE, [("role", ANY_ROLE), ("user", ANY_USER)]) is None
+
+
+def test_a_not_principal_deny_spares_the_caller_it_lists() -> None:
+    """``Deny`` with ``NotPrincipal`` listing the account and the user does not apply to that user; it
+    would to a user with a permissions boundary, but the trust alone is read for a caller without one
+    (a boundary only denies more), so the Allow without MFA lets the listed user in.
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html"""
+    source = _source(
+        _allow(),
+        {
+            "Effect": "Deny",
+            "NotPrincipal": {"AWS": [f"arn:aws:iam::{ACCOUNT}:root", ANY_USER.arn]},
+            "Action": "sts:AssumeRole",
+        },
+    )
+    found = trust.trust_mfa(source, ANY_USER, ROLE, "user")
+    assert found is not None and (found.verdict, found.refs) == ("absent", (EvidenceRef(FILE, _at(0)),))
+    not_listed = trust.trust_mfa(source, ANY_ROLE, ROLE, "role")
+    assert not_listed is not None and not_listed.verdict == "denied"
+
+
+def test_a_trust_statement_with_a_resource_is_read_against_the_role_asked_about() -> None:
+    """IAM refuses a trust policy with a ``Resource`` element (MalformedPolicyDocument: Has prohibited field
+    Resource), so only hand-made evidence has one; the engine reads it as it reads any ``Resource``: the
+    statement applies to the roles it names (IDN-002 reads such a trust per role)."""
+    other = "arn:aws:iam::222222222222:role/Other"
+    source = _source(_allow(MFA, Resource=ROLE), _allow(Resource=other))
+    found = trust.trust_mfa(source, ANY_USER, ROLE, "user")
+    assert found is not None and (found.verdict, found.refs) == ("enforced", (EvidenceRef(FILE, _at(0)),))
+    worst = trust.worst_mfa(source, other, [("user", ANY_USER)])
+    assert worst is not None and (worst.verdict, worst.refs) == ("absent", (EvidenceRef(FILE, _at(1)),))
+    assert trust.worst_mfa(_source(_allow(Resource=other)), ROLE, [("user", ANY_USER)]) is None
 
 
 def test_worst_mfa_is_the_weakest_demand_first_on_ties() -> None:

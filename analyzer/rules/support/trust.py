@@ -35,6 +35,7 @@ from analyzer.iam import (
     glob_match,
     parse_arn,
     parse_operator,
+    statement_label,
     with_mfa,
 )
 from analyzer.iam.mfa import requirement_of_results
@@ -409,8 +410,8 @@ def worst_mfa(source: PolicySource, role_arn: str, callers: Iterable[tuple[str, 
 
 
 def statement_names(statements: Iterable[Statement]) -> str:
-    """``Sid`` or ``/Statement/N`` of each statement, comma separated."""
-    return ", ".join(dict.fromkeys(s.sid or s.pointer or "/Statement" for s in statements))
+    """``Sid`` or ``/Statement/N`` of each statement (the engine's :func:`statement_label`), comma separated."""
+    return ", ".join(dict.fromkeys(statement_label(s) for s in statements))
 
 
 def clause_texts(clauses: Iterable[ConditionClause]) -> str:
