@@ -114,10 +114,8 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
         )
     org = ctx.snapshot.organization
     org_id = org.id if org else None
-    named = deny_named_accounts(source)
-    callers = tls_callers(
-        lookup.owner, tuple(sorted(members)), org_id, ctx.partition, named, deny_named_organizations(source)
-    )
+    deny_accounts, deny_orgs = deny_named_accounts(source), deny_named_organizations(source)
+    callers = tls_callers(lookup.owner, tuple(sorted(members)), org_id, ctx.partition, deny_accounts, deny_orgs)
     tls = tls_verdict(source, resource, callers)
     tls_outcome = _tls_outcome(bucket, tls, source.ref, where)
     if tls_outcome is not None:
