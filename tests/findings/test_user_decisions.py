@@ -147,6 +147,23 @@ def _scenarios() -> dict[str, list[_User]]:
                 boundaries=(_copy(_document(_allow("*", action="s3:*")), "/Policies/1", "Boundary"),),
             ),
         ],
+        # one document as alice's permissions boundary and as one of bob's identity policies (bob's boundary
+        # allows no IAM action): the same documents in the same order, decided differently by their role
+        "boundary or identity policy": [
+            _User(
+                "alice",
+                (_copy(_document(OWN_USER), "/UserDetailList/0"),),
+                boundaries=(_copy(_document(_allow("*")), "/Policies/1", "Boundary"),),
+            ),
+            _User(
+                "bob",
+                (
+                    _copy(_document(OWN_USER), "/UserDetailList/1"),
+                    _copy(_document(_allow("*")), "/Policies/1", "Boundary"),
+                ),
+                boundaries=(_copy(_document(_allow("*", action="s3:*")), "/Policies/2", "S3Only"),),
+            ),
+        ],
         # one managed policy through two groups (one object twice) against two distinct copies
         "source held twice": [
             _User("alice", (shared, shared)),
@@ -194,3 +211,38 @@ def test_a_source_held_twice_cites_what_the_engine_cites() -> None:
         EvidenceRef(FILE, "/UserDetailList/1/Statement/1"),
         EvidenceRef(FILE, "/UserDetailList/2/Statement/1"),
     )
+
+
+OTHER_ACCOUNT = "222222222222"
+
+
+@pytest.mark.parametrize("resource", ["*", "arn:aws:iam::*:user/${aws:username}"])
+@pytest.mark.parametrize("reverse", [False, True], ids=["forward", "reverse"])
+def test_one_action_on_several_resources_is_decided_for_each(resource: str, reverse: bool) -> None:
+    """One caller asks one action about its own user, another user of its account and a user of another
+    account: the same statements read the same (a ``*`` or account-wildcard ``Resource``), but the engine
+    decides the other account's user differently (across accounts an identity grant alone is not enough:
+    IAM User Guide, "Cross-account policy evaluation logic",
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html),
+    so the memo keys on the resource's account and evaluates each request on its own resource."""
+    user = _User("alice", (_copy(_document(_allow(resource)), "/UserDetailList/0"),))
+    targets = [
+        user.principal.arn,
+        f"arn:aws:iam::{ACCOUNT}:user/bob",
+        f"arn:aws:iam::{OTHER_ACCOUNT}:user/alice",
+    ]
+    targets = targets[::-1] if reverse else targets
+    caller = UserDecisions().caller(user.principal, user.sources, user.boundaries)
+    answers = {target: caller.ask("iam:ChangePassword", target) for target in targets}
+    expected = {target: _direct_on(user, "iam:ChangePassword", target) for target in targets}
+    assert answers == expected
+    assert expected[f"arn:aws:iam::{OTHER_ACCOUNT}:user/alice"].allowed is False
+    assert expected[user.principal.arn].allowed is True
+    assert expected[f"arn:aws:iam::{ACCOUNT}:user/bob"].allowed is (resource == "*")
+
+
+def _direct_on(user: _User, action: str, target: str) -> Answer:
+    decision = evaluate(
+        Request(user.principal, action, target), identity_policies=user.sources, boundaries=user.boundaries or None
+    )
+    return Answer(decision.allowed, decision.outcome, tuple(d.ref for d in decision.deciding))
