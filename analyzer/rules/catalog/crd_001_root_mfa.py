@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from analyzer.model.entities import AccountSummary
+from analyzer.model.evidence import EvidenceState, EvidenceStatus
 from analyzer.model.kinds import Kind
 from analyzer.rules.base import Outcome, Pillar, Rule, RuleMeta, Severity, fail, missing_message, not_evaluated, passed
 from analyzer.rules.compliance import refs
@@ -112,6 +113,14 @@ def _verdict(ctx: RuleContext, account: str, central: CentralRootAccess | None) 
             account=account,
             evidence=credential_refs,
         )
+    unread = _features_unread(ctx) if central is None else []
+    if unread:
+        return not_evaluated(
+            f"{missing_message(unread)}; {base} and no password or keys now: whether the organization manages root "
+            "access centrally (RootCredentialsManagement), which keeps root from signing in again, is unknown",
+            account=account,
+            evidence=credential_refs,
+        )
     why_not = _central_gap(ctx, account, central)
     if why_not or central is None:
         return fail(
@@ -131,13 +140,30 @@ def _verdict(ctx: RuleContext, account: str, central: CentralRootAccess | None) 
     )
 
 
+def _features_unread(ctx: RuleContext) -> list[EvidenceState]:
+    """The list-organizations-features exports of the management account and the organization's accounts
+    that are in the bundle but cannot be read (conflicting copies, unreadable, denied ...): any of them may
+    show RootCredentialsManagement. An account without the file is not among them (the management account
+    or the delegated administrator lists the features; a member's file is not expected)."""
+    management = ctx.shape.management_account
+    accounts = sorted(a for a in ctx.snapshot.accounts if a == management or ctx.in_organization(a))
+    return [
+        state
+        for a in accounts
+        for state in ctx.blocking((Kind.IAM_ORG_FEATURES,), a)
+        if state.status is not EvidenceStatus.MISSING
+    ]
+
+
 def _central_gap(ctx: RuleContext, account: str, central: CentralRootAccess | None) -> str:
     """Why centralized root access does not vouch for this credential-less root ("" when it does)."""
     management = ctx.shape.management_account
     if central is None:
+        read = any(ctx.snapshot.state(Kind.IAM_ORG_FEATURES, a).usable for a in ctx.snapshot.accounts)
+        shown = "no RootCredentialsManagement in any" if read else "no"
         return (
-            "centralized root access is not evidenced (no RootCredentialsManagement in any "
-            "list-organizations-features), so password recovery by e-mail can restore root sign-in"
+            f"centralized root access is not evidenced ({shown} list-organizations-features in the bundle), "
+            "so password recovery by e-mail can restore root sign-in"
         )
     if management is None:
         return "the management account is unknown (no describe-organization), so centralized root access cannot apply"
