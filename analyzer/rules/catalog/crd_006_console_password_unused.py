@@ -83,8 +83,14 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
                     "the credential report gives no password_last_changed)"
                 )
             if days < limit:
-                recent = f"was last used {day(since)}" if row.password_last_used is not None else state
-                yield passed(f"console password of IAM user {row.user} in {label} {recent}", **where)
+                recent = (
+                    f"was last used {day(since)}, {days} day{'' if days == 1 else 's'} before the collection"
+                    if row.password_last_used is not None
+                    else state
+                )
+                yield passed(
+                    f"console password of IAM user {row.user} in {label} {recent} (limit {limit} days)", **where
+                )
                 continue
             glass = ctx.settings.break_glass(row.arn)
             note = f"; configured break-glass user ({glass.reason})" if glass else ""
