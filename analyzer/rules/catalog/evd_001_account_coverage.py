@@ -65,14 +65,16 @@ def _verdict(ctx: RuleContext, account: str, ref: EvidenceRef, with_files: froze
     silenced = ", ".join(rules_reading(cov.missing_kinds())) or "none"
     if not cov.has_files:
         return fail(
-            f"active {label} has no evidence at all: no rule can judge it (rules left not evaluated: {silenced})",
+            f"active {label} has no evidence at all: no rule can judge it (rules that read the missing evidence, "
+            f"not evaluated where they need it: {silenced})",
             account=account,
             evidence=(ref,),
         )
     gaps = _gaps(cov)
     if gaps:
         return fail(
-            f"{label} lacks evidence: {gaps}; rules left not evaluated: {silenced}",
+            f"{label} lacks evidence: {gaps}; rules that read the missing evidence, not evaluated where they need "
+            f"it: {silenced}",
             account=account,
             evidence=(ref,),
             details={"missing": list(cov.missing_kinds())},

@@ -57,10 +57,10 @@ def _state_outcome(key: tuple[str, str, str, str], state: EvidenceState) -> Outc
     more = f" (and {', '.join(state.files[1:])})" if len(state.files) > 1 else ""
     scope = " ".join(x for x in (account, region, item) if x) or "the organization"
     what = state.reason  # every problem state says why (the loader's summary of the file's first problem)
-    rules = ", ".join(rules_reading([kind])) or "none"
+    reading = ", ".join(rules_reading([kind]))
+    rules = f"rules that read it, not evaluated here where they need it: {reading}" if reading else "no rule reads it"
     return fail(
-        f"{file}{more}: {kind} for {scope} is {state.status.value}: {what}; to fix: {fix_for(state)}; "
-        f"rules left not evaluated for this scope: {rules}",
+        f"{file}{more}: {kind} for {scope} is {state.status.value}: {what}; to fix: {fix_for(state)}; {rules}",
         account=account or None,
         region=region or None,
         resource=file,
