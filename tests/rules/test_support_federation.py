@@ -164,11 +164,14 @@ def test_clause_pins_the_github_tenant(clause: ConditionClause, pins: bool) -> N
         (_clause("StringNotLike", SUB, "repo:octo-org/*"), True),
         (_clause("StringNotEquals", SUB, "repo:octo-org/app:ref:refs/heads/main"), True),
         (_clause("StringNotEqualsIgnoreCase", SUB, "repo:octo-org/app:ref:refs/heads/main"), True),
-        # a Deny guard must be negated, on every value, without IfExists or a set operator
+        # a token without sub meets these too, so the Deny refuses it (IfExists; ForAllValues of no value)
+        (_clause("StringNotLikeIfExists", SUB, "repo:octo-org/*"), True),
+        (_clause("ForAllValues:StringNotLike", SUB, "repo:octo-org/*"), True),
+        # a Deny guard must be negated, on every value, and refuse a token without sub (not ForAnyValue)
         (_clause("StringLike", SUB, "repo:octo-org/*"), False),
-        (_clause("StringNotLikeIfExists", SUB, "repo:octo-org/*"), False),
         (_clause("ForAnyValue:StringNotLike", SUB, "repo:octo-org/*"), False),
-        (_clause("ForAllValues:StringNotLike", SUB, "repo:octo-org/*"), False),
+        (_clause("ForAllValues:StringNotLike", SUB, "repo:*"), False),
+        (_clause("StringNotLikeIfExists", SUB, "repo:octo-org*"), False),
         (_clause("StringNotLike", SUB, "repo:*"), False),
         (_clause("StringNotLike", AUD, "sts.amazonaws.com"), False),
     ],
