@@ -132,15 +132,19 @@ def _value_pins(like: bool, value: str, shape: re.Pattern[str]) -> bool:
 
 def _pinning(clause: ConditionClause, provider: str, issuer: PublicIssuer, *, negated: bool) -> bool:
     """Does ``clause`` name the customer's tenant of the issuer (every value pinning), positively for an
-    Allow, negated for a Deny guard (never ``...IfExists``, never ``ForAllValues``: both pass a token
-    without the claim)?"""
+    Allow, negated for a Deny guard? A token without the claim must fail an Allow's pin and meet a Deny
+    guard's (so the Deny refuses it): ``...IfExists`` and ``ForAllValues`` hold for a missing key, so they
+    never pin an Allow but do a Deny; ``ForAnyValue`` does not hold, so it never makes a guard (IAMUG
+    ``reference_policies_elements_condition_operators`` "...IfExists", and
+    ``reference_policies_condition-single-vs-multi-valued-context-keys``)."""
     key = clause.key.lower()
     prefix = f"{issuer_of(provider)}:"
     shape = issuer.claims.get(key.removeprefix(prefix)) if key.startswith(prefix) else None
     op = parse_operator(clause.operator)
-    if shape is None or op is None or op.family != "string" or op.if_exists or op.set_operator == "all":
+    if shape is None or op is None or op.family != "string" or op.negated != negated:
         return False
-    if op.negated != negated or (negated and op.set_operator is not None):
+    # A negated operator holds for a missing key too (IAMUG: "the condition is true"), but not under ForAnyValue.
+    if op.set_operator == "any" if negated else op.if_exists or op.set_operator == "all":
         return False
     like = op.comparison == "like"
     return bool(clause.values) and all(_value_pins(like, v, shape) for v in clause.values)
