@@ -539,19 +539,37 @@ class _Resolution:
     def trail_homes_unseen(self, account: AccountEvidence, found: _Account) -> str:
         """Why a region's Config items cannot stand for its describe-trails: AWS Config records a trail
         in its home region only (the AWS::CloudTrail::Trail item of a multi-region trail is not repeated
-        in the other regions), so every region where the organization's accounts record must have a
-        snapshot of this account whose recorder records trails; "" when each does."""
+        in the other regions), so every region where a trail of the account may be homed must have a
+        usable describe-trails or a snapshot of this account whose recorder records trails; "" when each
+        does. Where a trail may be homed: the account's enabled regions (describe-regions) and any region
+        with evidence of it; without describe-regions those are unknown, and the regions where the
+        organization's other accounts record are named at least."""
+        aid = account.account_id
+        known = account.enabled_regions if account.enabled_regions is not None else self.config_regions
+        homes = (set(known) | set(account.regions_seen)) - {"global"}
         missing = [
             r
-            for r in sorted(self.config_regions)
-            if self.gap(r, found.snapshot.get(r), self.recorder(found, account, r), (_TRAIL,), global_types=False)
+            for r in sorted(homes)
+            if not self.exported_trails(aid, r)
+            and self.gap(r, found.snapshot.get(r), self.recorder(found, account, r), (_TRAIL,), global_types=False)
         ]
-        if not missing:
-            return ""
-        return (
-            f"no usable AWS Config snapshot of {account.account_id}'s trails from {', '.join(missing)} (where the "
-            "organization's other accounts record), so a trail homed there is unknown"
-        )
+        gaps = []
+        if missing:
+            gaps.append(
+                f"no usable describe-trails and no usable AWS Config snapshot of {aid}'s trails from "
+                f"{', '.join(missing)}, so a trail homed there is unknown"
+            )
+        if account.enabled_regions is None:
+            gaps.append(
+                f"{aid}'s enabled regions are unknown (no ec2 describe-regions), so a trail homed in a region "
+                "without a snapshot is unknown"
+            )
+        return "; ".join(gaps)
+
+    def exported_trails(self, account: str, region: str) -> bool:
+        """The region's describe-trails is in the bundle and usable (it lists every trail that applies)."""
+        state = self.state((account, region, Kind.TRAILS.value, ""))
+        return state is not None and state.usable
 
     def compare_trails(
         self,

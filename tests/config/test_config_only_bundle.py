@@ -60,8 +60,22 @@ def test_every_account_has_idn_and_log_verdicts(results: dict[str, list[tuple[st
         if status in ("pass", "fail")
     }
     assert decided >= set(ACCOUNTS)
-    for rule in ("IDN-002", "IDN-005", "LOG-003", "LOG-006", "LOG-007", "LOG-008", "LOG-009"):
+    for rule in ("IDN-002", "IDN-005", "LOG-003", "LOG-006", "LOG-007", "LOG-008"):
         assert results[rule] and all(status == "pass" for status, _, _ in results[rule]), results[rule]
+
+
+def test_bucket_policy_lets_the_known_deliveries_through_but_an_organization_trail_may_be_unseen(
+    results: dict[str, list[tuple[str, str | None, str]]],
+) -> None:
+    """AWS Config records an organization trail only in the management account, unknown without organization
+    evidence: every delivery LOG-009 knows of is let through, but a trail delivering an account's logs may be
+    unseen, so no account passes (AWS CloudTrail User Guide, "Creating a trail for an organization":
+    https://docs.aws.amazon.com/awscloudtrail/latest/userguide/creating-trail-organization.html)."""
+    assert {account for _, account, _ in results["LOG-009"]} == set(ACCOUNTS)
+    for status, account, message in results["LOG-009"]:
+        assert status == "not_evaluated"
+        assert f"lets 3 of 3 simulated deliveries of account {account}'s logs through" in message
+        assert "an organization trail is recorded only by the management account (unknown here)" in message
 
 
 @pytest.mark.parametrize(

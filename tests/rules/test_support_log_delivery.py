@@ -381,3 +381,26 @@ def test_customer_recorders_and_channels() -> None:
     assert ld.customer_recorders(ctx, B) == []  # type: ignore[arg-type]
     assert ld.channels_in(ctx, A, "eu-west-1") == [channel]  # type: ignore[arg-type]
     assert ld.channels_in(ctx, A, "us-west-2") == []  # type: ignore[arg-type]
+
+
+def test_covering_trails_unknown() -> None:
+    """Why a covering trail may be unseen: trails unknown in every region (one usable region lists every
+    multi-region and organization trail, so a partial gap is not a reason), and the account's trail_list_gap."""
+    missing = EvidenceState(Kind.TRAILS.value, EvidenceStatus.MISSING, "no file")
+    regions = {A: ("eu-west-1", "us-east-1"), B: ("eu-west-1", "us-east-1"), C: ("us-east-1",)}
+    ctx = FakeContext(
+        trails={A: [], B: [], C: []},
+        trail_list_gap={A: "Config lists only own trails", C: "Config lists only own trails"},
+        regions=regions,
+        blocked={(A, "eu-west-1"): [missing], (A, "us-east-1"): [missing], (B, "eu-west-1"): [missing]},
+    )
+    assert ld.covering_trails_unknown(ctx, A) == (  # type: ignore[arg-type]
+        f"trails of {A} unknown in eu-west-1: cloudtrail-describe-trails missing: no file | "
+        "us-east-1: cloudtrail-describe-trails missing: no file; Config lists only own trails"
+    )
+    assert ld.covering_trails_unknown(ctx, B) == ""  # type: ignore[arg-type]
+    assert ld.covering_trails_unknown(ctx, C) == "Config lists only own trails"  # type: ignore[arg-type]
+    # An account whose regions are unknown has no region whose trails are known.
+    assert ld.covering_trails_unknown(ctx, "444444444444").startswith(  # type: ignore[arg-type]
+        "trails of 444444444444 unknown in cloudtrail-describe-trails missing: no regional evidence"
+    )

@@ -17,6 +17,7 @@ from analyzer.rules.context import RuleContext
 from analyzer.rules.support.evidence import account_label
 from analyzer.rules.support.log_delivery import (
     TrailIndex,
+    blind_everywhere,
     covering_trails,
     gap_text,
     region_gaps,
@@ -71,9 +72,7 @@ def _verdict(ctx: RuleContext, account: str, index: TrailIndex) -> Outcome:
         )
     unknown = [t for t in candidates if t.status is None or t.status.is_logging is None]
     gaps = region_gaps(ctx, account, (Kind.TRAILS,))
-    # describe-trails lists multi-region trails (and the organization trail) in every region, so one
-    # usable region is enough to see them; with no usable region at all nothing can be said.
-    blind = bool(gaps) and len(gaps) >= max(len(ctx.regions(account).regions), 1)
+    blind = blind_everywhere(ctx, account, gaps)
     if unknown or blind:
         reasons = [trail_file_gap(ctx, t, Kind.TRAIL_STATUS) for t in unknown]
         if blind:

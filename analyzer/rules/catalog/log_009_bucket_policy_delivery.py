@@ -5,7 +5,9 @@ account and every delivery channel of the account that target the central bucket
 requests the service makes (object keys under the prefix actually configured, its condition
 keys) are evaluated against the bucket policy (see :mod:`analyzer.rules.support.log_bucket`). One
 result per account; the message lists each refused delivery and the statement (or the lack of an
-allowing one) that refuses it.
+allowing one) that refuses it. A pass needs every trail that may deliver the account's logs known:
+with its trails unknown in every region, or a trail list from AWS Config's items that may lack one
+(``AccountEvidence.trail_list_gap``), the account is not evaluated; a refused known delivery still fails.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ from analyzer.rules.support.log_delivery import (
     central_bucket,
     channels_in,
     covering_trails,
+    covering_trails_unknown,
     customer_recorders,
     trail_index,
 )
@@ -238,12 +241,18 @@ def _verdict(ctx: RuleContext, account: str, decide: Judge, plan: DeliveryPlan, 
     optional = [v for v in verdicts if not v.allowed]
     extra = [f"Config writes as {r}" for r in roles]
     extra += [f"note: {_describe(optional)} (AWS Config still delivers without it)"] if optional else []
-    return passed(
+    lets = (
         f"the policy of {plan.bucket} lets {len([v for v in verdicts if v.allowed])} of {len(checks)} simulated "
-        f"deliveries of {label}'s logs through (statements {', '.join(allowed_by)})" + "; ".join(["", *extra]),
-        account=account,
-        evidence=evidence,
+        f"deliveries of {label}'s logs through (statements {', '.join(allowed_by)})" + "; ".join(["", *extra])
     )
+    unseen = covering_trails_unknown(ctx, account)
+    if unseen:  # a trail not in the evidence may deliver the account's logs where the policy refuses them
+        return not_evaluated(
+            f"not evaluated: {lets}; but a trail delivering {label}'s logs may be unknown: {unseen}",
+            account=account,
+            evidence=evidence,
+        )
+    return passed(lets, account=account, evidence=evidence)
 
 
 def check(ctx: RuleContext) -> Iterator[Outcome]:

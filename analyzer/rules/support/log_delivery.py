@@ -187,6 +187,28 @@ def gap_text(gaps: Iterable[tuple[str | None, list[EvidenceState]]]) -> str:
     return " | ".join(parts)
 
 
+def blind_everywhere(ctx: RuleContext, account: str, gaps: list[tuple[str | None, list[EvidenceState]]]) -> bool:
+    """Whether ``gaps`` (:func:`region_gaps` of the trails) leave no region whose trails are known.
+
+    describe-trails lists the multi-region trails (the organization trail included) in every region, so
+    one usable region is enough to see every trail that can cover the account."""
+    return bool(gaps) and len(gaps) >= max(len(ctx.regions(account).regions), 1)
+
+
+def covering_trails_unknown(ctx: RuleContext, account: str) -> str:
+    """Why a trail covering ``account`` may be missing from the evidence, "" when none can be: its trails
+    unknown in every region, or a trail list from AWS Config's items that may lack one
+    (:attr:`AccountEvidence.trail_list_gap`)."""
+    reasons = []
+    gaps = region_gaps(ctx, account, (Kind.TRAILS,))
+    if blind_everywhere(ctx, account, gaps):
+        reasons.append(f"trails of {account} unknown in {gap_text(gaps)}")
+    evidence = ctx.account(account)
+    if evidence is not None and evidence.trail_list_gap:
+        reasons.append(evidence.trail_list_gap)
+    return "; ".join(reasons)
+
+
 def trail_gap_outcomes(ctx: RuleContext, what: str) -> Iterator[Outcome]:
     """not_evaluated per account and region whose describe-trails is unusable (its trails are unseen)."""
     for account in ctx.audited_accounts():
