@@ -145,25 +145,29 @@ def _features_unread(ctx: RuleContext) -> list[EvidenceState]:
     that are in the bundle but cannot be read (conflicting copies, unreadable, denied ...): any of them may
     show RootCredentialsManagement. An account without the file is not among them (the management account
     or the delegated administrator lists the features; a member's file is not expected)."""
-    management = ctx.shape.management_account
-    accounts = sorted(a for a in ctx.snapshot.accounts if a == management or ctx.in_organization(a))
     return [
         state
-        for a in accounts
+        for a in _organization_accounts(ctx)
         for state in ctx.blocking((Kind.IAM_ORG_FEATURES,), a)
         if state.status is not EvidenceStatus.MISSING
     ]
+
+
+def _organization_accounts(ctx: RuleContext) -> list[str]:
+    """The accounts of the bundle whose list-organizations-features can speak for the organization."""
+    management = ctx.shape.management_account
+    return sorted(a for a in ctx.snapshot.accounts if a == management or ctx.in_organization(a))
 
 
 def _central_gap(ctx: RuleContext, account: str, central: CentralRootAccess | None) -> str:
     """Why centralized root access does not vouch for this credential-less root ("" when it does)."""
     management = ctx.shape.management_account
     if central is None:
-        read = any(ctx.snapshot.state(Kind.IAM_ORG_FEATURES, a).usable for a in ctx.snapshot.accounts)
-        shown = "no RootCredentialsManagement in any" if read else "no"
+        read = any(ctx.snapshot.state(Kind.IAM_ORG_FEATURES, a).usable for a in _organization_accounts(ctx))
+        shown = "no RootCredentialsManagement in any" if read else "no readable"
         return (
-            f"centralized root access is not evidenced ({shown} list-organizations-features in the bundle), "
-            "so password recovery by e-mail can restore root sign-in"
+            f"centralized root access is not evidenced ({shown} list-organizations-features of the organization's "
+            "accounts in the bundle), so password recovery by e-mail can restore root sign-in"
         )
     if management is None:
         return "the management account is unknown (no describe-organization), so centralized root access cannot apply"
