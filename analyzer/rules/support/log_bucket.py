@@ -66,7 +66,6 @@ ABSENT_FOR_SERVICES = (
 class PolicyLookup:
     """The bucket's policy, or the evidence state that says why there is none."""
 
-    bucket: str
     policy: BucketPolicy | None
     state: EvidenceState
     owner: str | None
@@ -82,15 +81,15 @@ def find_bucket_policy(ctx: RuleContext, bucket: str) -> PolicyLookup:
     states = sorted((k, s) for k, s in ctx.snapshot.states.items() if k[2] == kind and k[3] == bucket)
     if policy is not None:
         loaded = states[0][1] if states else EvidenceState(kind, EvidenceStatus.LOADED)
-        return PolicyLookup(bucket, policy, loaded, policy.account_id)
+        return PolicyLookup(policy, loaded, policy.account_id)
     if states:
         (owner, _, _, _), state = states[0]
-        return PolicyLookup(bucket, None, state, owner or None)
+        return PolicyLookup(None, state, owner or None)
     reason = (
         f"no get-bucket-policy file for {bucket} in the bundle (expected <owner account>/s3/{bucket}/"
         "get-bucket-policy.json, exported from the account that owns the bucket)"
     )
-    return PolicyLookup(bucket, None, EvidenceState(kind, EvidenceStatus.MISSING, reason), ctx.identity_account)
+    return PolicyLookup(None, EvidenceState(kind, EvidenceStatus.MISSING, reason), ctx.identity_account)
 
 
 # --------------------------------------------------------------------------- request contexts
@@ -394,7 +393,8 @@ def _explain(decision: Decision, via: str) -> str:
     parts = []
     if decision.conditional:
         texts = " and ".join(sorted({c.text for c in decision.conditional}))
-        allowed_by = ", ".join(d.describe() for d in decision.deciding if d.unknown) or "its statement"
+        # every statement a conditional Allow rests on is among the deciding ones, with its unknown clauses
+        allowed_by = ", ".join(d.describe() for d in decision.deciding if d.unknown)
         parts.append(f"allowed by {allowed_by} only if {texts}")
     for deny in decision.conditional_denies:
         texts = " and ".join(sorted({c.text for c in deny.unknown}))
