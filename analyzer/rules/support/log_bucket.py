@@ -76,9 +76,26 @@ class PolicyLookup:
 
 
 def find_bucket_policy(ctx: RuleContext, bucket: str) -> PolicyLookup:
+    """The policy of ``bucket``, or why there is none; a conflict when several accounts' exports answer.
+
+    Only the account that owns a bucket can read its policy: GetBucketPolicy answers any other account
+    405 Method Not Allowed (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketPolicy.html). A
+    policy (or NoSuchBucketPolicy) read from two accounts' folders is therefore a copy whose genuine
+    original cannot be told apart, and the first folder in path order must not decide.
+    """
     policy = ctx.snapshot.bucket_policy(bucket)
     kind = Kind.S3_BUCKET_POLICY.value
     states = sorted((k, s) for k, s in ctx.snapshot.states.items() if k[2] == kind and k[3] == bucket)
+    answered = [(account, state) for (account, _, _, _), state in states if state.usable]  # one per account
+    if len(answered) > 1:
+        accounts = ", ".join(account for account, _ in answered)
+        reason = (
+            f"the policy of {bucket} was exported from accounts {accounts}, and only the "
+            "account that owns a bucket can read its policy (GetBucketPolicy answers any other account 405 Method "
+            "Not Allowed); keep only the export of the owner"
+        )
+        files = tuple(f for _, state in answered for f in state.files)
+        return PolicyLookup(None, EvidenceState(kind, EvidenceStatus.CONFLICT, reason, files), ctx.identity_account)
     if policy is not None:
         loaded = states[0][1] if states else EvidenceState(kind, EvidenceStatus.LOADED)
         return PolicyLookup(policy, loaded, policy.account_id)
