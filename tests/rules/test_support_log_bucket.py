@@ -20,6 +20,7 @@ The requests follow the services' guides:
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from typing import Any
 
@@ -52,7 +53,7 @@ def _source(
 
 def _lookup(*statements: dict[str, Any]) -> lb.PolicyLookup:
     policy = BucketPolicy(bucket="logs", account_id=OWNER, source=_source(*statements))
-    return lb.PolicyLookup("logs", policy, EvidenceState("s3_bucket_policy", EvidenceStatus.LOADED), OWNER)
+    return lb.PolicyLookup(policy, EvidenceState("s3_bucket_policy", EvidenceStatus.LOADED), OWNER)
 
 
 def _trail(**kw: Any) -> Trail:
@@ -121,9 +122,11 @@ def _role(*, boundary: bool = True) -> Role:
 
 # --------------------------------------------------------------------------- the plan and the requests
 def test_plan_spells_the_day_as_each_service_does() -> None:
-    assert (PLAN.stamp, PLAN.folder, PLAN.config_folder) == ("20260105", "2026/01/05", "2026/1/5")
-    assert PLAN.bucket_arn == "arn:aws:s3:::logs"
-    assert PLAN.object_arn("a/b") == "arn:aws:s3:::logs/a/b"
+    plan = lb.DeliveryPlan("logs", "aws", date(2026, 1, 5), ORG, True, frozenset({OWNER, MEMBER}))  # not PLAN:
+    # built at import, before a mutation test switches a change of __post_init__ on
+    assert (plan.stamp, plan.folder, plan.config_folder) == ("20260105", "2026/01/05", "2026/1/5")
+    assert plan.bucket_arn == "arn:aws:s3:::logs"
+    assert plan.object_arn("a/b") == "arn:aws:s3:::logs/a/b"
 
 
 def test_cloudtrail_checks_of_an_organization_trail_with_validation() -> None:
@@ -385,10 +388,143 @@ def test_region_neutral_and_the_memo_across_regions() -> None:
     judge = lb.Judge.of(lookup)
     assert judge.neutral
     assert not lb.Judge.of(
-        lb.PolicyLookup("logs", None, EvidenceState("s3_bucket_policy", EvidenceStatus.MISSING), OWNER)
+        lb.PolicyLookup(None, EvidenceState("s3_bucket_policy", EvidenceStatus.MISSING), OWNER)
     ).neutral
     first = lb.config_checks(PLAN, _channel(), None, OWNER)[2]
     verdict = judge(first)
     assert verdict.allowed and verdict.check is first
     assert judge.alike(first)
     assert not lb.Judge(lookup).alike(first)  # not known neutral: nothing is shared
+
+
+def test_judge_explains_every_unknown_clause_and_every_conditional_statement() -> None:
+    """Two Allows that apply only under keys the service's request leaves unknown (its source address, the
+    requested region, an encryption header without a KMS key), and a Deny under two of them: each statement
+    and each clause is named, clauses joined with "and", statements with ","."""
+    two_clauses = {
+        **CONFIG_ALLOW,
+        "Condition": {
+            "IpAddress": {"aws:SourceIp": "203.0.113.0/24"},
+            "StringEquals": {"aws:RequestedRegion": "eu-west-1"},
+        },
+    }
+    encrypted = {
+        **CONFIG_ALLOW,
+        "Sid": "ConfigWriteEncrypted",
+        "Condition": {
+            "Bool": {"aws:SecureTransport": "true"},  # known (true): not part of the explanation
+            "StringLike": {"s3:x-amz-server-side-encryption": "aws:kms"},
+        },
+    }
+    deny = {
+        "Sid": "NoConfig",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:PutObject",
+        "Resource": "*",
+        "Condition": {
+            "StringNotEquals": {"aws:RequestedRegion": "eu-west-1"},
+            "NotIpAddress": {"aws:SourceIp": "10.0.0.0/8"},
+        },
+    }
+    verdict, _ = _put_check([two_clauses, encrypted, deny])
+    assert verdict.allowed is False
+    assert verdict.explanation == (
+        "as service config.amazonaws.com: delivery depends on conditions the service's request does not settle "
+        "offline: allowed by bucket policy logs statement ConfigWrite, bucket policy logs statement "
+        'ConfigWriteEncrypted only if {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}} and {"StringEquals": '
+        '{"aws:RequestedRegion": "eu-west-1"}} and {"StringLike": {"s3:x-amz-server-side-encryption": "aws:kms"}}; '
+        'refused by bucket policy logs statement NoConfig if {"NotIpAddress": {"aws:SourceIp": "10.0.0.0/8"}} and '
+        '{"StringNotEquals": {"aws:RequestedRegion": "eu-west-1"}}'
+    )
+    assert verdict.evidence == tuple(EvidenceRef(REF.file, REF.pointer, f"/Statement/{i}") for i in range(3))
+    assert verdict.allowed_by == () and verdict.via == ""
+
+
+def test_judge_without_a_bucket_policy() -> None:
+    """A bucket with no policy (NoSuchBucketPolicy) grants nothing: a service principal is refused (it is granted
+    only by a resource policy), while a role of the bucket's own account writes under its identity policies alone
+    (IAM User Guide, policy evaluation logic within a single account:
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-basics.html)."""
+    absent = lb.PolicyLookup(None, EvidenceState("s3_bucket_policy", EvidenceStatus.ABSENT_IN_AWS), MEMBER)
+    assert absent.absent_in_aws
+    service_put = lb.config_checks(PLAN, _channel(), None, MEMBER)[2]
+    verdict = lb.judge(service_put, absent)
+    assert verdict.allowed is False
+    assert verdict.explanation == (
+        "as service config.amazonaws.com: service config.amazonaws.com can only be granted access by a resource "
+        "policy, and none applies"
+    )
+    assert verdict.evidence == ()
+    role = _role()
+    verdict = lb.judge(lb.config_checks(PLAN, _channel(), role, MEMBER)[2], absent)
+    assert verdict.allowed is True and verdict.via == f"recorder role {role.arn}"
+    assert verdict.allowed_by == (
+        "inline policy S3 statement /Statement/0",
+        "permissions boundary B statement /Statement/0",
+    )
+
+
+def _regional_role() -> Role:
+    """The recorder role of :func:`_role` whose inline policy grants one region's Config prefix only."""
+    role = _role(boundary=False)
+    regional = _source(
+        {"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::logs/cfg/AWSLogs/*/Config/eu-west-1/*"},
+        kind="inline",
+        name="S3",
+        ref=role.ref.child("s3"),
+    )
+    arn = f"arn:aws:iam::{MEMBER}:role/regional-recorder"
+    return dataclasses.replace(
+        role, arn=arn, name="regional-recorder", inline_policies=(regional,), attached_policies=()
+    )
+
+
+def test_judge_alike_asks_each_caller_s_own_policies() -> None:
+    """A check made as the service is alike in every region under a region-neutral bucket policy; one made as a
+    recorder role whose policy names a region is not, even after the service's was asked about first."""
+    judge = lb.Judge.of(_lookup(CONFIG_ALLOW))
+    as_service = lb.config_checks(PLAN, _channel(), None, OWNER)[2]
+    as_regional_role = lb.config_checks(PLAN, _channel(), _regional_role(), OWNER)[2]
+    as_neutral_role = lb.config_checks(PLAN, _channel(), _role(), OWNER)[2]
+    assert judge.alike(as_service)
+    assert not judge.alike(as_regional_role)
+    assert judge.alike(as_neutral_role)
+    assert judge(as_regional_role).via == "service config.amazonaws.com"  # the role is refused cross-account
+
+
+def test_judge_names_the_bucket_action_a_cross_account_recorder_role_lacks() -> None:
+    """A recorder role in another account needs an identity-policy Allow as well as the bucket policy's (IAM User
+    Guide, cross-account policy evaluation logic:
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html): a role
+    allowed only s3:PutObject is refused the bucket ACL and existence checks, each named by its action."""
+    role = _role(boundary=False)
+    put_only = _source(
+        {"Effect": "Allow", "Action": "s3:PutObject", "Resource": "*"},
+        kind="inline",
+        name="S3",
+        ref=role.ref.child("s3"),
+    )
+    role = dataclasses.replace(role, inline_policies=(put_only,), attached_policies=())
+    grant = {
+        "Sid": "Recorder",
+        "Effect": "Allow",
+        "Principal": {"AWS": role.arn},
+        "Action": ["s3:GetBucketAcl", "s3:ListBucket", "s3:PutObject"],
+        "Resource": ["arn:aws:s3:::logs", "arn:aws:s3:::logs/*"],
+    }
+    acl, existence, put = (lb.judge(c, _lookup(grant)) for c in lb.config_checks(PLAN, _channel(), role, OWNER))
+    service_refused = (
+        "as service config.amazonaws.com: no statement in the bucket policy logs allows service config.amazonaws.com"
+    )
+    for verdict, action in ((acl, "s3:GetBucketAcl"), (existence, "s3:ListBucket")):
+        assert verdict.allowed is False
+        assert verdict.explanation == (
+            f"as recorder role {role.arn}: cross-account request: no identity policy of {role.arn} allows {action} on "
+            f"arn:aws:s3:::logs; {service_refused}"
+        )
+    assert (
+        put.allowed
+        and put.explanation
+        == f"allowed as recorder role {role.arn} by inline policy S3 statement /Statement/0, Recorder"
+    )

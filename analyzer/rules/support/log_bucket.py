@@ -66,7 +66,6 @@ ABSENT_FOR_SERVICES = (
 class PolicyLookup:
     """The bucket's policy, or the evidence state that says why there is none."""
 
-    bucket: str
     policy: BucketPolicy | None
     state: EvidenceState
     owner: str | None
@@ -77,20 +76,37 @@ class PolicyLookup:
 
 
 def find_bucket_policy(ctx: RuleContext, bucket: str) -> PolicyLookup:
+    """The policy of ``bucket``, or why there is none; a conflict when several accounts' exports answer.
+
+    Only the account that owns a bucket can read its policy: GetBucketPolicy answers any other account
+    405 Method Not Allowed (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketPolicy.html). A
+    policy (or NoSuchBucketPolicy) read from two accounts' folders is therefore a copy whose genuine
+    original cannot be told apart, and the first folder in path order must not decide.
+    """
     policy = ctx.snapshot.bucket_policy(bucket)
     kind = Kind.S3_BUCKET_POLICY.value
     states = sorted((k, s) for k, s in ctx.snapshot.states.items() if k[2] == kind and k[3] == bucket)
+    answered = [(account, state) for (account, _, _, _), state in states if state.usable]  # one per account
+    if len(answered) > 1:
+        accounts = ", ".join(account for account, _ in answered)
+        reason = (
+            f"the policy of {bucket} was exported from accounts {accounts}, and only the "
+            "account that owns a bucket can read its policy (GetBucketPolicy answers any other account 405 Method "
+            "Not Allowed); keep only the export of the owner"
+        )
+        files = tuple(f for _, state in answered for f in state.files)
+        return PolicyLookup(None, EvidenceState(kind, EvidenceStatus.CONFLICT, reason, files), ctx.identity_account)
     if policy is not None:
         loaded = states[0][1] if states else EvidenceState(kind, EvidenceStatus.LOADED)
-        return PolicyLookup(bucket, policy, loaded, policy.account_id)
+        return PolicyLookup(policy, loaded, policy.account_id)
     if states:
         (owner, _, _, _), state = states[0]
-        return PolicyLookup(bucket, None, state, owner or None)
+        return PolicyLookup(None, state, owner or None)
     reason = (
         f"no get-bucket-policy file for {bucket} in the bundle (expected <owner account>/s3/{bucket}/"
         "get-bucket-policy.json, exported from the account that owns the bucket)"
     )
-    return PolicyLookup(bucket, None, EvidenceState(kind, EvidenceStatus.MISSING, reason), ctx.identity_account)
+    return PolicyLookup(None, EvidenceState(kind, EvidenceStatus.MISSING, reason), ctx.identity_account)
 
 
 # --------------------------------------------------------------------------- request contexts
@@ -394,7 +410,8 @@ def _explain(decision: Decision, via: str) -> str:
     parts = []
     if decision.conditional:
         texts = " and ".join(sorted({c.text for c in decision.conditional}))
-        allowed_by = ", ".join(d.describe() for d in decision.deciding if d.unknown) or "its statement"
+        # every statement a conditional Allow rests on is among the deciding ones, with its unknown clauses
+        allowed_by = ", ".join(d.describe() for d in decision.deciding if d.unknown)
         parts.append(f"allowed by {allowed_by} only if {texts}")
     for deny in decision.conditional_denies:
         texts = " and ".join(sorted({c.text for c in deny.unknown}))
