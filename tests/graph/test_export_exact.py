@@ -243,6 +243,8 @@ def _plain(value: Any) -> Any:
         return [_plain(v) for v in value]
     if isinstance(value, (set, frozenset)):
         return sorted(_plain(v) for v in value)
+    if isinstance(value, dict):  # no JSON value of its own: its text
+        return str(value)
     return value
 
 
@@ -277,12 +279,14 @@ def _canonical(g: nx.MultiDiGraph[str]) -> tuple[object, ...]:
 def typed() -> AccessGraph:
     """Attributes of every type a reader tells apart (and one whose values differ in type)."""
     g: nx.MultiDiGraph[str] = nx.MultiDiGraph()
-    g.graph.update(partition="aws", roles=3, share=0.5, complete=True, tags=frozenset({"b", "a"}))
-    g.add_node(R, kind=NodeKind.ROLE, label="Admin", index=0, weight=1.5, in_evidence=True, via=("x", "y"))
+    tags = frozenset(f"tag-{i}" for i in range(12))  # written sorted, whatever the set's order
+    g.graph.update(partition="aws", roles=3, share=0.5, complete=True, tags=tags, other={"a": 1})
+    g.add_node(R, kind=NodeKind.ROLE, label="Admin", index=0, weight=1.5, in_evidence=True, via=("y", "x"))
     g.add_node(U, kind=NodeKind.USER, label="", index=7, weight=0.0, in_evidence=False, via=())
     info = AssumeEdge(source=U, target=R, mfa=MfaStatus.DELEGATED, mfa_by=("identity-provider",), via_saml=True)
     g.add_edge(U, R, key=EdgeKind.CAN_ASSUME, kind=EdgeKind.CAN_ASSUME, info=info)
     g.add_edge(R, U, key="custom", kind=EdgeKind.TRUSTS, conditions=("c",), not_principal=True, sid="S1")
+    g.add_edge(U, R, key="trusts/x", kind=EdgeKind.TRUSTS, conditions=(), not_principal=False, sid="")
     return AccessGraph(g)
 
 
@@ -308,6 +312,12 @@ def test_a_graph_file_reads_back_as_the_graph_as_built(tmp_path: Path, name: str
             data = back.nodes[node]
             assert [type(data[k]) for k in ("index", "weight", "in_evidence")] == [int, float, bool]
         assert [type(back.graph[k]) for k in ("roles", "share", "complete")] == [int, float, bool]
+        links = json.loads(to_json_bytes(graph))["links"]  # by source, target, then key
+        assert [(link["source"], link["target"], link.get("key", link["kind"])) for link in links] == [
+            ("n0", "n1", "can_assume"),  # U -> R: the can_assume edge (from the store) before trusts/x
+            ("n0", "n1", "trusts/x"),
+            ("n1", "n0", "custom"),
+        ]
 
 
 def test_resolve_reads_networkx_s_own_readers_output() -> None:
@@ -471,6 +481,8 @@ def test_the_files_are_written_a_few_thousand_lines_at_a_time() -> None:
         handle = _Writes()
         write(graph_records(graph) if write is not write_dot else graph, handle)  # type: ignore[operator]
         assert handle.getvalue().encode("utf-8") == expected(graph)
+        if write is write_json:
+            assert len(json.loads(handle.getvalue())["nodes"]) == 5000
         lines = [part.count("\n") for part in handle.parts]
         assert sum(lines) > 5000 and max(lines) <= 4096, write.__name__
 
@@ -487,3 +499,14 @@ def test_a_graph_of_the_format_without_tables_resolves_as_written() -> None:
     assert back.graph == {"kind": "role", "partition": "aws"}
     assert dict(back.nodes(data=True)) == {R: {"kind": "role", "label": "Admin"}, "n1": {"kind": "user"}}
     assert list(back.edges(keys=True, data=True)) == [("n1", R, "k", {"kind": "can_assume", "mfa": "absent"})]
+
+
+def test_json_writes_characters_as_they_are() -> None:
+    """UTF-8, not ``\\u`` escapes: a label (a node's line) and a reason (the texts table, in the head)."""
+    g: nx.MultiDiGraph[str] = nx.MultiDiGraph()
+    g.add_node(U, kind=NodeKind.USER, label="José")
+    g.add_node(R, kind=NodeKind.ROLE, label="Admin")
+    info = AssumeEdge(source=U, target=R, mfa=MfaStatus.ABSENT, reason="trust names José ✓")
+    g.add_edge(U, R, key=EdgeKind.CAN_ASSUME, kind=EdgeKind.CAN_ASSUME, info=info)
+    data = to_json_bytes(g)
+    assert '"label":"José"'.encode() in data and '"trust names José ✓"'.encode() in data
