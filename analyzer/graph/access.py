@@ -464,8 +464,9 @@ class AccessGraph:
         return sorted(found, key=lambda trust: (str(trust.evidence), trust.not_principal))
 
     def _label(self, node: str) -> str:
-        data = self.graph.nodes.get(node) or {}
-        return f"{data.get('kind', 'node')} {data.get('label') or node}"
+        """A node of the graph as ``kind label`` (every node the builder adds has a kind)."""
+        data = self.graph.nodes[node]
+        return f"{data['kind']} {data.get('label') or node}"
 
     # ------------------------------------------------------------------ the weakest way in
     def weakest_ways_from(self, principal: str, *, without_mfa: bool = False) -> dict[str, AccessPath]:
@@ -511,7 +512,7 @@ class AccessGraph:
         return {node: self._path(nodes) for node, nodes in sorted(found.items())}
 
     def simple_paths(
-        self, principal: str, role: str, *, cutoff: int = 6, limit: int = 100, budget: int = 2_000_000
+        self, principal: str, role: str, *, cutoff: int, limit: int, budget: int = 2_000_000
     ) -> SimplePaths:
         """Simple paths from ``principal`` to ``role`` of at most ``cutoff`` hops: shortest first, then
         by the ARNs along them, at most ``limit`` of them.
@@ -519,7 +520,9 @@ class AccessGraph:
         On a dense graph (roles that may all assume each other) the simple paths number in the
         billions, so they are never all listed: the search goes one length at a time, follows only
         nodes from which ``role`` is still reachable in the hops left, and stops at the ``limit``-th
-        path, or after ``budget`` steps. :attr:`SimplePaths.complete` says whether more may exist.
+        path, or after ``budget`` steps (a step: one successor of a node on the path looked at).
+        :attr:`SimplePaths.complete` says whether more may exist. ``cutoff`` and ``limit`` are the
+        caller's (``trustmap paths --max-hops/--max-paths``).
         """
         if principal not in self.graph or role not in self.graph or principal == role:
             return SimplePaths((), True)

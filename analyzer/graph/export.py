@@ -279,9 +279,7 @@ _GRAPHML_TYPES: Mapping[type, str] = {bool: "boolean", int: "long", float: "doub
 def _text(name: str, value: Any) -> str:
     """A compact value as GraphML text: references as numbers separated by spaces, booleans as
     ``true``/``false``, the tables (``texts``, ``defaults``) as ASCII JSON (every character kept,
-    even one XML cannot hold)."""
-    if type(value) is str:
-        return value
+    even one XML cannot hold). Text is written as it is (see :func:`_texts`): never passed here."""
     if value is True:
         return "true"
     if value is False:
@@ -363,23 +361,20 @@ class _Templates(dict[tuple[tuple[str, ...], tuple[bool, ...]], str]):
     """``%``-templates of one kind of element, one per shape (the record's attribute names and
     which of its values are not empty): the opening tag, one ``<data key="d3">text</data>`` per
     attribute (``<data key="d3"/>`` for an empty text, where ``%.0s`` writes nothing), the closing
-    tag; one line per element."""
+    tag; one line per element. Every element has an attribute: the graph its ``format``, a node its
+    ``name``, an edge its ``kind`` or else its ``key`` (see :func:`compact`)."""
 
-    def __init__(self, ids: Mapping[str, str], opening: str, closing: str, empty: str) -> None:
+    def __init__(self, ids: Mapping[str, str], opening: str, closing: str) -> None:
         super().__init__()
-        self.ids, self.opening, self.closing, self.empty = ids, opening, closing, empty
+        self.ids, self.opening, self.closing = ids, opening, closing
 
     def __missing__(self, shape: tuple[tuple[str, ...], tuple[bool, ...]]) -> str:
         names, filled = shape
-        if not names:
-            template = self.empty
-        else:
-            data = "".join(
-                f'<data key="{self.ids[name]}">%s</data>' if full else f'%.0s<data key="{self.ids[name]}"/>'
-                for name, full in zip(names, filled, strict=True)
-            )
-            template = self.opening + data + self.closing
-        self[shape] = template
+        data = "".join(
+            f'<data key="{self.ids[name]}">%s</data>' if full else f'%.0s<data key="{self.ids[name]}"/>'
+            for name, full in zip(names, filled, strict=True)
+        )
+        template = self[shape] = self.opening + data + self.closing
         return template
 
 
@@ -394,15 +389,15 @@ def _texts(record: Mapping[str, Any]) -> list[str]:
 
 def _elements(data: CompactGraph, keys: _GraphMLKeys) -> Iterator[str]:
     """The graph's ``<data>``, then the ``<node>`` and ``<edge>`` elements, one per line."""
-    graph = _Templates(keys.in_scope("graph"), "", "\n", "")
+    graph = _Templates(keys.in_scope("graph"), "", "\n")
     texts = _texts(data.graph)
     yield graph[tuple(data.graph), tuple(map(bool, texts))] % tuple(texts)
-    nodes = _Templates(keys.in_scope("node"), '<node id="%s">', "</node>\n", '<node id="%s"/>\n')
+    nodes = _Templates(keys.in_scope("node"), '<node id="%s">', "</node>\n")
     for node, record in data.nodes:
         texts = _texts(record)
         yield nodes[tuple(record), tuple(map(bool, texts))] % (node, *texts)
     edge_tag = '<edge source="%s" target="%s"'
-    edges = _Templates(keys.in_scope("edge"), edge_tag + ">", "</edge>\n", edge_tag + "/>\n")
+    edges = _Templates(keys.in_scope("edge"), edge_tag + ">", "</edge>\n")
     for source, target, record in data.edges:
         texts = _texts(record)
         yield edges[tuple(record), tuple(map(bool, texts))] % (source, target, *texts)
@@ -596,10 +591,10 @@ def _attrs(pairs: Iterable[tuple[str, str]]) -> str:
 
 def _dot_edge_style(record: Mapping[str, Any]) -> list[tuple[str, str]]:
     kind = record.get("kind")
-    if kind == EdgeKind.CAN_ASSUME:
-        mfa = str(record.get("mfa", ""))
-        label = mfa + (" (SAML)" if record.get("via_saml") else "")
-        return [("label", label), ("color", _MFA_COLORS.get(mfa, "black"))]
+    if kind == EdgeKind.CAN_ASSUME:  # made from its AssumeEdge (assume_record): it has every field
+        mfa = record["mfa"]
+        label = mfa + (" (SAML)" if record["via_saml"] else "")
+        return [("label", label), ("color", _MFA_COLORS[mfa])]
     if kind == EdgeKind.TRUSTS:
         return [("style", "dotted"), ("color", "steelblue")]
     return [("style", "dashed"), ("color", "gray40")]
