@@ -24,6 +24,7 @@ from tests.graph.builders import (
     IDENTITY,
     MEMBER,
     MFA_TRUE,
+    allow_assume,
     build,
     doc,
     evidence,
@@ -814,7 +815,7 @@ def test_a_federation_decision_is_the_roles_own_whatever_its_trust_shares() -> N
     role's own tags (aws:ResourceTag, IAMUG "Controlling access to IAM roles using tags",
     https://docs.aws.amazon.com/IAM/latest/UserGuide/access_iam-tags.html), its own ARN when a statement
     has a Resource (invalid in a trust, so hostile evidence; matched per role all the same), and never the
-    decision of another trust document in the account."""
+    decision of another trust document in the account. A role sharing another's decision cites its own trust."""
     ops_only = doc(_federated(OKTA, Condition={"StringEquals": {"aws:ResourceTag/team": "ops"}}))
     first_only = doc(_federated(OKTA, Resource=f"arn:aws:iam::{MEMBER}:role/First"))
     audience = {"StringEquals": {"SAML:aud": "https://signin.aws.amazon.com/saml"}}
@@ -825,12 +826,40 @@ def test_a_federation_decision_is_the_roles_own_whatever_its_trust_shares() -> N
         role(MEMBER, "Second", first_only, index=3),
         role(MEMBER, "Audience", doc(_federated(OKTA, Condition=audience)), index=4),
         role(MEMBER, "Plain", doc(_federated(OKTA)), index=5),
+        role(MEMBER, "Plain2", doc(_federated(OKTA)), index=6),  # Plain's decision, its own statement cited
     ]
     graph, _ = build(snapshot({MEMBER: evidence(MEMBER, roles=roles)}))
     edges = {e.target.rsplit("/", 1)[-1]: e for e in graph.assume_edges() if e.source == OKTA}
-    assert sorted(edges) == ["Audience", "First", "Ops", "Plain"]
-    assert edges["Ops"].conditional == () and edges["Plain"].conditional == ()
+    assert sorted(edges) == ["Audience", "First", "Ops", "Plain", "Plain2"]
+    assert edges["Ops"].conditional == () and edges["Plain"].conditional == () and edges["Plain2"].conditional == ()
     assert edges["Audience"].conditional == ('{"StringEquals": {"SAML:aud": "https://signin.aws.amazon.com/saml"}}',)
-    for name, index in (("Ops", 0), ("First", 2), ("Audience", 4), ("Plain", 5)):
+    for name, index in (("Ops", 0), ("First", 2), ("Audience", 4), ("Plain", 5), ("Plain2", 6)):
         pointer = f"/RoleDetailList/{index}/AssumeRolePolicyDocument/Statement/0"
         assert edges[name].evidence == (EvidenceRef(GAAD_MEMBER, pointer),), name
+
+
+def test_roles_with_one_trust_document_are_told_apart_by_what_the_decision_reads_of_each() -> None:
+    """A caller's verdict is shared between roles alike (one trust document, one account) only when nothing
+    else of the role is read: here alice's grant names roles by her user name (a policy variable, IAMUG
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html), so only
+    alice-admin is hers; and a trust with a Resource (refused by IAM, so only in hostile evidence) names
+    only First, so Second, whose trust is the same document, is not reached by carol, whose grant covers
+    every role alike."""
+    own = doc(allow_assume(f"arn:aws:iam::{MEMBER}:role/${{aws:username}}-*"))
+    trust = doc(trust_statement({"AWS": f"arn:aws:iam::{IDENTITY}:root"}))
+    first_only = doc(
+        trust_statement({"AWS": f"arn:aws:iam::{IDENTITY}:root"}, Resource=f"arn:aws:iam::{MEMBER}:role/First")
+    )
+    people = [
+        user(IDENTITY, "alice", policies=[own]),
+        user(IDENTITY, "carol", index=1, policies=[doc(allow_assume("*"))]),
+    ]
+    roles = [
+        role(MEMBER, "alice-admin", trust),
+        role(MEMBER, "bob-admin", trust, index=1),
+        role(MEMBER, "First", first_only, index=2),
+        role(MEMBER, "Second", first_only, index=3),
+    ]
+    graph, _ = build(snapshot({IDENTITY: evidence(IDENTITY, users=people), MEMBER: evidence(MEMBER, roles=roles)}))
+    reach = {(e.source.rsplit("/", 1)[-1], e.target.rsplit("/", 1)[-1]) for e in graph.assume_edges()}
+    assert reach == {("alice", "alice-admin"), ("carol", "alice-admin"), ("carol", "bob-admin"), ("carol", "First")}
