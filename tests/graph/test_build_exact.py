@@ -863,3 +863,30 @@ def test_roles_with_one_trust_document_are_told_apart_by_what_the_decision_reads
     graph, _ = build(snapshot({IDENTITY: evidence(IDENTITY, users=people), MEMBER: evidence(MEMBER, roles=roles)}))
     reach = {(e.source.rsplit("/", 1)[-1], e.target.rsplit("/", 1)[-1]) for e in graph.assume_edges()}
     assert reach == {("alice", "alice-admin"), ("carol", "alice-admin"), ("carol", "bob-admin"), ("carol", "First")}
+
+
+def test_group_mates_named_by_a_trust_each_get_their_own_verdict() -> None:
+    """alice, bob and carol hold the same policies (their group's), so they share verdicts, but not those of
+    a trust that names one of them: Target's trust admits alice from the office and carol from a VPC, and
+    bob not at all."""
+    office = {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}
+    vpc = {"StringEquals": {"aws:SourceVpc": "vpc-0a1b2c3d"}}
+    admins = group(IDENTITY, "Admins", policies=[ASSUME_MEMBER_ROLES])
+    people = [user(IDENTITY, name, index=i, groups=["Admins"]) for i, name in enumerate(("alice", "bob", "carol"))]
+    trust = doc(
+        trust_statement({"AWS": f"arn:aws:iam::{IDENTITY}:user/alice"}, office),
+        trust_statement({"AWS": f"arn:aws:iam::{IDENTITY}:user/carol"}, vpc),
+    )
+    snap = snapshot(
+        {
+            IDENTITY: evidence(IDENTITY, users=people, groups=[admins]),
+            MEMBER: evidence(MEMBER, roles=[role(MEMBER, "Target", trust)]),
+        }
+    )
+    edges = {e.source.rsplit("/", 1)[-1]: e for e in build(snap)[0].assume_edges()}
+    assert sorted(edges) == ["alice", "carol"]
+    assert edges["alice"].conditional == ('{"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}',)
+    assert edges["carol"].conditional == ('{"StringEquals": {"aws:SourceVpc": "vpc-0a1b2c3d"}}',)
+    assert edges["carol"].evidence[-1] == EvidenceRef(
+        GAAD_MEMBER, "/RoleDetailList/0/AssumeRolePolicyDocument/Statement/1"
+    )
