@@ -107,3 +107,28 @@ def test_a_role_session_named_by_the_trust_is_in_the_reason() -> None:
         "for the role's session 'deploy', which the trust names (whoever assumes the role names it); no MFA required "
         "(role chaining: the calling session keeps the MFA state it was assumed with)"
     )
+
+
+def _deny_without_mfa_only(operator: str) -> str:
+    """alice's own policy grants nothing but denies sts:AssumeRole without MFA; Target's trust, in her
+    account, names her (enough without a grant, IAMUG "Policy evaluation logic"): no side alone both admits
+    an MFA session and refuses one without, so the reason names the policies together."""
+    deny = {"Effect": "Deny", "Action": "sts:AssumeRole", "Resource": "*"}
+    deny["Condition"] = {operator: {"aws:MultiFactorAuthPresent": "false"}}
+    alice = user(MEMBER, "alice", policies=[doc(deny)])
+    target = role(MEMBER, "Target", doc(trust_statement({"AWS": f"arn:aws:iam::{MEMBER}:user/alice"})))
+    edge = build(snapshot({MEMBER: evidence(MEMBER, users=[alice], roles=[target])}))[0].edge(alice.arn, TARGET)
+    assert edge is not None and edge.mfa_by == () and edge.conditional == ()
+    assert edge.reason.startswith("allowed by trust policy Target statement /Statement/0; ")
+    return str(edge.mfa.value) + ": " + edge.reason.split("; ", 1)[1]
+
+
+def test_mfa_enforced_by_no_side_alone_names_the_policies_together() -> None:
+    assert _deny_without_mfa_only("BoolIfExists") == "enforced: MFA enforced by the policies together"
+
+
+def test_weak_mfa_by_no_side_alone_names_the_policies() -> None:
+    """``Bool`` false does not match a request without the MFA key (long-term access keys): they pass."""
+    assert _deny_without_mfa_only("Bool") == (
+        "weak: MFA weak: the policies refuse a session without MFA but long-term access keys pass (...IfExists)"
+    )
