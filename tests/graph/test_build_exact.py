@@ -827,6 +827,7 @@ def test_a_federation_decision_is_the_roles_own_whatever_its_trust_shares() -> N
         role(MEMBER, "Audience", doc(_federated(OKTA, Condition=audience)), index=4),
         role(MEMBER, "Plain", doc(_federated(OKTA)), index=5),
         role(MEMBER, "Plain2", doc(_federated(OKTA)), index=6),  # Plain's decision, its own statement cited
+        role(MEMBER, "Untagged", ops_only, index=7),  # no team tag: the condition is false, not unknown
     ]
     graph, _ = build(snapshot({MEMBER: evidence(MEMBER, roles=roles)}))
     edges = {e.target.rsplit("/", 1)[-1]: e for e in graph.assume_edges() if e.source == OKTA}
