@@ -68,6 +68,23 @@ def test_a_graph_within_the_budget_is_not_cut(monkeypatch: pytest.MonkeyPatch) -
     assert plan_cut(graph) == GraphCut(total=5, written=4, per_caller=3, callers_cut=1)
 
 
+def test_a_caller_with_exactly_the_cap_loses_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    graph = _graph({"c": [(f"r{i}", A) for i in range(5)], "d": [(f"r{i}", A) for i in range(3)], "e": [("r0", A)]})
+    monkeypatch.setattr(bounded, "ASSUME_EDGES_PER_NODE", 0)
+    monkeypatch.setattr(bounded, "MIN_ASSUME_EDGES", 7)
+    assert plan_cut(graph) == GraphCut(total=9, written=7, per_caller=3, callers_cut=1)  # only c is cut
+
+
+@pytest.mark.parametrize(
+    ("degrees", "budget", "level"),
+    [([4, 4], 6, 3), ([1, 2, 3], 10, 3), ([7], 7, 7), ([2, 9], 7, 5)],
+)
+def test_the_cap_is_the_highest_that_fits(degrees: list[int], budget: int, level: int) -> None:
+    """The contract of ``_water_level`` (more cases in tests/report/test_dense_graph_outputs.py): when every
+    edge fits, the largest degree."""
+    assert bounded._water_level(degrees, budget) == level
+
+
 def test_the_weakest_targets_by_state_then_by_arn() -> None:
     targets = _graph({"c": [("r5", E), ("r4", A), ("r3", W), ("r2", D), ("r1", E), ("r0", A)]}).assume.succ["c"]
     assert weakest_targets(targets, 1) == ["r0"]
@@ -76,6 +93,8 @@ def test_the_weakest_targets_by_state_then_by_arn() -> None:
     assert weakest_targets(targets, 5) == ["r0", "r4", "r3", "r2", "r1"]
     same = _graph({"c": [("r2", E), ("r0", E), ("r1", E)]}).assume.succ["c"]
     assert weakest_targets(same, 2) == ["r0", "r1"]
+    two = _graph({"c": [("r0", E), ("r1", A)]}).assume.succ["c"]
+    assert weakest_targets(two, 1) == ["r1"]  # two states: still the weaker first, not the first by ARN
 
 
 def test_kept_edges_are_the_other_edges_then_each_callers_weakest() -> None:
