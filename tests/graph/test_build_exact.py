@@ -828,10 +828,15 @@ def test_a_federation_decision_is_the_roles_own_whatever_its_trust_shares() -> N
         role(MEMBER, "Plain", doc(_federated(OKTA)), index=5),
         role(MEMBER, "Plain2", doc(_federated(OKTA)), index=6),  # Plain's decision, its own statement cited
         role(MEMBER, "Untagged", ops_only, index=7),  # no team tag: the condition is false, not unknown
+        # an Identity Center path, but the provider is another account's: plain SAML federation
+        role(
+            MEMBER, "AWSReservedSSO_Elsewhere", doc(_federated(OKTA)), index=8, path="/aws-reserved/sso.amazonaws.com/"
+        ),
     ]
     graph, _ = build(snapshot({MEMBER: evidence(MEMBER, roles=roles)}))
     edges = {e.target.rsplit("/", 1)[-1]: e for e in graph.assume_edges() if e.source == OKTA}
-    assert sorted(edges) == ["Audience", "First", "Ops", "Plain", "Plain2"]
+    assert sorted(edges) == ["AWSReservedSSO_Elsewhere", "Audience", "First", "Ops", "Plain", "Plain2"]
+    assert edges["AWSReservedSSO_Elsewhere"].reason.startswith("SAML federation (sts:assumerolewithsaml) allowed")
     assert edges["Ops"].conditional == () and edges["Plain"].conditional == () and edges["Plain2"].conditional == ()
     assert edges["Audience"].conditional == ('{"StringEquals": {"SAML:aud": "https://signin.aws.amazon.com/saml"}}',)
     for name, index in (("Ops", 0), ("First", 2), ("Audience", 4), ("Plain", 5), ("Plain2", 6)):
