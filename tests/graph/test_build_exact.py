@@ -896,3 +896,26 @@ def test_group_mates_named_by_a_trust_each_get_their_own_verdict() -> None:
     assert edges["carol"].evidence[-1] == EvidenceRef(
         GAAD_MEMBER, "/RoleDetailList/0/AssumeRolePolicyDocument/Statement/1"
     )
+
+
+def test_a_principal_without_a_node_does_not_hide_the_next_one() -> None:
+    """An invalid AWS principal (a note) and a CanonicalUser (S3 only, no node) listed before valid ones in
+    the same statement: the statement still trusts the outside account and the service after them."""
+    trust = doc(
+        trust_statement(
+            {
+                "AWS": ["not-an-arn", f"arn:aws:iam::{EXTERNAL}:root"],
+                "CanonicalUser": "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be",
+                "Service": "ec2.amazonaws.com",
+            }
+        )
+    )
+    graph, _ = build(snapshot({MEMBER: evidence(MEMBER, roles=[role(MEMBER, "Odd", trust)])}))
+    trusted = [
+        (v, d["principal_type"]) for _, v, d in graph.graph.out_edges(f"arn:aws:iam::{MEMBER}:role/Odd", data=True)
+    ]
+    assert sorted(trusted) == [(f"arn:aws:iam::{EXTERNAL}:root", "AWS"), ("ec2.amazonaws.com", "Service")]
+    assert (
+        f"arn:aws:iam::{MEMBER}:role/Odd: trust names 'not-an-arn', which is not a valid AWS principal"
+        in (graph.graph.graph["notes"])
+    )
