@@ -919,3 +919,56 @@ def test_a_principal_without_a_node_does_not_hide_the_next_one() -> None:
         f"arn:aws:iam::{MEMBER}:role/Odd: trust names 'not-an-arn', which is not a valid AWS principal"
         in (graph.graph.graph["notes"])
     )
+
+
+def test_what_a_caller_holds_that_the_evidence_cannot_show_is_listed_on_its_node() -> None:
+    """dana (a user) in two groups the evidence lacks, listed by name whatever their case, and with an inline
+    policy the loader could not read; Runner (a role) with an unreadable inline policy and a boundary whose
+    document is missing. Each is on the node (``unresolved``; what may grant, ``unknown_grants``) and in the
+    notes. Runner is also named by its unique id in Target's trust (the form IAM shows for a principal),
+    which admits it."""
+    from dataclasses import replace
+
+    from analyzer.model.kinds import Kind
+    from analyzer.model.snapshot import FileStatus, InventoryRow, Problem
+
+    dana = user(MEMBER, "dana", groups=["Beta", "alpha"])
+    runner = role(
+        MEMBER, "Runner", doc(trust_statement({"Service": "ec2.amazonaws.com"})), boundary=_missing(MEMBER, "Edge")
+    )
+    runner = replace(runner, inline_policies=())
+    target = role(MEMBER, "Target", doc(trust_statement({"AWS": runner.role_id})), index=1)
+    problems = (
+        Problem("/UserDetailList/0/UserPolicyList/0/PolicyDocument", "inline policy 'Mine': not JSON"),
+        Problem("/RoleDetailList/0/RolePolicyList/0/PolicyDocument", "inline policy 'Ours': not JSON"),
+    )
+    row = InventoryRow(
+        path=GAAD_MEMBER,
+        kind=Kind.IAM_AUTH_DETAILS.value,
+        account_id=MEMBER,
+        region=None,
+        size=1,
+        sha256="0" * 64,
+        status=FileStatus.LOADED,
+        problems=problems,
+    )
+    snap = replace(snapshot({MEMBER: evidence(MEMBER, users=[dana], roles=[runner, target])}), inventory=(row,))
+    graph, _ = build(snap)
+    nodes = graph.graph.nodes
+    assert nodes[dana.arn]["unresolved"] == ("inline policy Mine of user dana", "group alpha", "group Beta")
+    assert nodes[dana.arn]["unknown_grants"] == nodes[dana.arn]["unresolved"]
+    assert [v for _, v, k in graph.graph.out_edges(dana.arn, keys=True) if k == "member_of"] == [
+        f"arn:aws:iam::{MEMBER}:group/alpha",
+        f"arn:aws:iam::{MEMBER}:group/Beta",
+    ]
+    assert nodes[runner.arn]["unresolved"] == (
+        "inline policy Ours of role Runner",
+        f"boundary arn:aws:iam::{MEMBER}:policy/Edge",
+    )
+    assert nodes[runner.arn]["unknown_grants"] == ("inline policy Ours of role Runner",)
+    note = (
+        f"{runner.arn}: inline policy Ours of role Runner, boundary arn:aws:iam::{MEMBER}:policy/Edge not readable "
+        "from the evidence; what it grants is not counted"
+    )
+    assert note in graph.graph.graph["notes"]
+    assert graph.edge(runner.arn, target.arn) is not None
