@@ -972,3 +972,18 @@ def test_what_a_caller_holds_that_the_evidence_cannot_show_is_listed_on_its_node
     )
     assert note in graph.graph.graph["notes"]
     assert graph.edge(runner.arn, target.arn) is not None
+
+
+def test_a_users_tags_and_unique_id_are_read_from_the_evidence() -> None:
+    """erin is tagged team=ops (aws:PrincipalTag, IAMUG "Controlling access for IAM principals",
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/access_iam-tags.html) and named by her unique id in
+    ById's trust: both edges are decided, neither left open."""
+    from dataclasses import replace
+
+    erin = replace(user(MEMBER, "erin", policies=[doc(allow_assume("*"))]), tags=(("team", "ops"),))
+    ops = doc(trust_statement({"AWS": MEMBER}, {"StringEquals": {"aws:PrincipalTag/team": "ops"}}))
+    roles = [role(MEMBER, "OpsOnly", ops), role(MEMBER, "ById", doc(trust_statement({"AWS": erin.user_id})), index=1)]
+    graph, _ = build(snapshot({MEMBER: evidence(MEMBER, users=[erin], roles=roles)}))
+    for target in roles:
+        edge = graph.edge(erin.arn, target.arn)
+        assert edge is not None and edge.conditional == (), target.name
