@@ -24,12 +24,14 @@ from tests.graph.builders import (
     IDENTITY,
     MEMBER,
     MFA_TRUE,
+    MGMT,
     allow_assume,
     build,
     doc,
     evidence,
     gaad,
     group,
+    org_account,
     role,
     snapshot,
     trust_statement,
@@ -987,3 +989,18 @@ def test_a_users_tags_and_unique_id_are_read_from_the_evidence() -> None:
     for target in roles:
         edge = graph.edge(erin.arn, target.arn)
         assert edge is not None and edge.conditional == (), target.name
+
+
+def test_an_account_without_a_name_and_a_groups_missing_policy() -> None:
+    """An account only the evidence knows (not in the organization's account list) is labelled by its id; a
+    managed policy attached to a group but missing from the evidence is listed on each member."""
+    ops = group(MEMBER, "Ops", attached=[_missing(MEMBER, "GroupGone")])
+    frank = user(MEMBER, "frank", groups=["Ops"])
+    snap = snapshot(
+        {MEMBER: evidence(MEMBER, users=[frank], groups=[ops])},
+        org_accounts=[org_account(MGMT, "Management")],
+    )
+    graph, _ = build(snap)
+    assert graph.graph.nodes[f"arn:aws:iam::{MEMBER}:root"]["label"] == MEMBER
+    assert graph.graph.nodes[f"arn:aws:iam::{MGMT}:root"]["label"] == f"Management ({MGMT})"
+    assert graph.graph.nodes[frank.arn]["unresolved"] == (f"arn:aws:iam::{MEMBER}:policy/GroupGone",)
