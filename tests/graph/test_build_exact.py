@@ -1004,3 +1004,36 @@ def test_an_account_without_a_name_and_a_groups_missing_policy() -> None:
     assert graph.graph.nodes[f"arn:aws:iam::{MEMBER}:root"]["label"] == MEMBER
     assert graph.graph.nodes[f"arn:aws:iam::{MGMT}:root"]["label"] == f"Management ({MGMT})"
     assert graph.graph.nodes[frank.arn]["unresolved"] == (f"arn:aws:iam::{MEMBER}:policy/GroupGone",)
+
+
+def test_the_partition_and_why_the_management_account_is_unknown() -> None:
+    """The manifest's partition names the account nodes (aws-cn here); without describe-organization and with
+    list-accounts entries lacking their Arn, the management account is unknown, and the SCP note says why in
+    the words of the organization's shape."""
+    from dataclasses import replace
+
+    from tests.graph.builders import FULL_ACCESS, ROOT_ID, scp
+
+    accounts = [org_account(a, n, management=None) for a, n in ((IDENTITY, "Identity"), (MEMBER, "Dev"))]
+    snap = snapshot(
+        {MEMBER: evidence(MEMBER)},
+        org_accounts=accounts,
+        scps=[scp("p-FullAWSAccess", FULL_ACCESS, ROOT_ID)],
+        described=False,
+    )
+    snap = replace(snap, manifest=replace(snap.manifest, partition="aws-cn"))
+    graph, shape = build(snap)
+    assert shape.management_account is None and shape.management.reason
+    assert graph.graph.graph["partition"] == "aws-cn"
+    assert f"arn:aws-cn:iam::{MEMBER}:root" in graph.graph.nodes
+    assert any(
+        f"the management account is not known ({shape.management.reason})" in n for n in graph.graph.graph["notes"]
+    )
+
+
+def test_a_manifest_without_a_partition_means_aws() -> None:
+    snap = snapshot({MEMBER: evidence(MEMBER)})
+    from dataclasses import replace
+
+    graph, _ = build(replace(snap, manifest=replace(snap.manifest, partition="")))
+    assert graph.graph.graph["partition"] == "aws" and f"arn:aws:iam::{MEMBER}:root" in graph.graph.nodes
