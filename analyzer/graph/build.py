@@ -635,11 +635,6 @@ def _repoint(decided: DecidingStatement, evaluated: PolicySource, trust: PolicyS
     return DecidingStatement(trust, decided.statement, ref, decided.unknown, decided.level)
 
 
-def _reason(caller_kind: str, deciding: tuple[DecidingStatement, ...], verdict: Verdict) -> str:
-    allowed = "allowed by " + "; ".join(d.describe() for d in deciding) if deciding else "allowed"
-    return allowed + _reason_tail(caller_kind, verdict)
-
-
 def _reason_tail(caller_kind: str, verdict: Verdict) -> str:
     """The reason after its deciding statements: the role session, the MFA and the open conditions."""
     allowed = ""

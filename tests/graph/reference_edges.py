@@ -17,11 +17,12 @@ from analyzer.audit.org_shape import resolve_shape
 from analyzer.audit.settings import Settings
 from analyzer.graph.access import AssumeEdge, MfaStatus
 from analyzer.graph.assume import _MFA_KEYS, _REFUSED_BY_CLASS, IF_MANAGEMENT, Caller, Verdict, named_sessions
-from analyzer.graph.build import _Builder, _reason
+from analyzer.graph.build import _Builder, _reason_tail
 from analyzer.graph.index import TrustInfo
 from analyzer.graph.request_keys import ROLE_TAG_PREFIXES, OrgContext
 from analyzer.graph.scp import ScpResolver
 from analyzer.iam import (
+    DecidingStatement,
     Decision,
     MfaState,
     Principal,
@@ -128,6 +129,12 @@ class _Reference:
         return tuple(sorted(name for name, states in sides.items() if states & refused and "true" not in states))
 
 
+def reason_of(caller_kind: str, deciding: tuple[DecidingStatement, ...], verdict: Verdict) -> str:
+    """An edge's reason: its deciding statements as the evaluation gives them, then the builder's tail."""
+    allowed = "allowed by " + "; ".join(d.describe() for d in deciding) if deciding else "allowed"
+    return allowed + _reason_tail(caller_kind, verdict)
+
+
 def reference_edges(snap: Snapshot) -> dict[tuple[str, str], AssumeEdge]:
     """Every pair decided on its own (see the module docstring); no self-loops, as in the builder."""
     builder = _Builder(snap, resolve_shape(snap, Settings()))
@@ -150,6 +157,6 @@ def reference_edges(snap: Snapshot) -> dict[tuple[str, str], AssumeEdge]:
                 mfa_by=verdict.mfa_by,
                 conditional=verdict.conditional,
                 evidence=tuple(dict.fromkeys(d.ref for d in verdict.deciding)),
-                reason=_reason(caller.kind, verdict.deciding, verdict),
+                reason=reason_of(caller.kind, verdict.deciding, verdict),
             )
     return edges

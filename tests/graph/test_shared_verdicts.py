@@ -20,7 +20,7 @@ from analyzer.audit.org_shape import resolve_shape
 from analyzer.audit.settings import Settings
 from analyzer.graph.access import AssumeEdge, MfaStatus
 from analyzer.graph.assume import IF_MANAGEMENT, AssumeEvaluator, OrgContext
-from analyzer.graph.build import _Builder, _reason
+from analyzer.graph.build import _Builder
 from analyzer.graph.index import TrustInfo
 from analyzer.graph.scp import ScpResolver
 from analyzer.model.kinds import Kind
@@ -44,6 +44,7 @@ from tests.graph.builders import (
     trust_statement,
     user,
 )
+from tests.graph.reference_edges import reason_of
 
 A = "222222222222"
 B = "444444444444"
@@ -196,7 +197,7 @@ def _fresh(snap: Snapshot) -> dict[tuple[str, str], AssumeEdge]:
                 mfa_by=verdict.mfa_by,
                 conditional=verdict.conditional,
                 evidence=tuple(dict.fromkeys(d.ref for d in verdict.deciding)),
-                reason=_reason(caller.kind, verdict.deciding, verdict),
+                reason=reason_of(caller.kind, verdict.deciding, verdict),
             )
     return edges
 
