@@ -81,7 +81,7 @@ from analyzer.graph.assume import (
     names_caller,
 )
 from analyzer.graph.gaps import UnreadablePolicies
-from analyzer.graph.index import SAML, TrustIndex, TrustInfo, allows_session_tags, session_name_rule
+from analyzer.graph.index import SAML, WEB_IDENTITY, TrustIndex, TrustInfo, allows_session_tags, session_name_rule
 from analyzer.graph.nodes import (
     ANYONE,
     KnownPrincipals,
@@ -99,6 +99,9 @@ from analyzer.model.evidence import EvidenceRef
 from analyzer.model.kinds import Kind
 from analyzer.model.policy import PolicySource, Statement
 from analyzer.model.snapshot import AccountEvidence, Snapshot
+
+#: The federation actions as AWS spells them (the index keeps them lower-cased, as the engine compares them).
+_ACTION_NAMES = {SAML: "sts:AssumeRoleWithSAML", WEB_IDENTITY: "sts:AssumeRoleWithWebIdentity"}
 
 _SIDE_LABELS = {
     "trust": "the trust policy",
@@ -579,7 +582,8 @@ class _Builder:
         if saml and role.is_sso and own_provider:
             kind = "IAM Identity Center (SAML)"
         reason = (
-            f"{kind} federation ({action}) allowed by the trust policy: MFA is delegated to the identity provider. "
+            f"{kind} federation ({_ACTION_NAMES.get(action, action)}) allowed by the trust policy: MFA is delegated "
+            "to the identity provider. "
             "A federated session carries no MFA context, so whether the provider required MFA is not in the evidence"
         )
         info = AssumeEdge(
@@ -647,7 +651,8 @@ def _reason_tail(caller_kind: str, verdict: Verdict) -> str:
         mfa = f"MFA enforced by {by}"
     elif verdict.mfa is MfaStatus.WEAK:
         by = " and ".join(_SIDE_LABELS.get(s, s) for s in verdict.mfa_by) or "the policies"
-        mfa = f"MFA weak: {by} refuse a session without MFA but long-term access keys pass (...IfExists)"
+        refuse = "refuse" if len(verdict.mfa_by) != 1 or by.endswith("policies") else "refuses"
+        mfa = f"MFA weak: {by} {refuse} a session without MFA but long-term access keys pass (...IfExists)"
     else:
         mfa = "no MFA required"
     if caller_kind == "role":

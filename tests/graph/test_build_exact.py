@@ -596,7 +596,7 @@ EXPECTED: dict[str, Any] = {
             ("identity-provider",),
             (),
             ("M#/RoleDetailList/6/AssumeRolePolicyDocument/Statement/0",),
-            "SAML federation (sts:assumerolewithsaml) allowed by the trust policy: MFA is delegated to the "
+            "SAML federation (sts:AssumeRoleWithSAML) allowed by the trust policy: MFA is delegated to the "
             "identity provider. A federated session carries no MFA context, so whether the provider required "
             "MFA is not in the evidence",
             True,
@@ -650,7 +650,7 @@ EXPECTED: dict[str, Any] = {
             ("identity-provider",),
             ('{"StringLike": {"token.actions.githubusercontent.com:sub": "repo:acme/app:*"}}',),
             ("M#/RoleDetailList/7/AssumeRolePolicyDocument/Statement/0",),
-            "web identity federation (sts:assumerolewithwebidentity) allowed by the trust policy: MFA is "
+            "web identity federation (sts:AssumeRoleWithWebIdentity) allowed by the trust policy: MFA is "
             "delegated to the identity provider. A federated session carries no MFA context, so whether the "
             "provider required MFA is not in the evidence",
             False,
@@ -787,7 +787,7 @@ EXPECTED: dict[str, Any] = {
             ("identity-provider",),
             (),
             ("M#/RoleDetailList/5/AssumeRolePolicyDocument/Statement/0",),
-            "IAM Identity Center (SAML) federation (sts:assumerolewithsaml) allowed by the trust policy: MFA is "
+            "IAM Identity Center (SAML) federation (sts:AssumeRoleWithSAML) allowed by the trust policy: MFA is "
             "delegated to the identity provider. A federated session carries no MFA context, so whether the "
             "provider required MFA is not in the evidence",
             True,
@@ -838,7 +838,7 @@ def test_a_federation_decision_is_the_roles_own_whatever_its_trust_shares() -> N
     graph, _ = build(snapshot({MEMBER: evidence(MEMBER, roles=roles)}))
     edges = {e.target.rsplit("/", 1)[-1]: e for e in graph.assume_edges() if e.source == OKTA}
     assert sorted(edges) == ["AWSReservedSSO_Elsewhere", "Audience", "First", "Ops", "Plain", "Plain2"]
-    assert edges["AWSReservedSSO_Elsewhere"].reason.startswith("SAML federation (sts:assumerolewithsaml) allowed")
+    assert edges["AWSReservedSSO_Elsewhere"].reason.startswith("SAML federation (sts:AssumeRoleWithSAML) allowed")
     assert edges["Ops"].conditional == () and edges["Plain"].conditional == () and edges["Plain2"].conditional == ()
     assert edges["Audience"].conditional == ('{"StringEquals": {"SAML:aud": "https://signin.aws.amazon.com/saml"}}',)
     for name, index in (("Ops", 0), ("First", 2), ("Audience", 4), ("Plain", 5), ("Plain2", 6)):

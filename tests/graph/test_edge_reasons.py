@@ -57,7 +57,16 @@ def test_weak_mfa_names_the_side_with_if_exists() -> None:
     assert edge.mfa is MfaStatus.WEAK and edge.mfa_by == ("trust",)
     assert edge.reason == (
         "allowed by inline policy alice-inline-0 statement /Statement/0; trust policy Target statement /Statement/0; "
-        "MFA weak: the trust policy refuse a session without MFA but long-term access keys pass (...IfExists)"
+        "MFA weak: the trust policy refuses a session without MFA but long-term access keys pass (...IfExists)"
+    )
+
+
+def test_weak_mfa_on_the_identity_side_alone_agrees_with_its_plural_noun() -> None:
+    grant = doc(allow_assume(TARGET, condition=MFA_IF_EXISTS))
+    edge = _edge(doc(trust_statement(IDENTITY_ROOT)), alice={"policies": [grant]})
+    assert edge.mfa is MfaStatus.WEAK and edge.mfa_by == ("identity",)
+    assert edge.reason.endswith(
+        "MFA weak: the identity policies refuse a session without MFA but long-term access keys pass (...IfExists)"
     )
 
 
