@@ -582,7 +582,7 @@ class _Builder:
         if saml and role.is_sso and own_provider:
             kind = "IAM Identity Center (SAML)"
         reason = (
-            f"{kind} federation ({_ACTION_NAMES.get(action, action)}) allowed by the trust policy: MFA is delegated "
+            f"{kind} federation ({_ACTION_NAMES[action]}) allowed by the trust policy: MFA is delegated "
             "to the identity provider. "
             "A federated session carries no MFA context, so whether the provider required MFA is not in the evidence"
         )
