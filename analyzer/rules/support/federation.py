@@ -144,7 +144,7 @@ def _pinning(clause: ConditionClause, provider: str, issuer: PublicIssuer, *, ne
     if shape is None or op is None or op.family != "string" or op.negated != negated:
         return False
     # A negated operator holds for a missing key too (IAMUG: "the condition is true"), but not under ForAnyValue.
-    if op.set_operator == "any" if negated else op.if_exists or op.set_operator == "all":
+    if (op.set_operator == "any") if negated else (op.if_exists or op.set_operator == "all"):
         return False
     like = op.comparison == "like"
     return bool(clause.values) and all(_value_pins(like, v, shape) for v in clause.values)
