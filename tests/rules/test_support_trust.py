@@ -352,15 +352,6 @@ _GUARD_CONDITION = {"StringNotEquals": {"aws:PrincipalOrgID": ORG}}
                 "Effect": "Deny",
                 "Principal": "*",
                 "Action": "sts:AssumeRole",
-                "Condition": {"ForAllValues:StringNotEquals": {"aws:PrincipalOrgID": ORG}},
-            },
-            False,
-        ),
-        (
-            {
-                "Effect": "Deny",
-                "Principal": "*",
-                "Action": "sts:AssumeRole",
                 "Condition": {"StringEquals": {"aws:PrincipalOrgID": ORG}},
             },
             False,
@@ -391,6 +382,25 @@ _GUARD_CONDITION = {"StringNotEquals": {"aws:PrincipalOrgID": ORG}}
                 "Condition": {"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::333333333333:role/*"}},
             },
             True,
+        ),
+        (
+            {
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "sts:AssumeRole",
+                "Condition": {"ForAllValues:StringNotEquals": {"aws:PrincipalOrgID": ORG}},
+            },
+            True,  # holds for a missing key and for any other organization: every outsider refused (IAMUG,
+            # reference_policies_condition-single-vs-multi-valued-context-keys, ForAllValues)
+        ),
+        (
+            {
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "sts:AssumeRole",
+                "Condition": {"ForAnyValue:StringNotEquals": {"aws:PrincipalOrgID": ORG}},
+            },
+            False,  # false for a missing key: a caller in no organization is not refused
         ),
     ],
 )

@@ -217,8 +217,11 @@ def _positive_string_or_arn(clause: ConditionClause) -> bool:
 
 
 def _negated_string_or_arn(clause: ConditionClause) -> bool:
+    """A negated string or ARN operator that holds for a missing key too (plain, ``...IfExists`` or
+    ``ForAllValues:``; not ``ForAnyValue:``, false for a missing key): in a Deny it refuses every caller
+    the values do not name, a caller without the key included."""
     op = parse_operator(clause.operator)
-    return op is not None and op.family in ("string", "arn") and op.negated and op.set_operator is None
+    return op is not None and op.family in ("string", "arn") and op.negated and op.set_operator != "any"
 
 
 def _pins(key: str, value: str) -> bool:
