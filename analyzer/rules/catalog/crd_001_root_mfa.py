@@ -10,6 +10,7 @@ summary the rule never passes and says so.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from analyzer.model.entities import AccountSummary
 from analyzer.model.evidence import EvidenceState, EvidenceStatus
@@ -71,7 +72,31 @@ def _root_credentials(summary: AccountSummary) -> list[str]:
     return found
 
 
-def _verdict(ctx: RuleContext, account: str, central: CentralRootAccess | None) -> Outcome:
+@dataclass(frozen=True, slots=True)
+class _Features:
+    """What the organization's list-organizations-features exports show, read once for every account:
+    where centralized root access is shown (``central``) or, when nowhere, the exports that cannot be read
+    (``unread``) and whether any was read (``read``)."""
+
+    central: CentralRootAccess | None
+    unread: tuple[EvidenceState, ...] = ()
+    read: bool = False
+
+    @classmethod
+    def of(cls, ctx: RuleContext) -> _Features:
+        central = central_root_access(ctx)
+        if central is not None:
+            return cls(central)
+        accounts = _organization_accounts(ctx)
+        return cls(None, _features_unread(ctx, accounts), any(_features_read(ctx, a) for a in accounts))
+
+
+def _features_read(ctx: RuleContext, account: str) -> bool:
+    return ctx.snapshot.state(Kind.IAM_ORG_FEATURES, account).usable
+
+
+def _verdict(ctx: RuleContext, account: str, features: _Features) -> Outcome:
+    central = features.central
     label = account_label(ctx, account)
     blocked = ctx.blocking((Kind.IAM_SUMMARY,), account)
     evidence = ctx.account(account)
@@ -113,15 +138,15 @@ def _verdict(ctx: RuleContext, account: str, central: CentralRootAccess | None) 
             account=account,
             evidence=credential_refs,
         )
-    unread = _features_unread(ctx) if central is None else []
-    if unread:
+    if features.unread:
         return not_evaluated(
-            f"{missing_message(unread)}; {base} and no password or keys now: whether the organization manages root "
-            "access centrally (RootCredentialsManagement), which keeps root from signing in again, is unknown",
+            f"{missing_message(features.unread)}; {base} and no password or keys now: whether the organization "
+            "manages root access centrally (RootCredentialsManagement), which keeps root from signing in again, "
+            "is unknown",
             account=account,
             evidence=credential_refs,
         )
-    why_not = _central_gap(ctx, account, central)
+    why_not = _central_gap(ctx, account, features)
     if why_not or central is None:
         return fail(
             f"{base}; root has no password or keys now, but {why_not}", account=account, evidence=credential_refs
@@ -140,17 +165,17 @@ def _verdict(ctx: RuleContext, account: str, central: CentralRootAccess | None) 
     )
 
 
-def _features_unread(ctx: RuleContext) -> list[EvidenceState]:
+def _features_unread(ctx: RuleContext, accounts: list[str]) -> tuple[EvidenceState, ...]:
     """The list-organizations-features exports of the management account and the organization's accounts
     that are in the bundle but cannot be read (conflicting copies, unreadable, denied ...): any of them may
     show RootCredentialsManagement. An account without the file is not among them (the management account
     or the delegated administrator lists the features; a member's file is not expected)."""
-    return [
+    return tuple(
         state
-        for a in _organization_accounts(ctx)
+        for a in accounts
         for state in ctx.blocking((Kind.IAM_ORG_FEATURES,), a)
         if state.status is not EvidenceStatus.MISSING
-    ]
+    )
 
 
 def _organization_accounts(ctx: RuleContext) -> list[str]:
@@ -159,12 +184,11 @@ def _organization_accounts(ctx: RuleContext) -> list[str]:
     return sorted(a for a in ctx.snapshot.accounts if a == management or ctx.in_organization(a))
 
 
-def _central_gap(ctx: RuleContext, account: str, central: CentralRootAccess | None) -> str:
+def _central_gap(ctx: RuleContext, account: str, features: _Features) -> str:
     """Why centralized root access does not vouch for this credential-less root ("" when it does)."""
     management = ctx.shape.management_account
-    if central is None:
-        read = any(ctx.snapshot.state(Kind.IAM_ORG_FEATURES, a).usable for a in _organization_accounts(ctx))
-        shown = "no RootCredentialsManagement in any" if read else "no readable"
+    if features.central is None:
+        shown = "no RootCredentialsManagement in any" if features.read else "no readable"
         return (
             f"centralized root access is not evidenced ({shown} list-organizations-features of the organization's "
             "accounts in the bundle), so password recovery by e-mail can restore root sign-in"
@@ -182,9 +206,9 @@ def _central_gap(ctx: RuleContext, account: str, central: CentralRootAccess | No
 
 
 def check(ctx: RuleContext) -> Iterator[Outcome]:
-    central = central_root_access(ctx)
+    features = _Features.of(ctx)
     for account in ctx.audited_accounts():
-        yield _verdict(ctx, account, central)
+        yield _verdict(ctx, account, features)
 
 
 RULE = Rule(META, check)
